@@ -1,0 +1,6 @@
+"""Run narrate as ``python -m narrate``."""
+
+from narrate.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,649 @@
+"""The narrate command line: a thin click layer over narrate.journal.
+
+Heavy modules (Rich, YAML, markdown-it, sqlite-utils, GitPython, Textual) are imported
+inside the commands that need them, so ``narrate add`` and ``narrate search`` start fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shlex
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from narrate import __version__
+from narrate.errors import NarrateError
+
+F = TypeVar("F", bound=Callable[..., Any])
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class NarrateGroup(click.Group):
+    """A group that turns NarrateError into one line on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NarrateError as exc:
+            click.echo(f"narrate: {exc}", err=True)
+            ctx.exit(1)
+        except BrokenPipeError:
+            # `narrate list | head`: the reader left; not an error worth a traceback.
+            sys.stderr.close()
+            ctx.exit(0)
+        except KeyboardInterrupt:
+            click.echo("narrate: interrupted", err=True)
+            ctx.exit(130)
+
+
+def _remember_journal(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value:
+        ctx.ensure_object(dict)["journal"] = value
+    return value
+
+
+def journal_option(func: F) -> F:
+    """--journal on every command (it is also accepted before the command)."""
+    return click.option(
+        "--journal",
+        "-j",
+        metavar="PATH",
+        expose_value=False,
+        callback=_remember_journal,
+        is_eager=True,
+        help="The journal folder (default: $NARRATE_JOURNAL, the config, then the data dir).",
+    )(func)
+
+
+def json_option(func: F) -> F:
+    """--json: one JSON document on stdout with stable keys."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(func)
+
+
+def journal_path(ctx: click.Context) -> Path:
+    """The journal folder: --journal, then NARRATE_JOURNAL, then the config, then the default."""
+    chosen = (ctx.find_root().obj or {}).get("journal")
+    if chosen:
+        return Path(chosen).expanduser()
+    if os.environ.get("NARRATE_JOURNAL"):
+        return Path(os.environ["NARRATE_JOURNAL"]).expanduser()
+    from narrate.config import env_or_config_journal, load_config
+    from narrate.paths import default_journal
+
+    return env_or_config_journal(load_config()) or default_journal()
+
+
+def open_journal(ctx: click.Context) -> Any:
+    """The Journal for this invocation, closed when the command ends."""
+    from narrate.journal.core import Journal
+
+    journal = Journal.open(journal_path(ctx))
+    ctx.call_on_close(journal.close)
+    return journal
+
+
+def emit_json(data: Any) -> None:
+    """Print one JSON document."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def parse_date_option(value: str | None, name: str) -> dt.date | None:
+    """A --since/--until value as a day."""
+    if value is None:
+        return None
+    from narrate.journal.dates import parse_day
+
+    try:
+        return parse_day(value)
+    except NarrateError as exc:
+        raise NarrateError(f"{name}: {exc}") from None
+
+
+def warn_broken(journal: Any) -> None:
+    """One warning line naming files that could not be read, if any."""
+    broken = journal.broken()
+    if broken:
+        path, reason = broken[0]
+        more = f" and {len(broken) - 1} more" if len(broken) > 1 else ""
+        click.echo(
+            f"narrate: warning: skipped {path} ({reason}){more}; run 'narrate doctor' for details",
+            err=True,
+        )
+
+
+@click.group(cls=NarrateGroup, invoke_without_command=True, context_settings=CONTEXT)
+@click.option(
+    "--journal",
+    "-j",
+    metavar="PATH",
+    expose_value=False,
+    callback=_remember_journal,
+    is_eager=True,
+    help="The journal folder (default: $NARRATE_JOURNAL, the config, then the data dir).",
+)
+@click.version_option(__version__, prog_name="narrate")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """narrate: a terminal journal for narrating your work.
+
+    Run with no command to open the journal app on today's entry. Capture a line
+    from the shell with `narrate add "..."`; find it again with `narrate search`.
+    """
+    ctx.ensure_object(dict)
+    if ctx.invoked_subcommand is None:
+        open_tui(ctx)
+
+
+def open_tui(ctx: click.Context) -> None:
+    """Open the Textual app (the only place Textual is imported)."""
+    journal = open_journal(ctx)
+    # Deferred: importing Textual costs far more than everything else narrate imports.
+    from narrate.tui.app import NarrateApp
+
+    NarrateApp(journal).run()
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
+@journal_option
+@click.pass_context
+def init(ctx: click.Context, path: Path | None) -> None:
+    """Create a journal: a git repository with an entries/ folder.
+
+    PATH defaults to the journal narrate would use ($NARRATE_JOURNAL, the config,
+    then the data dir). Running it on an existing journal is harmless.
+    """
+    from narrate.journal.core import Journal
+
+    target = (path or journal_path(ctx)).expanduser()
+    existed = (target / ".git").exists()
+    journal = Journal.create(target)
+    verb = "Journal already at" if existed else "Created a journal at"
+    click.echo(f"{verb} {journal.root}")
+    if not existed:
+        click.echo('Write the first entry: narrate add "What I did today"', err=True)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("text", required=False)
+@click.option("-t", "--tag", "tags", multiple=True, metavar="TAG", help="Add a tag (repeatable).")
+@click.option("--title", metavar="T", help="The title (default: the text's first line).")
+@click.option(
+    "--date",
+    "when",
+    metavar="WHEN",
+    help='When it happened: 2026-11-27, "2026-11-27 14:30", yesterday, monday, "3 days ago".',
+)
+@click.option(
+    "--practice",
+    "practices",
+    multiple=True,
+    metavar="AREA:CHANGE",
+    help="Record a practice change: what you now do differently, in which area (repeatable).",
+)
+@click.option("--before", metavar="TEXT", help="What you did before the practice change.")
+@click.option("--source", metavar="S", help="Where you learned it: a community, person or URL.")
+@click.option("--private", is_flag=True, help="Mark the entry private: it can never be shared.")
+@click.option("--edit", is_flag=True, help="Write or finish the entry in $EDITOR.")
+@journal_option
+@click.pass_context
+def add(
+    ctx: click.Context,
+    text: str | None,
+    tags: tuple[str, ...],
+    title: str | None,
+    when: str | None,
+    practices: tuple[str, ...],
+    before: str | None,
+    source: str | None,
+    private: bool,
+    edit: bool,
+) -> None:
+    """Capture an entry from the shell and print its id.
+
+    TEXT is the entry; its first line becomes the title unless --title is given.
+    Use - to read the text from standard input. #tags in the text count as tags.
+
+    \b
+    Examples:
+      narrate add "Paired with Sam on the flaky deploy #devops" -t pairing
+      narrate add "Tests first in reviews" --practice code-review:"Read tests first"
+      git log -1 --format=%B | narrate add - --date yesterday
+    """
+    from narrate.journal.entry import Entry, Practice, derive_title, normalise_tag
+
+    journal = open_journal(ctx)
+    if text == "-":
+        text = sys.stdin.read()
+    if text is None and not edit:
+        raise NarrateError("nothing to add: give the text, '-' to read standard input, or --edit")
+    body_text = text or ""
+    if edit:
+        body_text = edit_text(body_text, ctx)
+        if not body_text.strip():
+            raise NarrateError("the editor returned no text; no entry was created")
+    if not body_text.strip() and not title:
+        raise NarrateError("the text is empty; no entry was created")
+
+    clean_tags = []
+    for raw in tags:
+        tag = normalise_tag(raw)
+        if tag is None:
+            raise NarrateError(
+                f"'{raw}' is not a tag: use letters, digits, '-', '_' and '/' (e.g. lang/python)"
+            )
+        clean_tags.append(tag)
+    changes = []
+    for raw in practices:
+        area, sep, change = raw.partition(":")
+        area_tag = normalise_tag(area)
+        if not sep or not change.strip() or area_tag is None:
+            raise NarrateError(
+                f"--practice '{raw}' must be AREA:CHANGE, e.g. --practice testing:'Write the test first'"
+            )
+        changes.append(Practice(area=area_tag, change=change.strip(), before=before, source=source))
+    if (before or source) and not changes:
+        raise NarrateError(
+            "--before and --source describe a practice change: add --practice AREA:CHANGE"
+        )
+
+    created = None
+    if when:
+        from narrate.journal.dates import parse_when
+
+        created = parse_when(when)
+        click.echo(f"Dated {created:%a %d %b %Y %H:%M %z}", err=True)
+
+    if title:
+        body = body_text.strip("\n")
+    else:
+        lines = body_text.strip("\n").split("\n")
+        title = derive_title(lines[0]) or derive_title(body_text)
+        body = "\n".join(lines[1:]).strip("\n")
+    entry = Entry.new(
+        body, title=title, created=created, tags=clean_tags, practice=changes, private=private
+    )
+    entry = commit_or_warn(lambda: journal.add(entry))
+    click.echo(entry.id)
+    click.echo(f"Added {entry.path}", err=True)
+
+
+def commit_or_warn(action: Callable[[], Any]) -> Any:
+    """Run a write; if only the git commit failed, say so (the file is saved) and exit 1."""
+    from narrate.journal.core import NotCommitted
+
+    try:
+        return action()
+    except NotCommitted as exc:
+        click.echo(f"narrate: {exc}", err=True)
+        click.echo("The entry is safe on disk; 'narrate doctor' lists uncommitted files.", err=True)
+        raise SystemExit(1) from None
+
+
+def editor_command(ctx: click.Context | None = None) -> list[str]:
+    """The editor to run: the config's editor, then $VISUAL, then $EDITOR, then vi."""
+    configured = None
+    if not (os.environ.get("VISUAL") or os.environ.get("EDITOR")):
+        from narrate.config import load_config
+
+        configured = load_config().get("editor")
+    command = configured or os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    return shlex.split(command)
+
+
+def run_editor(path: Path, ctx: click.Context | None = None) -> None:
+    """Open ``path`` in the user's editor and wait for it."""
+    command = [*editor_command(ctx), str(path)]
+    try:
+        result = subprocess.run(command)
+    except FileNotFoundError:
+        raise NarrateError(
+            f"editor '{command[0]}' not found; set $EDITOR (e.g. export EDITOR=nano)"
+        ) from None
+    if result.returncode != 0:
+        raise NarrateError(
+            f"the editor exited with status {result.returncode}; nothing was changed"
+        )
+
+
+def edit_text(initial: str, ctx: click.Context) -> str:
+    """Text written in the editor, starting from ``initial``."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False, encoding="utf-8") as handle:
+        handle.write(initial)
+        temp = Path(handle.name)
+    try:
+        run_editor(temp, ctx)
+        return temp.read_text("utf-8")
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("ref", required=False, default="today", metavar="[ID|today]")
+@journal_option
+@click.pass_context
+def edit(ctx: click.Context, ref: str) -> None:
+    """Open an entry in $EDITOR, then re-index and commit it if it changed.
+
+    ID may be a unique prefix of an id; the default is today's newest entry.
+    """
+    from narrate.journal.entry import BrokenEntry, Entry
+
+    journal = open_journal(ctx)
+    rel = journal.resolve(ref)
+    path = journal.root / rel
+    before = path.read_bytes()
+    run_editor(path, ctx)
+    after = path.read_bytes() if path.exists() else b""
+    if after == before:
+        click.echo("No changes.", err=True)
+        return
+    try:
+        entry = Entry.from_bytes(after, rel)
+    except BrokenEntry as exc:
+        journal.index_file(rel)
+        raise NarrateError(
+            f"{rel} no longer reads as an entry ({exc.reason}); it was not committed. "
+            f"Fix it with 'narrate edit {ref}'"
+        ) from None
+    entry = entry.touched()
+    commit_or_warn(lambda: journal.save(entry, f"Edit entry: {entry.title}"))
+    click.echo(f"Saved {rel}", err=True)
+
+
+@main.command("list", context_settings=CONTEXT)
+@click.option(
+    "-n", "limit", type=click.IntRange(min=0), default=20, show_default=True, help="How many."
+)
+@click.option("--since", metavar="D", help="From this day on (ISO date or phrase).")
+@click.option("--until", metavar="D", help="Up to and including this day.")
+@click.option(
+    "-t", "--tag", "tags", multiple=True, metavar="TAG", help="Only entries with this tag."
+)
+@json_option
+@journal_option
+@click.pass_context
+def list_(
+    ctx: click.Context,
+    limit: int,
+    since: str | None,
+    until: str | None,
+    tags: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """List entries, newest first."""
+    journal = open_journal(ctx)
+    items = journal.list(
+        limit=limit,
+        since=parse_date_option(since, "--since"),
+        until=parse_date_option(until, "--until"),
+        tags=[t.lstrip("#").lower() for t in tags],
+    )
+    warn_broken(journal)
+    if as_json:
+        emit_json(items)
+        return
+    from narrate import output
+
+    if not items:
+        click.echo(
+            'No entries yet. Write one: narrate add "What I did"'
+            if not (since or until or tags)
+            else "No entries match.",
+            err=True,
+        )
+        return
+    output.console().print(output.entries_table(items))
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("ref", metavar="ID")
+@json_option
+@journal_option
+@click.pass_context
+def show(ctx: click.Context, ref: str, as_json: bool) -> None:
+    """Show one entry; ID may be a unique prefix of its id, or "today"."""
+    journal = open_journal(ctx)
+    item = journal.show(ref)
+    if as_json:
+        emit_json(item)
+        return
+    from narrate import output
+
+    con = output.console()
+    for part in output.entry_view(item):
+        con.print(part)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("query", nargs=-1)
+@click.option(
+    "-n", "limit", type=click.IntRange(min=0), default=20, show_default=True, help="How many."
+)
+@json_option
+@journal_option
+@click.pass_context
+def search(ctx: click.Context, query: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Search entries, best match first.
+
+    \b
+    QUERY words and "quoted phrases" match titles and bodies; word* matches a prefix.
+      #tag, -#tag         with / without a tag (#lang also finds #lang/python)
+      -word               without a word
+      area:SLUG           with a practice change in that area
+      since:D  until:D    by date (2026-11-01, yesterday, "2 weeks ago")
+      in:COMMUNITY        shared to that community
+      is:practice  is:private  is:shared
+    """
+    from narrate import output
+
+    journal = open_journal(ctx)
+    results, warnings = journal.search(" ".join(query), limit=limit)
+    for warning in warnings:
+        output.warn(warning)
+    warn_broken(journal)
+    if as_json:
+        for item in results:
+            item["snippet"] = output.plain_snippet(item["snippet"])
+        emit_json(results)
+        return
+    if not results:
+        click.echo("No entries match.", err=True)
+        return
+    output.console().print(output.entries_table(results, snippets=True))
+
+
+@main.command(context_settings=CONTEXT)
+@json_option
+@journal_option
+@click.pass_context
+def tags(ctx: click.Context, as_json: bool) -> None:
+    """List tags with how many entries carry each, most used first."""
+    journal = open_journal(ctx)
+    items = journal.tags()
+    warn_broken(journal)
+    if as_json:
+        emit_json(items)
+        return
+    if not items:
+        click.echo("No tags yet: add -t TAG or write #tag in an entry.", err=True)
+        return
+    from rich.table import Table
+
+    from narrate import output
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("tag")
+    table.add_column("entries", justify="right")
+    for item in items:
+        table.add_row(output.tag_text([item["tag"]]), str(item["count"]))
+    output.console().print(table)
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--area", metavar="A", help="Only this practice area.")
+@click.option("--since", metavar="D", help="Recorded on or after this day.")
+@click.option(
+    "--status", type=click.Choice(["trying", "adopted", "dropped"]), help="Only this status."
+)
+@json_option
+@journal_option
+@click.pass_context
+def practice(
+    ctx: click.Context, area: str | None, since: str | None, status: str | None, as_json: bool
+) -> None:
+    """List practice changes (what you now do differently), newest first."""
+    journal = open_journal(ctx)
+    items = journal.practice(area=area, since=parse_date_option(since, "--since"), status=status)
+    warn_broken(journal)
+    if as_json:
+        emit_json(items)
+        return
+    if not items:
+        click.echo(
+            'No practice changes yet. Record one: narrate add "..." --practice AREA:CHANGE',
+            err=True,
+        )
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    from narrate import output
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for name in ("date", "area", "change", "status", "source"):
+        table.add_column(name, overflow="fold")
+    for item in items:
+        change = Text()
+        if item["before"]:
+            change.append(f"{item['before']} → ", style="dim")
+        change.append(item["change"])
+        table.add_row(
+            output.humane_date(item["created"], with_time=False),
+            Text(item["area"], style="green"),
+            change,
+            item["status"],
+            item["source"] or "",
+        )
+    output.console().print(table)
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--full", is_flag=True, help="Delete the index and rebuild it from the files.")
+@journal_option
+@click.pass_context
+def reindex(ctx: click.Context, full: bool) -> None:
+    """Bring the index up to date with the files (it is a cache; nothing is lost).
+
+    Without --full every file is checked by size and time and changed ones are
+    re-read; --full throws the index away and reads every file again.
+    """
+    import time
+
+    journal = open_journal(ctx)
+    started = time.perf_counter()
+    report = run_with_progress(lambda progress: journal.reindex(full=full, progress=progress))
+    seconds = time.perf_counter() - started
+    click.echo(
+        f"Indexed {journal.count()} entries in {seconds:.1f} s "
+        f"({report.added} added, {report.updated} updated, {report.removed} removed)."
+    )
+    warn_broken(journal)
+
+
+def run_with_progress(work: Callable[[Callable[[int, int], None]], Any]) -> Any:
+    """Run ``work(progress)``, showing a progress bar on stderr once it has many files."""
+    from rich.progress import Progress
+
+    with Progress(
+        console=__import__("narrate.output").output.console(stderr=True), transient=True
+    ) as bar:
+        task = bar.add_task("Reading entries", total=None, visible=False)
+
+        def progress(done: int, total: int) -> None:
+            if total > 2000:
+                bar.update(task, completed=done, total=total, visible=True)
+
+        return work(progress)
+
+
+@main.command(context_settings=CONTEXT)
+@journal_option
+@click.pass_context
+def doctor(ctx: click.Context) -> None:
+    """Check the journal's health: unreadable files, duplicate ids, git state.
+
+    Exits with status 1 when something needs your attention.
+    """
+    from rich.text import Text
+
+    from narrate import output
+
+    journal = open_journal(ctx)
+    report = journal.doctor()
+    con = output.console()
+    con.print(Text(f"Journal {journal.root}", style="bold"))
+    branch = report.branch or "(detached)"
+    remote = f", remote {report.remote}" if report.remote else ", no remote"
+    sync = ""
+    if report.ahead is not None:
+        sync = f", {report.ahead} to push, {report.behind} to pull"
+    con.print(f"{report.entries} entries on branch {branch}{remote}{sync}")
+
+    def section(title: str, lines: list[str], style: str = "red") -> None:
+        if lines:
+            con.print(Text(f"\n{title} ({len(lines)})", style=f"bold {style}"))
+            for line in lines:
+                con.print(Text(f"  {line}"))
+
+    section("Files that cannot be read (fix them by hand)", [f"{p}: {r}" for p, r in report.broken])
+    section(
+        "Duplicate ids (give one of the files a new id)",
+        [f"{i}: {', '.join(paths)}" for i, paths in report.duplicate_ids],
+    )
+    section("Conflict copies to resolve", report.conflicts)
+    section("Git", report.git_problems)
+    section(
+        "Leftover temporary files from an interrupted write (safe to delete)", report.temp_files
+    )
+    section("Uncommitted changes (the next sync commits them)", report.uncommitted, "yellow")
+    section("Notes", [f"{p}: {n}" for p, n in report.notes], "yellow")
+    if report.healthy:
+        con.print(Text("\nAll good.", style="bold green"))
+    else:
+        ctx.exit(1)
+
+
+@main.command(context_settings=CONTEXT)
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "markdown"]), default="json", show_default=True
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+@journal_option
+@click.pass_context
+def export(ctx: click.Context, fmt: str, out: Path | None) -> None:
+    """Export the whole journal, oldest first: JSON (every field) or one Markdown document."""
+    from narrate.journal.export import write_json, write_markdown
+
+    journal = open_journal(ctx)
+    writer = write_json if fmt == "json" else write_markdown
+    if out is None:
+        writer(journal, sys.stdout)
+        return
+    import io
+
+    from narrate.journal.store import atomic_write
+
+    buffer = io.StringIO()
+    count = writer(journal, buffer)
+    atomic_write(out.absolute(), buffer.getvalue().encode("utf-8"))
+    click.echo(f"Exported {count} entries to {out}", err=True)

@@ -1,0 +1,467 @@
+"""The Journal: the one API the CLI and the TUI use to read and change a journal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from narrate.errors import NarrateError
+from narrate.journal import index as idx
+from narrate.journal.store import ENTRIES, STATE, JournalLock, atomic_write, entry_relpath
+
+ENTRY_FIELDS = ("id", "title", "created", "updated", "path", "private")
+
+
+def row_to_json(row: sqlite3.Row, body: bool = False) -> dict[str, Any]:
+    """The SPEC §4 entry object for an index row."""
+    data: dict[str, Any] = {key: row[key] for key in ENTRY_FIELDS}
+    data["private"] = bool(data["private"])
+    data["tags"] = json.loads(row["tags"])
+    data["practice"] = json.loads(row["practice"])
+    data["shared"] = json.loads(row["shared"])
+    if body:
+        data["body"] = row["body"]
+    return data
+
+
+@dataclass
+class DoctorReport:
+    """Everything doctor found, in the order it prints it."""
+
+    entries: int = 0
+    broken: list[tuple[str, str]] = field(default_factory=list)
+    duplicate_ids: list[tuple[str, list[str]]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    temp_files: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    git_problems: list[str] = field(default_factory=list)
+    uncommitted: list[str] = field(default_factory=list)
+    branch: str | None = None
+    remote: str | None = None
+    ahead: int | None = None
+    behind: int | None = None
+
+    @property
+    def healthy(self) -> bool:
+        """No problem that needs the user's attention."""
+        return not (
+            self.broken
+            or self.duplicate_ids
+            or self.temp_files
+            or self.conflicts
+            or self.git_problems
+        )
+
+
+class Journal:
+    """A journal folder: entry files in git, with an index kept fresh for reads."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._db: sqlite3.Connection | None = None
+        self._fresh = False
+        self.last_refresh: idx.RefreshReport | None = None
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, root: Path) -> Journal:
+        """Open an existing journal; a clear error says how to create a missing one."""
+        root = root.expanduser().absolute()
+        if not (root / ".git").exists():
+            if root.exists() and any(root.iterdir()) and not (root / ENTRIES).exists():
+                raise NarrateError(
+                    f"{root} is not a narrate journal; run 'narrate init {root}' to make one there"
+                )
+            raise NarrateError(f"no journal at {root}; create one with 'narrate init {root}'")
+        return cls(root)
+
+    @classmethod
+    def create(cls, root: Path) -> Journal:
+        """Make a new journal (or adopt an existing folder) and commit its skeleton."""
+        from narrate.journal.history import init_repo
+
+        root = root.expanduser().absolute()
+        if root.exists() and not root.is_dir():
+            raise NarrateError(f"{root} exists and is not a folder")
+        init_repo(root)
+        (root / ENTRIES).mkdir(exist_ok=True)
+        return cls(root)
+
+    @property
+    def name(self) -> str:
+        """A short name for headers: the folder's name."""
+        return self.root.name
+
+    def close(self) -> None:
+        """Close the index connection."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ index
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The index connection, rebuilt silently when the file is unusable."""
+        if self._db is None:
+            path = idx.index_path(self.root)
+            try:
+                self._db = idx.connect(path)
+            except idx.IndexCorrupt:
+                idx.remove_index_files(path)
+                self._db = idx.connect(path)
+        return self._db
+
+    def _rebuild(self) -> None:
+        self.close()
+        idx.remove_index_files(idx.index_path(self.root))
+        self._fresh = False
+
+    def _guarded(self, action: Callable[[], Any]) -> Any:
+        """Run an index action; a corrupt index is deleted, rebuilt and the action retried."""
+        try:
+            return action()
+        except sqlite3.DatabaseError as exc:
+            if idx.is_busy(exc):
+                raise NarrateError(
+                    "the index is busy (another narrate is writing); try again in a moment"
+                ) from exc
+            self._rebuild()
+            return action()
+
+    def refresh(
+        self, full: bool = False, progress: Callable[[int, int], None] | None = None
+    ) -> idx.RefreshReport:
+        """Bring the index up to date with the files (see narrate.journal.index)."""
+        if not (self.root / ENTRIES).exists():
+            (self.root / ENTRIES).mkdir(parents=True, exist_ok=True)
+
+        def run() -> idx.RefreshReport:
+            return idx.Refresher(self.root, self.db).run(full=full, progress=progress)
+
+        report: idx.RefreshReport = self._guarded(run)
+        self._fresh = True
+        self.last_refresh = report
+        return report
+
+    def reindex(
+        self, full: bool = False, progress: Callable[[int, int], None] | None = None
+    ) -> idx.RefreshReport:
+        """``full``: throw the index away and rebuild it; otherwise a complete stat check."""
+        if full:
+            self._rebuild()
+        return self.refresh(full=True, progress=progress)
+
+    def _read(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        if not self._fresh:
+            self.refresh()
+        return self._guarded(lambda: self.db.execute(sql, params).fetchall())
+
+    def broken(self) -> list[tuple[str, str]]:
+        """Files that could not be read, with the reason."""
+        if not self._fresh:
+            self.refresh()
+        return self._guarded(lambda: idx.broken_files(self.db))
+
+    # ------------------------------------------------------------------ reading
+
+    def list(
+        self,
+        limit: int | None = 20,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        tags: list[str] | None = None,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """Entry objects, newest first."""
+        where, params = ["1"], []
+        if since:
+            where.append("e.day >= ?")
+            params.append(since.isoformat())
+        if until:
+            where.append("e.day <= ?")
+            params.append(until.isoformat())
+        for tag in tags or []:
+            where.append(
+                "e.rowid IN (SELECT entry FROM tags WHERE tag = ? OR (tag > ? AND tag < ?))"
+            )
+            params.extend([tag, tag + "/", tag + "0"])
+        sql = (
+            f"SELECT e.* FROM entries e WHERE {' AND '.join(where)} "
+            f"ORDER BY e.sort DESC, e.path DESC LIMIT ? OFFSET ?"
+        )
+        rows = self._read(sql, [*params, -1 if limit is None else limit, offset])
+        return [row_to_json(r) for r in rows]
+
+    def count(self) -> int:
+        """How many entries the journal holds."""
+        return int(self._read("SELECT count(*) FROM entries")[0][0])
+
+    def search(self, text: str, limit: int | None = 20) -> tuple[list[dict[str, Any]], list[str]]:
+        """Entries matching the SPEC §3 query, best first, each with a ``snippet``;
+        and warnings about parts of the query that were ignored."""
+        from narrate.journal import query as q
+
+        parsed = q.parse(text)
+        sql = q.to_sql(parsed)
+        where = " AND ".join(sql.where) or "1"
+        lim = -1 if limit is None else limit
+        if sql.match is not None:
+            statement = (
+                "SELECT e.*, snippet(entries_fts, -1, '\x02', '\x03', '…', 16) AS snippet "
+                "FROM entries_fts JOIN entries e ON e.rowid = entries_fts.rowid "
+                f"WHERE entries_fts MATCH ? AND {where} "
+                "ORDER BY bm25(entries_fts, 4.0, 1.0), e.sort DESC LIMIT ?"
+            )
+            params: list[Any] = [sql.match, *sql.params, lim]
+        else:
+            statement = (
+                "SELECT e.*, substr(e.body, 1, 160) AS snippet FROM entries e "
+                f"WHERE {where} ORDER BY e.sort DESC, e.path DESC LIMIT ?"
+            )
+            params = [*sql.params, lim]
+        rows = self._read(statement, params)
+        results = []
+        for row in rows:
+            item = row_to_json(row)
+            item["snippet"] = " ".join((row["snippet"] or "").split())
+            results.append(item)
+        return results, parsed.warnings
+
+    def tags(self) -> list[dict[str, Any]]:
+        """Every tag with the number of entries carrying it, most used first."""
+        rows = self._read(
+            "SELECT tag, count(DISTINCT entry) AS count FROM tags GROUP BY tag ORDER BY count DESC, tag"
+        )
+        return [{"tag": r["tag"], "count": r["count"]} for r in rows]
+
+    def practice(
+        self,
+        area: str | None = None,
+        since: dt.date | None = None,
+        status: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Practice changes with their entry's id, title and created, newest first."""
+        where, params = ["1"], []
+        if area:
+            where.append("p.area = ?")
+            params.append(area)
+        if since:
+            where.append("p.day >= ?")
+            params.append(since.isoformat())
+        if status:
+            where.append("p.status = ?")
+            params.append(status)
+        rows = self._read(
+            "SELECT e.id, e.title, e.created, e.path, p.area, p.change, p.before, p.source, "
+            "p.status, p.review_after FROM practice p JOIN entries e ON e.rowid = p.entry "
+            f"WHERE {' AND '.join(where)} ORDER BY p.sort DESC, p.position",
+            params,
+        )
+        return [dict(r) for r in rows]
+
+    def resolve(self, ref: str) -> str:
+        """The path of the entry that ``ref`` names: an id, a unique id prefix, "today",
+        or a path; a clear error otherwise."""
+        ref = ref.strip()
+        if not ref:
+            raise NarrateError("no entry given; pass an id (or a unique prefix of one)")
+        if ref == "today":
+            rows = self._read(
+                "SELECT path FROM entries WHERE day = ? ORDER BY sort DESC LIMIT 1",
+                [dt.date.today().isoformat()],
+            )
+            if not rows:
+                raise NarrateError("no entry for today yet; write one with 'narrate add'")
+            return str(rows[0]["path"])
+        if ref.endswith(".md"):
+            rel = Path(ref)
+            rel_text = (
+                rel.resolve().relative_to(self.root).as_posix()
+                if rel.is_absolute()
+                else rel.as_posix()
+            )
+            rows = self._read("SELECT path FROM entries WHERE path = ?", [rel_text])
+            if rows:
+                return str(rows[0]["path"])
+        for candidate in dict.fromkeys([ref, ref.upper()]):
+            rows = self._read(
+                "SELECT id, path, title FROM entries WHERE id >= ? AND id < ? ORDER BY sort DESC LIMIT 6",
+                [candidate, candidate + "\U0010ffff"],
+            )
+            exact = [r for r in rows if r["id"] == candidate]
+            if len(exact) == 1 or (len(rows) == 1):
+                return str((exact or rows)[0]["path"])
+            if len(rows) > 1:
+                listed = ", ".join(f"{r['id']} ({r['title']})" for r in rows[:5])
+                raise NarrateError(
+                    f"'{ref}' matches several entries: {listed}; give more of the id"
+                )
+        raise NarrateError(f"no entry with id '{ref}'; see 'narrate list' or 'narrate search'")
+
+    def get(self, ref: str) -> Any:
+        """The Entry that ``ref`` names, read from its file."""
+        from narrate.journal.entry import BrokenEntry, Entry
+
+        rel = self.resolve(ref)
+        path = self.root / rel
+        try:
+            return Entry.from_bytes(path.read_bytes(), rel)
+        except FileNotFoundError:
+            raise NarrateError(f"{rel} has gone from disk; run 'narrate reindex'") from None
+        except BrokenEntry as exc:
+            raise NarrateError(
+                f"{rel} cannot be read: {exc.reason}; fix the file by hand"
+            ) from None
+
+    def show(self, ref: str) -> dict[str, Any]:
+        """The entry object of SPEC §4 with its body."""
+        return self.get(ref).to_json(body=True)
+
+    def iter_entries(self) -> Iterator[Any]:
+        """Every readable entry, oldest first, parsed from its file."""
+        from narrate.journal.entry import BrokenEntry, Entry
+
+        for row in self._read("SELECT path FROM entries ORDER BY sort, path"):
+            rel = row["path"]
+            try:
+                yield Entry.from_bytes((self.root / rel).read_bytes(), rel)
+            except (OSError, BrokenEntry):
+                continue
+
+    # ------------------------------------------------------------------ writing
+
+    def new_path(self, entry: Any) -> str:
+        """A free path for a new entry, named after its date and title."""
+        from narrate.journal.entry import slugify
+
+        created = entry.created
+        stem = f"{created:%Y-%m-%d-%H%M}-{slugify(entry.title)}"
+        for n in range(1, 10_000):
+            candidate = entry_relpath(
+                created.year, created.month, stem if n == 1 else f"{stem}-{n}"
+            )
+            if not (self.root / candidate).exists():
+                return candidate
+        raise NarrateError(f"too many entries named {stem}")
+
+    def add(self, entry: Any, message: str | None = None) -> Any:
+        """Write a new entry, index it and commit it; returns it with its path set."""
+        with JournalLock(self.root):
+            entry.path = self.new_path(entry)
+            self._write(entry)
+            self._commit([entry.path], message or f"Add entry: {entry.title}")
+        return entry
+
+    def save(self, entry: Any, message: str | None = None) -> Any:
+        """Write an existing entry (atomically), index it and commit it."""
+        with JournalLock(self.root):
+            self._write(entry)
+            self._commit([entry.path], message or f"Edit entry: {entry.title}")
+        return entry
+
+    def _write(self, entry: Any) -> None:
+        path = self.root / entry.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = entry.document.to_bytes()
+        atomic_write(path, data)
+        stat = path.stat()
+
+        def store() -> None:
+            with idx.transaction(self.db):
+                idx.store_entry(
+                    self.db, entry, (stat.st_mtime_ns, stat.st_size, idx.file_hash(data))
+                )
+
+        self._guarded(store)
+
+    def index_file(self, rel: str) -> None:
+        """Re-read one file into the index (after an outside edit we know about)."""
+        from narrate.journal.entry import BrokenEntry
+
+        path = self.root / rel
+        data = path.read_bytes()
+        stat = path.stat()
+        signature = (stat.st_mtime_ns, stat.st_size, idx.file_hash(data))
+
+        def store() -> None:
+            with idx.transaction(self.db):
+                try:
+                    entry = idx.parse_file(self.root, rel, data, stat.st_mtime_ns)
+                except BrokenEntry as exc:
+                    idx.store_broken(self.db, rel, signature, exc.reason)
+                else:
+                    idx.store_entry(self.db, entry, signature)
+
+        self._guarded(store)
+
+    def _commit(self, paths: list[str], message: str) -> bool:
+        from narrate.journal.history import GitError, commit
+
+        try:
+            return commit(self.root, paths, message)
+        except GitError as exc:
+            raise NotCommitted(paths, str(exc)) from exc
+
+    def commit_paths(self, paths: list[str], message: str) -> bool:
+        """Commit files changed outside the API (under the journal lock)."""
+        with JournalLock(self.root):
+            return self._commit(paths, message)
+
+    # ------------------------------------------------------------------ health
+
+    def doctor(self) -> DoctorReport:
+        """A full health check: files, ids, leftovers, git state."""
+        from narrate.journal.history import repo_state
+        from narrate.journal.store import leftover_temp_files
+
+        self.refresh(full=True)
+        report = DoctorReport()
+        report.entries = self.count()
+        report.broken = self.broken()
+        dupes = self._read(
+            "SELECT id, group_concat(path, char(10)) AS paths FROM entries GROUP BY id HAVING count(*) > 1"
+        )
+        report.duplicate_ids = [(r["id"], r["paths"].split("\n")) for r in dupes]
+        for row in self._read(
+            "SELECT path, notes FROM entries WHERE notes IS NOT NULL ORDER BY path"
+        ):
+            report.notes.extend((row["path"], note) for note in json.loads(row["notes"]))
+        report.temp_files = [
+            p.relative_to(self.root).as_posix() for p in leftover_temp_files(self.root)
+        ]
+        report.conflicts = [
+            r["path"] for r in self._read("SELECT path FROM entries WHERE path LIKE '%-conflict-%'")
+        ]
+        state = repo_state(self.root)
+        report.git_problems = state.problems
+        report.uncommitted = state.uncommitted
+        report.branch, report.remote = state.branch, state.remote
+        report.ahead, report.behind = state.ahead, state.behind
+        return report
+
+    def state_dir(self) -> Path:
+        """The journal's git-ignored local state folder."""
+        folder = self.root / STATE
+        folder.mkdir(exist_ok=True)
+        return folder
+
+
+class NotCommitted(NarrateError):
+    """The entry is saved on disk, but git could not commit it."""
+
+    def __init__(self, paths: list[str], reason: str) -> None:
+        super().__init__(f"saved {', '.join(paths)} but could not commit it: {reason}")
+        self.paths = paths

@@ -1,0 +1,459 @@
+"""An entry: Markdown with YAML front matter, read and written byte for byte."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from narrate.journal import frontmatter
+
+TAG_RE = re.compile(r"[a-z0-9][a-z0-9_/-]*")
+# An inline tag starts a word: not after a letter, digit, "/", "&" or "#", which keeps
+# URL fragments (https://x/#a), HTML entities (&#38;) and "##" out.
+_INLINE_TAG = re.compile(r"(?<![\w/&#@.:])#([A-Za-z0-9][A-Za-z0-9_/-]*)")
+_BOM = "\ufeff"
+STATUSES = ("trying", "adopted", "dropped")
+
+
+class BrokenEntry(ValueError):
+    """A file that cannot be read as an entry; it is reported, never rewritten."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Document:
+    """A file's text split into front matter and body, remembering BOM and line ends."""
+
+    front_matter: str  # between the fences, "\n" line ends, ending in "\n"
+    body: str  # after the closing fence, "\n" line ends
+    newline: str = "\n"
+    bom: bool = False
+    closing: str = "---"  # "---" or "..."
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Document:
+        """Split a file's bytes; raises BrokenEntry with the reason."""
+        if not data:
+            raise BrokenEntry("empty file")
+        if b"\x00" in data[:8192]:
+            raise BrokenEntry("binary file (contains NUL bytes)")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise BrokenEntry(f"not UTF-8 text (invalid byte at offset {exc.start})") from None
+        bom = text.startswith(_BOM)
+        if bom:
+            text = text[1:]
+        newline = "\r\n" if "\r\n" in text else "\n"
+        if newline == "\r\n":
+            text = text.replace("\r\n", "\n")
+        if not text.startswith("---\n"):
+            raise BrokenEntry("no front matter (the file must start with a '---' line)")
+        end = _closing_fence(text)
+        if end is None:
+            raise BrokenEntry("front matter is not closed by a '---' line")
+        start, stop, closing = end
+        return cls(text[4:start], text[stop:], newline, bom, closing)
+
+    def to_bytes(self) -> bytes:
+        """The file's bytes, with the original BOM and line ends."""
+        text = f"---\n{self.front_matter}{self.closing}\n{self.body}"
+        if self.newline != "\n":
+            text = text.replace("\n", self.newline)
+        return ((_BOM if self.bom else "") + text).encode("utf-8")
+
+
+def _closing_fence(text: str) -> tuple[int, int, str] | None:
+    """(start of fence, end of fence line, fence) for the front matter's closing line."""
+    position = 3  # the newline ending the opening fence
+    while True:
+        candidates = [
+            (i, fence) for fence in ("\n---", "\n...") if (i := text.find(fence, position)) != -1
+        ]
+        if not candidates:
+            return None
+        index, fence = min(candidates)
+        after = index + 4
+        rest_end = text.find("\n", after)
+        line_rest = text[after : rest_end if rest_end != -1 else len(text)]
+        if line_rest.strip() == "":
+            stop = rest_end + 1 if rest_end != -1 else len(text)
+            return index + 1, stop, fence[1:]
+        position = after
+
+
+@dataclass
+class Practice:
+    """One practice change: what I now do differently, in which area, learned where."""
+
+    area: str
+    change: str
+    before: str | None = None
+    source: str | None = None
+    status: str = "trying"
+    review_after: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_data(cls, data: Any) -> Practice | None:
+        """Build from a front matter item; None when it is not a usable mapping."""
+        if not isinstance(data, dict) or (not data.get("change") and not data.get("area")):
+            return None
+        known = {"area", "change", "before", "source", "status", "review_after"}
+        status = str(data.get("status") or "trying").lower()
+        return cls(
+            area=normalise_tag(str(data.get("area") or "general")) or "general",
+            change=_text(data.get("change")),
+            before=_opt_text(data.get("before")),
+            source=_opt_text(data.get("source")),
+            status=status if status in STATUSES else "trying",
+            review_after=_opt_text(data.get("review_after")),
+            extra={k: v for k, v in data.items() if k not in known},
+        )
+
+    def to_data(self) -> dict[str, Any]:
+        """The front matter mapping, optional fields only when set."""
+        data: dict[str, Any] = {"area": self.area, "change": self.change}
+        for key in ("before", "source"):
+            if getattr(self, key):
+                data[key] = getattr(self, key)
+        data["status"] = self.status
+        if self.review_after:
+            data["review_after"] = self.review_after
+        data.update(self.extra)
+        return data
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON shape of SPEC §4."""
+        return {
+            "area": self.area,
+            "change": self.change,
+            "before": self.before,
+            "source": self.source,
+            "status": self.status,
+            "review_after": self.review_after,
+        }
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _opt_text(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def normalise_tag(raw: str) -> str | None:
+    """The stored form of a tag (lower case, no leading #), or None if it is not one."""
+    tag = raw.strip().lstrip("#").lower().rstrip("/-")
+    return tag if TAG_RE.fullmatch(tag) else None
+
+
+def inline_tags(text: str) -> list[str]:
+    """#tags in Markdown prose: not in code, headings, HTML, URLs or e-mail addresses."""
+    if not _INLINE_TAG.search(text):
+        return []  # most bodies: no candidate, so markdown-it is never loaded
+    tokens = _markdown().parse(text)
+    found: list[str] = []
+    in_heading = False
+    for token in tokens:
+        if token.type == "heading_open":
+            in_heading = True
+        elif token.type == "heading_close":
+            in_heading = False
+        elif token.type == "inline" and not in_heading and token.children:
+            parts: list[str] = []
+            for child in token.children:
+                if child.type == "text":
+                    parts.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    parts.append("\n")
+                elif child.type in ("code_inline", "html_inline", "image"):
+                    parts.append(" \x00 ")
+            found.extend(_INLINE_TAG.findall("".join(parts)))
+    return _unique(tag for raw in found if (tag := normalise_tag(raw)))
+
+
+def title_tags(title: str) -> list[str]:
+    """#tags typed in a title (plain text, not Markdown)."""
+    return _unique(tag for raw in _INLINE_TAG.findall(title) if (tag := normalise_tag(raw)))
+
+
+_md: Any = None
+
+
+def _markdown() -> Any:
+    global _md
+    if _md is None:
+        from markdown_it import MarkdownIt
+
+        # "commonmark" knows code spans, fences, headings, autolinks and HTML: all the
+        # places where a # is not a tag. linkify is off, so bare URLs stay text.
+        _md = MarkdownIt("commonmark")
+    return _md
+
+
+def _unique(items: Any) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        seen.setdefault(item, None)
+    return list(seen)
+
+
+def slugify(text: str, limit: int = 48) -> str:
+    """A file-name-safe slug of a title: ASCII, lower case, hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = _INLINE_TAG.sub(r"\1", ascii_text)
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > limit:
+        slug = slug[:limit].rsplit("-", 1)[0] or slug[:limit]
+    return slug or "entry"
+
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_id(when: dt.datetime | None = None) -> str:
+    """A ULID: 48 bits of milliseconds then 80 random bits, 26 Crockford characters."""
+    moment = when or dt.datetime.now(dt.UTC)
+    number = (int(moment.timestamp() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
+    chars = []
+    for _ in range(26):
+        chars.append(_CROCKFORD[number & 31])
+        number >>= 5
+    return "".join(reversed(chars))
+
+
+def parse_timestamp(value: Any) -> dt.datetime | None:
+    """A datetime from the common shapes people write; naive results have no tzinfo."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    text = re.sub(r"\s+([+-]\d{2}:?\d{2})$", r"\1", text)  # "2026-01-01 10:00 +01:00"
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    for pattern in ("%Y/%m/%d %H:%M", "%Y/%m/%d", "%d.%m.%Y", "%Y-%m-%d %I:%M %p"):
+        try:
+            return dt.datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+    return None
+
+
+def sort_key(moment: dt.datetime) -> str:
+    """A string that sorts entries deterministically: UTC, naive times read as UTC."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def format_timestamp(moment: dt.datetime) -> str:
+    """ISO 8601 with offset, to the second, as narrate writes it."""
+    return moment.replace(microsecond=0).isoformat()
+
+
+@dataclass
+class Entry:
+    """An entry as narrate understands it, plus the document it came from."""
+
+    id: str
+    created: dt.datetime
+    updated: dt.datetime
+    title: str
+    tags: list[str]
+    practice: list[Practice]
+    private: bool
+    shared: list[dict[str, Any]]
+    document: Document
+    path: str = ""  # relative to the journal, "/" separators
+    meta: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # problems worth a doctor line
+
+    @property
+    def body(self) -> str:
+        """The Markdown body without the blank line that follows the front matter."""
+        body = self.document.body
+        return body[1:] if body.startswith("\n") else body
+
+    @property
+    def day(self) -> str:
+        """The entry's date as its writer saw it (YYYY-MM-DD)."""
+        return self.created.date().isoformat()
+
+    def all_tags(self) -> list[str]:
+        """Front matter tags, then #tags from the title and body, without repeats."""
+        return _unique([*self.tags, *title_tags(self.title), *inline_tags(self.body)])
+
+    def to_json(self, body: bool = False) -> dict[str, Any]:
+        """The stable JSON object of SPEC §4."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "title": self.title,
+            "created": format_timestamp(self.created),
+            "updated": format_timestamp(self.updated),
+            "tags": self.all_tags(),
+            "path": self.path,
+            "private": self.private,
+            "practice": [p.to_json() for p in self.practice],
+            "shared": self.shared,
+        }
+        if body:
+            data["body"] = self.body
+        return data
+
+    @classmethod
+    def from_bytes(cls, data: bytes, path: str = "", mtime: float | None = None) -> Entry:
+        """Read an entry; raises BrokenEntry with a reason naming what is wrong."""
+        document = Document.from_bytes(data)
+        try:
+            meta = frontmatter.parse(document.front_matter)
+        except frontmatter.FrontMatterError as exc:
+            raise BrokenEntry(str(exc)) from None
+        return cls.from_meta(meta, document, path, mtime)
+
+    @classmethod
+    def from_meta(
+        cls, meta: dict[str, Any], document: Document, path: str = "", mtime: float | None = None
+    ) -> Entry:
+        """Interpret a front matter mapping leniently, noting what had to be guessed."""
+        notes: list[str] = []
+        entry_id = meta.get("id")
+        if entry_id is None or str(entry_id).strip() == "":
+            # Stable across runs as long as the file keeps its path.
+            entry_id = "P" + hashlib.sha1(path.encode()).hexdigest()[:25].upper()
+            notes.append("no id in front matter (one was derived from the path)")
+        created = parse_timestamp(meta.get("created"))
+        if created is None:
+            created = _date_from_path(path) or (
+                dt.datetime.fromtimestamp(mtime).astimezone() if mtime else None
+            )
+            if "created" in meta:
+                notes.append(f"unreadable created date {meta.get('created')!r}")
+            created = created or dt.datetime(1970, 1, 1)
+        updated = parse_timestamp(meta.get("updated")) or created
+        title = meta.get("title")
+        if title is None or str(title).strip() == "":
+            title = derive_title(document.body) or os.path.basename(path).removesuffix(".md")
+        raw_tags = meta.get("tags") or []
+        if isinstance(raw_tags, str):
+            raw_tags = re.split(r"[,\s]+", raw_tags)
+        if not isinstance(raw_tags, list):
+            raw_tags = [raw_tags]
+        tags = _unique(tag for raw in raw_tags if (tag := normalise_tag(str(raw))))
+        raw_practice = meta.get("practice") or []
+        if isinstance(raw_practice, dict):
+            raw_practice = [raw_practice]
+        practice = [
+            p
+            for item in (raw_practice if isinstance(raw_practice, list) else [])
+            if (p := Practice.from_data(item))
+        ]
+        shared = meta.get("shared") or []
+        shared = [s for s in shared if isinstance(s, dict)] if isinstance(shared, list) else []
+        return cls(
+            id=str(entry_id).strip(),
+            created=created,
+            updated=updated,
+            title=str(title).strip(),
+            tags=tags,
+            practice=practice,
+            private=meta.get("private") is True,
+            shared=shared,
+            document=document,
+            path=path,
+            meta=meta,
+            notes=notes,
+        )
+
+    @classmethod
+    def new(
+        cls,
+        body: str,
+        *,
+        title: str | None = None,
+        created: dt.datetime | None = None,
+        tags: list[str] | None = None,
+        practice: list[Practice] | None = None,
+        private: bool = False,
+    ) -> Entry:
+        """A fresh entry with the front matter narrate writes, in SPEC §2 order."""
+        now = dt.datetime.now().astimezone().replace(microsecond=0)
+        created = (created or now).replace(microsecond=0)
+        if created.tzinfo is None:
+            created = created.astimezone()
+        title = (title or derive_title(body) or "Untitled").strip()
+        meta: dict[str, Any] = {
+            "id": new_id(created if created < now else now),
+            "created": format_timestamp(created),
+            "updated": format_timestamp(now),
+            "title": title,
+            "tags": list(tags or []),
+        }
+        if practice:
+            meta["practice"] = [p.to_data() for p in practice]
+        meta["private"] = private
+        if body and not body.endswith("\n"):
+            body += "\n"
+        document = Document(frontmatter.dump(meta), "\n" + body if body else "")
+        return cls.from_meta(meta, document)
+
+    def with_changes(self, **changes: Any) -> Entry:
+        """A copy with front matter keys replaced (others kept byte for byte); ``body=``
+        replaces the body."""
+        body = changes.pop("body", None)
+        front_matter = self.document.front_matter
+        if changes:
+            front_matter = frontmatter.replace_keys(front_matter, changes)
+        new_body = self.document.body
+        if body is not None:
+            if body and not body.endswith("\n"):
+                body += "\n"
+            new_body = (
+                "\n" if self.document.body.startswith("\n") or not self.document.body else ""
+            ) + body
+        document = Document(
+            front_matter, new_body, self.document.newline, self.document.bom, self.document.closing
+        )
+        return Entry.from_bytes(document.to_bytes(), self.path)
+
+    def touched(self, **changes: Any) -> Entry:
+        """``with_changes`` that also sets ``updated`` to now."""
+        now = format_timestamp(dt.datetime.now().astimezone())
+        return self.with_changes(updated=now, **changes)
+
+
+def derive_title(body: str, limit: int = 100) -> str:
+    """The first non-empty line of a body, without Markdown heading marks."""
+    for line in body.splitlines():
+        line = line.strip().lstrip("#").strip()
+        if line and line not in ("---",):
+            return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+    return ""
+
+
+_PATH_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:-(\d{2})(\d{2}))?")
+
+
+def _date_from_path(path: str) -> dt.datetime | None:
+    match = _PATH_DATE.search(os.path.basename(path))
+    if not match:
+        return None
+    year, month, day, hour, minute = match.groups()
+    try:
+        return dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
+    except ValueError:
+        return None

@@ -1,0 +1,357 @@
+"""YAML front matter: a fast reader for what narrate writes, a safe YAML fallback, and
+an emitter that rewrites one key without touching the bytes of any other."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+# Front matter beyond this is refused rather than parsed: no journal entry needs it,
+# and it bounds the work a hostile file can cause.
+MAX_FRONT_MATTER = 256 * 1024
+MAX_ALIASES = 64
+
+
+class FrontMatterError(ValueError):
+    """The front matter cannot be read; the message says why, for the user."""
+
+
+# ---------------------------------------------------------------------------- reading
+
+_KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]+(.*?))?[ \t]*$")
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_FLOAT = re.compile(
+    r"[-+]?(?:[0-9][0-9_]*)?\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+)
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_NULL = {"", "~", "null", "Null", "NULL"}
+_PLAIN_START_BAD = set("-?:,[]{}#&*!|>'\"%@`")
+
+
+class _Fallback(Exception):
+    """The fast reader met YAML it does not handle; the full parser takes over."""
+
+
+def _plain_scalar(text: str, in_flow: bool = False) -> Any:
+    """Resolve a plain scalar the way the YAML loader below does."""
+    if text in _NULL:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if _INT.fullmatch(text):
+        return int(text)
+    if text[0] in _PLAIN_START_BAD or ": " in text or " #" in text or text.endswith(":"):
+        raise _Fallback
+    if _FLOAT.fullmatch(text) or text.startswith("<<") or text == "=":
+        raise _Fallback
+    if in_flow and any(c in text for c in ",[]{}"):
+        raise _Fallback
+    return text
+
+
+def _quoted_or_plain(text: str, in_flow: bool = False) -> Any:
+    if text.startswith("'"):
+        inner = text[1:-1]
+        if len(text) < 2 or not text.endswith("'") or "'" in inner.replace("''", ""):
+            raise _Fallback
+        return inner.replace("''", "'")
+    if text.startswith('"'):
+        inner = text[1:-1]
+        if len(text) < 2 or not text.endswith('"') or '"' in inner or "\\" in inner:
+            raise _Fallback
+        return inner
+    return _plain_scalar(text, in_flow)
+
+
+def _fast_parse(text: str) -> dict[str, Any]:
+    """Read front matter made of ``key: scalar`` and ``key: [a, b]`` lines only."""
+    result: dict[str, Any] = {}
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        if not line or line.startswith("#"):
+            continue
+        match = _KEY_LINE.fullmatch(line)
+        if not match:
+            raise _Fallback
+        key, value = match.group(1), match.group(2) or ""
+        if "\t" in value or ("#" in value and " #" in value):
+            raise _Fallback
+        if not value:
+            # An empty value followed by indented or "- " lines is a block: fallback.
+            following = next((x for x in lines[index + 1 :] if x and not x.startswith("#")), "")
+            if following[:1] in (" ", "-", "\t"):
+                raise _Fallback
+            result[key] = None
+        elif value.startswith("["):
+            if not value.endswith("]"):
+                raise _Fallback
+            inner = value[1:-1].strip()
+            items = [] if not inner else [item.strip() for item in inner.split(",")]
+            if any(not item for item in items):
+                raise _Fallback
+            result[key] = [_quoted_or_plain(item, in_flow=True) for item in items]
+        elif value[0] in "{|>&*!":
+            raise _Fallback
+        else:
+            result[key] = _quoted_or_plain(value)
+    return result
+
+
+def _make_loader(base: type) -> type:
+    """A safe loader without YAML 1.1's surprises: yes/no/on stay strings, 00123 is not
+    octal, timestamps stay text (narrate parses dates itself), aliases are bounded."""
+
+    class Loader(base):  # type: ignore[misc, valid-type]
+        alias_count = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            import yaml
+
+            if self.check_event(yaml.AliasEvent):
+                self.alias_count += 1
+                if self.alias_count > MAX_ALIASES:
+                    raise FrontMatterError(f"more than {MAX_ALIASES} YAML aliases")
+            return super().compose_node(parent, index)
+
+    resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    for first, entries in base.yaml_implicit_resolvers.items():
+        kept = [
+            (tag, regexp)
+            for tag, regexp in entries
+            if tag.rsplit(":", 1)[-1] not in ("bool", "int", "float", "timestamp")
+        ]
+        if kept:
+            resolvers[first] = kept
+    Loader.yaml_implicit_resolvers = resolvers
+    Loader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool",
+        re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+        list("tTfF"),
+    )
+    Loader.add_implicit_resolver(
+        "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
+    )
+    Loader.add_implicit_resolver(
+        "tag:yaml.org,2002:float", re.compile(rf"^(?:{_FLOAT.pattern})$"), list("-+0123456789.")
+    )
+    return Loader
+
+
+_loaders: dict[str, type] = {}
+
+
+def _yaml_load(text: str) -> Any:
+    import yaml
+
+    if not _loaders:
+        _loaders["py"] = _make_loader(yaml.SafeLoader)
+        # libyaml's parser is ~10x faster, but its composer cannot be hooked to count
+        # aliases, so it only reads text that has no alias at all.
+        _loaders["c"] = _make_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    loader = _loaders["py"] if "*" in text else _loaders["c"]
+    try:
+        return yaml.load(text, Loader=loader)  # a SafeLoader subclass: no python tags
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at front matter line {mark.line + 2}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise FrontMatterError(f"invalid YAML{where}: {problem}") from None
+    except RecursionError:
+        raise FrontMatterError("YAML nested too deeply") from None
+
+
+def _plainify(value: Any, depth: int = 0) -> Any:
+    """Turn what YAML may still construct (explicit !!timestamp, bytes) into JSON types."""
+    if depth > 50:
+        raise FrontMatterError("YAML nested too deeply")
+    if isinstance(value, dict):
+        return {str(k): _plainify(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plainify(v, depth + 1) for v in value]
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, set):
+        return sorted(str(v) for v in value)
+    return value
+
+
+def parse(text: str) -> dict[str, Any]:
+    """The front matter mapping; raises FrontMatterError with a reason for the user."""
+    if len(text) > MAX_FRONT_MATTER:
+        raise FrontMatterError(f"front matter larger than {MAX_FRONT_MATTER // 1024} KB")
+    try:
+        return _fast_parse(text)
+    except _Fallback:
+        pass
+    data = _yaml_load(text)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise FrontMatterError(f"front matter is a {type(data).__name__}, not a mapping")
+    return _plainify(data)
+
+
+# ---------------------------------------------------------------------------- writing
+
+_ISO_DATE = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:\d{2})?"
+)
+_RESERVED = {"yes", "no", "on", "off", "y", "n", "true", "false", "null", "~"}
+# Characters YAML forbids raw in a document, or that would be read back differently.
+_UNPRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+
+
+def _needs_quotes(text: str, in_flow: bool) -> bool:
+    if not text or text != text.strip() or text.lower() in _RESERVED:
+        return True
+    if text[0] in _PLAIN_START_BAD or text[0] in "0123456789+.<=":
+        return True
+    if ": " in text or " #" in text or text.endswith(":") or "\n" in text or "\t" in text:
+        return True
+    if in_flow and any(c in text for c in ",[]{}"):
+        return True
+    return bool(_UNPRINTABLE.search(text))
+
+
+def _quote(text: str) -> str:
+    # JSON's escapes are a subset of YAML's double-quoted escapes.
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+
+
+def scalar(value: Any, in_flow: bool = False) -> str:
+    """One YAML scalar that reads back as the same value with the loader above."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return (
+            json.dumps(value)
+            if value == value and abs(value) != float("inf")
+            else _quote(str(value))
+        )
+    text = str(value)
+    if _ISO_DATE.fullmatch(text):
+        return text
+    return _quote(text) if _needs_quotes(text, in_flow) else text
+
+
+def _block(value: Any, indent: int) -> list[str]:
+    """Lines for a nested value under a key, indented by ``indent`` spaces."""
+    pad = " " * indent
+    lines: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            lines.extend(_key_lines(str(key), item, indent))
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, dict) and item:
+                inner = _block(item, indent + 2)
+                lines.append(f"{pad}- {inner[0].lstrip()}")
+                lines.extend(inner[1:])
+            else:
+                lines.append(f"{pad}- {_inline(item)}")
+    return lines
+
+
+def _inline(value: Any) -> str:
+    if isinstance(value, list):
+        return (
+            "["
+            + ", ".join(
+                _inline(v) if isinstance(v, list | dict) else scalar(v, True) for v in value
+            )
+            + "]"
+        )
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{scalar(k, True)}: {_inline(v)}" for k, v in value.items()) + "}"
+    return scalar(value)
+
+
+def _key_lines(key: str, value: Any, indent: int = 0) -> list[str]:
+    pad = " " * indent
+    name = key if _KEY_LINE.fullmatch(f"{key}:") else _quote(key)
+    if isinstance(value, list) and value and any(isinstance(v, dict | list) for v in value):
+        return [f"{pad}{name}:", *_block(value, indent + 2)]
+    if isinstance(value, dict) and value:
+        return [f"{pad}{name}:", *_block(value, indent + 2)]
+    return [f"{pad}{name}: {_inline(value)}"]
+
+
+def dump(data: dict[str, Any]) -> str:
+    """Front matter text (without the --- fences) for a mapping, in its key order."""
+    return "".join(line + "\n" for key, value in data.items() for line in _key_lines(key, value))
+
+
+_BLOCK_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?=[ \t\r\n]|$)")
+
+
+def _top_level_blocks(text: str) -> list[tuple[str | None, str]]:
+    """Split front matter text into (key, text) blocks: a key line and its continuation."""
+    blocks: list[tuple[str | None, str]] = []
+    for line in text.splitlines(keepends=True):
+        if line[:1] not in (" ", "\t", "-", "#", "\n", "\r", "") or not blocks:
+            match = _BLOCK_KEY.match(line)
+            blocks.append((match.group(1) if match else None, line))
+        else:
+            key, body = blocks[-1]
+            blocks[-1] = (key, body + line)
+    return blocks
+
+
+def replace_keys(text: str, changes: dict[str, Any]) -> str:
+    """Front matter text with ``changes`` applied, every other byte unchanged.
+
+    A key whose value is the sentinel ``DELETE`` is removed; new keys go at the end.
+    Comments and blank lines after a replaced key's block are kept.
+    """
+    blocks = _top_level_blocks(text)
+    done: set[str] = set()
+    out: list[str] = []
+    for key, block in blocks:
+        if key is None or key not in changes:
+            out.append(block)
+            continue
+        trailing = _trailing_trivia(block)
+        if key not in done and changes[key] is not DELETE:
+            out.append(dump({key: changes[key]}))
+        out.append(trailing)
+        done.add(key)
+    for key, value in changes.items():
+        if key not in done and value is not DELETE:
+            if out and not out[-1].endswith("\n") and out[-1]:
+                out.append("\n")
+            out.append(dump({key: value}))
+    return "".join(out)
+
+
+def _trailing_trivia(block: str) -> str:
+    """The blank and comment lines that end a block (they belong to what follows)."""
+    lines = block.splitlines(keepends=True)
+    keep: list[str] = []
+    for line in reversed(lines[1:]):
+        if line.strip() == "" or line.startswith("#"):
+            keep.append(line)
+        else:
+            break
+    return "".join(reversed(keep))
+
+
+class _Delete:
+    def __repr__(self) -> str:
+        return "DELETE"
+
+
+DELETE: Any = _Delete()

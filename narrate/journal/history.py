@@ -1,0 +1,180 @@
+"""The journal's git history: init, commit, and the state checks doctor reports.
+
+Commits run the git command line directly: GitPython's in-process index costs seconds
+per commit at tens of thousands of files, and importing it costs ~60-180 ms that
+``narrate add`` should not pay. GitPython serves the rarer, richer operations.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from narrate.errors import NarrateError
+from narrate.journal.store import GITIGNORE
+
+# A git lock older than this, with narrate holding its own journal lock, is stale.
+STALE_LOCK_SECONDS = 10.0
+
+
+class GitError(NarrateError):
+    """A git command failed; the message says what to do."""
+
+
+def git_env() -> dict[str, str]:
+    """The environment for git: never prompt, messages in English for parsing."""
+    env = dict(os.environ)
+    env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_ASKPASS": "", "SSH_ASKPASS": ""})
+    env.pop("GIT_DIR", None)
+    env.pop("GIT_WORK_TREE", None)
+    return env
+
+
+def run_git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run ``git -C root args``; user text only ever follows "--" or an option's value."""
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(root), *args],
+            capture_output=True,
+            text=True,
+            env=git_env(),
+            stdin=subprocess.DEVNULL,
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed or not on PATH; install git and try again") from None
+    if check and result.returncode != 0:
+        raise explain_git_failure(root, args, result.stderr)
+    return result
+
+
+def explain_git_failure(root: Path, args: tuple[str, ...], stderr: str) -> GitError:
+    """Turn git's stderr into one line that names the problem and the fix."""
+    text = stderr.strip()
+    if "index.lock" in text:
+        lock = root / ".git" / "index.lock"
+        return GitError(
+            f"git's lock file {lock} exists: another git command is running, or one crashed. "
+            f"If no git is running, remove it (rm '{lock}') and run the command again"
+        )
+    if "tell me who you are" in text or "empty ident" in text or "unable to auto-detect" in text:
+        return GitError(
+            "git does not know who you are, so it cannot commit. Set an identity: "
+            'git config --global user.name "Your Name" && '
+            'git config --global user.email "you@example.com" '
+            f"(or for this journal only: git -C '{root}' config user.name ...)"
+        )
+    if "not a git repository" in text:
+        return GitError(f"{root} is not a git repository; run 'narrate init {root}' to make one")
+    first = next((line for line in text.splitlines() if line.strip()), "no output")
+    return GitError(f"git {args[0] if args else ''} failed in {root}: {first}")
+
+
+def init_repo(root: Path) -> None:
+    """Make ``root`` a journal repository: git init, settings, .gitignore, first commit."""
+    root.mkdir(parents=True, exist_ok=True)
+    if not (root / ".git").exists():
+        import git
+
+        with git.Repo.init(root, initial_branch="main"):
+            pass
+    # manyFiles: index v4 and the untracked cache keep add/status fast at 100k files.
+    run_git(root, "config", "feature.manyFiles", "true")
+    gitignore = root / ".gitignore"
+    existing = gitignore.read_text("utf-8") if gitignore.exists() else ""
+    missing = [line for line in GITIGNORE.splitlines() if line not in existing.splitlines()]
+    if missing:
+        prefix = "" if not existing or existing.endswith("\n") else "\n"
+        gitignore.write_text(existing + prefix + "\n".join(missing) + "\n", "utf-8")
+    commit(root, [".gitignore"], "Start the journal")
+
+
+def commit(root: Path, paths: list[str], message: str) -> bool:
+    """Stage ``paths`` (added, changed or removed) and commit only them.
+
+    Returns False when there was nothing to commit.
+    """
+    check_git_lock(root)
+    run_git(root, "add", "-A", "--", *paths)
+    # --no-verify: these are narrate's own bookkeeping commits; a hook that fails or
+    # prompts would leave an entry saved but uncommitted.
+    result = run_git(root, "commit", "-q", "--no-verify", "-m", message, "--", *paths, check=False)
+    if result.returncode == 0:
+        return True
+    if "nothing to commit" in result.stdout or "no changes added" in result.stdout:
+        return False
+    raise explain_git_failure(root, ("commit",), result.stderr or result.stdout)
+
+
+def check_git_lock(root: Path) -> None:
+    """Refuse to run git over a lock file that a crashed git left behind."""
+    lock = root / ".git" / "index.lock"
+    try:
+        age = time.time() - lock.stat().st_mtime
+    except FileNotFoundError:
+        return
+    if age > STALE_LOCK_SECONDS:
+        raise GitError(
+            f"git's lock file {lock} is {int(age)} s old: a git command crashed or is still "
+            f"running. If no git is running, remove it (rm '{lock}') and run the command again"
+        )
+
+
+@dataclass
+class RepoState:
+    """What doctor and status say about the repository."""
+
+    branch: str | None = None
+    detached: bool = False
+    problems: list[str] = field(default_factory=list)
+    uncommitted: list[str] = field(default_factory=list)
+    ahead: int | None = None
+    behind: int | None = None
+    remote: str | None = None
+
+
+def repo_state(root: Path) -> RepoState:
+    """Branch, remote, uncommitted files and any half-finished git operation."""
+    state = RepoState()
+    git_dir = root / ".git"
+    if not git_dir.is_dir():
+        state.problems.append(f"{root} is not a git repository (run 'narrate init {root}')")
+        return state
+    markers = {
+        "rebase-merge": "a rebase is in progress (finish it with 'git rebase --continue' or "
+        "undo it with 'git rebase --abort')",
+        "rebase-apply": "a rebase or am is in progress ('git rebase --abort' or 'git am --abort')",
+        "MERGE_HEAD": "a merge is in progress (finish with 'git commit' or undo with "
+        "'git merge --abort')",
+        "CHERRY_PICK_HEAD": "a cherry-pick is in progress ('git cherry-pick --abort')",
+        "REVERT_HEAD": "a revert is in progress ('git revert --abort')",
+    }
+    for marker, message in markers.items():
+        if (git_dir / marker).exists():
+            state.problems.append(message)
+    lock = git_dir / "index.lock"
+    if lock.exists():
+        state.problems.append(
+            f"git's lock file {lock} exists; if no git command is running, remove it"
+        )
+    head = run_git(root, "symbolic-ref", "-q", "--short", "HEAD", check=False)
+    if head.returncode == 0:
+        state.branch = head.stdout.strip()
+    else:
+        state.detached = True
+        state.problems.append("HEAD is detached; run 'git switch main' in the journal")
+    status = run_git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", check=False)
+    if status.returncode == 0:
+        state.uncommitted = [item[3:] for item in status.stdout.split("\0") if len(item) > 3]
+    remote = run_git(root, "remote", "get-url", "origin", check=False)
+    if remote.returncode == 0:
+        state.remote = remote.stdout.strip()
+        counts = run_git(
+            root, "rev-list", "--left-right", "--count", "HEAD...@{upstream}", check=False
+        )
+        if counts.returncode == 0:
+            ahead, behind = counts.stdout.split()
+            state.ahead, state.behind = int(ahead), int(behind)
+    return state

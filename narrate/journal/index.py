@@ -1,0 +1,516 @@
+"""The SQLite index: a disposable cache of the entry files, refreshed before every read.
+
+Freshness (what a read is guaranteed to see; see docs/index.md):
+
+* Every read stats the ``entries/``, year and month folders (tens of stats) and rescans
+  any folder whose modification time changed: files created, deleted or renamed there
+  (which includes editors that save by rename, and git checkouts and pulls).
+* It also stats every file in the two newest month folders, catching in-place edits
+  of recent entries.
+* A full stat of every file runs when the journal has at most FULL_CHECK_FILES files
+  (cheap there), when the last full check is older than FULL_CHECK_SECONDS, and on
+  ``narrate reindex`` and ``narrate doctor``.
+* narrate's own writes update the index directly.
+
+A file whose stat signature changed is hashed; only a changed hash re-parses it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from narrate.journal.store import ENTRIES, STATE, month_dirs, scan_dir
+
+SCHEMA_VERSION = 3
+FULL_CHECK_FILES = 5000
+FULL_CHECK_SECONDS = 600
+HOT_MONTHS = 2
+BATCH = 2000
+
+
+class IndexCorrupt(Exception):
+    """The index file is unusable; the caller deletes and rebuilds it."""
+
+
+@dataclass
+class RefreshReport:
+    """What a refresh found: counts, and files that could not be read."""
+
+    scanned_dirs: int = 0
+    stat_files: int = 0
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    full: bool = False
+    broken: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def changed(self) -> int:
+        """How many entries were added, updated or removed."""
+        return self.added + self.updated + self.removed
+
+
+def entry_row(entry: Any) -> dict[str, Any]:
+    """The entries-table row for an Entry."""
+    from narrate.journal.entry import format_timestamp, sort_key
+
+    return {
+        "path": entry.path,
+        "id": entry.id,
+        "title": entry.title,
+        "body": entry.body,
+        "created": format_timestamp(entry.created),
+        "updated": format_timestamp(entry.updated),
+        "sort": sort_key(entry.created),
+        "day": entry.day,
+        "private": int(entry.private),
+        "tags": json.dumps(entry.all_tags(), ensure_ascii=False),
+        "practice": json.dumps([p.to_json() for p in entry.practice], ensure_ascii=False),
+        "shared": json.dumps(entry.shared, ensure_ascii=False, default=str),
+        "notes": json.dumps(entry.notes, ensure_ascii=False) if entry.notes else None,
+    }
+
+
+_ENTRY_COLUMNS = (
+    "path",
+    "id",
+    "title",
+    "body",
+    "created",
+    "updated",
+    "sort",
+    "day",
+    "private",
+    "tags",
+    "practice",
+    "shared",
+    "notes",
+)
+
+
+def create_schema(conn: sqlite3.Connection) -> None:
+    """Create every table, index and trigger of an empty index database."""
+    import sqlite_utils
+
+    db = sqlite_utils.Database(conn)
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["dirs"].create({"path": str, "mtime_ns": int}, pk="path")
+    db["files"].create(
+        {"path": str, "mtime_ns": int, "size": int, "hash": str, "error": str}, pk="path"
+    )
+    db["entries"].create(
+        {
+            "rowid": int,
+            "path": str,
+            "id": str,
+            "title": str,
+            "body": str,
+            "created": str,
+            "updated": str,
+            "sort": str,
+            "day": str,
+            "private": int,
+            "tags": str,
+            "practice": str,
+            "shared": str,
+            "notes": str,
+        },
+        pk="rowid",
+        not_null={"path", "id", "title", "body", "created", "sort", "day"},
+    )
+    db["entries"].create_index(["path"], unique=True)
+    db["entries"].create_index(["sort"])
+    db["entries"].create_index(["id"])
+    db["entries"].create_index(["day"])
+    db["tags"].create({"entry": int, "tag": str})
+    db["tags"].create_index(["tag", "entry"])
+    db["tags"].create_index(["entry"])
+    db["practice"].create(
+        {
+            "entry": int,
+            "position": int,
+            "area": str,
+            "change": str,
+            "before": str,
+            "source": str,
+            "status": str,
+            "review_after": str,
+            "day": str,
+            "sort": str,
+        }
+    )
+    db["practice"].create_index(["entry"])
+    db["practice"].create_index(["area"])
+    db["shares"].create({"entry": int, "community": str, "path": str, "at": str})
+    db["shares"].create_index(["entry"])
+    db["shares"].create_index(["community"])
+    conn.executescript(
+        """
+        CREATE INDEX files_broken ON files(path) WHERE error IS NOT NULL;
+        CREATE VIRTUAL TABLE entries_fts USING fts5(
+            title, body, content='entries', content_rowid='rowid',
+            tokenize='porter unicode61 remove_diacritics 2'
+        );
+        """
+    )
+    _create_triggers(conn)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _create_triggers(conn: sqlite3.Connection) -> None:
+    # External-content FTS: the triggers keep it in step with entries, and deleting an
+    # entry removes its tags, practice changes and shares.
+    conn.executescript(
+        """
+        CREATE TRIGGER IF NOT EXISTS entries_ai AFTER INSERT ON entries BEGIN
+            INSERT INTO entries_fts(rowid, title, body) VALUES (new.rowid, new.title, new.body);
+        END;
+        CREATE TRIGGER IF NOT EXISTS entries_ad AFTER DELETE ON entries BEGIN
+            INSERT INTO entries_fts(entries_fts, rowid, title, body)
+                VALUES ('delete', old.rowid, old.title, old.body);
+            DELETE FROM tags WHERE entry = old.rowid;
+            DELETE FROM practice WHERE entry = old.rowid;
+            DELETE FROM shares WHERE entry = old.rowid;
+        END;
+        """
+    )
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) the index; raises IndexCorrupt if it is unusable."""
+    if not path.exists():
+        _create(path)
+    try:
+        conn = _open(path)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version != SCHEMA_VERSION:
+            conn.close()
+            raise IndexCorrupt(f"index schema {version}, expected {SCHEMA_VERSION}")
+        return conn
+    except sqlite3.DatabaseError as exc:
+        if is_busy(exc):
+            raise
+        raise IndexCorrupt(str(exc)) from exc
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA busy_timeout = 30000")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def _create(path: Path) -> None:
+    """Build an empty index beside ``path`` and link it into place, so a concurrent
+    reader never sees a half-made schema (the loser of a race discards its copy)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f"{path.name}.new-{os.getpid()}")
+    remove_index_files(temp)
+    conn = _open(temp)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        create_schema(conn)
+    finally:
+        conn.close()
+    try:
+        os.link(temp, path)
+    except FileExistsError:
+        pass
+    finally:
+        remove_index_files(temp)
+
+
+def is_busy(exc: sqlite3.Error) -> bool:
+    """Whether an error is contention (retry later) rather than a broken file."""
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def remove_index_files(path: Path) -> None:
+    """Delete an index and its WAL companions."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f"{path}{suffix}")
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on error (writers take turns up front)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def file_hash(data: bytes) -> str:
+    """The content hash that decides whether a touched file needs re-parsing."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def remove_path(conn: sqlite3.Connection, path: str) -> None:
+    """Forget a file: its entry row (triggers clean the rest) and its signature."""
+    conn.execute("DELETE FROM entries WHERE path = ?", (path,))
+    conn.execute("DELETE FROM files WHERE path = ?", (path,))
+
+
+def store_entry(conn: sqlite3.Connection, entry: Any, signature: tuple[int, int, str]) -> None:
+    """Insert or replace one entry and its file signature (inside a transaction)."""
+    row = entry_row(entry)
+    conn.execute("DELETE FROM entries WHERE path = ?", (entry.path,))
+    cursor = conn.execute(
+        f"INSERT INTO entries ({', '.join(_ENTRY_COLUMNS)}) "
+        f"VALUES ({', '.join('?' * len(_ENTRY_COLUMNS))})",
+        [row[c] for c in _ENTRY_COLUMNS],
+    )
+    _store_children(conn, cursor.lastrowid or 0, entry)
+    conn.execute(
+        "INSERT OR REPLACE INTO files (path, mtime_ns, size, hash, error) VALUES (?, ?, ?, ?, NULL)",
+        (entry.path, *signature),
+    )
+
+
+def _store_children(conn: sqlite3.Connection, rowid: int, entry: Any) -> None:
+    conn.executemany(
+        "INSERT INTO tags (entry, tag) VALUES (?, ?)", [(rowid, t) for t in entry.all_tags()]
+    )
+    from narrate.journal.entry import sort_key
+
+    sort, day = sort_key(entry.created), entry.day
+    conn.executemany(
+        "INSERT INTO practice (entry, position, area, change, before, source, status, "
+        "review_after, day, sort) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (rowid, i, p.area, p.change, p.before, p.source, p.status, p.review_after, day, sort)
+            for i, p in enumerate(entry.practice)
+        ],
+    )
+    conn.executemany(
+        "INSERT INTO shares (entry, community, path, at) VALUES (?, ?, ?, ?)",
+        [
+            (rowid, str(s.get("community", "")), str(s.get("path", "")), str(s.get("at", "")))
+            for s in entry.shared
+        ],
+    )
+
+
+def store_broken(
+    conn: sqlite3.Connection, path: str, signature: tuple[int, int, str], reason: str
+) -> None:
+    """Remember that a file could not be read, so every read can say so cheaply."""
+    conn.execute("DELETE FROM entries WHERE path = ?", (path,))
+    conn.execute(
+        "INSERT OR REPLACE INTO files (path, mtime_ns, size, hash, error) VALUES (?, ?, ?, ?, ?)",
+        (path, *signature, reason),
+    )
+
+
+def parse_file(root: Path, rel: str, data: bytes, mtime_ns: int) -> Any:
+    """An Entry for the file's bytes; raises BrokenEntry."""
+    from narrate.journal.entry import Entry
+
+    return Entry.from_bytes(data, rel, mtime_ns / 1e9)
+
+
+class Refresher:
+    """Brings the index up to date with the files, as cheaply as the guarantee allows."""
+
+    def __init__(self, root: Path, conn: sqlite3.Connection) -> None:
+        self.root = root
+        self.conn = conn
+
+    def run(
+        self, full: bool = False, progress: Callable[[int, int], None] | None = None
+    ) -> RefreshReport:
+        """Refresh; ``full`` stats every file whatever the folder times say."""
+        report = RefreshReport()
+        known_dirs = dict(self.conn.execute("SELECT path, mtime_ns FROM dirs").fetchall())
+        file_count = self.conn.execute("SELECT count(*) FROM files").fetchone()[0]
+        last_full = self.conn.execute("SELECT value FROM meta WHERE key = 'last_full'").fetchone()
+        if (
+            file_count <= FULL_CHECK_FILES
+            or last_full is None
+            or time.time() - float(last_full[0]) > FULL_CHECK_SECONDS
+        ):
+            full = True
+        report.full = full
+
+        current_dirs = self._folders(known_dirs, full)
+        report.scanned_dirs = len(current_dirs)
+        months = sorted(p for p in current_dirs if p.count("/") == 2)
+        hot = set(months[-HOT_MONTHS:])
+        to_scan = [
+            rel
+            for rel, mtime in current_dirs.items()
+            if full or rel in hot or known_dirs.get(rel) != mtime
+        ]
+        gone_dirs = [rel for rel in known_dirs if rel not in current_dirs]
+
+        changed: list[tuple[str, int, int]] = []
+        seen: set[str] = set()
+        for rel in to_scan:
+            known = self._known_files(rel)
+            for item in scan_dir(self.root / rel):
+                stat = item.stat(follow_symlinks=False)
+                path = f"{rel}/{item.name}"
+                seen.add(path)
+                report.stat_files += 1
+                signature = known.get(path)
+                if signature is None or signature != (stat.st_mtime_ns, stat.st_size):
+                    changed.append((path, stat.st_mtime_ns, stat.st_size))
+            removed = [p for p in known if p not in seen]
+            changed.extend((p, -1, -1) for p in removed)
+        for rel in gone_dirs:
+            changed.extend((p, -1, -1) for p in self._known_files(rel))
+
+        if changed or gone_dirs or current_dirs != known_dirs or full:
+            self._apply(changed, current_dirs, report, full, progress)
+        return report
+
+    def _folders(self, known: dict[str, int], full: bool) -> dict[str, int]:
+        """Current modification times of entries/, year and month folders."""
+        folders: dict[str, int] = {}
+        # A new or removed year or month shows in its parent's mtime: only then list it.
+        parents_changed = full or not known
+        if not parents_changed:
+            for rel, mtime in known.items():
+                if rel.count("/") < 2:
+                    try:
+                        if os.stat(self.root / rel).st_mtime_ns != mtime:
+                            parents_changed = True
+                            break
+                    except FileNotFoundError:
+                        parents_changed = True
+                        break
+        if parents_changed:
+            for folder in month_dirs(self.root):
+                with contextlib.suppress(FileNotFoundError):
+                    folders[folder.relative_to(self.root).as_posix()] = folder.stat().st_mtime_ns
+            return folders
+        for rel in known:
+            with contextlib.suppress(FileNotFoundError):
+                folders[rel] = os.stat(self.root / rel).st_mtime_ns
+        return folders
+
+    def _known_files(self, folder: str) -> dict[str, tuple[int, int]]:
+        # Files directly in this folder: "folder/" < path < "folder0" ('0' follows '/').
+        rows = self.conn.execute(
+            "SELECT path, mtime_ns, size FROM files WHERE path > ? AND path < ?",
+            (folder + "/", folder + "0"),
+        ).fetchall()
+        return {
+            path: (mtime, size) for path, mtime, size in rows if "/" not in path[len(folder) + 1 :]
+        }
+
+    def _apply(
+        self,
+        changed: list[tuple[str, int, int]],
+        folders: dict[str, int],
+        report: RefreshReport,
+        full: bool,
+        progress: Callable[[int, int], None] | None,
+    ) -> None:
+        hashes = (
+            dict(
+                self.conn.execute(
+                    "SELECT path, hash FROM files WHERE path IN (SELECT value FROM json_each(?))",
+                    (json.dumps([c[0] for c in changed]),),
+                ).fetchall()
+            )
+            if changed
+            else {}
+        )
+        conn = self.conn
+        done = 0
+        for start in range(0, max(len(changed), 1), BATCH):
+            batch = changed[start : start + BATCH]
+            with transaction(conn):
+                for path, mtime_ns, size in batch:
+                    self._apply_one(path, mtime_ns, size, hashes.get(path), report)
+                done += len(batch)
+                if start + BATCH >= len(changed):
+                    conn.execute("DELETE FROM dirs")
+                    conn.executemany(
+                        "INSERT INTO dirs (path, mtime_ns) VALUES (?, ?)", folders.items()
+                    )
+                    if full:
+                        conn.execute(
+                            "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_full', ?)",
+                            (str(time.time()),),
+                        )
+            if progress:
+                progress(done, len(changed))
+
+    def _apply_one(
+        self, path: str, mtime_ns: int, size: int, old_hash: str | None, report: RefreshReport
+    ) -> None:
+        from narrate.journal.entry import BrokenEntry
+
+        conn = self.conn
+        if mtime_ns < 0:
+            remove_path(conn, path)
+            report.removed += 1
+            return
+        try:
+            data = (self.root / path).read_bytes()
+        except FileNotFoundError:
+            remove_path(conn, path)
+            report.removed += 1
+            return
+        except OSError as exc:
+            store_broken(conn, path, (mtime_ns, size, ""), f"cannot read: {exc.strerror}")
+            report.broken.append((path, f"cannot read: {exc.strerror}"))
+            return
+        digest = file_hash(data)
+        if digest == old_hash:
+            conn.execute(
+                "UPDATE files SET mtime_ns = ?, size = ? WHERE path = ?", (mtime_ns, size, path)
+            )
+            return
+        try:
+            entry = parse_file(self.root, path, data, mtime_ns)
+        except BrokenEntry as exc:
+            store_broken(conn, path, (mtime_ns, size, digest), exc.reason)
+            report.broken.append((path, exc.reason))
+            return
+        if old_hash is None:
+            report.added += 1
+        else:
+            report.updated += 1
+        store_entry(conn, entry, (mtime_ns, size, digest))
+
+
+def index_path(root: Path) -> Path:
+    """Where a journal's index lives."""
+    return root / STATE / "index.db"
+
+
+def broken_files(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(path, reason) for every file that could not be read."""
+    return [
+        tuple(r)
+        for r in conn.execute("SELECT path, error FROM files WHERE error IS NOT NULL ORDER BY path")
+    ]
+
+
+def iter_entry_paths(root: Path) -> Iterable[str]:
+    """Every entry file's relative path, by walking the folders."""
+    for folder in month_dirs(root):
+        rel = folder.relative_to(root).as_posix()
+        for item in scan_dir(folder):
+            yield f"{rel}/{item.name}"
+
+
+__all__ = ["ENTRIES"]

@@ -1,0 +1,150 @@
+"""The search language of SPEC §3, turned into SQL that no input can break.
+
+Words and "phrases" become FTS5 strings (always quoted, so FTS5 operators and
+punctuation in user text are data), everything else becomes parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+FILTER_KEYS = ("area", "since", "until", "in", "is", "tag")
+IS_VALUES = ("practice", "private", "shared")
+
+
+@dataclass
+class Term:
+    """One piece of a query: a word, a phrase, a tag or a key:value filter."""
+
+    kind: str  # "word" | "phrase" | "tag" | one of FILTER_KEYS
+    value: str
+    negated: bool = False
+    prefix: bool = False  # word* : prefix match
+
+
+@dataclass
+class Query:
+    """A parsed query, and the problems worth telling the user about."""
+
+    terms: list[Term] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def has_text(self) -> bool:
+        """Whether any positive word or phrase asks for full-text ranking."""
+        return any(t.kind in ("word", "phrase") and not t.negated for t in self.terms)
+
+
+_TOKEN = re.compile(r'(-?)(?:"([^"]*)"?|(\S+))')
+
+
+def parse(text: str) -> Query:
+    """Split user text into terms; never raises."""
+    query = Query()
+    text = text.replace("\x00", " ")
+    for match in _TOKEN.finditer(text):
+        negated = match.group(1) == "-"
+        phrase, word = match.group(2), match.group(3)
+        if phrase is not None:
+            if phrase.strip():
+                query.terms.append(Term("phrase", phrase.strip(), negated))
+            continue
+        if word is None:
+            continue
+        if word.startswith("#") and len(word) > 1:
+            from narrate.journal.entry import normalise_tag
+
+            tag = normalise_tag(word)
+            if tag:
+                query.terms.append(Term("tag", tag, negated))
+                continue
+        key, sep, value = word.partition(":")
+        if sep and key.lower() in FILTER_KEYS and value:
+            key = key.lower()
+            if key == "is" and value.lower() not in IS_VALUES:
+                query.warnings.append(
+                    f"unknown is:{value} (use is:practice, is:private or is:shared)"
+                )
+                continue
+            query.terms.append(Term(key, value.lower() if key != "in" else value, negated))
+            continue
+        if negated and not word:
+            continue
+        prefix = word.endswith("*") and len(word.rstrip("*")) > 0
+        query.terms.append(Term("word", word.rstrip("*") if prefix else word, negated, prefix))
+    return query
+
+
+def fts_string(term: Term) -> str:
+    """An FTS5 string for a word or phrase: double-quoted, quotes doubled."""
+    quoted = '"' + term.value.replace('"', '""') + '"'
+    return quoted + "*" if term.prefix else quoted
+
+
+def has_tokens(text: str) -> bool:
+    """Whether FTS5's unicode61 tokenizer would find any token in ``text``."""
+    return any(ch.isalnum() for ch in text)
+
+
+@dataclass
+class Sql:
+    """A WHERE clause with its parameters, and the FTS match for ranking (if any)."""
+
+    where: list[str] = field(default_factory=list)
+    params: list[object] = field(default_factory=list)
+    match: str | None = None
+
+
+def to_sql(query: Query, today: dt.date | None = None) -> Sql:
+    """The SQL conditions over ``entries e`` for a parsed query; never raises."""
+    from narrate.errors import NarrateError
+    from narrate.journal.dates import parse_day
+
+    sql = Sql()
+    positive: list[str] = []
+    for term in query.terms:
+        kind, value = term.kind, term.value
+        clause: str | None = None
+        params: list[object] = []
+        if kind in ("word", "phrase"):
+            if not has_tokens(value):
+                continue  # "*", "++", "—": nothing FTS5 could match on
+            if term.negated:
+                clause = "e.rowid IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)"
+                params = [fts_string(term)]
+            else:
+                positive.append(fts_string(term))
+                continue
+        elif kind == "tag":
+            clause = "e.rowid IN (SELECT entry FROM tags WHERE tag = ? OR (tag > ? AND tag < ?))"
+            # "#lang" also finds lang/python: tags between "lang/" and "lang0".
+            params = [value, value + "/", value + "0"]
+        elif kind == "area":
+            clause = "e.rowid IN (SELECT entry FROM practice WHERE area = ?)"
+            params = [value.lstrip("#")]
+        elif kind in ("since", "until"):
+            try:
+                day = parse_day(value).isoformat()
+            except NarrateError:
+                query.warnings.append(f"cannot understand the date in {kind}:{value}; ignored")
+                continue
+            clause = "e.day >= ?" if kind == "since" else "e.day <= ?"
+            params = [day]
+        elif kind == "in":
+            clause = "e.rowid IN (SELECT entry FROM shares WHERE community = ?)"
+            params = [value]
+        elif kind == "is":
+            clause = {
+                "practice": "e.rowid IN (SELECT entry FROM practice)",
+                "private": "e.private = 1",
+                "shared": "e.rowid IN (SELECT entry FROM shares)",
+            }[value]
+        if clause is None:
+            continue
+        sql.where.append(f"NOT ({clause})" if term.negated else clause)
+        sql.params.extend(params)
+    if positive:
+        sql.match = " AND ".join(positive)
+    return sql

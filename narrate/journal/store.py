@@ -1,0 +1,139 @@
+"""Entry files on disk: atomic writes, the folder layout, scanning, the journal lock."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from narrate.errors import NarrateError
+
+ENTRIES = "entries"
+STATE = ".narrate"
+# Temporary files start with a dot and carry this marker: scans skip dot files, and
+# doctor reports leftovers by the marker.
+TEMP_MARKER = ".narrate-tmp"
+GITIGNORE = f"{STATE}/\n.*{TEMP_MARKER}*\n"
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so that a crash leaves the old or the new file."""
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_MARKER, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    # The rename is durable only once the directory itself is flushed.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def entry_relpath(year: int, month: int, stem: str) -> str:
+    """The path of an entry file relative to the journal."""
+    return f"{ENTRIES}/{year:04d}/{month:02d}/{stem}.md"
+
+
+def is_entry_name(name: str) -> bool:
+    """Whether a file name in a month folder is an entry (not hidden, not temporary)."""
+    return name.endswith(".md") and not name.startswith(".")
+
+
+def scan_dir(folder: Path) -> Iterator[os.DirEntry[str]]:
+    """Entry files directly in ``folder``, without following symlinks out of it."""
+    try:
+        with os.scandir(folder) as it:
+            for item in it:
+                if is_entry_name(item.name) and item.is_file(follow_symlinks=False):
+                    yield item
+    except (FileNotFoundError, NotADirectoryError):
+        return
+
+
+def month_dirs(root: Path) -> Iterator[Path]:
+    """Every entries/YYYY/MM folder (and entries/ itself, for loose files)."""
+    base = root / ENTRIES
+    yield base
+    for year in _subdirs(base):
+        yield year
+        yield from _subdirs(year)
+
+
+def _subdirs(folder: Path) -> list[Path]:
+    try:
+        with os.scandir(folder) as it:
+            return sorted(
+                Path(item.path)
+                for item in it
+                if not item.name.startswith(".") and item.is_dir(follow_symlinks=False)
+            )
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def leftover_temp_files(root: Path) -> list[Path]:
+    """Temporary files a killed write left behind."""
+    found: list[Path] = []
+    for folder in month_dirs(root):
+        with contextlib.suppress(OSError), os.scandir(folder) as it:
+            found.extend(Path(i.path) for i in it if TEMP_MARKER in i.name)
+    return found
+
+
+class JournalLock:
+    """An exclusive lock around write-and-commit, so concurrent narrate runs take turns."""
+
+    def __init__(self, root: Path, timeout: float = 30.0) -> None:
+        self.path = root / STATE / "lock"
+        self.timeout = timeout
+        self._fd: int | None = None
+
+    def __enter__(self) -> JournalLock:
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return self
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() > deadline:
+                    os.close(self._fd)
+                    self._fd = None
+                    raise NarrateError(
+                        "another narrate operation is running on this journal; "
+                        "wait for it to finish and try again"
+                    ) from None
+                time.sleep(0.05)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd is not None:
+            # Closing the descriptor releases the flock; the kernel also does so if we
+            # crash, which is why a lock file is never "stale".
+            os.close(self._fd)
+            self._fd = None

@@ -1,0 +1,137 @@
+"""Human output for the CLI: Rich tables and text, never parsing entry text as markup."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sys
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+HIGHLIGHT_START, HIGHLIGHT_END = "\x02", "\x03"
+_TAG_COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "bright_cyan", "bright_magenta")
+
+
+def console(stderr: bool = False) -> Console:
+    """A console whose output never interprets markup or emoji codes in our strings."""
+    return Console(stderr=stderr, markup=False, emoji=False, highlight=False, soft_wrap=False)
+
+
+def humane_date(value: str, today: dt.date | None = None, with_time: bool = True) -> str:
+    """'Today 09:14', 'Yesterday', 'Mon 24 Nov', '24 Nov 2025' for an ISO timestamp."""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    today = today or dt.date.today()
+    day = moment.date()
+    time = f" {moment:%H:%M}" if with_time else ""
+    if day == today:
+        return f"Today{time}"
+    if day == today - dt.timedelta(days=1):
+        return f"Yesterday{time}"
+    if 0 < (today - day).days < 7:
+        return f"{moment:%a} {day.day} {moment:%b}{time}"
+    if day.year == today.year:
+        return f"{moment:%a} {day.day} {moment:%b}"
+    return f"{day.day} {moment:%b %Y}"
+
+
+def tag_text(tags: list[str]) -> Text:
+    """Tags as #words, each in a colour stable for that tag."""
+    text = Text()
+    for i, tag in enumerate(tags):
+        if i:
+            text.append(" ")
+        colour = _TAG_COLOURS[hashlib.md5(tag.encode()).digest()[0] % len(_TAG_COLOURS)]
+        text.append(f"#{tag}", style=colour)
+    return text
+
+
+def short_id(entry_id: str) -> str:
+    """Enough of an id to type back (ULIDs made in one millisecond share 10 characters)."""
+    return entry_id[:12]
+
+
+def markers(item: dict[str, Any]) -> Text:
+    """Small markers for practice changes, private and shared entries."""
+    text = Text()
+    if item.get("practice"):
+        text.append("◆", style="bold green")
+    if item.get("private"):
+        text.append("⚿", style="yellow")
+    if item.get("shared"):
+        text.append("↗", style="blue")
+    return text
+
+
+def entries_table(items: list[dict[str, Any]], snippets: bool = False) -> Table:
+    """The table for list and search."""
+    table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
+    table.add_column("id", style="dim", no_wrap=True)
+    table.add_column("date", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    table.add_column("title", overflow="fold", ratio=2)
+    table.add_column("tags", overflow="fold", ratio=1)
+    for item in items:
+        title = Text(item["title"], style="bold")
+        if snippets and item.get("snippet"):
+            title.append("\n")
+            title.append_text(highlighted(item["snippet"]))
+        table.add_row(
+            short_id(item["id"]),
+            humane_date(item["created"]),
+            markers(item),
+            title,
+            tag_text(item["tags"]),
+        )
+    return table
+
+
+def highlighted(snippet: str) -> Text:
+    """A search snippet with the matched words highlighted, as plain text."""
+    text = Text(style="dim")
+    inside = False
+    for part in snippet.replace(HIGHLIGHT_END, HIGHLIGHT_START).split(HIGHLIGHT_START):
+        text.append(part, style="bold reverse" if inside else "")
+        inside = not inside
+    return text
+
+
+def plain_snippet(snippet: str) -> str:
+    """A snippet without highlight markers, for JSON."""
+    return snippet.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_END, "")
+
+
+def entry_view(item: dict[str, Any]) -> list[Any]:
+    """Renderables for one entry: a header, its practice changes and the body."""
+    from rich.markdown import Markdown
+
+    header = Text(item["title"], style="bold")
+    meta = Text(f"{item['id']} · {humane_date(item['created'])} · {item['path']}", style="dim")
+    parts: list[Any] = [header, meta]
+    if item["tags"]:
+        parts.append(tag_text(item["tags"]))
+    flags = [name for name in ("private",) if item.get(name)]
+    if flags:
+        parts.append(Text("private: never shared", style="yellow"))
+    for change in item["practice"]:
+        line = Text("◆ ", style="bold green")
+        line.append(f"{change['area']}: ", style="green")
+        if change.get("before"):
+            line.append(f"{change['before']} → ", style="dim")
+        line.append(change["change"])
+        line.append(f"  ({change['status']}", style="dim")
+        line.append(f", from {change['source']})" if change.get("source") else ")", style="dim")
+        parts.append(line)
+    parts.append(Text(""))
+    parts.append(Markdown(item.get("body", ""), hyperlinks=False))
+    return parts
+
+
+def warn(message: str) -> None:
+    """One warning line on stderr."""
+    sys.stderr.write(f"narrate: warning: {message}\n")

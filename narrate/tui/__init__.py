@@ -1,0 +1,1 @@
+"""The Textual app. Imported only when the TUI opens: nothing else may import it."""
