@@ -183,8 +183,8 @@ def inline_tags(text: str) -> list[str]:
 
 
 def title_tags(title: str) -> list[str]:
-    """#tags typed in a title (plain text, not Markdown)."""
-    return _unique(tag for raw in _INLINE_TAG.findall(title) if (tag := normalise_tag(raw)))
+    """#tags typed in a title (outside `code`, as in the body)."""
+    return inline_tags(title.lstrip("#").strip()) if "#" in title else []
 
 
 _md: Any = None

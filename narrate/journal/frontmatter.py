@@ -203,6 +203,9 @@ def parse(text: str) -> dict[str, Any]:
 _ISO_DATE = re.compile(
     r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:\d{2})?"
 )
+# Anything YAML 1.1 or 1.2 might read as a number, date or sexagesimal: quoted. A ULID
+# ("01JDQ3V7...") has other letters, so ids stay plain as in SPEC §2.
+_NUMBER_LIKE = re.compile(r"[-+]?[0-9][-+.0-9_:eExXoObBa-fA-F]*")
 _RESERVED = {"yes", "no", "on", "off", "y", "n", "true", "false", "null", "~"}
 # Characters YAML forbids raw in a document, or that would be read back differently.
 _UNPRINTABLE = re.compile(
@@ -213,7 +216,7 @@ _UNPRINTABLE = re.compile(
 def _needs_quotes(text: str, in_flow: bool) -> bool:
     if not text or text != text.strip() or text.lower() in _RESERVED:
         return True
-    if text[0] in _PLAIN_START_BAD or text[0] in "0123456789+.<=":
+    if text[0] in _PLAIN_START_BAD or text[0] in "+.<=" or _NUMBER_LIKE.fullmatch(text):
         return True
     if ": " in text or " #" in text or text.endswith(":") or "\n" in text or "\t" in text:
         return True
