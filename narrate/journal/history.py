@@ -92,20 +92,44 @@ def init_repo(root: Path) -> None:
 
 
 def commit(root: Path, paths: list[str], message: str) -> bool:
-    """Stage ``paths`` (added, changed or removed) and commit only them.
+    """Stage ``paths`` (added, changed or removed) and commit; False if nothing changed.
 
-    Returns False when there was nothing to commit.
+    Plumbing rather than ``git commit``: porcelain commit re-stats every tracked file
+    (0.3-0.6 s at 100k entries); update-index + write-tree touch only what changed.
+    Like ``--no-verify``, no hooks run: these are narrate's own bookkeeping commits, and
+    a failing or prompting hook would leave an entry saved but uncommitted.
     """
     check_git_lock(root)
-    run_git(root, "add", "-A", "--", *paths)
-    # --no-verify: these are narrate's own bookkeeping commits; a hook that fails or
-    # prompts would leave an entry saved but uncommitted.
-    result = run_git(root, "commit", "-q", "--no-verify", "-m", message, "--", *paths, check=False)
-    if result.returncode == 0:
-        return True
-    if "nothing to commit" in result.stdout or "no changes added" in result.stdout:
-        return False
-    raise explain_git_failure(root, ("commit",), result.stderr or result.stdout)
+    refuse_unfinished_operation(root)
+    run_git(root, "update-index", "--add", "--remove", "--", *paths)
+    tree = run_git(root, "write-tree").stdout.strip()
+    parents = run_git(root, "rev-parse", "HEAD", "HEAD^{tree}", check=False)
+    head = ""
+    if parents.returncode == 0:
+        head, head_tree = parents.stdout.split()
+        if head_tree == tree:
+            return False
+    parent_args = ["-p", head] if head else []
+    new = run_git(root, "commit-tree", tree, *parent_args, "-m", message).stdout.strip()
+    run_git(root, "update-ref", "-m", f"commit: {message.splitlines()[0]}", "HEAD", new, head)
+    return True
+
+
+def refuse_unfinished_operation(root: Path) -> None:
+    """Refuse to commit in the middle of a merge or rebase that something else began."""
+    git_dir = root / ".git"
+    for marker, what, recovery in (
+        ("rebase-merge", "a rebase", "git rebase --continue' or 'git rebase --abort"),
+        ("rebase-apply", "a rebase", "git rebase --continue' or 'git rebase --abort"),
+        ("MERGE_HEAD", "a merge", "git commit' or 'git merge --abort"),
+        ("CHERRY_PICK_HEAD", "a cherry-pick", "git cherry-pick --abort"),
+    ):
+        if (git_dir / marker).exists():
+            raise GitError(
+                f"the journal's git repository is in the middle of {what} that narrate did "
+                f"not start; finish or undo it in {root} ('{recovery}'), then run the "
+                "command again"
+            )
 
 
 def check_git_lock(root: Path) -> None:
