@@ -152,23 +152,153 @@ def open_tui(ctx: click.Context) -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--remote", metavar="URL", help="Sync with this private git remote (origin).")
+@click.option("--clone", metavar="URL", help="Clone an existing journal (it may be empty).")
 @journal_option
 @click.pass_context
-def init(ctx: click.Context, path: Path | None) -> None:
+def init(ctx: click.Context, path: Path | None, remote: str | None, clone: str | None) -> None:
     """Create a journal: a git repository with an entries/ folder.
 
     PATH defaults to the journal narrate would use ($NARRATE_JOURNAL, the config,
     then the data dir). Running it on an existing journal is harmless.
+
+    \b
+    Examples:
+      narrate init ~/journal --remote git@github.com:me/journal.git
+      narrate init ~/journal --clone git@github.com:me/journal.git   # a second device
     """
     from narrate.journal.core import Journal
+    from narrate.journal.remote import redact
+    from narrate.journal.sync import clone as clone_journal
+    from narrate.journal.sync import set_remote
 
-    target = (path or journal_path(ctx)).expanduser()
+    if remote and clone:
+        raise NarrateError("use --remote (a new journal) or --clone (an existing one), not both")
+    target = (path or journal_path(ctx)).expanduser().absolute()
     existed = (target / ".git").exists()
+    if clone:
+        if existed:
+            raise NarrateError(f"{target} is already a journal; clone into a new folder")
+        clone_journal(clone, target, sync_timeout())
     journal = Journal.create(target)
-    verb = "Journal already at" if existed else "Created a journal at"
-    click.echo(f"{verb} {journal.root}")
-    if not existed:
+    if remote:
+        set_remote(journal.root, remote)
+    if clone:
+        click.echo(f"Cloned {redact(clone)} into {journal.root}")
+    else:
+        verb = "Journal already at" if existed else "Created a journal at"
+        click.echo(f"{verb} {journal.root}")
+    if remote:
+        click.echo(f"Remote: {redact(remote)} (run 'narrate sync' to push)", err=True)
+    if not existed and not clone:
         click.echo('Write the first entry: narrate add "What I did today"', err=True)
+
+
+def sync_timeout() -> float:
+    """Seconds a remote may take to answer: the config's sync_timeout, default 30."""
+    from narrate.config import load_config
+    from narrate.journal.sync import DEFAULT_TIMEOUT
+
+    return float(load_config().get("sync_timeout", DEFAULT_TIMEOUT))
+
+
+@main.group(context_settings=CONTEXT)
+def remote() -> None:
+    """The journal's private git remote (origin), used by sync."""
+
+
+@remote.command("set", context_settings=CONTEXT)
+@click.argument("url")
+@journal_option
+@click.pass_context
+def remote_set(ctx: click.Context, url: str) -> None:
+    """Set the journal's remote: an https, ssh or git URL, or a local path."""
+    from narrate.journal.remote import redact
+    from narrate.journal.sync import set_remote
+
+    journal = open_journal(ctx)
+    set_remote(journal.root, url)
+    click.echo(f"Remote set to {redact(url)}; run 'narrate sync' to sync")
+
+
+@remote.command("show", context_settings=CONTEXT)
+@journal_option
+@click.pass_context
+def remote_show(ctx: click.Context) -> None:
+    """Print the journal's remote URL (credentials hidden)."""
+    from narrate.journal.history import run_git
+    from narrate.journal.remote import redact
+
+    journal = open_journal(ctx)
+    found = run_git(journal.root, "remote", "get-url", "origin", check=False)
+    if found.returncode != 0:
+        raise NarrateError("no remote set; set one with 'narrate remote set URL'")
+    click.echo(redact(found.stdout.strip()))
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--timeout", type=float, metavar="S", help="Give up on the remote after S seconds.")
+@journal_option
+@click.pass_context
+def sync(ctx: click.Context, timeout: float | None) -> None:
+    """Commit pending changes, fetch, integrate and push to the journal's remote.
+
+    Nothing is ever lost: when both devices changed the same entry, yours stays in
+    place and the other version is saved beside it as a ...-conflict-<id>.md copy.
+    """
+    from narrate.journal.sync import Syncer
+
+    journal = open_journal(ctx)
+    result = Syncer(journal, timeout or sync_timeout()).run()
+    if result.committed:
+        click.echo("Committed changes made outside narrate.")
+    if result.pulled:
+        click.echo(f"Took in {result.pulled} commit(s) from origin.")
+    for kept, other in result.renamed:
+        click.echo(f"Two entries shared the name {kept}: the other device's is now {other}.")
+    for kept, copy in result.conflicts:
+        click.echo(
+            f"Conflict in {kept}: your version stays; the other device's is saved as {copy}.",
+            err=True,
+        )
+    if result.pushed:
+        click.echo(f"Pushed {result.pushed} commit(s).")
+    if not (result.committed or result.pulled or result.pushed or result.conflicts):
+        click.echo("Already in sync.")
+    elif result.conflicts:
+        click.echo("Compare the copies, keep what you want, and delete the copy.", err=True)
+
+
+@main.command(context_settings=CONTEXT)
+@json_option
+@journal_option
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Show the branch, commits to push and pull, last sync and conflicts."""
+    from narrate.journal.sync import status as sync_status
+
+    journal = open_journal(ctx)
+    state = sync_status(journal)
+    if as_json:
+        emit_json(state.to_json())
+        return
+    lines = [f"Branch {state.branch or '(detached)'}"]
+    if state.remote:
+        lines.append(f"Remote {state.remote}")
+        if state.ahead is not None:
+            lines.append(
+                f"{state.ahead} commit(s) to push, {state.behind} to pull (as of the last sync)"
+            )
+        lines.append(f"Last sync {state.last_sync or 'never'}")
+        if state.last_error:
+            lines.append(f"Last attempt failed: {state.last_error}")
+    else:
+        lines.append("No remote (set one with 'narrate remote set URL')")
+    if state.uncommitted:
+        lines.append(f"{state.uncommitted} uncommitted file(s) (the next sync commits them)")
+    lines.extend(f"Conflict copy: {path}" for path in state.conflicts)
+    lines.extend(f"Problem: {problem}" for problem in state.problems)
+    click.echo("\n".join(lines))
 
 
 @main.command(context_settings=CONTEXT)

@@ -18,6 +18,7 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], str]] = {
     "editor": (str, "a command"),
     "theme": (str, "a theme name"),
     "auto_sync": (bool, "true or false"),
+    "sync_timeout": ((int, float), "a number of seconds"),
     "private_tags": (list, "a list of tags"),
     "check_back_weeks": (list, "a list of whole numbers of weeks"),
     "author": (dict, "a table"),

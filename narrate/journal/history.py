@@ -33,14 +33,16 @@ def git_env() -> dict[str, str]:
     return env
 
 
-def run_git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def run_git(
+    root: Path, *args: str, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run ``git -C root args``; user text only ever follows "--" or an option's value."""
     try:
         result = subprocess.run(
             ["git", "-C", str(root), *args],
             capture_output=True,
             text=True,
-            env=git_env(),
+            env={**git_env(), **(env or {})},
             stdin=subprocess.DEVNULL,
         )
     except FileNotFoundError:
@@ -48,6 +50,16 @@ def run_git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedP
     if check and result.returncode != 0:
         raise explain_git_failure(root, args, result.stderr)
     return result
+
+
+def git_bytes(root: Path, *args: str, data: bytes | None = None) -> bytes:
+    """Run git with binary input and output (blobs); raises GitError on failure."""
+    result = subprocess.run(
+        ["git", "-C", str(root), *args], input=data, capture_output=True, env=git_env()
+    )
+    if result.returncode != 0:
+        raise explain_git_failure(root, args, result.stderr.decode("utf-8", "replace"))
+    return result.stdout
 
 
 def explain_git_failure(root: Path, args: tuple[str, ...], stderr: str) -> GitError:
@@ -102,6 +114,19 @@ def commit(root: Path, paths: list[str], message: str) -> bool:
     check_git_lock(root)
     refuse_unfinished_operation(root)
     run_git(root, "update-index", "--add", "--remove", "--", *paths)
+    return commit_index(root, message)
+
+
+def commit_all(root: Path, message: str) -> bool:
+    """Commit every change in the working tree (files edited outside narrate)."""
+    check_git_lock(root)
+    refuse_unfinished_operation(root)
+    run_git(root, "add", "-A")
+    return commit_index(root, message)
+
+
+def commit_index(root: Path, message: str) -> bool:
+    """Commit what the index holds, unless it equals HEAD's tree."""
     tree = run_git(root, "write-tree").stdout.strip()
     parents = run_git(root, "rev-parse", "HEAD", "HEAD^{tree}", check=False)
     head = ""

@@ -1,0 +1,69 @@
+"""Git remote URLs: validated when they are written, redacted whenever they are shown."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+from narrate.errors import NarrateError
+
+_SCP_LIKE = re.compile(r"(?:[A-Za-z0-9._~-]+@)?[A-Za-z0-9.-]+:(?!//)[^\s]*")
+_SCHEMES = ("https", "http", "ssh", "git", "file")
+
+
+def validate_url(url: str) -> str:
+    """The URL if it is a safe git remote (https, ssh, git or a local path), else an error.
+
+    Refused: transport helpers such as ``ext::`` and ``fd::`` (they run commands), any
+    value or path segment that starts with "-" (git would read it as an option), and
+    control characters.
+    """
+    shown = redact(url)
+    if not url or url != url.strip():
+        raise NarrateError(f"remote URL {shown!r} is empty or has surrounding spaces")
+    if any(ord(c) < 32 or ord(c) == 127 for c in url):
+        raise NarrateError(f"remote URL {shown!r} contains control characters")
+    if url.startswith("-") or re.search(r"(^|[/:@])-", url):
+        raise NarrateError(f"remote URL {shown!r} has a part starting with '-': refused")
+    if "::" in url:
+        raise NarrateError(
+            f"remote URL {shown!r} uses a git transport helper ('::'): only https, ssh, "
+            "git and local paths are allowed"
+        )
+    if "://" in url:
+        scheme = url.split("://", 1)[0].lower()
+        if scheme not in _SCHEMES:
+            raise NarrateError(
+                f"remote URL scheme '{scheme}' is not allowed: use https, ssh, git or a local path"
+            )
+        parts = urlsplit(url)
+        if scheme != "file" and not parts.hostname:
+            raise NarrateError(f"remote URL {shown!r} has no host")
+        return url
+    if url.startswith(("/", "./", "../", "~")) or re.match(r"[A-Za-z]:[\\/]", url):
+        return url
+    if _SCP_LIKE.fullmatch(url):
+        return url  # user@host:path, as ssh
+    # A bare relative path ("backup/journal.git") is a local path too.
+    if ":" not in url:
+        return url
+    raise NarrateError(f"remote URL {shown!r} is not an https, ssh or git URL or a local path")
+
+
+def redact(url: str) -> str:
+    """The URL with any password or token replaced by ***, safe to print."""
+    if "://" not in url:
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return re.sub(r"//[^/@]*@", "//***@", url)
+    if parts.password is None and not (parts.username and parts.scheme.startswith("http")):
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    user = (
+        "***" if parts.password is not None or parts.scheme.startswith("http") else parts.username
+    )
+    return urlunsplit((parts.scheme, f"{user}@{host}", parts.path, parts.query, parts.fragment))

@@ -1,0 +1,498 @@
+"""Sync a journal with its private remote: commit, fetch, integrate, push; never lose a word.
+
+Integration never leaves git mid-merge: the merged tree is computed in memory with
+``git merge-tree --write-tree``, conflicts are resolved by narrate's rule (the local
+version stays, the remote one is saved beside it as a conflict copy, an edit beats a
+delete), the merge commit is made with ``commit-tree``, and the working tree moves to
+it with a fast-forward. Nothing is ever forced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from narrate.errors import NarrateError
+from narrate.journal.history import GitError, git_bytes, git_env, run_git
+from narrate.journal.remote import redact
+from narrate.journal.store import STATE, JournalLock
+
+DEFAULT_TIMEOUT = 30.0
+PUSH_ATTEMPTS = 3
+
+
+class SyncError(NarrateError):
+    """Sync stopped; local commits are kept and the message says what to do."""
+
+
+@dataclass
+class SyncResult:
+    """What one sync did."""
+
+    committed: bool = False
+    pulled: int = 0
+    pushed: int = 0
+    conflicts: list[tuple[str, str]] = field(default_factory=list)  # (kept, copy)
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # same name, other entry
+    changed_paths: list[str] = field(default_factory=list)
+    first_push: bool = False
+
+
+@dataclass
+class SyncStatus:
+    """The journal's relation to its remote, for `narrate status` and the app's header."""
+
+    branch: str | None
+    remote: str | None
+    ahead: int | None
+    behind: int | None
+    last_sync: str | None
+    last_error: str | None
+    uncommitted: int
+    conflicts: list[str]
+    problems: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON object with stable keys."""
+        return dict(self.__dict__)
+
+
+def _short(sha: str) -> str:
+    return sha[:7]
+
+
+class Syncer:
+    """One sync run over a Journal."""
+
+    def __init__(self, journal: Any, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.journal = journal
+        self.root: Path = journal.root
+        self.timeout = timeout
+        self.remote_url: str | None = None
+
+    # ------------------------------------------------------------------ running git
+
+    def _git(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return run_git(self.root, *args, check=check)
+
+    def _remote_git(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """A git command that talks to the remote: bounded in time, never prompting."""
+        env = git_env()
+        if (
+            "GIT_SSH_COMMAND" not in os.environ
+            and not self._git("config", "--get", "core.sshCommand", check=False).stdout.strip()
+        ):
+            env["GIT_SSH_COMMAND"] = (
+                f"ssh -o BatchMode=yes -o ConnectTimeout={max(1, int(self.timeout))}"
+            )
+        command = [
+            "git",
+            "-C",
+            str(self.root),
+            "-c",
+            "http.lowSpeedLimit=1",
+            "-c",
+            f"http.lowSpeedTime={max(1, int(self.timeout))}",
+            *args,
+        ]
+        # A session of its own, so a timeout can kill git and every helper it started
+        # (ssh, git-remote-https) together.
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            env=env,
+            start_new_session=True,
+        )
+        try:
+            stdout, stderr = process.communicate(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise SyncError(
+                f"origin ({self.remote_shown}) did not answer within {self.timeout:g} s; "
+                "your commits are kept here, run 'narrate sync' again when it is reachable"
+            ) from None
+        return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+    def _network_failure(self, stderr: str) -> SyncError:
+        text = stderr.strip()
+        lowered = text.lower()
+        first = next(
+            (line.removeprefix("fatal: ") for line in text.splitlines() if line.strip()),
+            "no answer",
+        )
+        if any(
+            marker in lowered
+            for marker in (
+                "authentication failed",
+                "permission denied",
+                "terminal prompts disabled",
+                "could not read username",
+                "could not read password",
+                "403",
+            )
+        ):
+            return SyncError(
+                f"origin ({self.remote_shown}) refused the credentials: {redact(first)}; "
+                "check your ssh key or credential helper (narrate never prompts). "
+                "Your commits are kept here"
+            )
+        return SyncError(
+            f"cannot reach origin ({self.remote_shown}): {redact(first)}; your commits are "
+            "kept here, run 'narrate sync' again when it is reachable"
+        )
+
+    # ------------------------------------------------------------------ checks
+
+    @property
+    def remote_shown(self) -> str:
+        """The remote URL, safe to print."""
+        return redact(self.remote_url or "")
+
+    def preflight(self) -> str:
+        """Refuse unsafe repository states; returns the current branch."""
+        git_dir = self.root / ".git"
+        states = {
+            "rebase-merge": ("a rebase", "git rebase --abort"),
+            "rebase-apply": ("a rebase or am", "git rebase --abort"),
+            "MERGE_HEAD": ("a merge", "git merge --abort"),
+            "CHERRY_PICK_HEAD": ("a cherry-pick", "git cherry-pick --abort"),
+            "REVERT_HEAD": ("a revert", "git revert --abort"),
+        }
+        for marker, (what, undo) in states.items():
+            if (git_dir / marker).exists():
+                raise SyncError(
+                    f"the journal repository is in the middle of {what} that narrate did "
+                    f"not start; finish it, or undo it with '{undo}' in {self.root}, then "
+                    "sync again (nothing was changed)"
+                )
+        lock = git_dir / "index.lock"
+        if lock.exists():
+            raise SyncError(
+                f"git's lock file {lock} exists: another git command is running, or one "
+                f"crashed. If no git is running, remove it (rm '{lock}') and sync again"
+            )
+        head = self._git("symbolic-ref", "-q", "--short", "HEAD", check=False)
+        if head.returncode != 0:
+            raise SyncError(
+                f"the journal repository has a detached HEAD; run 'git -C {self.root} switch "
+                "main' (or your branch) and sync again (nothing was changed)"
+            )
+        remote = self._git("remote", "get-url", "origin", check=False)
+        if remote.returncode != 0:
+            raise SyncError(
+                "this journal has no remote to sync with; set one with 'narrate remote set URL'"
+            )
+        self.remote_url = remote.stdout.strip()
+        return head.stdout.strip()
+
+    # ------------------------------------------------------------------ the run
+
+    def run(self) -> SyncResult:
+        """Commit, fetch, integrate, push. Raises SyncError with a clear message."""
+        from narrate.journal.history import commit_all
+
+        result = SyncResult()
+        try:
+            lock = JournalLock(self.root, timeout=2.0)
+            with lock:
+                branch = self.preflight()
+                result.committed = commit_all(
+                    self.root, "Sync: commit changes made outside narrate"
+                )
+                for attempt in range(PUSH_ATTEMPTS):
+                    before = self._head()
+                    remote_head = self._fetch(branch)
+                    if remote_head is not None:
+                        self._integrate(before, remote_head, result)
+                    if self._push(branch, remote_head, result):
+                        break
+                    if attempt == PUSH_ATTEMPTS - 1:
+                        raise SyncError(
+                            f"origin ({self.remote_shown}) kept moving while narrate pushed; "
+                            "your commits are kept here, run 'narrate sync' again"
+                        )
+                self._set_upstream(branch)
+                self._reindex(result.changed_paths)
+            self._record(ok=True, message="")
+        except NarrateError as exc:
+            self._record(ok=False, message=str(exc))
+            if isinstance(exc, SyncError) or not isinstance(exc, GitError):
+                raise
+            raise SyncError(str(exc)) from exc
+        return result
+
+    def _head(self) -> str:
+        return self._git("rev-parse", "HEAD").stdout.strip()
+
+    def _fetch(self, branch: str) -> str | None:
+        """Fetch the remote branch; None when the remote does not have it yet."""
+        fetched = self._remote_git(
+            "fetch",
+            "--no-tags",
+            "--no-write-fetch-head",
+            "origin",
+            f"+refs/heads/{branch}:refs/remotes/origin/{branch}",
+        )
+        if fetched.returncode != 0:
+            if "couldn't find remote ref" in fetched.stderr.lower():
+                return None
+            raise self._network_failure(fetched.stderr)
+        return self._git("rev-parse", f"refs/remotes/origin/{branch}").stdout.strip()
+
+    def _integrate(self, local: str, remote: str, result: SyncResult) -> None:
+        if local == remote:
+            return
+        base = self._git("merge-base", local, remote, check=False)
+        if base.returncode != 0:
+            raise SyncError(
+                f"origin ({self.remote_shown}) holds an unrelated history, not this journal's; "
+                "check the remote URL ('narrate remote set URL'). Nothing was changed"
+            )
+        base_sha = base.stdout.strip()
+        if base_sha == remote:
+            return  # only local commits: nothing to take in
+        count = self._git("rev-list", "--count", f"{local}..{remote}").stdout.strip()
+        result.pulled += int(count)
+        if base_sha == local:
+            target = remote
+        else:
+            target = self._merge(local, remote, result)
+        self._git("merge", "--ff-only", "-q", target)
+        changed = self._git("diff", "--name-only", "-z", local, target).stdout
+        result.changed_paths.extend(p for p in changed.split("\0") if p)
+
+    def _merge(self, local: str, remote: str, result: SyncResult) -> str:
+        """A merge commit of local and remote, conflicts resolved by narrate's rule."""
+        merged = self._git(
+            "merge-tree",
+            "--write-tree",
+            "--name-only",
+            "--no-messages",
+            local,
+            remote,
+            check=False,
+        )
+        if merged.returncode not in (0, 1):
+            raise SyncError(f"git could not merge the remote's changes: {merged.stderr.strip()}")
+        lines = merged.stdout.split("\n")
+        tree = lines[0].strip()
+        conflicted = list(dict.fromkeys(line for line in lines[1:] if line.strip()))
+        message = "Sync: merge changes from origin"
+        if conflicted:
+            tree = self._resolve(tree, local, remote, conflicted, result)
+            message += "\n\nConflicts kept both versions:\n" + "\n".join(
+                f"- {kept} (other device's version: {copy})" for kept, copy in result.conflicts
+            )
+        return self._git(
+            "commit-tree", tree, "-p", local, "-p", remote, "-m", message
+        ).stdout.strip()
+
+    def _blob(self, commit: str, path: str) -> tuple[str, str] | None:
+        """(mode, blob id) of ``path`` in ``commit``, or None if it is not there."""
+        listed = self._git("ls-tree", "-z", commit, "--", path).stdout.strip("\0")
+        if not listed:
+            return None
+        info, _name = listed.split("\t", 1)
+        mode, kind, sha = info.split()
+        return (mode, sha) if kind == "blob" else None
+
+    def _resolve(
+        self, tree: str, local: str, remote: str, paths: list[str], result: SyncResult
+    ) -> str:
+        # A private index, so the journal's own index never holds a half-made merge.
+        index_file = self.root / ".git" / "narrate-merge-index"
+        env = {"GIT_INDEX_FILE": str(index_file)}
+        index_file.unlink(missing_ok=True)
+        taken: set[str] = set()
+
+        def stage(mode: str, blob: str, path: str) -> None:
+            run_git(
+                self.root, "update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}", env=env
+            )
+
+        try:
+            run_git(self.root, "read-tree", tree, env=env)
+            for path in paths:
+                mine, theirs = self._blob(local, path), self._blob(remote, path)
+                if mine is None and theirs is None:
+                    run_git(self.root, "update-index", "--force-remove", "--", path, env=env)
+                    continue
+                keep = mine or theirs
+                assert keep is not None
+                stage(*keep, path)
+                if mine is None or theirs is None or mine[1] == theirs[1]:
+                    continue  # an edit against a delete: the edit stays
+                copy_path, data, is_conflict = self._other_version(
+                    path, mine[1], theirs[1], remote, tree, taken
+                )
+                taken.add(copy_path)
+                blob = git_bytes(self.root, "hash-object", "-w", "--stdin", data=data)
+                stage("100644", blob.decode().strip(), copy_path)
+                (result.conflicts if is_conflict else result.renamed).append((path, copy_path))
+            return run_git(self.root, "write-tree", env=env).stdout.strip()
+        finally:
+            index_file.unlink(missing_ok=True)
+
+    def _other_version(
+        self, path: str, my_blob: str, blob: str, remote: str, tree: str, taken: set[str]
+    ) -> tuple[str, bytes, bool]:
+        """Where and what to save the remote's version of a conflicting file as.
+
+        Two different entries that happen to share a file name are not a conflict: the
+        remote one moves to a free name unchanged. Two versions of one entry are: the
+        remote's is saved as a conflict copy with its own id and ``conflict_of``.
+        """
+        from narrate.journal.entry import BrokenEntry, Entry, new_id
+
+        data = git_bytes(self.root, "cat-file", "blob", blob)
+        local_data = git_bytes(self.root, "cat-file", "blob", my_blob)
+        stem, dot, ext = path.rpartition(".")
+        if not dot:
+            stem, ext = path, ""
+        suffix = f".{ext}" if ext else ""
+        try:
+            theirs = Entry.from_bytes(data, path)
+            mine = Entry.from_bytes(local_data, path)
+        except BrokenEntry:
+            theirs = mine = None
+        if theirs is not None and mine is not None and theirs.id != mine.id:
+            base, is_conflict = f"{stem}-2", False
+            new_data = data
+        else:
+            base, is_conflict = f"{stem}-conflict-{_short(remote)}", True
+            new_data = data
+            if theirs is not None:
+                new_data = theirs.with_changes(
+                    id=new_id(), conflict_of=theirs.id
+                ).document.to_bytes()
+        candidate, n = f"{base}{suffix}", 2
+        while candidate in taken or self._blob(tree, candidate) or (self.root / candidate).exists():
+            candidate = f"{base}-{n}{suffix}"
+            n += 1
+        return candidate, new_data, is_conflict
+
+    def _push(self, branch: str, remote_head: str | None, result: SyncResult) -> bool:
+        """Push; False when the remote moved on (fetch and integrate again)."""
+        head = self._head()
+        if head == remote_head:
+            return True
+        ahead = self._git(
+            "rev-list", "--count", head if remote_head is None else f"{remote_head}..{head}"
+        ).stdout.strip()
+        pushed = self._remote_git("push", "--porcelain", "origin", f"HEAD:refs/heads/{branch}")
+        if pushed.returncode == 0:
+            result.pushed += int(ahead)
+            result.first_push = result.first_push or remote_head is None
+            return True
+        text = (pushed.stdout + pushed.stderr).lower()
+        if "[rejected]" in text or "non-fast-forward" in text or "fetch first" in text:
+            return False
+        raise self._network_failure(pushed.stderr or pushed.stdout)
+
+    def _set_upstream(self, branch: str) -> None:
+        self._git("config", f"branch.{branch}.remote", "origin")
+        self._git("config", f"branch.{branch}.merge", f"refs/heads/{branch}")
+
+    def _reindex(self, paths: list[str]) -> None:
+        entries = [p for p in paths if p.startswith("entries/") and p.endswith(".md")]
+        if entries:
+            self.journal.reindex_paths(entries)
+
+    def _record(self, ok: bool, message: str) -> None:
+        state = self.root / STATE
+        state.mkdir(exist_ok=True)
+        path = state / "sync.json"
+        try:
+            previous = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            previous = {}
+        now = dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
+        record = {
+            "last_sync": now if ok else previous.get("last_sync"),
+            "last_attempt": now,
+            "last_error": None if ok else message,
+        }
+        from narrate.journal.store import atomic_write
+
+        atomic_write(path, json.dumps(record).encode())
+
+
+def status(journal: Any) -> SyncStatus:
+    """Branch, remote, ahead/behind (as of the last fetch), last sync, conflicts."""
+    from narrate.journal.history import repo_state
+
+    state = repo_state(journal.root)
+    try:
+        record = json.loads((journal.root / STATE / "sync.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        record = {}
+    conflicts = [item["path"] for item in journal.list(limit=None) if "-conflict-" in item["path"]]
+    return SyncStatus(
+        branch=state.branch,
+        remote=redact(state.remote) if state.remote else None,
+        ahead=state.ahead,
+        behind=state.behind,
+        last_sync=record.get("last_sync"),
+        last_error=record.get("last_error"),
+        uncommitted=len(state.uncommitted),
+        conflicts=conflicts,
+        problems=state.problems,
+    )
+
+
+def set_remote(root: Path, url: str) -> None:
+    """Point origin at a validated URL."""
+    from narrate.journal.remote import validate_url
+
+    validate_url(url)
+    exists = run_git(root, "remote", "get-url", "origin", check=False).returncode == 0
+    run_git(root, "remote", "set-url" if exists else "add", "--", "origin", url)
+
+
+def clone(url: str, target: Path, timeout: float = DEFAULT_TIMEOUT) -> None:
+    """Clone a journal (the remote may be empty) into ``target``."""
+    from narrate.journal.remote import validate_url
+
+    validate_url(url)
+    if target.exists() and any(target.iterdir()):
+        raise NarrateError(f"{target} exists and is not empty; clone into a new folder")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(
+        ["git", "clone", "--", url, str(target)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=git_env(),
+        start_new_session=True,
+    )
+    try:
+        _out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise NarrateError(f"{redact(url)} did not answer within {timeout:g} s") from None
+    if process.returncode != 0:
+        first = next((line for line in err.splitlines() if line.strip()), "failed")
+        raise NarrateError(f"cannot clone {redact(url)}: {redact(first.removeprefix('fatal: '))}")
+    if run_git(target, "rev-parse", "-q", "--verify", "HEAD", check=False).returncode == 0:
+        return
+    # The remote's HEAD names no branch (a bare repository whose default branch was never
+    # pushed) or the remote is empty: pick main, else its first branch.
+    branches = run_git(target, "for-each-ref", "--format=%(refname:short)", "refs/remotes/origin")
+    names = [b.removeprefix("origin/") for b in branches.stdout.split() if b != "origin/HEAD"]
+    if names:
+        branch = "main" if "main" in names else names[0]
+        run_git(target, "checkout", "-q", "-B", branch, f"origin/{branch}")
+    else:
+        run_git(target, "symbolic-ref", "HEAD", "refs/heads/main")
