@@ -430,6 +430,18 @@ class Journal:
 
         self._guarded(store)
 
+    def reindex_paths(self, paths: list[str]) -> None:
+        """Re-read exactly these files (those a git pull changed); gone ones are dropped."""
+        for rel in paths:
+            if (self.root / rel).is_file():
+                self.index_file(rel)
+            else:
+                self._guarded(lambda rel=rel: self._forget(rel))
+
+    def _forget(self, rel: str) -> None:
+        with idx.transaction(self.db):
+            idx.remove_paths(self.db, [rel])
+
     def _commit(self, paths: list[str], message: str) -> bool:
         from narrate.journal.history import GitError, commit
 
