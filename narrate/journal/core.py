@@ -493,6 +493,99 @@ class Journal:
         folder.mkdir(exist_ok=True)
         return folder
 
+    # ---- TUI support
+    # What the terminal UI needs beyond the CLI: reads shaped for a virtual list, and the
+    # checks behind "never overwrite an edit made outside narrate". Used by narrate.tui.
+
+    def defer_refresh(self) -> None:
+        """Serve reads from the index as it stands; the caller refreshes it in the
+        background (the TUI paints first and refreshes in a worker)."""
+        self._fresh = True
+
+    def today_entry(self, day: dt.date | None = None) -> Any:
+        """The newest readable entry written on ``day`` (default: today), or None."""
+        from narrate.journal.entry import BrokenEntry, Entry
+
+        rows = self._read(
+            "SELECT path FROM entries WHERE day = ? ORDER BY sort DESC, path DESC",
+            [(day or dt.date.today()).isoformat()],
+        )
+        for row in rows:
+            data = self.read_file(row["path"])
+            if data is None:
+                continue
+            try:
+                return Entry.from_bytes(data, row["path"])
+            except BrokenEntry:
+                continue
+        return None
+
+    def day_runs(self) -> list[tuple[str, int]]:
+        """(day, how many entries) for each run of same-day entries, in ``list()`` order;
+        lets a virtual list place day headings without loading the entries."""
+        runs: list[tuple[str, int]] = []
+        last, count = None, 0
+        for (day,) in self._read("SELECT day FROM entries ORDER BY sort DESC, path DESC"):
+            if day == last:
+                count += 1
+                continue
+            if last is not None:
+                runs.append((last, count))
+            last, count = day, 1
+        if last is not None:
+            runs.append((last, count))
+        return runs
+
+    def position(self, rel: str) -> int | None:
+        """The offset of the entry at ``rel`` in ``list()`` order, or None if not indexed."""
+        rows = self._read("SELECT sort FROM entries WHERE path = ?", [rel])
+        if not rows:
+            return None
+        sort = rows[0]["sort"]
+        before = self._read(
+            "SELECT count(*) FROM entries WHERE sort > ? OR (sort = ? AND path > ?)",
+            [sort, sort, rel],
+        )
+        return int(before[0][0])
+
+    def read_file(self, rel: str) -> bytes | None:
+        """An entry file's bytes as they are on disk now; None when it is gone."""
+        try:
+            return (self.root / rel).read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+
+    def keep_conflict_copy(self, rel: str, data: bytes, message: str | None = None) -> str:
+        """Write ``data`` (another version of the entry at ``rel``) beside it as
+        ``<stem>-conflict-<hash>.md``, index and commit it; returns the copy's path.
+
+        A readable copy gets a new id (two files must not share one) and a
+        ``conflict_of`` key naming the original; an unreadable one is kept byte for byte.
+        """
+        from narrate.journal.entry import BrokenEntry, Entry, new_id
+
+        stem = rel.removesuffix(".md")
+        copy = f"{stem}-conflict-{idx.file_hash(data)[:8]}.md"
+        with JournalLock(self.root):
+            try:
+                entry = Entry.from_bytes(data, rel)
+            except BrokenEntry:
+                atomic_write(self.root / copy, data)
+                self.index_file(copy)
+            else:
+                entry = entry.with_changes(id=new_id(), conflict_of=entry.id)
+                entry.path = copy
+                self._write(entry)
+            self._commit([copy], message or f"Keep conflicting version of {rel}")
+        return copy
+
+    def repo_state(self) -> Any:
+        """Branch, remote, ahead/behind and uncommitted files (runs git: call it off the
+        UI thread)."""
+        from narrate.journal.history import repo_state
+
+        return repo_state(self.root)
+
 
 class NotCommitted(NarrateError):
     """The entry is saved on disk, but git could not commit it."""
