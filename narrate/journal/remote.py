@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from narrate.errors import NarrateError
 
@@ -51,19 +51,7 @@ def validate_url(url: str) -> str:
 
 
 def redact(url: str) -> str:
-    """The URL with any password or token replaced by ***, safe to print."""
-    if "://" not in url:
-        return url
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return re.sub(r"//[^/@]*@", "//***@", url)
-    if parts.password is None and not (parts.username and parts.scheme.startswith("http")):
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    user = (
-        "***" if parts.password is not None or parts.scheme.startswith("http") else parts.username
-    )
-    return urlunsplit((parts.scheme, f"{user}@{host}", parts.path, parts.query, parts.fragment))
+    """The URL (or any text holding one) with passwords and tokens replaced by ***."""
+    # user:password@ anywhere, then a bare user name on http(s), where it is often a token.
+    url = re.sub(r"(?<=//)[^/@\s:]*:[^/@\s]*@", "***@", url)
+    return re.sub(r"(?i)(https?://)[^/@\s]+@", r"\1***@", url)
