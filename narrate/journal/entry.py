@@ -14,8 +14,9 @@ from narrate.journal import frontmatter
 
 TAG_RE = re.compile(r"[a-z0-9][a-z0-9_/-]*")
 # An inline tag starts a word: not after a letter, digit, "/", "&" or "#", which keeps
-# URL fragments (https://x/#a), HTML entities (&#38;) and "##" out.
-_INLINE_TAG = re.compile(r"(?<![\w/&#@.:])#([A-Za-z0-9][A-Za-z0-9_/-]*)")
+# URL fragments (https://x/#a), HTML entities (&#38;) and "##" out; and it is not the
+# local part of an e-mail address (dev+#ops@example.com).
+_INLINE_TAG = re.compile(r"(?<![\w/&#@.:])#(?![A-Za-z0-9_/-]*@)([A-Za-z0-9][A-Za-z0-9_/-]*)")
 _BOM = "\ufeff"
 STATUSES = ("trying", "adopted", "dropped")
 
@@ -37,6 +38,12 @@ class Document:
     newline: str = "\n"
     bom: bool = False
     closing: str = "---"  # "---" or "..."
+    # The bytes this document was read from, with the parts read from them: an unchanged
+    # document writes them back as they were, even with mixed line ends or spaces after
+    # the closing fence, which the parts alone cannot reproduce.
+    source: tuple[tuple[str, str, str, bool, str], bytes] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Document:
@@ -61,10 +68,14 @@ class Document:
         if end is None:
             raise BrokenEntry("front matter is not closed by a '---' line")
         start, stop, closing = end
-        return cls(text[4:start], text[stop:], newline, bom, closing)
+        parts = (text[4:start], text[stop:], newline, bom, closing)
+        return cls(*parts, source=(parts, data))
 
     def to_bytes(self) -> bytes:
         """The file's bytes, with the original BOM and line ends."""
+        parts = (self.front_matter, self.body, self.newline, self.bom, self.closing)
+        if self.source is not None and self.source[0] == parts:
+            return self.source[1]
         text = f"---\n{self.front_matter}{self.closing}\n{self.body}"
         if self.newline != "\n":
             text = text.replace("\n", self.newline)
@@ -110,7 +121,9 @@ class Practice:
         known = {"area", "change", "before", "source", "status", "review_after"}
         status = str(data.get("status") or "trying").lower()
         return cls(
-            area=normalise_tag(str(data.get("area") or "general")) or "general",
+            # "Code Review" is the area code-review, not "general".
+            area=normalise_tag(re.sub(r"\s+", "-", str(data.get("area") or "").strip()))
+            or "general",
             change=_text(data.get("change")),
             before=_opt_text(data.get("before")),
             source=_opt_text(data.get("source")),
@@ -232,6 +245,22 @@ def new_id(when: dt.datetime | None = None) -> str:
     return "".join(reversed(chars))
 
 
+# Shapes other tools and people write that fromisoformat does not read.
+_TIMESTAMP_PATTERNS = (
+    "%Y-%m-%d %H:%M",  # single-digit hours: "2026-11-27 9:14"
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %I:%M %p",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%d.%m.%Y",
+    "%d.%m.%Y %H:%M",
+    "%b %d, %Y",  # Nov 27, 2026
+    "%B %d, %Y",  # November 27, 2026
+    "%d %b %Y",  # 27 Nov 2026
+    "%d %B %Y",
+)
+
+
 def parse_timestamp(value: Any) -> dt.datetime | None:
     """A datetime from the common shapes people write; naive results have no tzinfo."""
     if value is None:
@@ -246,7 +275,7 @@ def parse_timestamp(value: Any) -> dt.datetime | None:
         return dt.datetime.fromisoformat(text)
     except ValueError:
         pass
-    for pattern in ("%Y/%m/%d %H:%M", "%Y/%m/%d", "%d.%m.%Y", "%Y-%m-%d %I:%M %p"):
+    for pattern in _TIMESTAMP_PATTERNS:
         try:
             return dt.datetime.strptime(text, pattern)
         except ValueError:
@@ -371,7 +400,7 @@ class Entry:
             title=str(title).strip(),
             tags=tags,
             practice=practice,
-            private=meta.get("private") is True,
+            private=_is_private(meta.get("private")),
             shared=shared,
             document=document,
             path=path,
@@ -434,6 +463,15 @@ class Entry:
         """``with_changes`` that also sets ``updated`` to now."""
         now = format_timestamp(dt.datetime.now().astimezone())
         return self.with_changes(updated=now, **changes)
+
+
+def _is_private(value: Any) -> bool:
+    """Whether a ``private`` value asks for privacy. The loader keeps YAML 1.1's yes/on as
+    text; a person who wrote ``private: yes`` still means it, and erring towards private
+    can only withhold an entry, never publish one."""
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in {"yes", "y", "on", "true", "1"}
 
 
 def derive_title(body: str, limit: int = 100) -> str:

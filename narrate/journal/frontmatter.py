@@ -31,6 +31,15 @@ _NULL = {"", "~", "null", "Null", "NULL"}
 _PLAIN_START_BAD = set("-?:,[]{}#&*!|>'\"%@`")
 
 
+# Characters YAML forbids raw in a document, or that would be read back differently.
+_UNPRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+# YAML 1.1 line breaks besides "\n", and the byte order mark.
+_ODD_BREAKS = "\r\x85\u2028\u2029\ufeff"
+_NOT_FAST = re.compile(f"{_UNPRINTABLE.pattern}|[{_ODD_BREAKS}]")
+
+
 class _Fallback(Exception):
     """The fast reader met YAML it does not handle; the full parser takes over."""
 
@@ -49,7 +58,7 @@ def _plain_scalar(text: str, in_flow: bool = False) -> Any:
         raise _Fallback
     if _FLOAT.fullmatch(text) or text.startswith("<<") or text == "=":
         raise _Fallback
-    if in_flow and any(c in text for c in ",[]{}"):
+    if in_flow and any(c in text for c in ",[]{}?:"):
         raise _Fallback
     return text
 
@@ -70,6 +79,10 @@ def _quoted_or_plain(text: str, in_flow: bool = False) -> Any:
 
 def _fast_parse(text: str) -> dict[str, Any]:
     """Read front matter made of ``key: scalar`` and ``key: [a, b]`` lines only."""
+    if _NOT_FAST.search(text):
+        # Control characters, BOM, and line breaks YAML knows but str.split("\n") does
+        # not (\r, NEL, U+2028/9): the full parser decides what they mean.
+        raise _Fallback
     result: dict[str, Any] = {}
     lines = text.split("\n")
     for index, line in enumerate(lines):
@@ -79,7 +92,7 @@ def _fast_parse(text: str) -> dict[str, Any]:
         if not match:
             raise _Fallback
         key, value = match.group(1), match.group(2) or ""
-        if "\t" in value or ("#" in value and " #" in value):
+        if "\t" in line:  # YAML refuses tabs in many places the regex allows
             raise _Fallback
         if not value:
             # An empty value followed by indented or "- " lines is a block: fallback.
@@ -118,6 +131,14 @@ def _make_loader(base: type) -> type:
                     raise FrontMatterError(f"more than {MAX_ALIASES} YAML aliases")
             return super().compose_node(parent, index)
 
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            # A key is its text: "true: x" and "null: y" name keys "true" and "null",
+            # as the fast reader reads them, not True and None.
+            for key_node, _ in node.value:
+                if getattr(key_node, "tag", "").rsplit(":", 1)[-1] in _TYPED_KEY_TAGS:
+                    key_node.tag = "tag:yaml.org,2002:str"
+            return super().construct_mapping(node, deep)
+
     resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
     for first, entries in base.yaml_implicit_resolvers.items():
         kept = [
@@ -142,6 +163,7 @@ def _make_loader(base: type) -> type:
     return Loader
 
 
+_TYPED_KEY_TAGS = {"null", "bool", "int", "float", "timestamp"}
 _loaders: dict[str, type] = {}
 
 
@@ -207,10 +229,6 @@ _ISO_DATE = re.compile(
 # ("01JDQ3V7...") has other letters, so ids stay plain as in SPEC §2.
 _NUMBER_LIKE = re.compile(r"[-+]?[0-9][-+.0-9_:eExXoObBa-fA-F]*")
 _RESERVED = {"yes", "no", "on", "off", "y", "n", "true", "false", "null", "~"}
-# Characters YAML forbids raw in a document, or that would be read back differently.
-_UNPRINTABLE = re.compile(
-    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
-)
 
 
 def _needs_quotes(text: str, in_flow: bool) -> bool:
@@ -220,15 +238,16 @@ def _needs_quotes(text: str, in_flow: bool) -> bool:
         return True
     if ": " in text or " #" in text or text.endswith(":") or "\n" in text or "\t" in text:
         return True
-    if in_flow and any(c in text for c in ",[]{}"):
+    if in_flow and any(c in text for c in ",[]{}?:"):
         return True
-    return bool(_UNPRINTABLE.search(text))
+    return bool(_NOT_FAST.search(text))
 
 
 def _quote(text: str) -> str:
-    # JSON's escapes are a subset of YAML's double-quoted escapes.
+    # JSON's escapes are a subset of YAML's double-quoted escapes; JSON leaves DEL, NEL,
+    # U+2028/9 and the BOM raw, and YAML would read those back differently.
     quoted = json.dumps(text, ensure_ascii=False)
-    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+    return _NOT_FAST.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
 
 
 def scalar(value: Any, in_flow: bool = False) -> str:
@@ -240,11 +259,13 @@ def scalar(value: Any, in_flow: bool = False) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return (
-            json.dumps(value)
-            if value == value and abs(value) != float("inf")
-            else _quote(str(value))
-        )
+        if value != value or abs(value) == float("inf"):
+            return _quote(str(value))
+        text = repr(value)
+        # The loader's float pattern (YAML 1.1's) needs a "." before any exponent:
+        # 1e+16 would read back as a string.
+        mantissa, e, exponent = text.partition("e")
+        return f"{mantissa}.0e{exponent}" if e and "." not in mantissa else text
     text = str(value)
     if _ISO_DATE.fullmatch(text):
         return text
@@ -269,23 +290,22 @@ def _block(value: Any, indent: int) -> list[str]:
     return lines
 
 
-def _inline(value: Any) -> str:
+def _inline(value: Any, in_flow: bool = False) -> str:
+    """A value on one line; inside [...] or {...} every scalar is written for flow context."""
     if isinstance(value, list):
-        return (
-            "["
-            + ", ".join(
-                _inline(v) if isinstance(v, list | dict) else scalar(v, True) for v in value
-            )
-            + "]"
-        )
+        return "[" + ", ".join(_inline(v, True) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{scalar(k, True)}: {_inline(v)}" for k, v in value.items()) + "}"
-    return scalar(value)
+        return (
+            "{"
+            + ", ".join(f"{scalar(k, True)}: {_inline(v, True)}" for k, v in value.items())
+            + "}"
+        )
+    return scalar(value, in_flow)
 
 
 def _key_lines(key: str, value: Any, indent: int = 0) -> list[str]:
     pad = " " * indent
-    name = key if _KEY_LINE.fullmatch(f"{key}:") else _quote(key)
+    name = key if _PLAIN_KEY.fullmatch(key) else _quote(key)
     if isinstance(value, list) and value and any(isinstance(v, dict | list) for v in value):
         return [f"{pad}{name}:", *_block(value, indent + 2)]
     if isinstance(value, dict) and value:
@@ -298,13 +318,16 @@ def dump(data: dict[str, Any]) -> str:
     return "".join(line + "\n" for key, value in data.items() for line in _key_lines(key, value))
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _BLOCK_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?=[ \t\r\n]|$)")
 
 
 def _top_level_blocks(text: str) -> list[tuple[str | None, str]]:
     """Split front matter text into (key, text) blocks: a key line and its continuation."""
     blocks: list[tuple[str | None, str]] = []
-    for line in text.splitlines(keepends=True):
+    # Split on "\n" only: str.splitlines() also breaks on U+2028, NEL and friends, which
+    # may sit inside a value.
+    for line in re.findall(r"[^\n]*\n|[^\n]+$", text):
         if line[:1] not in (" ", "\t", "-", "#", "\n", "\r", "") or not blocks:
             match = _BLOCK_KEY.match(line)
             blocks.append((match.group(1) if match else None, line))
@@ -342,7 +365,7 @@ def replace_keys(text: str, changes: dict[str, Any]) -> str:
 
 def _trailing_trivia(block: str) -> str:
     """The blank and comment lines that end a block (they belong to what follows)."""
-    lines = block.splitlines(keepends=True)
+    lines = re.findall(r"[^\n]*\n|[^\n]+$", block)
     keep: list[str] = []
     for line in reversed(lines[1:]):
         if line.strip() == "" or line.startswith("#"):
