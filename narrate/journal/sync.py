@@ -14,6 +14,7 @@ import json
 import os
 import signal
 import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,10 @@ from narrate.journal.remote import redact
 from narrate.journal.store import STATE, JournalLock
 
 DEFAULT_TIMEOUT = 30.0
+# As for the index (docs/index.md): look at every file at most every 10 minutes, and
+# always in journals of up to 5,000 files; otherwise only at the folders that changed.
+FULL_CHECK_SECONDS = 600
+FULL_CHECK_FILES = 5000
 PUSH_ATTEMPTS = 3
 
 
@@ -75,6 +80,8 @@ class Syncer:
         self.root: Path = journal.root
         self.timeout = timeout
         self.remote_url: str | None = None
+        self.ssh_command: str | None = None
+        self.upstream: str | None = None
 
     # ------------------------------------------------------------------ running git
 
@@ -84,10 +91,7 @@ class Syncer:
     def _remote_git(self, *args: str) -> subprocess.CompletedProcess[str]:
         """A git command that talks to the remote: bounded in time, never prompting."""
         env = git_env()
-        if (
-            "GIT_SSH_COMMAND" not in os.environ
-            and not self._git("config", "--get", "core.sshCommand", check=False).stdout.strip()
-        ):
+        if "GIT_SSH_COMMAND" not in os.environ and not self.ssh_command:
             env["GIT_SSH_COMMAND"] = (
                 f"ssh -o BatchMode=yes -o ConnectTimeout={max(1, int(self.timeout))}"
             )
@@ -187,33 +191,49 @@ class Syncer:
                 f"the journal repository has a detached HEAD; run 'git -C {self.root} switch "
                 "main' (or your branch) and sync again (nothing was changed)"
             )
-        remote = self._git("remote", "get-url", "origin", check=False)
-        if remote.returncode != 0:
+        branch = head.stdout.strip()
+        # One read of the settings sync needs (each git process costs ~5 ms).
+        found = self._git(
+            "config",
+            "-z",
+            "--get-regexp",
+            r"^(remote\.origin\.url|core\.sshcommand|branch\..*\.merge)$",
+            check=False,
+        ).stdout
+        settings = dict(item.split("\n", 1) for item in found.split("\0") if "\n" in item)
+        self.remote_url = settings.get("remote.origin.url")
+        self.ssh_command = settings.get("core.sshcommand")
+        self.upstream = settings.get(f"branch.{branch}.merge")
+        if not self.remote_url:
             raise SyncError(
                 "this journal has no remote to sync with; set one with 'narrate remote set URL'"
             )
-        self.remote_url = remote.stdout.strip()
-        return head.stdout.strip()
+        return branch
 
     # ------------------------------------------------------------------ the run
 
     def run(self) -> SyncResult:
         """Commit, fetch, integrate, push. Raises SyncError with a clear message."""
-        from narrate.journal.history import commit_all
-
         result = SyncResult()
+        started = time.time()
+        full = False
         try:
-            lock = JournalLock(self.root, timeout=2.0)
-            with lock:
+            with JournalLock(self.root, timeout=2.0):
                 branch = self.preflight()
-                result.committed = commit_all(
-                    self.root, "Sync: commit changes made outside narrate"
-                )
+                full = self._full_check_due()
+                result.committed = self._commit_pending(full)
                 for attempt in range(PUSH_ATTEMPTS):
                     before = self._head()
                     remote_head = self._fetch(branch)
                     if remote_head is not None:
-                        self._integrate(before, remote_head, result)
+                        try:
+                            self._integrate(before, remote_head, result)
+                        except _DirtyTree:
+                            # An in-place edit the quick check could not see is in the way
+                            # of the merge: commit everything, then integrate again.
+                            full = True
+                            result.committed = self._commit_pending(True) or result.committed
+                            self._integrate(self._head(), remote_head, result)
                     if self._push(branch, remote_head, result):
                         break
                     if attempt == PUSH_ATTEMPTS - 1:
@@ -223,13 +243,59 @@ class Syncer:
                         )
                 self._set_upstream(branch)
                 self._reindex(result.changed_paths)
-            self._record(ok=True, message="")
+            self._record(ok=True, message="", started=started, full=full)
         except NarrateError as exc:
             self._record(ok=False, message=str(exc))
             if isinstance(exc, SyncError) or not isinstance(exc, GitError):
                 raise
             raise SyncError(str(exc)) from exc
         return result
+
+    # ------------------------------------------------------------------ pending changes
+
+    def _full_check_due(self) -> bool:
+        """Whether to look at every file for changes made outside narrate (docs/sync.md)."""
+        last = self._load_record().get("last_full_check")
+        if last is None or time.time() - float(last) > FULL_CHECK_SECONDS:
+            return True
+        index = self.root / ".git" / "index"
+        # ~100 bytes an entry in git's index: a small journal is always checked fully.
+        return not index.exists() or index.stat().st_size < FULL_CHECK_FILES * 100
+
+    def _recent_folders(self) -> list[str]:
+        """Entry folders changed since the last sync began, and the two newest months."""
+        from narrate.journal.store import month_dirs
+
+        since_ns = int((float(self._load_record().get("last_sync_started") or 0) - 2) * 1e9)
+        folders = list(month_dirs(self.root))
+        months = sorted(p for p in folders if len(p.relative_to(self.root).parts) == 3)
+        chosen = set(months[-2:])
+        for folder in folders:
+            try:
+                if folder.stat().st_mtime_ns >= since_ns:
+                    chosen.add(folder)
+            except FileNotFoundError:
+                continue
+        return sorted(p.relative_to(self.root).as_posix() for p in chosen)
+
+    def _commit_pending(self, full: bool) -> bool:
+        """Commit files changed outside narrate: everything when ``full``, else in the
+        folders the quick check points at (so git stats only those)."""
+        from narrate.journal.history import commit_all, commit_index
+
+        message = "Sync: commit changes made outside narrate"
+        if full:
+            return commit_all(self.root, message)
+        folders = self._recent_folders()
+        if not folders:
+            return False
+        changed = self._git("diff-files", "--name-only", "-z", "--", *folders).stdout
+        untracked = self._git("ls-files", "-o", "--exclude-standard", "-z", "--", *folders).stdout
+        paths = [p for p in (changed + untracked).split("\0") if p]
+        if not paths:
+            return False
+        self._git("update-index", "--add", "--remove", "--", *paths)
+        return commit_index(self.root, message)
 
     def _head(self) -> str:
         return self._git("rev-parse", "HEAD").stdout.strip()
@@ -263,11 +329,12 @@ class Syncer:
             return  # only local commits: nothing to take in
         count = self._git("rev-list", "--count", f"{local}..{remote}").stdout.strip()
         result.pulled += int(count)
-        if base_sha == local:
-            target = remote
-        else:
-            target = self._merge(local, remote, result)
-        self._git("merge", "--ff-only", "-q", target)
+        target = remote if base_sha == local else self._merge(local, remote, result)
+        moved = self._git("merge", "--ff-only", "-q", target, check=False)
+        if moved.returncode != 0:
+            if "would be overwritten" in moved.stderr:
+                raise _DirtyTree
+            raise SyncError(f"git could not update the working tree: {moved.stderr.strip()}")
         changed = self._git("diff", "--name-only", "-z", local, target).stdout
         result.changed_paths.extend(p for p in changed.split("\0") if p)
 
@@ -400,6 +467,8 @@ class Syncer:
         raise self._network_failure(pushed.stderr or pushed.stdout)
 
     def _set_upstream(self, branch: str) -> None:
+        if self.upstream == f"refs/heads/{branch}":
+            return
         self._git("config", f"branch.{branch}.remote", "origin")
         self._git("config", f"branch.{branch}.merge", f"refs/heads/{branch}")
 
@@ -408,23 +477,31 @@ class Syncer:
         if entries:
             self.journal.reindex_paths(entries)
 
-    def _record(self, ok: bool, message: str) -> None:
-        state = self.root / STATE
-        state.mkdir(exist_ok=True)
-        path = state / "sync.json"
+    def _load_record(self) -> dict[str, Any]:
         try:
-            previous = json.loads(path.read_text("utf-8"))
+            record = json.loads((self.root / STATE / "sync.json").read_text("utf-8"))
         except (OSError, ValueError):
-            previous = {}
-        now = dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
-        record = {
-            "last_sync": now if ok else previous.get("last_sync"),
-            "last_attempt": now,
-            "last_error": None if ok else message,
-        }
+            return {}
+        return record if isinstance(record, dict) else {}
+
+    def _record(
+        self, ok: bool, message: str, started: float | None = None, full: bool = False
+    ) -> None:
         from narrate.journal.store import atomic_write
 
-        atomic_write(path, json.dumps(record).encode())
+        record = self._load_record()
+        now = dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
+        record.update({"last_attempt": now, "last_error": None if ok else message})
+        if ok:
+            record.update({"last_sync": now, "last_sync_started": started})
+            if full:
+                record["last_full_check"] = started
+        (self.root / STATE).mkdir(exist_ok=True)
+        atomic_write(self.root / STATE / "sync.json", json.dumps(record).encode())
+
+
+class _DirtyTree(Exception):
+    """An uncommitted file is in the way of the fast-forward."""
 
 
 def status(journal: Any) -> SyncStatus:

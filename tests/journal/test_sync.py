@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import threading
@@ -414,3 +415,63 @@ def test_sync_cli_reports_and_status_json(device_a: Journal, device_b: Journal) 
     shown = runner.invoke(main, ["--journal", str(device_b.root), "status", "--json"])
     data = json.loads(shown.stdout)
     assert data["branch"] == "main" and data["ahead"] == 0 and len(data["conflicts"]) == 1
+
+
+@pytest.fixture
+def quick_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make sync behave as in a large journal: only recent folders are looked at."""
+    import narrate.journal.sync as sync_module
+
+    monkeypatch.setattr(sync_module, "FULL_CHECK_FILES", 0)
+
+
+def _backdate(root: Path, rel: str, years: int) -> str:
+    """Move an entry file into an old month folder, committed, and age the folder."""
+    old_rel = f"entries/{2026 - years}/01/{Path(rel).name}"
+    (root / old_rel).parent.mkdir(parents=True, exist_ok=True)
+    git(root, "mv", rel, old_rel)
+    git(root, "commit", "-qm", "move to an old month")
+    past = time.time() - years * 365 * 86400
+    for folder in ((root / old_rel).parent, (root / old_rel).parent.parent):
+        os.utime(folder, (past, past))
+    return old_rel
+
+
+def test_quick_sync_commits_outside_edits_in_recent_folders(
+    device_a: Journal, device_b: Journal, quick_checks: None
+) -> None:
+    entry = add(device_a, "Recent entry")
+    sync(device_a)  # the full check is done once; the next sync is a quick one
+    append(device_a, entry, "Edited in Obsidian")
+    new_file = device_a.root / "entries" / "2026" / "11" / "2026-11-27-0900-by-hand.md"
+    new_file.parent.mkdir(parents=True, exist_ok=True)
+    new_file.write_text("---\nid: BYHAND1\ntitle: By hand\n---\nWritten by hand\n", "utf-8")
+    result = sync(device_a)
+    assert result.committed
+    sync(device_b)
+    text = all_text(device_b.root)
+    assert "Edited in Obsidian" in text and "Written by hand" in text
+    assert_healthy(device_a.root)
+
+
+def test_quick_sync_never_loses_an_unseen_edit_in_an_old_month(
+    device_a: Journal, device_b: Journal, quick_checks: None
+) -> None:
+    entry = add(device_a, "An old entry")
+    old_rel = _backdate(device_a.root, entry.path, years=2)
+    sync(device_a)
+    sync(device_b)
+    # The desktop changes the old entry; the laptop edits it in place, which the quick
+    # check cannot see (its folder's time does not change).
+    other = device_b.root / old_rel
+    other.write_text(other.read_text("utf-8") + "Desktop edit\n", "utf-8")
+    sync(device_b)
+    mine = device_a.root / old_rel
+    stat = mine.parent.stat()
+    mine.write_text(mine.read_text("utf-8") + "Laptop edit in place\n", "utf-8")
+    os.utime(mine.parent, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    result = sync(device_a)
+    assert result.committed and result.conflicts
+    text = all_text(device_a.root)
+    assert "Desktop edit" in text and "Laptop edit in place" in text
+    assert_healthy(device_a.root)
