@@ -39,6 +39,14 @@ def parse_when(text: str, now: dt.datetime | None = None) -> dt.datetime:
     noon for any other day, so an entry lands inside the day it names.
     """
     now = (now or _now()).replace(microsecond=0)
+    try:
+        return _parse_when(text, now)
+    except (OverflowError, ValueError, OSError):
+        # "99999 years ago", "0001-01-01" in a zone west of UTC: beyond what datetime holds.
+        raise NarrateError(f"the date {text.strip()!r} is out of range") from None
+
+
+def _parse_when(text: str, now: dt.datetime) -> dt.datetime:
     original = text
     text = " ".join(text.strip().lower().split())
     if not text:
@@ -121,6 +129,8 @@ def _months_back(day: dt.date, months: int) -> dt.date:
     month_index = day.year * 12 + day.month - 1 - months
     year, month = divmod(month_index, 12)
     month += 1
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        raise OverflowError("date value out of range")
     for candidate in (day.day, 30, 29, 28):
         try:
             return dt.date(year, month, min(day.day, candidate))

@@ -37,16 +37,24 @@ class Query:
         return any(t.kind in ("word", "phrase") and not t.negated for t in self.terms)
 
 
-_TOKEN = re.compile(r'(-?)(?:"([^"]*)"?|(\S+))')
+# -word, key:"quoted value", "phrase" (an unclosed quote runs to the end), or a word.
+_TOKEN = re.compile(r'(-?)(?:([A-Za-z]+):"([^"]*)"?|"([^"]*)"?|(\S+))')
 
 
 def parse(text: str) -> Query:
     """Split user text into terms; never raises."""
     query = Query()
-    text = text.replace("\x00", " ")
+    # NUL, and lone surrogates (command-line bytes that are not UTF-8), cannot reach SQLite.
+    text = text.replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")
     for match in _TOKEN.finditer(text):
         negated = match.group(1) == "-"
-        phrase, word = match.group(2), match.group(3)
+        key, keyed, phrase, word = match.group(2, 3, 4, 5)
+        if key is not None:
+            if key.lower() in FILTER_KEYS and keyed.strip():
+                # since:"2 weeks ago": a filter whose value has spaces.
+                word = f"{key}:{' '.join(keyed.split())}"
+            else:
+                phrase = f"{key} {keyed}"
         if phrase is not None:
             if phrase.strip():
                 query.terms.append(Term("phrase", phrase.strip(), negated))
