@@ -1,23 +1,136 @@
-"""The narrate Textual app."""
+"""The narrate Textual app: themes, the command palette, and quitting without loss."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, ClassVar
 
-from textual.app import App, ComposeResult
-from textual.widgets import Footer, Header, Static
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.theme import Theme
+
+from narrate.errors import NarrateError
+from narrate.tui.screens.journal import JournalScreen
+from narrate.tui.themes import DEFAULT_THEME, builtin_theme_dir, load_themes, user_theme_dir
 
 
 class NarrateApp(App[None]):
     """The journal in the terminal."""
 
+    CSS_PATH = "narrate.tcss"
     TITLE = "narrate"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", tooltip="Save, then quit", priority=True),
+    ]
 
     def __init__(self, journal: Any) -> None:
         super().__init__()
         self.journal = journal
+        self.title = f"narrate · {journal.name}"
+        self.sub_title = "…"
+        self.journal_screen = JournalScreen(journal)
+        self.saved_theme: str | None = None
+        """The theme name the config holds (None: not set, or the config is unusable)."""
+        self.config_usable = True
+        self._quit_anyway = False
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(f"Journal: {self.journal.root}", markup=False)
-        yield Footer()
+    def on_mount(self) -> None:
+        """Themes first (so the first paint is in the right colours), then the journal."""
+        self.load_theme_files()
+        self.restore_theme()
+        self.theme_changed_signal.subscribe(self, self.theme_changed)
+        self.push_screen(self.journal_screen)
+
+    def on_unmount(self) -> None:
+        """Stop the writer thread even if the screen never unmounted."""
+        self.journal_screen.writer.stop()
+
+    # ------------------------------------------------------------------ themes
+
+    def load_theme_files(self) -> None:
+        """Register narrate's themes and the user's; report broken files in one place."""
+        loaded = load_themes([builtin_theme_dir(), user_theme_dir()])
+        for theme in loaded.themes:
+            self.register_theme(theme)
+        if loaded.problems:
+            self.notify(
+                "\n".join(loaded.problems),
+                title=f"Skipped {len(loaded.problems)} theme file"
+                + ("s" if len(loaded.problems) > 1 else ""),
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
+
+    def restore_theme(self) -> None:
+        """The theme saved in the config, else narrate's default."""
+        from narrate.config import load_config
+
+        try:
+            self.saved_theme = load_config().get("theme")
+        except NarrateError as exc:
+            self.config_usable = False
+            self.notify(
+                f"{exc}. Theme changes will not be saved until it is fixed.",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+        name = self.saved_theme if isinstance(self.saved_theme, str) else None
+        if name and name not in self.available_themes:
+            self.notify(
+                f"Theme '{name}' (from the config) is not installed; using {DEFAULT_THEME}.",
+                severity="warning",
+                markup=False,
+            )
+            name = None
+        self.theme = name or (
+            DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+        )
+
+    def theme_changed(self, theme: Theme) -> None:
+        """Remember the user's choice in the config."""
+        if self.config_usable and theme.name != self.saved_theme:
+            self.saved_theme = theme.name
+            self.save_theme(theme.name)
+
+    @work(thread=True, group="config", exclusive=False, exit_on_error=False)
+    def save_theme(self, name: str) -> None:
+        """Write the theme to config.toml (re-read first: another command may have changed
+        it since the app started)."""
+        from narrate.config import load_config
+
+        try:
+            config = load_config()
+            config.set("theme", name)
+            config.save()
+        except (NarrateError, OSError) as exc:
+            self.call_from_thread(
+                self.notify, f"Could not save the theme: {exc}", severity="error", markup=False
+            )
+
+    # ------------------------------------------------------------------ commands
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's commands (Theme, Keys, Quit...) and every action of the screen."""
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, JournalScreen):
+            yield from screen.commands()
+
+    async def action_quit(self) -> None:
+        """Save what is unsaved, wait for the commit, then quit; if the save failed,
+        say so and quit only on a second ctrl+q."""
+        problem = None if self._quit_anyway else await self.journal_screen.finish()
+        if problem is not None:
+            self._quit_anyway = True
+            self.notify(
+                f"Not saved: {problem}. Press ctrl+q again to quit anyway (the text is lost).",
+                severity="error",
+                timeout=20,
+                markup=False,
+            )
+            return
+        self.exit()

@@ -1,0 +1,68 @@
+"""Search matches made visible: which words matched, and where they are in an entry."""
+
+from __future__ import annotations
+
+import re
+
+# The search snippet marks matches with STX ... ETX (see Journal.search).
+_MARKED = re.compile(r"\x02(.*?)\x03", re.S)
+# Markdown that must not be touched: fenced code, inline code, link targets, autolinks
+# and HTML tags. Emphasis inserted there would change what the text means.
+_PROTECTED = re.compile(r"(^(```|~~~).*?^\2[^\n]*$|`[^`\n]*`|\]\([^)\n]*\)|<[^>\n]*>)", re.M | re.S)
+
+
+def query_words(query: str) -> list[str]:
+    """The plain words and phrases of a query (not filters, tags or exclusions)."""
+    words: list[str] = []
+    for match in re.finditer(r'(-?)(?:"([^"]*)"?|(\S+))', query):
+        if match.group(1):
+            continue
+        phrase, word = match.group(2), match.group(3)
+        if phrase:
+            words.append(phrase.strip())
+        elif word and ":" not in word and not word.startswith("#"):
+            words.append(word.rstrip("*"))
+    return [w for w in words if w]
+
+
+def snippet_words(snippet: str) -> list[str]:
+    """The words a search snippet marked as matches."""
+    return [m.strip() for m in _MARKED.findall(snippet) if m.strip()]
+
+
+def match_pattern(words: list[str]) -> re.Pattern[str] | None:
+    """A case-insensitive pattern finding any of ``words`` at word starts."""
+    unique = sorted({w.lower() for w in words if w}, key=len, reverse=True)
+    if not unique:
+        return None
+    return re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in unique) + r")", re.I)
+
+
+def first_match(text: str, words: list[str]) -> tuple[int, int] | None:
+    """(start, end) character offsets of the first match in ``text``."""
+    pattern = match_pattern(words)
+    found = pattern.search(text) if pattern else None
+    return (found.start(), found.end()) if found else None
+
+
+def emphasise(markdown: str, words: list[str]) -> str:
+    """``markdown`` with matches wrapped in ``**`` so the preview shows them in bold,
+    leaving code, link targets and HTML alone."""
+    pattern = match_pattern(words)
+    if pattern is None:
+        return markdown
+    pieces: list[str] = []
+    last = 0
+    for protected in _PROTECTED.finditer(markdown):
+        pieces.append(_wrap(pattern, markdown[last : protected.start()]))
+        pieces.append(protected.group(0))
+        last = protected.end()
+    pieces.append(_wrap(pattern, markdown[last:]))
+    return "".join(pieces)
+
+
+def _wrap(pattern: re.Pattern[str], text: str) -> str:
+    # Match the whole word that starts with a query word ("test" finds "testing"), as
+    # the index's stemming does.
+    whole = re.compile(pattern.pattern[:-1] + r"\w*)", re.I)
+    return whole.sub(lambda m: f"**{m.group(1)}**", text)

@@ -1,0 +1,183 @@
+"""What the entry list shows, row by row, without loading the whole journal.
+
+The journal listing knows only the day runs (a few bytes per day) up front and reads
+entries a page at a time from ``Journal.list(limit, offset)`` as rows come into view,
+keeping the most recent pages in a small cache: memory and first paint stay flat
+from 10 to 100,000 entries.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+PAGE_SIZE = 100
+# 64 pages of 100 entries: ~1 MB of entry objects, far more than any screen shows.
+MAX_PAGES = 64
+
+
+@dataclass(frozen=True)
+class DayRow:
+    """A heading row: the day that the entries below it were written."""
+
+    day: str
+    count: int
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    """A row showing one entry (an entry object of SPEC §4, maybe with a snippet)."""
+
+    offset: int
+    item: dict[str, Any]
+
+
+Row = DayRow | EntryRow
+
+
+class Listing(Protocol):
+    """Rows for the entry list."""
+
+    grouped: bool
+    """Whether day headings separate the entries (otherwise each row shows its day)."""
+
+    @property
+    def row_count(self) -> int:
+        """How many rows there are, headings included."""
+        ...
+
+    def row(self, y: int) -> Row | None:
+        """The row at ``y``; None past the end or if it vanished meanwhile."""
+        ...
+
+    def row_of_path(self, path: str) -> int | None:
+        """The row showing the entry at ``path``, if it is listed."""
+        ...
+
+    def forget_pages(self) -> None:
+        """Drop anything cached, so rows are read again."""
+        ...
+
+
+class EmptyListing:
+    """No rows (before the first load)."""
+
+    grouped = True
+    row_count = 0
+
+    def row(self, y: int) -> Row | None:
+        """Always None."""
+        return None
+
+    def row_of_path(self, path: str) -> int | None:
+        """Always None."""
+        return None
+
+    def forget_pages(self) -> None:
+        """Nothing to forget."""
+
+
+class JournalListing:
+    """Every entry, newest first, under a heading per day; pages loaded on demand."""
+
+    grouped = True
+
+    def __init__(self, journal: Any, page_size: int = PAGE_SIZE, max_pages: int = MAX_PAGES):
+        self.journal = journal
+        self.page_size = page_size
+        self.max_pages = max_pages
+        self._pages: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
+        self.runs: list[tuple[str, int]] = journal.day_runs()
+        # For run i: the row of its heading and the list offset of its first entry.
+        self._heading_rows: list[int] = []
+        self._first_offsets: list[int] = []
+        row = offset = 0
+        for _, count in self.runs:
+            self._heading_rows.append(row)
+            self._first_offsets.append(offset)
+            row += count + 1
+            offset += count
+        self._rows = row
+        self.entry_count = offset
+
+    @property
+    def row_count(self) -> int:
+        """Headings plus entries."""
+        return self._rows
+
+    def row(self, y: int) -> Row | None:
+        """A heading or an entry row, reading the entry's page if needed."""
+        if not 0 <= y < self._rows:
+            return None
+        run = bisect.bisect_right(self._heading_rows, y) - 1
+        heading = self._heading_rows[run]
+        if y == heading:
+            day, count = self.runs[run]
+            return DayRow(day, count)
+        offset = self._first_offsets[run] + (y - heading - 1)
+        item = self.entry(offset)
+        return None if item is None else EntryRow(offset, item)
+
+    def entry(self, offset: int) -> dict[str, Any] | None:
+        """The entry object at ``offset`` in list order."""
+        number, index = divmod(offset, self.page_size)
+        page = self._pages.get(number)
+        if page is None:
+            page = self.journal.list(limit=self.page_size, offset=number * self.page_size)
+            self._pages[number] = page
+            while len(self._pages) > self.max_pages:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(number)
+        return page[index] if index < len(page) else None
+
+    def row_of_offset(self, offset: int) -> int | None:
+        """The row that shows the entry at list ``offset``."""
+        if not 0 <= offset < self.entry_count:
+            return None
+        run = bisect.bisect_right(self._first_offsets, offset) - 1
+        return self._heading_rows[run] + 1 + offset - self._first_offsets[run]
+
+    def row_of_path(self, path: str) -> int | None:
+        """The row of an entry by path, asking the index for its position."""
+        position = self.journal.position(path)
+        return None if position is None else self.row_of_offset(position)
+
+    def forget_pages(self) -> None:
+        """Drop cached entries (after an entry changed but kept its place)."""
+        self._pages.clear()
+
+    @property
+    def cached_pages(self) -> int:
+        """How many pages are held (for tests and the benchmark)."""
+        return len(self._pages)
+
+
+class SearchListing:
+    """Search results, best first; each row shows its own day."""
+
+    grouped = False
+
+    def __init__(self, results: list[dict[str, Any]]) -> None:
+        self.results = results
+
+    @property
+    def row_count(self) -> int:
+        """One row per result."""
+        return len(self.results)
+
+    def row(self, y: int) -> Row | None:
+        """The result at ``y``."""
+        return EntryRow(y, self.results[y]) if 0 <= y < len(self.results) else None
+
+    def row_of_path(self, path: str) -> int | None:
+        """The row of a result by path."""
+        for y, item in enumerate(self.results):
+            if item.get("path") == path:
+                return y
+        return None
+
+    def forget_pages(self) -> None:
+        """Results are a snapshot: nothing to forget."""

@@ -1,0 +1,77 @@
+"""Events the TUI's parts tell each other about, named for what happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from textual.message import Message
+
+
+@dataclass
+class EntryHighlighted(Message):
+    """The list's cursor moved onto an entry."""
+
+    path: str
+
+
+@dataclass
+class EntryChosen(Message):
+    """The user picked an entry in the list (enter or click) to write in."""
+
+    path: str
+
+
+@dataclass
+class EntrySaved(Message):
+    """An entry was written and committed by the background writer."""
+
+    key: str
+    """Which editor session the save belongs to (stable across a new entry's first save)."""
+    seq: int
+    """The number of the save request this answers (later requests have higher ones)."""
+    entry: Any
+    """The Entry as saved, with its path."""
+    data: bytes
+    """The file's bytes as written: what "unchanged on disk" is compared with."""
+    body: str
+    """The editor text that was saved."""
+    created: bool = False
+    """True when this save created the file."""
+    conflict_copy: str | None = None
+    """The path of the other version, when the file had changed on disk meanwhile."""
+    warning: str | None = None
+    """Written to disk but something else went wrong (git could not commit)."""
+
+
+@dataclass
+class SaveFailed(Message):
+    """A save did not happen; the text is still in the editor."""
+
+    key: str
+    seq: int
+    reason: str
+
+
+@dataclass
+class JournalRefreshed(Message):
+    """The index was brought up to date with the files on disk."""
+
+    changed: int
+    broken: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class GitStateChecked(Message):
+    """The repository's state was read, for the header."""
+
+    summary: str
+
+
+@dataclass
+class SearchFinished(Message):
+    """A search in the background produced results for ``query``."""
+
+    query: str
+    results: list[dict[str, Any]]
+    warnings: list[str]

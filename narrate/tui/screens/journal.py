@@ -1,0 +1,717 @@
+"""The journal screen: the entry list beside the editor, with search, preview and autosave."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import ContentSwitcher, Footer, Header, Input, Markdown, Static, TextArea
+from textual.widgets.text_area import Selection
+from textual.worker import get_current_worker
+
+from narrate.errors import NarrateError
+from narrate.tui import highlight
+from narrate.tui.listing import JournalListing, SearchListing
+from narrate.tui.messages import (
+    EntryChosen,
+    EntryHighlighted,
+    EntrySaved,
+    GitStateChecked,
+    JournalRefreshed,
+    SaveFailed,
+    SearchFinished,
+)
+from narrate.tui.template import first_blank_line, load_template
+from narrate.tui.text import humane_day, one_line, parse_day
+from narrate.tui.widgets.entry_list import EntryList
+from narrate.tui.writer import GitStateJob, RefreshJob, SaveJob, Writer
+
+# Save this long after the last keystroke: long enough not to commit every word,
+# short enough that a crash loses at most a sentence.
+AUTOSAVE_SECONDS = 2.0
+# ...and at least this often while typing without a pause.
+MAX_UNSAVED_SECONDS = 30.0
+# How often the open entry's file is compared with what the editor loaded.
+DISK_CHECK_SECONDS = 2.0
+# How often the index is refreshed so outside changes reach the list.
+REFRESH_SECONDS = 15.0
+# Search as you type, once typing pauses this long.
+SEARCH_DELAY = 0.15
+SEARCH_LIMIT = 500
+
+_sessions = itertools.count(1)
+
+
+def _markdown_language() -> str | None:
+    """ "markdown" when Textual's syntax extra is installed, else plain text."""
+    import importlib.util
+
+    return "markdown" if importlib.util.find_spec("tree_sitter_markdown") else None
+
+
+class JournalScreen(Screen[None]):
+    """Write today's entry, browse and search the rest."""
+
+    CSS_PATH = "journal.tcss"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+n", "new_entry", "New", tooltip="Start a new entry from the template"),
+        Binding("ctrl+t", "today", "Today", tooltip="Open today's entry"),
+        Binding("ctrl+f", "search", "Search", tooltip="Search the journal as you type"),
+        Binding("slash", "search", "Search", show=False),
+        Binding("ctrl+r", "toggle_preview", "Preview", tooltip="Rendered Markdown / editor"),
+        Binding("ctrl+s", "save", "Save", tooltip="Save and commit now"),
+        Binding("ctrl+l", "focus_list", "List", show=False),
+        Binding("ctrl+e", "focus_editor", "Editor", show=False),
+        Binding("escape", "back", "Back", show=False),
+        Binding("f1", "help", "Help", tooltip="All keys"),
+    ]
+
+    def __init__(self, journal: Any) -> None:
+        super().__init__()
+        self.journal = journal
+        self.writer = Writer(journal.root)
+        self.entry: Any = None
+        """The Entry in the editor; None while it is a new entry not yet on disk."""
+        self.disk: bytes | None = None
+        """The entry file's bytes as the editor last loaded or saved them."""
+        self.baseline = ""
+        """The text as last loaded or saved: the editor differs from it when dirty."""
+        self.template = ""
+        self.session = ""
+        self.seq = 0
+        self.acked = 0
+        self.indexed = False
+        self.search_query = ""
+        self.search_words: list[str] = []
+        self._ignored_disk: bytes | None = None
+        self._save_timer: Timer | None = None
+        self._search_timer: Timer | None = None
+        self._dirty_since: float | None = None
+        self._search_journal: Any = None
+        self._search_lock = threading.Lock()
+        self._last_failure: str | None = None
+        self._offering_save = False
+        self._looking_for_today = False
+        self._pending: dict[str, int] = {}
+        """Paths with a save queued, and the number of the latest such save."""
+        self._deferred_open: tuple[str, bool] | None = None
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        """Header, list and editor side by side, footer."""
+        yield Header(icon="✎")
+        with Horizontal(id="main"):
+            with Vertical(id="sidebar"):
+                yield Input(
+                    placeholder='search: words "phrases" #tag is:practice since:monday',
+                    id="search",
+                    compact=True,
+                )
+                yield EntryList(id="entries")
+                yield Static("", id="list-status", markup=False)
+            with Vertical(id="pane"):
+                with Horizontal(id="entry-bar"):
+                    yield Static("", id="entry-title", markup=False)
+                    yield Static("", id="entry-status", markup=False)
+                with ContentSwitcher(initial="editor", id="switcher"):
+                    yield TextArea(
+                        id="editor",
+                        language=_markdown_language(),
+                        soft_wrap=True,
+                        tab_behavior="focus",
+                    )
+                    with VerticalScroll(id="preview"):
+                        yield Markdown(id="preview-text", open_links=False)
+        yield Footer()
+
+    @property
+    def editor(self) -> TextArea:
+        """The editor widget."""
+        return self.query_one("#editor", TextArea)
+
+    @property
+    def entry_list(self) -> EntryList:
+        """The entry list widget."""
+        return self.query_one("#entries", EntryList)
+
+    def on_mount(self) -> None:
+        """Paint from the index as it is, open today, then refresh in the background."""
+        # The index may be behind the files; reading it now and refreshing in the
+        # writer keeps first paint fast at 100k entries (a full check can take seconds).
+        self.journal.defer_refresh()
+        self.run_writer()
+        self.load_listing()
+        self.open_today(focus=True)
+        self.writer.submit(RefreshJob())
+        self.writer.submit(GitStateJob())
+        self.set_interval(DISK_CHECK_SECONDS, self.check_disk)
+        self.set_interval(REFRESH_SECONDS, lambda: self.writer.submit(RefreshJob()))
+
+    def on_unmount(self) -> None:
+        """Let the writer thread finish (the app exits only when it has)."""
+        self.writer.stop()
+        if self._search_journal is not None:
+            self._search_journal.close()
+
+    @work(thread=True, name="journal writer", group="writer", exit_on_error=False)
+    def run_writer(self) -> None:
+        """The background thread that saves, refreshes the index and reads git state."""
+        worker = get_current_worker()
+        self.writer.run(self.post_message, lambda: worker.is_cancelled)
+
+    # ------------------------------------------------------------------ the list
+
+    def load_listing(self) -> None:
+        """(Re)read the list: every entry, or the current search's results."""
+        if self.searching and self.search_query.strip():
+            self.run_search(self.search_query)
+            return
+        follow = self.entry.path if self.entry is not None else None
+        listing = JournalListing(self.journal)
+        self.entry_list.set_listing(listing, follow=follow)
+        self.entry_list.mark_current(follow, move_cursor=False)
+        if not self.indexed and listing.entry_count == 0:
+            self.set_list_status("Reading the journal…")
+        else:
+            count = listing.entry_count
+            self.set_list_status(f"{count:,} entr{'y' if count == 1 else 'ies'}")
+
+    def set_list_status(self, text: str) -> None:
+        """The line under the list."""
+        self.query_one("#list-status", Static).update(Text(one_line(text)))
+
+    @on(EntryHighlighted)
+    def entry_highlighted(self, message: EntryHighlighted) -> None:
+        """The cursor moved onto an entry: show it in the editor."""
+        self.open_path(message.path)
+
+    @on(EntryChosen)
+    def entry_chosen(self, message: EntryChosen) -> None:
+        """Enter or double click: open the entry and write in it."""
+        self.open_path(message.path)
+        self.action_focus_editor()
+
+    # ------------------------------------------------------------------ opening
+
+    def open_today(self, focus: bool = False) -> None:
+        """Today's newest entry, or a new one from the template."""
+        try:
+            entry = self.journal.today_entry()
+        except NarrateError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            entry = None
+        if entry is None:
+            self.open_draft()
+            # Today's entry may exist but not be indexed yet: look again after a refresh.
+            self._looking_for_today = True
+        else:
+            self.open_path(entry.path, cursor_at_end=True)
+        if focus:
+            self.action_focus_editor()
+
+    def open_draft(self) -> None:
+        """A new entry from the template; nothing is written until the text changes."""
+        self.save_now()
+        self._looking_for_today = False
+        self.template = load_template(self.journal.root)
+        self.entry, self.disk, self.baseline = None, None, self.template
+        self.session = f"s{next(_sessions)}"
+        self._load_editor(self.template)
+        row = first_blank_line(self.template)
+        self.editor.move_cursor((row, 0))
+        self.entry_list.mark_current(None, move_cursor=False)
+        self.update_bar()
+        self.update_preview()
+
+    def open_path(self, path: str, cursor_at_end: bool = False) -> None:
+        """Open the entry at ``path``, saving the one being left first; if a save of the
+        entry is still queued, open it once that save has landed."""
+        if self.entry is not None and self.entry.path == path:
+            return
+        self.save_now()
+        if path in self._pending:
+            self._deferred_open = (path, cursor_at_end)
+            return
+        self._deferred_open = None
+        from narrate.journal.entry import BrokenEntry, Entry
+
+        data = self.journal.read_file(path)
+        if data is None:
+            self.notify(f"{path} is no longer on disk", severity="warning", markup=False)
+            self.writer.submit(RefreshJob())
+            return
+        try:
+            entry = Entry.from_bytes(data, path)
+        except BrokenEntry as exc:
+            self.notify(
+                f"{path} cannot be read: {exc.reason}. Fix it in a text editor; "
+                "narrate will not rewrite it.",
+                severity="error",
+                markup=False,
+            )
+            return
+        self.show_entry(entry, data, cursor_at_end)
+
+    def show_entry(self, entry: Any, data: bytes, cursor_at_end: bool = False) -> None:
+        """Put an entry in the editor as a fresh editing session."""
+        self.entry, self.disk, self.baseline = entry, data, entry.body
+        self.template = load_template(self.journal.root)
+        self.session = f"s{next(_sessions)}"
+        self._ignored_disk = None
+        self._load_editor(entry.body)
+        editor = self.editor
+        match = self._match_in(entry.body) if self.searching else None
+        if match is not None:
+            start = editor.document.get_location_from_index(match[0])
+            end = editor.document.get_location_from_index(match[1])
+            editor.selection = Selection(start, end)
+            editor.scroll_cursor_visible(center=True)
+        elif cursor_at_end:
+            editor.move_cursor(editor.document.end)
+        else:
+            editor.move_cursor((0, 0))
+        self.entry_list.mark_current(entry.path, move_cursor=not self.entry_list.has_focus)
+        self.update_bar()
+        self.update_preview()
+
+    def _load_editor(self, text: str) -> None:
+        self._cancel_save_timer()
+        self._dirty_since = None
+        self.editor.load_text(text)
+
+    # ------------------------------------------------------------------ saving
+
+    @property
+    def dirty(self) -> bool:
+        """Whether the editor holds text that is not on disk."""
+        text = self.editor.text
+        if text == self.baseline:
+            return False
+        # An emptied new entry is no entry: never written.
+        return self.entry is not None or bool(text.strip())
+
+    @property
+    def saving(self) -> bool:
+        """Whether a save was asked for and not yet answered."""
+        return self.acked < self.seq
+
+    @on(TextArea.Changed, "#editor")
+    def text_changed(self) -> None:
+        """Typing: save once it pauses (or every half minute while it does not)."""
+        self._cancel_save_timer()
+        if not self.dirty:
+            self._dirty_since = None
+            self.update_status()
+            return
+        now = time.monotonic()
+        if self._dirty_since is None:
+            self._dirty_since = now
+        if now - self._dirty_since >= MAX_UNSAVED_SECONDS:
+            self.save_now()
+        else:
+            self._save_timer = self.set_timer(AUTOSAVE_SECONDS, self.save_now)
+        self.update_status()
+
+    def _cancel_save_timer(self) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
+
+    def save_now(self) -> bool:
+        """Queue a save of the editor's text if it has changed; True if one was queued."""
+        self._cancel_save_timer()
+        if not self.dirty:
+            return False
+        self._dirty_since = None
+        self.seq += 1
+        if self.entry is not None:
+            self._pending[self.entry.path] = self.seq
+        self.writer.submit(
+            SaveJob(
+                key=self.session,
+                seq=self.seq,
+                entry=self.entry,
+                disk=self.disk,
+                body=self.editor.text,
+                template=self.template,
+                day=dt.date.today(),
+            )
+        )
+        self.update_status()
+        return True
+
+    @on(EntrySaved)
+    def entry_saved(self, message: EntrySaved) -> None:
+        """A save landed: it becomes the editor's baseline if it is the open entry's."""
+        self._landed(message.seq)
+        current = message.key == self.session
+        if current:
+            self.entry, self.disk, self.baseline = message.entry, message.data, message.body
+            self._last_failure = None
+        if message.created or message.conflict_copy:
+            self.load_listing()
+        else:
+            # The entry kept its place in the list; only its row's text may have changed.
+            self.entry_list.reload_rows()
+        if current:
+            self.entry_list.mark_current(message.entry.path, move_cursor=message.created)
+        if message.conflict_copy:
+            self.notify(
+                f"“{one_line(message.entry.title)}” changed on disk while you were writing. "
+                f"Your version stays in {message.entry.path}; the other is kept in "
+                f"{message.conflict_copy}.",
+                title="Both versions kept",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
+        if message.warning:
+            self.notify(message.warning, severity="warning", timeout=10, markup=False)
+        self.writer.submit(GitStateJob())
+        self.update_bar()
+        self._open_deferred()
+
+    def _landed(self, seq: int) -> None:
+        """Save ``seq`` is done (or failed): no path waits for it any longer."""
+        self.acked = max(self.acked, seq)
+        for path, waiting in list(self._pending.items()):
+            if waiting <= seq:
+                del self._pending[path]
+
+    def _open_deferred(self) -> None:
+        if self._deferred_open is not None and self._deferred_open[0] not in self._pending:
+            path, at_end = self._deferred_open
+            self._deferred_open = None
+            self.open_path(path, at_end)
+
+    @on(SaveFailed)
+    def save_failed(self, message: SaveFailed) -> None:
+        """Tell the user; the text stays in the editor and the next change retries."""
+        self._landed(message.seq)
+        self._last_failure = message.reason
+        self.notify(
+            f"Could not save: {message.reason}. Your text is still in the editor.",
+            severity="error",
+            timeout=15,
+            markup=False,
+        )
+        self.update_status()
+        self._open_deferred()
+
+    async def finish(self) -> str | None:
+        """Save everything and wait for the writer; why not, if something stays unsaved."""
+        self.save_now()
+        deadline = time.monotonic() + 30
+        while self.saving and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        if self.dirty:
+            return self._last_failure or "the last save did not finish"
+        return None
+
+    # ------------------------------------------------------------------ outside changes
+
+    def check_disk(self) -> None:
+        """Compare the open entry's file with what the editor loaded; reload or keep both."""
+        if self.entry is None or self.saving:
+            return
+        data = self.journal.read_file(self.entry.path)
+        if data == self.disk or (data is not None and data == self._ignored_disk):
+            return
+        if self.dirty:
+            # The writer compares again and keeps the other version as a conflict copy.
+            self.save_now()
+            return
+        if data is None:
+            self.notify(
+                f"{self.entry.path} was deleted outside narrate.", severity="warning", markup=False
+            )
+            self.entry = None
+            self.writer.submit(RefreshJob())
+            self.open_today()
+            return
+        from narrate.journal.entry import BrokenEntry, Entry
+
+        try:
+            entry = Entry.from_bytes(data, self.entry.path)
+        except BrokenEntry as exc:
+            self._ignored_disk = data
+            self.notify(
+                f"{self.entry.path} changed on disk and cannot be read: {exc.reason}. "
+                "Fix it in a text editor; your next edit here keeps both versions.",
+                severity="error",
+                markup=False,
+            )
+            return
+        location = self.editor.cursor_location
+        self.show_entry(entry, data)
+        self.editor.move_cursor(location)
+        self.notify(f"Reloaded “{one_line(entry.title)}”: it changed on disk.", markup=False)
+        self.writer.submit(RefreshJob())
+
+    @on(JournalRefreshed)
+    def journal_refreshed(self, message: JournalRefreshed) -> None:
+        """The index caught up with the files: update the list and maybe today's entry."""
+        first = not self.indexed
+        self.indexed = True
+        if message.changed or first:
+            self.load_listing()
+        if self._looking_for_today and self.entry is None and not self.dirty:
+            entry = self.journal.today_entry()
+            if entry is not None:
+                self.open_path(entry.path, cursor_at_end=True)
+        if message.broken:
+            lines = "\n".join(f"{path}: {reason}" for path, reason in message.broken[:5])
+            more = len(message.broken) - 5
+            self.notify(
+                lines + (f"\n…and {more} more" if more > 0 else "") + "\nSee 'narrate doctor'.",
+                title="Files that cannot be read",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
+
+    @on(GitStateChecked)
+    def git_state_checked(self, message: GitStateChecked) -> None:
+        """Show the repository state in the header."""
+        self.app.sub_title = message.summary
+
+    # ------------------------------------------------------------------ search
+
+    @property
+    def searching(self) -> bool:
+        """Whether the search bar is open."""
+        return self.has_class("-searching")
+
+    def action_search(self) -> None:
+        """Open the search bar (or go back to it)."""
+        self.add_class("-searching")
+        self.query_one("#search", Input).focus()
+
+    @on(Input.Changed, "#search")
+    def search_changed(self, event: Input.Changed) -> None:
+        """Search as the query is typed, once typing pauses."""
+        self.search_query = event.value
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        if not event.value.strip():
+            self.search_words = []
+            self.load_listing()
+            return
+        self._search_timer = self.set_timer(
+            SEARCH_DELAY, lambda: self.run_search(self.search_query)
+        )
+
+    @on(Input.Submitted, "#search")
+    def search_submitted(self) -> None:
+        """Enter: go to the results."""
+        self.entry_list.focus()
+        if self.entry_list.cursor is None:
+            self.entry_list.action_first()  # opens it
+        elif self.entry_list.cursor_path:
+            self.open_path(self.entry_list.cursor_path)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def run_search(self, query: str) -> None:
+        """Search in a thread, on a connection of its own."""
+        with self._search_lock:
+            if get_current_worker().is_cancelled:
+                return
+            if self._search_journal is None:
+                from narrate.journal.core import Journal
+
+                self._search_journal = Journal.open(self.journal.root)
+                self._search_journal.defer_refresh()
+            try:
+                results, warnings = self._search_journal.search(query, limit=SEARCH_LIMIT)
+            except NarrateError as exc:
+                results, warnings = [], [str(exc)]
+        self.post_message(SearchFinished(query, results, warnings))
+
+    @on(SearchFinished)
+    def search_finished(self, message: SearchFinished) -> None:
+        """Show results, unless the query has moved on since."""
+        if not self.searching or message.query != self.search_query:
+            return
+        self.search_words = highlight.query_words(message.query)
+        follow = self.entry.path if self.entry is not None else None
+        self.entry_list.set_listing(SearchListing(message.results), follow=follow)
+        self.entry_list.mark_current(follow, move_cursor=False)
+        count = len(message.results)
+        status = (
+            f"best {SEARCH_LIMIT} matches"
+            if count >= SEARCH_LIMIT
+            else f"{count} match{'' if count == 1 else 'es'}"
+        )
+        if message.warnings:
+            status += " · " + "; ".join(message.warnings)
+        self.set_list_status(status)
+        self.update_preview()
+
+    def close_search(self) -> None:
+        """Back to the whole journal."""
+        self.remove_class("-searching")
+        search = self.query_one("#search", Input)
+        if search.value:
+            search.value = ""
+        self.search_query = ""
+        self.search_words = []
+        self.load_listing()
+        self.update_preview()
+
+    def _match_in(self, body: str) -> tuple[int, int] | None:
+        words = list(self.search_words)
+        row = self.entry_list.listing.row_of_path(self.entry.path) if self.entry else None
+        if row is not None:
+            item = getattr(self.entry_list.listing.row(row), "item", {})
+            words += highlight.snippet_words(str(item.get("snippet", "")))
+        return highlight.first_match(body, words) if words else None
+
+    # ------------------------------------------------------------------ preview and bar
+
+    @property
+    def previewing(self) -> bool:
+        """Whether the rendered preview is shown instead of the editor."""
+        return self.query_one("#switcher", ContentSwitcher).current == "preview"
+
+    def update_preview(self) -> None:
+        """Render the entry into the preview, if it is shown."""
+        if not self.previewing:
+            return
+        text = self.editor.text
+        words = list(self.search_words) if self.searching else []
+        if self.searching and self.entry is not None:
+            row = self.entry_list.listing.row_of_path(self.entry.path)
+            item = getattr(self.entry_list.listing.row(row), "item", {}) if row is not None else {}
+            words += highlight.snippet_words(str(item.get("snippet", "")))
+        self.query_one("#preview-text", Markdown).update(highlight.emphasise(text, words))
+
+    def update_bar(self) -> None:
+        """The line above the editor: what is open."""
+        title = Text(no_wrap=True, overflow="ellipsis")
+        if self.entry is None:
+            title.append("New entry", "bold")
+            title.append(f" · {humane_day(dt.date.today())}", "dim")
+        else:
+            title.append(one_line(self.entry.title) or "Untitled", "bold")
+            day = parse_day(self.entry.day)
+            when = humane_day(day) if day else self.entry.day
+            title.append(f" · {when} {self.entry.created:%H:%M}", "dim")
+            tags = " ".join(f"#{one_line(tag)}" for tag in self.entry.all_tags())
+            if tags:
+                title.append(f"  {tags}", "italic")
+        self.query_one("#entry-title", Static).update(title)
+        self.update_status()
+
+    def update_status(self) -> None:
+        """Saved, unsaved, saving: at the right of the bar."""
+        dirty = self.dirty
+        if dirty != self._offering_save:
+            self._offering_save = dirty
+            self.refresh_bindings()  # the footer offers Save only when there is something
+        if dirty:
+            status = "● not saved" if self._last_failure else "● editing"
+        elif self.saving:
+            status = "saving…"
+        elif self.entry is None:
+            status = "saved once you write"
+        else:
+            status = "saved"
+        self.query_one("#entry-status", Static).update(status)
+
+    @on(Markdown.LinkClicked)
+    def link_clicked(self, event: Markdown.LinkClicked) -> None:
+        """Links are never opened on a click: show where they go."""
+        self.notify(f"Link to {event.href} (not opened)", markup=False)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_new_entry(self) -> None:
+        """Start a new entry from the template."""
+        self.open_draft()
+        self.action_focus_editor()
+
+    def action_today(self) -> None:
+        """Open today's entry (or a new one)."""
+        self.save_now()
+        if self.searching:
+            self.close_search()
+        self.open_today(focus=True)
+
+    def action_toggle_preview(self) -> None:
+        """Switch between the editor and the rendered entry."""
+        switcher = self.query_one("#switcher", ContentSwitcher)
+        if self.previewing:
+            switcher.current = "editor"
+            self.editor.focus()
+        else:
+            switcher.current = "preview"
+            self.update_preview()
+            self.query_one("#preview", VerticalScroll).focus()
+        self.refresh_bindings()
+
+    def action_save(self) -> None:
+        """Save and commit now."""
+        if not self.save_now():
+            self.notify("Nothing to save: everything is on disk.", timeout=3)
+
+    def action_focus_list(self) -> None:
+        """Move the focus to the entry list."""
+        self.entry_list.focus()
+
+    def action_focus_editor(self) -> None:
+        """Move the focus to the editor (closing the preview)."""
+        if self.previewing:
+            self.query_one("#switcher", ContentSwitcher).current = "editor"
+        self.editor.focus()
+
+    def action_back(self) -> None:
+        """Escape: leave search, the preview or the editor, in that order."""
+        if self.searching and not self.editor.has_focus:
+            self.close_search()
+            self.entry_list.focus()
+        elif self.previewing:
+            self.action_toggle_preview()
+        elif self.editor.has_focus:
+            self.entry_list.focus()
+
+    def action_help(self) -> None:
+        """Show every key."""
+        from narrate.tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only offer what works now: no Save when everything is saved."""
+        if action == "save":
+            return self.dirty
+        return True
+
+    def commands(self) -> Iterator[SystemCommand]:
+        """This screen's actions for the command palette."""
+        yield SystemCommand(
+            "New entry", "Start a new entry from the template", self.action_new_entry
+        )
+        yield SystemCommand("Today", "Open today's entry", self.action_today)
+        yield SystemCommand("Search", "Search the journal as you type", self.action_search)
+        yield SystemCommand("Preview", "Toggle the rendered Markdown", self.action_toggle_preview)
+        yield SystemCommand("Save", "Save and commit the entry now", self.action_save)
+        yield SystemCommand("Focus list", "Move to the entry list", self.action_focus_list)
+        yield SystemCommand("Focus editor", "Move to the editor", self.action_focus_editor)
+        yield SystemCommand(
+            "Reload", "Re-read the journal from disk", lambda: self.writer.submit(RefreshJob())
+        )
+        yield SystemCommand("Help", "Show every key", self.action_help)

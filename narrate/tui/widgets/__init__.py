@@ -1,0 +1,1 @@
+"""Widgets of the TUI that earn a module of their own."""

@@ -1,0 +1,203 @@
+"""The journal's slow work, done off the UI thread, one job at a time.
+
+Saves must happen in order (an older text must never land after a newer one) and a
+new entry's second save must edit the file its first save created; index refreshes
+and git must not run on the connection the UI reads from. So one background thread
+owns a Journal of its own and works through a queue; rapid saves of the same entry
+are coalesced into one write and one commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import queue
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from textual.message import Message
+
+from narrate.errors import NarrateError
+from narrate.tui.messages import EntrySaved, GitStateChecked, JournalRefreshed, SaveFailed
+from narrate.tui.template import title_for
+
+
+@dataclass
+class SaveJob:
+    """Write the editor's text for one editor session."""
+
+    key: str
+    """The editor session: a new entry's saves share it, a reload starts a new one."""
+    seq: int
+    """Increases with every save the UI asks for; acknowledged in EntrySaved."""
+    entry: Any
+    """The Entry as the editor loaded it, or None for an entry not yet on disk."""
+    disk: bytes | None
+    """The file's bytes when the editor loaded it: anything else means an outside edit."""
+    body: str
+    template: str
+    day: dt.date
+
+
+@dataclass
+class RefreshJob:
+    """Bring the index up to date with the files."""
+
+
+@dataclass
+class GitStateJob:
+    """Read the repository state for the header."""
+
+
+Job = SaveJob | RefreshJob | GitStateJob
+
+
+class Writer:
+    """Runs jobs against its own Journal in one background thread."""
+
+    def __init__(self, root: Path) -> None:
+        from narrate.journal.core import Journal
+
+        self.journal = Journal.open(root)
+        self.queue: queue.Queue[Job | None] = queue.Queue()
+        # key -> (entry, bytes on disk) after this writer's last save in that session.
+        self._sessions: dict[str, tuple[Any, bytes]] = {}
+
+    def submit(self, job: Job) -> None:
+        """Queue a job (from any thread)."""
+        self.queue.put(job)
+
+    def stop(self) -> None:
+        """Ask the thread to finish after the queued jobs."""
+        self.queue.put(None)
+
+    def run(self, post: Callable[[Message], object], cancelled: Callable[[], bool]) -> None:
+        """The thread's loop: take jobs (coalesced), run them, post what happened; ends on
+        ``stop()`` or when ``cancelled()`` says so (checked at least every 0.2 s)."""
+        try:
+            while not cancelled():
+                try:
+                    first = self.queue.get(timeout=0.2)
+                except queue.Empty:
+                    continue
+                jobs, taken, stop = self._take(first)
+                try:
+                    for job in jobs:
+                        message = self._run_one(job)
+                        if message is not None:
+                            post(message)
+                finally:
+                    for _ in range(taken):
+                        self.queue.task_done()
+                if stop:
+                    return
+        finally:
+            self.journal.close()
+
+    def _take(self, first: Job | None) -> tuple[list[Job], int, bool]:
+        """``first`` and everything queued behind it, later saves of an entry replacing
+        earlier ones and repeated refreshes merged; also how many items were taken."""
+        items = [first]
+        while True:
+            try:
+                items.append(self.queue.get_nowait())
+            except queue.Empty:
+                break
+        stop = any(item is None for item in items)
+        jobs: dict[object, Job] = {}
+        for item in items:
+            if item is None:
+                continue
+            slot: object = ("save", item.key) if isinstance(item, SaveJob) else type(item)
+            jobs.pop(slot, None)  # keep the order of the latest request
+            jobs[slot] = item
+        return list(jobs.values()), len(items), stop
+
+    def _run_one(self, job: Job) -> Message | None:
+        try:
+            if isinstance(job, SaveJob):
+                return self.save(job)
+            if isinstance(job, RefreshJob):
+                report = self.journal.refresh()
+                return JournalRefreshed(report.changed, list(report.broken))
+            return GitStateChecked(describe_repo(self.journal.repo_state()))
+        except Exception as exc:  # the thread must survive anything one job does
+            if not isinstance(job, SaveJob):
+                return None
+            reason = str(exc) if isinstance(exc, NarrateError) else f"{type(exc).__name__}: {exc}"
+            rescued = self.rescue(job)
+            if rescued:
+                reason += f"; the text is kept in {rescued}"
+            return SaveFailed(job.key, job.seq, reason)
+
+    def rescue(self, job: SaveJob) -> str | None:
+        """Keep the text of a failed save in the journal's local state folder, so it
+        survives leaving the entry or quitting; its path, or None if that failed too."""
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        try:
+            folder = self.journal.state_dir() / "unsaved"
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{stamp}-{job.key}.md"
+            path.write_text(job.body, "utf-8")
+        except OSError:
+            return None
+        return str(path)
+
+    def save(self, job: SaveJob) -> EntrySaved:
+        """Create or update the entry; keep an outside edit as a conflict copy."""
+        from narrate.journal.core import NotCommitted
+        from narrate.journal.entry import Entry
+
+        entry, disk = self._sessions.get(job.key, (job.entry, job.disk))
+        warning: str | None = None
+        if entry is None:
+            created = Entry.new(job.body, title=title_for(job.body, job.template, job.day))
+            try:
+                self.journal.add(created, message=f"Write entry: {created.title}")
+            except NotCommitted as exc:
+                warning = str(exc)
+            data = created.document.to_bytes()
+            self._sessions[job.key] = (created, data)
+            return EntrySaved(job.key, job.seq, created, data, job.body, True, None, warning)
+
+        on_disk = self.journal.read_file(entry.path)
+        conflict: str | None = None
+        if on_disk is not None and on_disk != disk:
+            conflict = self.journal.keep_conflict_copy(entry.path, on_disk)
+        if on_disk is not None and not conflict and job.body == entry.body:
+            return EntrySaved(job.key, job.seq, entry, on_disk, job.body)
+        changes: dict[str, Any] = {"body": job.body}
+        day = entry.created.date()
+        if entry.title == title_for(entry.body, job.template, day):
+            # The title was derived from the body, so it follows the body.
+            title = title_for(job.body, job.template, day)
+            if title != entry.title:
+                changes["title"] = title
+        updated = entry.touched(**changes)
+        try:
+            self.journal.save(updated, message=f"Write entry: {updated.title}")
+        except NotCommitted as exc:
+            warning = str(exc)
+        data = updated.document.to_bytes()
+        self._sessions[job.key] = (updated, data)
+        return EntrySaved(job.key, job.seq, updated, data, job.body, False, conflict, warning)
+
+
+def describe_repo(state: Any) -> str:
+    """A few words for the header: clean, uncommitted, unpushed, or a problem."""
+    if state.problems:
+        return "git needs attention (narrate doctor)"
+    parts: list[str] = []
+    if state.uncommitted:
+        parts.append(f"{len(state.uncommitted)} uncommitted")
+    if state.remote:
+        if state.ahead:
+            parts.append(f"{state.ahead} unpushed")
+        if state.behind:
+            parts.append(f"{state.behind} to pull")
+        if state.ahead is None:
+            parts.append("no upstream")
+    if not parts:
+        return "in sync" if state.remote else "clean"
+    return ", ".join(parts)
