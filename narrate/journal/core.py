@@ -266,7 +266,8 @@ class Journal:
     def tags(self) -> list[dict[str, Any]]:
         """Every tag with the number of entries carrying it, most used first."""
         rows = self._read(
-            "SELECT tag, count(DISTINCT entry) AS count FROM tags GROUP BY tag ORDER BY count DESC, tag"
+            "SELECT tag, count(DISTINCT entry) AS count FROM tags "
+            "GROUP BY tag ORDER BY count DESC, tag"
         )
         return [{"tag": r["tag"], "count": r["count"]} for r in rows]
 
@@ -288,12 +289,17 @@ class Journal:
             where.append("p.status = ?")
             params.append(status)
         rows = self._read(
-            "SELECT e.id, e.title, e.created, e.path, p.area, p.change, p.before, p.source, "
-            "p.status, p.review_after FROM practice p JOIN entries e ON e.rowid = p.entry "
+            "SELECT e.id, e.title, e.created, e.path, p.position, p.area, p.change, p.before, "
+            "p.source, p.status, p.review_after, p.last_checked, p.day "
+            "FROM practice p JOIN entries e ON e.rowid = p.entry "
             f"WHERE {' AND '.join(where)} ORDER BY p.sort DESC, p.position",
             params,
         )
         return [dict(r) for r in rows]
+
+    def read(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        """Rows from the (fresh) index, for the headless capabilities (review, feed)."""
+        return self._read(sql, params)
 
     def resolve(self, ref: str) -> str:
         """The path of the entry that ``ref`` names: an id, a unique id prefix, "today",
@@ -321,7 +327,8 @@ class Journal:
                 return str(rows[0]["path"])
         for candidate in dict.fromkeys([ref, ref.upper()]):
             rows = self._read(
-                "SELECT id, path, title FROM entries WHERE id >= ? AND id < ? ORDER BY sort DESC LIMIT 6",
+                "SELECT id, path, title FROM entries WHERE id >= ? AND id < ? "
+                "ORDER BY sort DESC LIMIT 6",
                 [candidate, candidate + "\U0010ffff"],
             )
             exact = [r for r in rows if r["id"] == candidate]
@@ -467,7 +474,8 @@ class Journal:
         report.entries = self.count()
         report.broken = self.broken()
         dupes = self._read(
-            "SELECT id, group_concat(path, char(10)) AS paths FROM entries GROUP BY id HAVING count(*) > 1"
+            "SELECT id, group_concat(path, char(10)) AS paths FROM entries "
+            "GROUP BY id HAVING count(*) > 1"
         )
         report.duplicate_ids = [(r["id"], r["paths"].split("\n")) for r in dupes]
         for row in self._read(

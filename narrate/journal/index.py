@@ -30,7 +30,7 @@ from typing import Any
 
 from narrate.journal.store import ENTRIES, STATE, month_dirs, scan_dir
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 FULL_CHECK_FILES = 5000
 FULL_CHECK_SECONDS = 600
 HOT_MONTHS = 2
@@ -145,6 +145,7 @@ def create_schema(conn: sqlite3.Connection) -> None:
             "source": str,
             "status": str,
             "review_after": str,
+            "last_checked": str,  # the newest answered check-back (YYYY-MM-DD)
             "day": str,
             "sort": str,
         }
@@ -299,6 +300,7 @@ class Rows:
                 p.source,
                 p.status,
                 p.review_after,
+                last_checked(p.extra.get("checked")),
                 row["day"],
                 row["sort"],
             )
@@ -325,7 +327,7 @@ class Rows:
         conn.executemany("INSERT INTO tags (entry, tag) VALUES (?, ?)", self.tags)
         conn.executemany(
             "INSERT INTO practice (entry, position, area, change, before, source, status, "
-            "review_after, day, sort) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "review_after, last_checked, day, sort) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             self.practice,
         )
         conn.executemany(
@@ -336,6 +338,14 @@ class Rows:
             "VALUES (?, ?, ?, ?, ?)",
             self.files,
         )
+
+
+def last_checked(checked: Any) -> str | None:
+    """The newest date in a practice change's ``checked`` list, as YYYY-MM-DD."""
+    if not isinstance(checked, list):
+        checked = [checked] if checked else []
+    days = [str(day)[:10] for day in checked if day]
+    return max(days) if days else None
 
 
 def next_rowid(conn: sqlite3.Connection) -> int:

@@ -1,0 +1,1 @@
+"""Practice change: check-backs and the review of how a practice changed."""

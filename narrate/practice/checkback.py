@@ -1,0 +1,193 @@
+"""Check-backs: "still doing it?" questions that fall due weeks after a change."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from narrate.errors import NarrateError
+
+DEFAULT_WEEKS = (2, 6, 12)
+HEADING = "## Check-backs"
+ANSWERS = {
+    "yes": "still doing it",
+    "partly": "partly",
+    "no": "stopped",
+}
+
+
+def check_back_weeks(config: Any | None = None) -> tuple[int, ...]:
+    """The weeks after recording at which a change is checked back (config: check_back_weeks)."""
+    if config is None:
+        return DEFAULT_WEEKS
+    weeks = config.get("check_back_weeks")
+    return tuple(sorted(weeks)) if weeks else DEFAULT_WEEKS
+
+
+def _day(value: Any) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def due_date(
+    recorded: dt.date,
+    status: str,
+    last_checked: dt.date | None,
+    review_after: dt.date | None,
+    weeks: tuple[int, ...],
+    today: dt.date,
+) -> dt.date | None:
+    """The oldest unanswered check-back on or before ``today``, or None.
+
+    Only changes still being tried are checked back. A check-back is answered by any
+    answer given on or after its date, so answering late settles the earlier ones too.
+    """
+    if status != "trying":
+        return None
+    dates = [recorded + dt.timedelta(weeks=w) for w in weeks]
+    if review_after:
+        dates.append(review_after)
+    pending = sorted(d for d in dates if (last_checked is None or d > last_checked) and d <= today)
+    return pending[0] if pending else None
+
+
+def next_check(
+    recorded: dt.date,
+    status: str,
+    last_checked: dt.date | None,
+    review_after: dt.date | None,
+    weeks: tuple[int, ...],
+) -> dt.date | None:
+    """The next check-back date not yet answered (due or not), or None."""
+    if status != "trying":
+        return None
+    dates = [recorded + dt.timedelta(weeks=w) for w in weeks]
+    if review_after:
+        dates.append(review_after)
+    pending = sorted(d for d in dates if last_checked is None or d > last_checked)
+    return pending[0] if pending else None
+
+
+def with_due(
+    rows: list[dict[str, Any]], weeks: tuple[int, ...], today: dt.date
+) -> list[dict[str, Any]]:
+    """Practice rows with ``due`` (the date a check-back fell due, or None) and ``next_check``."""
+    for row in rows:
+        recorded = _day(row.get("day")) or today
+        args = (
+            recorded,
+            row["status"],
+            _day(row.get("last_checked")),
+            _day(row.get("review_after")),
+        )
+        due = due_date(*args, weeks, today)
+        upcoming = next_check(*args, weeks)
+        row["due"] = due.isoformat() if due else None
+        row["next_check"] = upcoming.isoformat() if upcoming else None
+    return rows
+
+
+def due_changes(
+    journal: Any, weeks: tuple[int, ...], today: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """Changes still being tried whose check-back is due, the longest overdue first."""
+    today = today or dt.date.today()
+    rows = with_due(journal.practice(status="trying"), weeks, today)
+    return sorted((r for r in rows if r["due"]), key=lambda r: (r["due"], r["id"]))
+
+
+@dataclass
+class CheckResult:
+    """What answering a check-back changed."""
+
+    entry: Any
+    area: str
+    change: str
+    status: str
+    line: str
+
+
+def answer(
+    journal: Any,
+    ref: str,
+    *,
+    answer: str | None = None,
+    status: str | None = None,
+    note: str | None = None,
+    area: str | None = None,
+    today: dt.date | None = None,
+) -> CheckResult:
+    """Record a check-back on an entry's practice change: a dated line under
+    "## Check-backs", the date in the change's ``checked`` list, and maybe a new status."""
+    from narrate.journal.entry import STATUSES
+
+    today = today or dt.date.today()
+    if status is not None and status not in STATUSES:
+        raise NarrateError(f"status must be one of {', '.join(STATUSES)}, not '{status}'")
+    if answer is not None and answer not in ANSWERS:
+        raise NarrateError(f"answer must be one of {', '.join(ANSWERS)}, not '{answer}'")
+    entry = journal.get(ref)
+    if not entry.practice:
+        raise NarrateError(
+            f"entry {entry.id} ({entry.title}) records no practice change; add one with "
+            "'narrate add --practice AREA:CHANGE'"
+        )
+    candidates = [i for i, p in enumerate(entry.practice) if area is None or p.area == area]
+    if not candidates:
+        areas = ", ".join(p.area for p in entry.practice)
+        raise NarrateError(
+            f"entry {entry.id} has no practice change in area '{area}' (it has: {areas})"
+        )
+    if len(candidates) > 1 and area is None:
+        trying = [i for i in candidates if entry.practice[i].status == "trying"]
+        candidates = trying or candidates
+        if len(candidates) > 1:
+            areas = ", ".join(entry.practice[i].area for i in candidates)
+            raise NarrateError(
+                f"entry {entry.id} has several practice changes ({areas}); pick one with --area"
+            )
+    position = candidates[0]
+    if status is None and answer == "no":
+        status = "dropped"
+    changes = []
+    for i, practice in enumerate(entry.practice):
+        data = practice.to_data()
+        if i == position:
+            checked = data.get("checked") or []
+            if not isinstance(checked, list):
+                checked = [checked]
+            data["checked"] = [*checked, today.isoformat()]
+            if status:
+                data["status"] = status
+        changes.append(data)
+    chosen = entry.practice[position]
+    words = ANSWERS.get(answer or "", "checked back")
+    line = f"- {today.isoformat()} · {chosen.area}: {chosen.change} — {words}"
+    if status and status != chosen.status:
+        line += f" ({chosen.status} → {status})"
+    if note:
+        line += f". {' '.join(note.split())}"
+    updated = entry.touched(practice=changes, body=add_to_section(entry.body, line))
+    journal.save(updated, f"Check back on practice: {chosen.area}: {chosen.change}")
+    return CheckResult(updated, chosen.area, chosen.change, status or chosen.status, line)
+
+
+def add_to_section(body: str, line: str) -> str:
+    """The body with ``line`` at the end of its "## Check-backs" section (made if missing)."""
+    lines = body.rstrip("\n").split("\n") if body.strip() else []
+    if HEADING not in lines:
+        return "\n".join([*lines, "", HEADING, "", line]).lstrip("\n") + "\n"
+    start = lines.index(HEADING) + 1
+    end = next((i for i in range(start, len(lines)) if lines[i].startswith("#")), len(lines))
+    while end > start and not lines[end - 1].strip():
+        end -= 1
+    if end == start:
+        lines.insert(end, "")
+        end += 1
+    lines.insert(end, line)
+    return "\n".join(lines) + "\n"

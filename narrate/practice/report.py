@@ -1,0 +1,205 @@
+"""The review as a person reads it: Rich tables on the CLI, or a Markdown note to keep."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from narrate.practice.review import Review
+
+BARS = " ▁▂▃▄▅▆▇█"
+HEAT = "·░▒▓█"
+TIMELINE_ROWS = 20
+
+
+def spark(values: list[int]) -> str:
+    """A sparkline of counts, one character each."""
+    top = max(values, default=0)
+    if top == 0:
+        return BARS[0] * len(values)
+    return "".join(BARS[0] if v == 0 else BARS[max(1, round(v / top * 8))] for v in values)
+
+
+def heat_rows(review: Review) -> list[tuple[str, str]]:
+    """A GitHub-style calendar: one row per weekday, one column per week."""
+    counts = review.cadence.get("heatmap", {})
+    top = max(counts.values(), default=0)
+    start = review.since - dt.timedelta(days=review.since.weekday())
+    weeks = (review.until - start).days // 7 + 1
+    rows = []
+    for weekday, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")):
+        cells = []
+        for week in range(weeks):
+            day = start + dt.timedelta(weeks=week, days=weekday)
+            if day < review.since or day > review.until:
+                cells.append(" ")
+                continue
+            n = counts.get(day.isoformat(), 0)
+            cells.append(HEAT[0] if n == 0 else HEAT[min(4, 1 + (n - 1) * 4 // max(top, 1))])
+        rows.append((name, "".join(cells)))
+    return rows
+
+
+def render_rich(review: Review) -> list[Any]:
+    """Renderables for `narrate review`; entry text is never parsed as markup."""
+    from rich.table import Table
+    from rich.text import Text
+
+    out: list[Any] = [
+        Text(f"Practice review {review.since} → {review.until}, by {review.by}", style="bold")
+    ]
+    total = sum(a["count"] for a in review.areas)
+    out.append(Text(f"{total} practice change(s) in {len(review.areas)} area(s)", style="dim"))
+    if review.areas:
+        table = Table(box=None, pad_edge=False, header_style="bold", title_justify="left")
+        table.add_column("area")
+        table.add_column(f"{review.periods[0]} … {review.periods[-1]}", no_wrap=True)
+        table.add_column("changes", justify="right")
+        for area in review.areas:
+            values = [area["periods"][p] for p in review.periods]
+            table.add_row(Text(area["area"], style="green"), spark(values), str(area["count"]))
+        out += [Text(""), table]
+
+    if review.changes:
+        out += [Text(""), Text("Timeline", style="bold")]
+        table = Table(box=None, pad_edge=False, header_style="bold")
+        for name in ("date", "area", "change", "source", "status"):
+            table.add_column(name, overflow="fold")
+        for change in review.changes[-TIMELINE_ROWS:]:
+            text = Text()
+            if change["before"]:
+                text.append(f"{change['before']} → ", style="dim")
+            text.append(change["change"])
+            table.add_row(
+                change["date"],
+                Text(change["area"], style="green"),
+                text,
+                change["source"] or "",
+                change["status"],
+            )
+        out.append(table)
+        if len(review.changes) > TIMELINE_ROWS:
+            out.append(
+                Text(
+                    f"… and {len(review.changes) - TIMELINE_ROWS} earlier (--json lists all)",
+                    style="dim",
+                )
+            )
+
+    if review.sources:
+        out += [Text(""), Text("Where changes came from", style="bold")]
+        table = Table(box=None, pad_edge=False, header_style="bold")
+        for name in ("source", "changes", "adopted", "dropped", "trying"):
+            table.add_column(name, justify="left" if name == "source" else "right")
+        for item in review.sources:
+            table.add_row(
+                item["source"], *(str(item[k]) for k in ("count", "adopted", "dropped", "trying"))
+            )
+        out.append(table)
+
+    s = review.status
+    out += [
+        Text(""),
+        Text("What stuck  ", style="bold")
+        + Text(f"adopted {s['adopted']} · trying {s['trying']} · dropped {s['dropped']}"),
+    ]
+    if review.due:
+        out.append(Text(f"Check-backs due ({len(review.due)}):", style="yellow"))
+        for item in review.due[:10]:
+            out.append(
+                Text(f"  {item['due']}  {item['id'][:12]}  {item['area']}: {item['change']}")
+            )
+        out.append(
+            Text("  answer with: narrate practice check ID --status adopted|dropped", style="dim")
+        )
+
+    c = review.cadence
+    out += [
+        Text(""),
+        Text("Cadence  ", style="bold")
+        + Text(
+            f"{c['days_with_entries']} of {c['days']} days · "
+            f"{c['entries_per_week']} entries/week · "
+            f"streak {c['current_streak']} (longest {c['longest_streak']})"
+        ),
+    ]
+    for name, cells in heat_rows(review):
+        out.append(Text(f"  {name} ", style="dim") + Text(cells, style="green"))
+
+    for key, label in (("month_ago", "A month ago"), ("year_ago", "A year ago")):
+        items = review.on_this_day.get(key) or []
+        if items:
+            out += [Text(""), Text(f"On this day, {label.lower()}", style="bold")]
+            out.extend(Text(f"  {item['id'][:12]}  {item['title']}") for item in items[:5])
+    return out
+
+
+def _cell(text: Any) -> str:
+    return str(text or "").replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(review: Review) -> str:
+    """A review note to read, keep, and save as an entry (`narrate add - < review.md`)."""
+    lines = [f"# Practice review: {review.since} to {review.until}", ""]
+    total = sum(a["count"] for a in review.areas)
+    s = review.status
+    lines += [
+        f"{total} practice change(s) in {len(review.areas)} area(s); "
+        f"adopted {s['adopted']}, trying {s['trying']}, dropped {s['dropped']}.",
+        "",
+    ]
+    if review.areas:
+        lines += ["## By area", "", "| area | " + " | ".join(review.periods) + " | total |"]
+        lines.append("|---|" + "---:|" * (len(review.periods) + 1))
+        for area in review.areas:
+            counts = " | ".join(str(area["periods"][p]) for p in review.periods)
+            lines.append(f"| {_cell(area['area'])} | {counts} | {area['count']} |")
+        lines.append("")
+    if review.changes:
+        lines += ["## What changed", ""]
+        for change in review.changes:
+            before = f"{change['before']} → " if change["before"] else ""
+            source = f" (from {change['source']})" if change["source"] else ""
+            lines.append(
+                f"- {change['date']} **{change['area']}**: {before}{change['change']}{source} "
+                f"— {change['status']}"
+            )
+        lines.append("")
+    if review.sources:
+        lines += [
+            "## Where changes came from",
+            "",
+            "| source | changes | adopted | dropped | trying |",
+        ]
+        lines.append("|---|---:|---:|---:|---:|")
+        for item in review.sources:
+            lines.append(
+                f"| {_cell(item['source'])} | {item['count']} | {item['adopted']} | "
+                f"{item['dropped']} | {item['trying']} |"
+            )
+        lines.append("")
+    if review.due:
+        lines += ["## Check-backs due", ""]
+        lines += [f"- {d['due']}: {d['area']}: {d['change']} ({d['id']})" for d in review.due]
+        lines.append("")
+    c = review.cadence
+    lines += [
+        "## Cadence",
+        "",
+        f"Wrote on {c['days_with_entries']} of {c['days']} days, {c['entries_per_week']} "
+        f"entries a week; current streak {c['current_streak']} days, longest "
+        f"{c['longest_streak']}.",
+        "",
+        "```",
+        *(f"{name} {cells}" for name, cells in heat_rows(review)),
+        "```",
+        "",
+    ]
+    for key, label in (("month_ago", "A month ago"), ("year_ago", "A year ago")):
+        items = review.on_this_day.get(key) or []
+        if items:
+            lines += [f"## {label}", ""]
+            lines += [f"- {item['title']} ({item['id']})" for item in items]
+            lines.append("")
+    lines.append("#review")
+    return "\n".join(lines) + "\n"
