@@ -40,7 +40,8 @@ def _isolate(monkeypatch: pytest.MonkeyPatch, base: Path) -> None:
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A test never sees the developer's config, journal or git identity: CI has none."""
-    _isolate(monkeypatch, tmp_path / "env")
+    # Beside tmp_path, not in it: tests compare folder listings of tmp_path.
+    _isolate(monkeypatch, tmp_path.parent / f"{tmp_path.name}-env")
 
 
 @pytest.fixture(scope="session")
