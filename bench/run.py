@@ -171,11 +171,11 @@ def floor_argv(db: Path, sql: str, params: tuple[object, ...]) -> list[str]:
     return [PYTHON, "-c", code]
 
 
+# The floor: one FTS5 query ranking the matches (what any search must at least do),
+# in a bare interpreter. narrate also fetches rows and snippets for the page.
 SEARCH_SQL = (
-    "SELECT e.id, e.title, e.created, e.tags, "
-    "snippet(entries_fts, -1, '[', ']', '…', 16) FROM entries_fts "
-    "JOIN entries e ON e.rowid = entries_fts.rowid WHERE entries_fts MATCH ? "
-    "ORDER BY bm25(entries_fts, 4.0, 1.0), e.sort DESC LIMIT 20"
+    "SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? "
+    "ORDER BY bm25(entries_fts, 4.0, 1.0) LIMIT 20"
 )
 LIST_SQL = "SELECT * FROM entries ORDER BY sort DESC, path DESC LIMIT 20"
 TAG_SQL = (
@@ -262,6 +262,19 @@ def git(journal: Path, env: dict[str, str], *args: str) -> str:
     return subprocess.run(
         ["git", "-C", str(journal), *args], env=env, check=True, capture_output=True, text=True
     ).stdout
+
+
+def code_version() -> str:
+    """The checkout's commit, marked dirty when narrate/ has uncommitted changes."""
+    head = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "-C", str(REPO), "status", "--porcelain", "--", "narrate"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return f"{head}{' + uncommitted changes in narrate/' if dirty else ''}"
 
 
 def bench_size(n: int, runs: int, with_jrnl: bool, keep: bool) -> dict[str, object]:
@@ -364,6 +377,21 @@ def bench_size(n: int, runs: int, with_jrnl: bool, keep: bool) -> dict[str, obje
         values = micro_data[key]
         print(f"  in-process {key:<26} {statistics.median(values):9.2f} ms", file=sys.stderr)
 
+    # In-process phases of the reads (imports, freshness check, query, render).
+    phases = {}
+    for kind in ("list", "word", "phrase", "tag", "tags"):
+        phases[kind] = json.loads(
+            subprocess.run(
+                [PYTHON, str(BENCH / "phases.py"), kind, str(runs)],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
+        shown = ", ".join(f"{k} {v:.1f}" for k, v in phases[kind].items())
+        print(f"  phases {kind:<7} {shown}", file=sys.stderr)
+
     # 5. Writes: narrate add against plain git add + commit, interleaved.
     head = git(journal, env, "rev-parse", "HEAD").strip()
     add_result = Result("narrate add", f'narrate add "{ADD_TEXT.splitlines()[0]}" -t pairing')
@@ -428,11 +456,13 @@ def bench_size(n: int, runs: int, with_jrnl: bool, keep: bool) -> dict[str, obje
         "date": dt.datetime.now().astimezone().isoformat(timespec="minutes"),
         "cpus": os.cpu_count(),
         "load_end": os.getloadavg()[0],
+        "narrate_code": code_version(),
         "results": [
             {**asdict(r), "median_ms": r.median_ms, "min_ms": r.min_ms, "peak_mb": r.peak_mb}
             for r in results
         ],
-        "micro": {k: v for k, v in micro_data.items()},
+        "micro": dict(micro_data.items()),
+        "phases": phases,
     }
     (WORK / f"results-{n}.json").write_text(json.dumps(data, indent=2))
     if not keep:
@@ -446,6 +476,7 @@ def report(data: dict[str, object]) -> None:
     rows = {r["name"]: r for r in data["results"]}  # type: ignore[union-attr]
     micro_data = data["micro"]
     print(f"\n### {n:,} entries ({data['date']}, {data['cpus']} CPUs)\n")
+    print(f"narrate code: {data.get('narrate_code', '?')}\n")
     print("| command | median ms | min ms | runs | peak MB |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for r in data["results"]:  # type: ignore[union-attr]
@@ -464,6 +495,14 @@ def report(data: dict[str, object]) -> None:
             f"| in-process: {key.removesuffix('_ms')} | {statistics.median(values):.1f} | "
             f"{min(values):.1f} | {len(values)} | |"
         )
+
+    if "phases" in data:
+        print("\nIn-process phases of one read (ms, medians of fresh interpreters):\n")
+        print("| read | import cli | import core+output | refresh | query | render |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: |")
+        for kind, values in data["phases"].items():  # type: ignore[union-attr]
+            cells = " | ".join(f"{v:.1f}" for v in values.values())
+            print(f"| {kind} | {cells} |")
 
     def ratio(a: str, b: str) -> str:
         if a not in rows or b not in rows:
