@@ -1,0 +1,1 @@
+"""Communities of practice: share redacted entries, read each other, adopt what works."""

@@ -1,0 +1,135 @@
+"""The communities a user belongs to: settings in config.toml, clones in the data dir."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from narrate.community.repo import CommunityError, CommunityRepo
+from narrate.config import Config
+from narrate.paths import data_dir
+
+NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+
+
+def check_name(value: str, what: str) -> str:
+    """A community name or member handle: lower case letters, digits, - and _."""
+    if not NAME_RE.fullmatch(value):
+        raise CommunityError(
+            f"{what} '{value}' must be lower-case letters, digits, '-' or '_' (e.g. python-cop)"
+        )
+    return value
+
+
+@dataclass
+class Community:
+    """One community: where it lives and who the user is there."""
+
+    name: str
+    url: str
+    member: str
+    email: str
+
+    @property
+    def clone_path(self) -> Path:
+        """The bare clone narrate keeps, outside the journal."""
+        return data_dir() / "communities" / f"{self.name}.git"
+
+    def repo(self, timeout: float = 30.0) -> CommunityRepo:
+        """The hardened repository handle."""
+        return CommunityRepo(self.name, self.clone_path, self.url, timeout)
+
+
+def communities(config: Config) -> dict[str, Community]:
+    """Every configured community, by name."""
+    found: dict[str, Community] = {}
+    table = config.get("communities", {}) or {}
+    for name, settings in table.items():
+        if not isinstance(settings, dict) or "url" not in settings:
+            raise CommunityError(f"config {config.path}: [communities.{name}] needs url and member")
+        member = str(settings.get("member") or config.get("author.handle") or "")
+        email = str(settings.get("email") or config.get("author.email") or "")
+        found[name] = Community(
+            name, str(settings["url"]), member, email or f"{member}@users.narrate.invalid"
+        )
+    return found
+
+
+def get(config: Config, name: str) -> Community:
+    """One community; a clear error lists the known ones."""
+    known = communities(config)
+    if name not in known:
+        names = ", ".join(sorted(known)) or "none yet"
+        raise CommunityError(
+            f"no community '{name}' (known: {names}); add one with "
+            "'narrate community add NAME URL --member HANDLE'"
+        )
+    return known[name]
+
+
+def state_path() -> Path:
+    """Where last-pull times are kept (not settings, so not in the config)."""
+    return data_dir() / "communities" / "state.json"
+
+
+def load_state() -> dict[str, Any]:
+    """Per-community state: last pull time and commit."""
+    try:
+        data = json.loads(state_path().read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def save_state(state: dict[str, Any]) -> None:
+    """Write the state file atomically."""
+    from narrate.journal.store import atomic_write
+
+    state_path().parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(state_path(), json.dumps(state, indent=1).encode())
+
+
+@dataclass
+class CommunityInfo:
+    """What a community says about itself in community.toml."""
+
+    name: str = ""
+    description: str = ""
+    guidelines: str = ""
+    areas: list[str] | None = None
+    tags: list[str] | None = None
+    synonyms: dict[str, str] | None = None
+    problem: str | None = None
+
+
+def read_info(repo: CommunityRepo, commit: str | None) -> CommunityInfo:
+    """community.toml from the fetched tree; a broken file is a notice, not a failure."""
+    if commit is None:
+        return CommunityInfo()
+    raw = repo.read_file(commit, "community.toml")
+    if raw is None:
+        return CommunityInfo()
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return CommunityInfo(problem=f"community.toml is not valid TOML ({exc}); ignored")
+    vocabulary = data.get("vocabulary") if isinstance(data.get("vocabulary"), dict) else {}
+
+    def strings(value: Any) -> list[str] | None:
+        return [str(v) for v in value if isinstance(v, str)] if isinstance(value, list) else None
+
+    synonyms = vocabulary.get("synonyms")
+    return CommunityInfo(
+        name=str(data.get("name", "")),
+        description=str(data.get("description", "")),
+        guidelines=str(data.get("guidelines", "")),
+        areas=strings(vocabulary.get("areas")),
+        tags=strings(vocabulary.get("tags")),
+        synonyms={str(k).lower(): str(v).lower() for k, v in synonyms.items()}
+        if isinstance(synonyms, dict)
+        else None,
+    )

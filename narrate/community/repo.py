@@ -1,0 +1,342 @@
+"""A community's git repository, handled as untrusted input.
+
+narrate keeps a *bare* clone of each community under its data dir and never checks
+files out: entries are read from git's object database (``ls-tree`` + ``cat-file``),
+and shares are committed with plumbing into a private index. So no filter, smudge or
+LFS driver, no submodule, no symlink and no path in the tree ever touches the disk,
+and no hook runs. Every git call also pins the settings a hostile repository could
+abuse (fsmonitor, pager, hooks, ssh command, credential helpers from the repo) and
+checks every object it receives (``transfer.fsckObjects``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from narrate.errors import NarrateError
+from narrate.journal.history import git_env
+from narrate.journal.remote import redact, validate_url
+
+MAX_ENTRY_BYTES = 1024 * 1024
+MEMBERS = "members/"
+PUSH_ATTEMPTS = 3
+
+# Settings that make git safe to point at a repository we do not trust.
+HARDENING = (
+    "core.hooksPath=/dev/null",
+    "core.fsmonitor=false",
+    "core.pager=cat",
+    "core.askPass=",
+    "credential.interactive=never",
+    "transfer.fsckObjects=true",
+    "fetch.fsckObjects=true",
+    "receive.fsckObjects=true",
+    "submodule.recurse=false",
+    "protocol.ext.allow=never",
+    "protocol.fd.allow=never",
+    "filter.lfs.process=",
+    "filter.lfs.smudge=",
+    "filter.lfs.required=false",
+    "core.symlinks=false",
+)
+
+
+class CommunityError(NarrateError):
+    """A community operation failed; the message names the community and what to do."""
+
+
+@dataclass
+class TreeFile:
+    """A file in the community tree that narrate may read."""
+
+    path: str
+    blob: str
+    size: int
+
+
+@dataclass
+class Skipped:
+    """A file narrate refused to read, and why (shown as a notice)."""
+
+    path: str
+    reason: str
+
+
+class CommunityRepo:
+    """A bare clone of a community, operated with hardened git."""
+
+    def __init__(self, name: str, path: Path, url: str, timeout: float = 30.0) -> None:
+        self.name = name
+        self.path = path
+        self.url = url
+        self.timeout = timeout
+
+    # ------------------------------------------------------------------ running git
+
+    def _command(self, *args: str) -> list[str]:
+        pinned = [item for setting in HARDENING for item in ("-c", setting)]
+        return ["git", "--git-dir", str(self.path), *pinned, *args]
+
+    def _env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        env = git_env()
+        env["GIT_CONFIG_PARAMETERS"] = ""  # no -c smuggled in through the environment
+        env.update(extra or {})
+        return env
+
+    def git(
+        self,
+        *args: str,
+        data: bytes | None = None,
+        env: dict[str, str] | None = None,
+        check: bool = True,
+        network: bool = False,
+    ) -> subprocess.CompletedProcess[bytes]:
+        """Run hardened git on the clone; network calls are bounded by the timeout."""
+        process = subprocess.Popen(
+            self._command(*args),
+            stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=self._env(env),
+            start_new_session=True,
+        )
+        try:
+            out, err = process.communicate(data, timeout=self.timeout if network else None)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise CommunityError(
+                f"community '{self.name}' ({redact(self.url)}) did not answer within "
+                f"{self.timeout:g} s; try again later"
+            ) from None
+        result = subprocess.CompletedProcess(args, process.returncode, out, err)
+        if check and result.returncode != 0:
+            raise self._failure(args, err.decode("utf-8", "replace"))
+        return result
+
+    def text(self, *args: str, **kwargs: object) -> str:
+        """git's stdout as text."""
+        return self.git(*args, **kwargs).stdout.decode("utf-8", "replace")  # type: ignore[arg-type]
+
+    def _failure(self, args: tuple[str, ...], stderr: str) -> CommunityError:
+        first = next((line for line in stderr.splitlines() if line.strip()), "failed")
+        first = redact(first.removeprefix("fatal: ").removeprefix("error: "))
+        from narrate.community.sanitize import clean
+
+        first = clean(first, single_line=True)
+        if "fsck" in stderr or "badTree" in stderr or "hasDot" in stderr:
+            return CommunityError(
+                f"community '{self.name}' ({redact(self.url)}) failed git's safety checks "
+                f"({first}); narrate will not read it. Tell its maintainers"
+            )
+        return CommunityError(f"git {args[0]} failed for community '{self.name}': {first}")
+
+    # ------------------------------------------------------------------ clone and fetch
+
+    def clone(self) -> None:
+        """Clone the community (bare, objects checked); a local path is cloned, not used."""
+        validate_url(self.url)
+        if self.path.exists():
+            raise CommunityError(f"{self.path} already exists; remove the community first")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        pinned = [item for setting in HARDENING for item in ("-c", setting)]
+        process = subprocess.Popen(
+            [
+                "git",
+                *pinned,
+                "clone",
+                "--bare",
+                "--no-local",
+                "--no-recurse-submodules",
+                "--",
+                self.url,
+                str(self.path),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env=self._env(),
+            start_new_session=True,
+        )
+        try:
+            _out, err = process.communicate(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            self._discard()
+            raise CommunityError(
+                f"community '{self.name}' ({redact(self.url)}) did not answer within "
+                f"{self.timeout:g} s"
+            ) from None
+        if process.returncode != 0:
+            self._discard()
+            raise self._failure(("clone",), err.decode("utf-8", "replace"))
+        # A bare clone maps branches onto refs/heads; keep them as remote-tracking refs so
+        # our own unpushed commits never get overwritten by a fetch.
+        self.git("config", "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*")
+        self.fetch()
+
+    def _discard(self) -> None:
+        import shutil
+
+        shutil.rmtree(self.path, ignore_errors=True)
+
+    def fetch(self) -> None:
+        """Fetch the community's branches (objects checked)."""
+        self.git("fetch", "--prune", "--no-tags", "origin", network=True)
+
+    def branch(self) -> str | None:
+        """The branch members push to: the remote's default, else main, else any."""
+        head = self.git("symbolic-ref", "-q", "HEAD", check=False).stdout.decode().strip()
+        refs = self.text("for-each-ref", "--format=%(refname)", "refs/remotes/origin").split()
+        names = [r.removeprefix("refs/remotes/origin/") for r in refs if not r.endswith("/HEAD")]
+        preferred = head.removeprefix("refs/heads/") if head else ""
+        for candidate in (preferred, "main", "master"):
+            if candidate in names:
+                return candidate
+        return names[0] if names else preferred or None
+
+    def head(self) -> str | None:
+        """The fetched commit of the members' branch, or None for an empty community."""
+        branch = self.branch()
+        if not branch:
+            return None
+        found = self.git(
+            "rev-parse", "-q", "--verify", f"refs/remotes/origin/{branch}^{{commit}}", check=False
+        )
+        return found.stdout.decode().strip() or None
+
+    # ------------------------------------------------------------------ reading
+
+    def files(self, commit: str) -> tuple[list[TreeFile], list[Skipped]]:
+        """Markdown files under members/ narrate may read, and what it skipped and why."""
+        listing = self.git("ls-tree", "-r", "-l", "-z", "--full-tree", commit).stdout
+        readable: list[TreeFile] = []
+        skipped: list[Skipped] = []
+        for record in listing.split(b"\0"):
+            if not record:
+                continue
+            info, _tab, raw_path = record.partition(b"\t")
+            mode, kind, blob, size = info.split()
+            path = raw_path.decode("utf-8", "replace")
+            if not path.startswith(MEMBERS):
+                if path.endswith(".md") and path != "README.md":
+                    skipped.append(Skipped(path, "outside members/"))
+                continue
+            parts = path.split("/")
+            if any(part in ("", ".", "..") for part in parts) or "\\" in path:
+                skipped.append(Skipped(path, "path escapes the community folder"))
+            elif mode == b"120000":
+                skipped.append(Skipped(path, "symbolic link"))
+            elif kind != b"blob" or mode not in (b"100644", b"100755"):
+                skipped.append(Skipped(path, "not a regular file"))
+            elif not path.endswith(".md"):
+                continue
+            elif len(parts) < 3:
+                skipped.append(Skipped(path, "not inside a member's folder"))
+            elif int(size) > MAX_ENTRY_BYTES:
+                skipped.append(Skipped(path, f"larger than {MAX_ENTRY_BYTES // 1024} KB"))
+            else:
+                readable.append(TreeFile(path, blob.decode(), int(size)))
+        return readable, skipped
+
+    def read_blobs(self, blobs: list[str]) -> dict[str, bytes]:
+        """The contents of many blobs in one git process."""
+        if not blobs:
+            return {}
+        out = self.git("cat-file", "--batch", data="".join(f"{b}\n" for b in blobs).encode()).stdout
+        found: dict[str, bytes] = {}
+        position = 0
+        while position < len(out):
+            header_end = out.index(b"\n", position)
+            header = out[position:header_end].split()
+            position = header_end + 1
+            if len(header) < 3 or header[1] == b"missing":
+                continue
+            size = int(header[2])
+            found[header[0].decode()] = out[position : position + size]
+            position += size + 1
+        return found
+
+    def read_file(self, commit: str, path: str) -> bytes | None:
+        """One file at ``commit`` (community.toml), if it is a small regular file."""
+        listed = self.git("ls-tree", "-l", "-z", commit, "--", path, check=False).stdout
+        if not listed:
+            return None
+        info = listed.split(b"\t", 1)[0].split()
+        if info[0] not in (b"100644", b"100755") or int(info[3]) > MAX_ENTRY_BYTES:
+            return None
+        return self.read_blobs([info[2].decode()]).get(info[2].decode())
+
+    # ------------------------------------------------------------------ writing
+
+    def commit_change(
+        self,
+        path: str,
+        data: bytes | None,
+        message: str,
+        author: str,
+        email: str,
+        when: dt.datetime | None = None,
+    ) -> str:
+        """Put (or, with ``data=None``, remove) one file on the members' branch and push,
+        rebuilding on the new head if someone pushed first. Returns the commit."""
+        when = when or dt.datetime.now(dt.UTC)
+        stamp = f"{int(when.timestamp())} +0000"
+        identity = {
+            "GIT_AUTHOR_NAME": author,
+            "GIT_AUTHOR_EMAIL": email,
+            "GIT_COMMITTER_NAME": author,
+            "GIT_COMMITTER_EMAIL": email,
+            "GIT_AUTHOR_DATE": stamp,
+            "GIT_COMMITTER_DATE": stamp,
+        }
+        blob = None
+        if data is not None:
+            blob = self.text("hash-object", "-w", "--stdin", data=data).strip()
+        branch = self.branch() or "main"
+        index_file = self.path / "narrate-share-index"
+        env = {"GIT_INDEX_FILE": str(index_file)}
+        for _attempt in range(PUSH_ATTEMPTS):
+            parent = self.head()
+            index_file.unlink(missing_ok=True)
+            try:
+                if parent:
+                    self.git("read-tree", parent, env=env)
+                # --index-info works without a work tree (a mode of 0 removes the path).
+                line = f"0 {'0' * 40}\t{path}\n" if blob is None else f"100644 {blob}\t{path}\n"
+                self.git("update-index", "--index-info", data=line.encode(), env=env)
+                tree = self.text("write-tree", env=env).strip()
+            finally:
+                index_file.unlink(missing_ok=True)
+            if parent and tree == self.text("rev-parse", f"{parent}^{{tree}}").strip():
+                return parent  # nothing to change
+            parents = ["-p", parent] if parent else []
+            commit = self.text("commit-tree", tree, *parents, "-m", message, env=identity).strip()
+            pushed = self.git(
+                "push",
+                "--porcelain",
+                "origin",
+                f"{commit}:refs/heads/{branch}",
+                check=False,
+                network=True,
+            )
+            if pushed.returncode == 0:
+                self.git("update-ref", f"refs/remotes/origin/{branch}", commit)
+                return commit
+            said = (pushed.stdout + pushed.stderr).decode("utf-8", "replace").lower()
+            if (
+                "[rejected]" not in said
+                and "fetch first" not in said
+                and "non-fast-forward" not in said
+            ):
+                raise self._failure(("push",), pushed.stderr.decode("utf-8", "replace"))
+            self.fetch()
+        raise CommunityError(
+            f"community '{self.name}' kept moving while narrate pushed; run the command again"
+        )

@@ -1,0 +1,69 @@
+"""The one sanitiser for text that came from a community repository.
+
+Everything a community member wrote (titles, bodies, tags, member and file names,
+commit authors) passes through ``clean`` before it reaches a screen, and is then shown
+as Rich/Textual ``Text`` (``safe_text``), never parsed as markup. ``clean`` removes
+terminal escape sequences (CSI, OSC 0/8/52, DCS, ...), C0 and C1 controls, DEL, NUL and
+BEL, and bidirectional overrides that can make text read differently from what it is.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# ESC-introduced sequences: CSI (ESC [ ... final), OSC/DCS/SOS/PM/APC (ESC ] P X ^ _ ...
+# terminated by BEL or ST), and any other two-character escape.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"  # CSI
+    r"|\x1b[\]PX^_].*?(?:\x07|\x1b\\|$)"  # OSC, DCS, SOS, PM, APC
+    r"|\x1b[@-Z\\-_]?",  # other escapes (and a lone ESC)
+    re.DOTALL,
+)
+# 8-bit C1 forms of the same (CSI = 0x9B, OSC = 0x9D, ...), with their payloads.
+_C1_SEQUENCES = re.compile(
+    r"\x9b[0-?]*[ -/]*[@-~]?|[\x90\x98\x9d\x9e\x9f].*?(?:\x07|\x9c|$)", re.DOTALL
+)
+# Remaining controls: C0 except tab and newline, DEL, C1; bidi embeddings, overrides and
+# isolates; zero-width characters that can hide text.
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+
+
+def clean(text: Any, single_line: bool = False) -> str:
+    """``text`` without escape sequences or control characters; tabs become spaces."""
+    value = "" if text is None else str(text)
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = _ESCAPES.sub("", value)
+    value = _C1_SEQUENCES.sub("", value)
+    value = _CONTROLS.sub("", value)
+    value = value.replace("\t", "    ")
+    if single_line:
+        value = " ".join(value.split())
+    return value
+
+
+def safe_text(text: Any, style: str = "", single_line: bool = True) -> Any:
+    """A Rich ``Text`` of cleaned text: brackets stay brackets, [@click] stays text."""
+    from rich.text import Text
+
+    return Text(clean(text, single_line=single_line), style=style)
+
+
+def clean_data(value: Any, depth: int = 0) -> Any:
+    """``clean`` applied to every string in a JSON-like value (for --json output)."""
+    if depth > 20:
+        return None
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, list):
+        return [clean_data(v, depth + 1) for v in value]
+    if isinstance(value, dict):
+        return {clean(k): clean_data(v, depth + 1) for k, v in value.items()}
+    return value
+
+
+def link_targets(text: str) -> list[str]:
+    """http(s) links in Markdown text, in order, shown in full so nothing is hidden."""
+    return re.findall(r"https?://[^\s)>\]\"']+", clean(text))

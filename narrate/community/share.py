@@ -1,0 +1,196 @@
+"""Sharing: the redacted copy of an entry that a community sees, and publishing it.
+
+Only an allow-list leaves the journal: title, created (in UTC), the entry's id,
+non-private tags, practice changes and the author handle; private blocks, HTML comments
+and private tags are removed from the text; commits carry the member handle, the
+community e-mail, UTC times and a message naming only the published path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from narrate.community.registry import Community, CommunityInfo
+from narrate.community.repo import CommunityError
+from narrate.journal import frontmatter
+from narrate.journal.entry import Entry, inline_tags, normalise_tag, slugify, title_tags
+
+_OPEN = re.compile(r"<!--\s*private\s*-->", re.IGNORECASE)
+_CLOSE = re.compile(r"<!--\s*/private\s*-->", re.IGNORECASE)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+@dataclass
+class Redacted:
+    """Exactly what would be published, where, and what the user should know."""
+
+    community: str
+    path: str
+    text: str
+    tags: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+
+def _line_of(entry: Entry, body_offset: int) -> int:
+    """The file line number of a position in the body (for refusals)."""
+    header_lines = entry.document.front_matter.count("\n") + 2
+    leading = 1 if entry.document.body.startswith("\n") else 0
+    return header_lines + leading + entry.body[:body_offset].count("\n") + 1
+
+
+def strip_private(entry: Entry) -> str:
+    """The body without private blocks and HTML comments; refuses unbalanced markers."""
+    body = entry.body
+    out: list[str] = []
+    position = 0
+    while True:
+        opening = _OPEN.search(body, position)
+        closing = _CLOSE.search(body, position)
+        if closing and (not opening or closing.start() < opening.start()):
+            raise CommunityError(
+                f"{entry.path} line {_line_of(entry, closing.start())}: '<!-- /private -->' "
+                "without an opening '<!-- private -->'; fix the markers before sharing"
+            )
+        if not opening:
+            out.append(body[position:])
+            break
+        if not closing:
+            raise CommunityError(
+                f"{entry.path} line {_line_of(entry, opening.start())}: '<!-- private -->' is "
+                "never closed with '<!-- /private -->'; nothing was shared"
+            )
+        out.append(body[position : opening.start()])
+        position = closing.end()
+    text = "".join(out)
+    if "<!--" in _COMMENT.sub("", text):
+        start = entry.body.find("<!--", 0)
+        raise CommunityError(
+            f"{entry.path} line {_line_of(entry, max(start, 0))}: an HTML comment is never "
+            "closed; fix it before sharing"
+        )
+    text = _COMMENT.sub("", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
+
+
+def _is_private(tag: str, private: set[str]) -> bool:
+    return any(tag == p or tag.startswith(p + "/") for p in private)
+
+
+def _drop_tag_words(text: str, private: set[str]) -> str:
+    def keep(match: re.Match[str]) -> str:
+        tag = normalise_tag(match.group(1)) or ""
+        return "" if _is_private(tag, private) else match.group(0)
+
+    return re.sub(r"(?<![\w/&#@.:])#([A-Za-z0-9][A-Za-z0-9_/-]*)", keep, text)
+
+
+def near_duplicates(tag: str, known: list[str]) -> list[str]:
+    """Known tags that look like ``tag`` (tests/testing, review/reviews)."""
+
+    def stem(word: str) -> str:
+        return re.sub(r"(ing|es|s)$", "", word)
+
+    return [
+        other
+        for other in known
+        if other != tag
+        and (stem(other) == stem(tag) or difflib.SequenceMatcher(None, other, tag).ratio() >= 0.85)
+    ]
+
+
+def map_tags(
+    tags: list[str], info: CommunityInfo, own_tags: list[str]
+) -> tuple[list[str], list[str]]:
+    """Tags mapped onto the community's vocabulary, and warnings about near duplicates."""
+    warnings: list[str] = []
+    mapped: list[str] = []
+    synonyms = info.synonyms or {}
+    vocabulary = sorted(set(info.tags or []) | set(info.areas or []))
+    for tag in tags:
+        target = synonyms.get(tag, tag)
+        if target != tag:
+            warnings.append(f"tag #{tag} is shared as the community's #{target}")
+        elif vocabulary and tag not in vocabulary:
+            close = near_duplicates(tag, vocabulary)
+            if close:
+                warnings.append(f"tag #{tag} looks like the community's #{close[0]}")
+        for other in near_duplicates(target, [t for t in own_tags if t not in tags]):
+            warnings.append(f"tag #{target} looks like your tag #{other}")
+            break
+        if target not in mapped:
+            mapped.append(target)
+    return mapped, warnings
+
+
+def redact(
+    entry: Entry,
+    community: Community,
+    private_tags: list[str],
+    info: CommunityInfo,
+    own_tags: list[str],
+    taken_paths: dict[str, str],
+) -> Redacted:
+    """The redacted copy of ``entry`` for ``community``; refuses what must not leave.
+
+    ``taken_paths`` maps published paths in the community to the entry ids they hold,
+    so a new share never overwrites another entry of the same day and title.
+    """
+    if entry.private:
+        raise CommunityError(
+            f"entry {entry.id} ({entry.title}) is private (private: true) and can never be shared"
+        )
+    private = {t.lower() for t in private_tags}
+    body = _drop_tag_words(strip_private(entry), private)
+    title = " ".join(_drop_tag_words(entry.title, private).split()) or "Untitled"
+    # Tags from the front matter and from the *redacted* text: a #tag written only inside
+    # a private block must not leak through the tag list.
+    found = [*entry.tags, *title_tags(title), *inline_tags(body)]
+    tags = list(dict.fromkeys(t for t in found if not _is_private(t, private)))
+    tags, warnings = map_tags(tags, info, own_tags)
+    practice = [
+        {
+            k: v
+            for k, v in p.to_json().items()
+            if k in ("area", "change", "before", "source", "status") and v
+        }
+        for p in entry.practice
+        if not _is_private(p.area, private)
+    ]
+    created = entry.created
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=dt.UTC)
+    meta: dict[str, Any] = {
+        "id": entry.id,
+        "title": title,
+        "created": created.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "author": community.member,
+        "tags": tags,
+    }
+    if practice:
+        meta["practice"] = practice
+    text = f"---\n{frontmatter.dump(meta)}---\n\n{body}"
+    previous = next(
+        (s.get("path") for s in entry.shared if s.get("community") == community.name), None
+    )
+    path = str(previous) if previous else _free_path(entry, community, title, taken_paths)
+    return Redacted(community.name, path, text, tags, warnings)
+
+
+def _free_path(entry: Entry, community: Community, title: str, taken: dict[str, str]) -> str:
+    day = entry.created.date()
+    stem = f"members/{community.member}/{day.year:04d}/{day.isoformat()}-{slugify(title)}"
+    candidate, n = f"{stem}.md", 2
+    while candidate in taken and taken[candidate] != entry.id:
+        candidate = f"{stem}-{n}.md"
+        n += 1
+    return candidate
+
+
+def shared_record(community: str, path: str, commit: str) -> dict[str, Any]:
+    """The item narrate adds to an entry's ``shared`` list."""
+    at = dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
+    return {"community": community, "path": path, "commit": commit[:12], "at": at}
