@@ -35,6 +35,7 @@ class NarrateApp(App[None]):
         self.saved_theme: str | None = None
         """The theme name the config holds (None: not set, or the config is unusable)."""
         self.config_usable = True
+        self._startup_theme: str | None = None
         self._quit_anyway = False
 
     def on_mount(self) -> None:
@@ -90,9 +91,15 @@ class NarrateApp(App[None]):
         self.theme = name or (
             DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
         )
+        # Setting the theme here is announced too, a moment later: that is not a choice
+        # to save (saving a fallback would overwrite the user's missing theme).
+        self._startup_theme = self.theme
 
     def theme_changed(self, theme: Theme) -> None:
         """Remember the user's choice in the config."""
+        startup, self._startup_theme = self._startup_theme, None
+        if theme.name == startup:
+            return
         if self.config_usable and theme.name != self.saved_theme:
             self.saved_theme = theme.name
             self.save_theme(theme.name)
@@ -116,7 +123,11 @@ class NarrateApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's commands (Theme, Keys, Quit...) and every action of the screen."""
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title == "Quit":
+                yield SystemCommand("Quit", "Save, then quit", self.action_quit)
+            else:
+                yield command
         if isinstance(screen, JournalScreen):
             yield from screen.commands()
 

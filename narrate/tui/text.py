@@ -41,10 +41,10 @@ def humane_day(day: dt.date, today: dt.date | None = None) -> str:
 
 
 def short_day(day: dt.date, today: dt.date | None = None) -> str:
-    """A day in at most 11 cells, for a column: "Today", "Mon 24 Nov", "24 Nov 2024"."""
+    """A day in at most 10 cells, for a column: "Today", "Mon 24 Nov", "2024-11-24"."""
     today = today or dt.date.today()
     if day.year != today.year:
-        return f"{day.day} {day:%b} {day.year}"
+        return day.isoformat()
     return humane_day(day, today)
 
 

@@ -20,9 +20,11 @@ def quick_timers(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def config_file(tmp_path: Path) -> Path:
+def config_file(isolated_home: None) -> Path:
     """Where the app reads and writes its config (under the isolated XDG_CONFIG_HOME)."""
-    return tmp_path / "env" / "config" / "narrate" / "config.toml"
+    from narrate.paths import config_file
+
+    return config_file()
 
 
 @pytest.fixture

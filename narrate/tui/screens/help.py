@@ -82,23 +82,27 @@ class HelpScreen(ModalScreen[None]):
         from narrate.tui.screens.journal import JournalScreen
 
         table = self._table("Keys")
-        seen: set[str] = set()
         groups: list[list[BindingType]] = [
             JournalScreen.BINDINGS,
             NarrateApp.BINDINGS,
             [Binding("ctrl+p", "command_palette", "Command palette: every action, and themes")],
             EntryList.BINDINGS,
         ]
+        # One row per action, with every key bound to it ("ctrl+f" and "/" both search).
+        rows: dict[str, tuple[list[str], str]] = {}
         for bindings in groups:
             for binding in bindings:
-                if not isinstance(binding, Binding) or binding.action in seen:
+                if not isinstance(binding, Binding):
                     continue
-                seen.add(binding.action)
-                keys = ", ".join(
-                    self.app.get_key_display(Binding(key, binding.action))
+                keys, description = rows.setdefault(
+                    binding.action, ([], binding.tooltip or binding.description)
+                )
+                keys.extend(
+                    self.app.get_key_display(Binding(key.strip(), binding.action))
                     for key in binding.key.split(",")
                 )
-                table.add_row(Text(keys), Text(binding.tooltip or binding.description))
+        for keys, description in rows.values():
+            table.add_row(Text(", ".join(keys)), Text(description))
         for keys, description in EDITOR_KEYS:
             table.add_row(Text(keys), Text(description))
         return table

@@ -71,11 +71,15 @@ class JournalScreen(Screen[None]):
         Binding("ctrl+t", "today", "Today", tooltip="Open today's entry"),
         Binding("ctrl+f", "search", "Search", tooltip="Search the journal as you type"),
         Binding("slash", "search", "Search", show=False),
-        Binding("ctrl+r", "toggle_preview", "Preview", tooltip="Rendered Markdown / editor"),
+        Binding(
+            "ctrl+r", "toggle_preview", "Preview", tooltip="Show the entry rendered, or the editor"
+        ),
         Binding("ctrl+s", "save", "Save", tooltip="Save and commit now"),
-        Binding("ctrl+l", "focus_list", "List", show=False),
-        Binding("ctrl+e", "focus_editor", "Editor", show=False),
-        Binding("escape", "back", "Back", show=False),
+        Binding("ctrl+l", "focus_list", "List", show=False, tooltip="Move to the entry list"),
+        Binding("ctrl+e", "focus_editor", "Editor", show=False, tooltip="Move to the editor"),
+        Binding(
+            "escape", "back", "Back", show=False, tooltip="Leave the search, preview or editor"
+        ),
         Binding("f1", "help", "Help", tooltip="All keys"),
     ]
 

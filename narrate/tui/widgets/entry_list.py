@@ -75,13 +75,13 @@ class EntryList(ScrollView, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("end", "last", "Last", show=False),
-        Binding("enter", "choose", "Write", show=False),
+        Binding("up,k", "cursor_up", "Up", show=False, tooltip="The entry above"),
+        Binding("down,j", "cursor_down", "Down", show=False, tooltip="The entry below"),
+        Binding("pageup", "page_up", "Page up", show=False, tooltip="A screenful up"),
+        Binding("pagedown", "page_down", "Page down", show=False, tooltip="A screenful down"),
+        Binding("home", "first", "First", show=False, tooltip="The newest entry"),
+        Binding("end", "last", "Last", show=False, tooltip="The oldest entry"),
+        Binding("enter", "choose", "Write", show=False, tooltip="Write in the entry"),
     ]
 
     def __init__(
@@ -248,7 +248,19 @@ class EntryList(ScrollView, can_focus=True):
         return strip
 
     def _part(self, name: str) -> Style:
-        return self.get_component_rich_style(name, partial=True)
+        """A component's colour and text style, without its background.
+
+        Taken from the visual style, where Textual has blended semi-transparent colours
+        such as $text-muted onto the list's background (a partial style cannot).
+        """
+        full = self.get_visual_style(name).rich_style
+        return Style(
+            color=full.color,
+            bold=full.bold,
+            italic=full.italic,
+            underline=full.underline,
+            strike=full.strike,
+        )
 
     def _render_row(self, row_index: int, width: int) -> Strip:
         base = self.rich_style
@@ -263,11 +275,18 @@ class EntryList(ScrollView, can_focus=True):
             text = self._day_text(row, base)
         elif isinstance(row, EntryRow):
             style = (
-                self.get_component_rich_style("entry-list--cursor")
+                self.get_visual_style("entry-list--cursor").rich_style
                 if row_index == self.cursor
                 else base
             )
-            text = self._entry_text(row, style)
+            under_cursor = row_index == self.cursor
+            text = self._entry_text(row, style, under_cursor)
+            markers = self._markers(row, style, under_cursor)
+            if markers.cell_len:
+                # Markers sit at the right edge, so titles get every other cell.
+                text.truncate(max(width - markers.cell_len - 1, 1), overflow="ellipsis", pad=True)
+                text.append(" ")
+                text.append_text(markers)
             base = style
         else:
             text = Text("", style=base)
@@ -277,6 +296,19 @@ class EntryList(ScrollView, can_focus=True):
         text.truncate(width, overflow="ellipsis")
         segments = list(text.render(self.app.console))
         return Strip(segments).crop_extend(0, width, style)
+
+    def _markers(self, row: EntryRow, style: Style, under_cursor: bool) -> Text:
+        """Practice, private and shared markers for an entry, maybe empty."""
+        part = (lambda name: Style()) if under_cursor else self._part
+        item = row.item
+        text = Text(style=style, no_wrap=True)
+        if item.get("practice"):
+            text.append(PRACTICE_MARK, part("entry-list--practice"))
+        if item.get("private"):
+            text.append(PRIVATE_MARK, part("entry-list--private"))
+        elif item.get("shared"):
+            text.append(SHARED_MARK, part("entry-list--shared"))
+        return text
 
     def _day_text(self, row: DayRow, style: Style) -> Text:
         day = parse_day(row.day)
@@ -290,34 +322,27 @@ class EntryList(ScrollView, can_focus=True):
             text.append(f" · {day:%a} {day.day} {day:%b}", self._part("entry-list--date"))
         return text
 
-    def _entry_text(self, row: EntryRow, style: Style) -> Text:
+    def _entry_text(self, row: EntryRow, style: Style, under_cursor: bool) -> Text:
         item = row.item
         text = Text(style=style, no_wrap=True)
+        # Under the cursor the row is one colour: part colours chosen for the list's
+        # background could vanish on the cursor's.
+        part = (lambda name: Style()) if under_cursor else self._part
         if item.get("path") == self.current_path:
-            text.append(CURRENT_MARK, self._part("entry-list--current"))
+            text.append(CURRENT_MARK, part("entry-list--current"))
         else:
             text.append(" ")
         created = str(item.get("created", ""))
         if self.listing.grouped:
-            text.append(created[11:16].ljust(5), self._part("entry-list--time"))
+            text.append(created[11:16].ljust(5), part("entry-list--time"))
         else:
             day = parse_day(created)
             label = short_day(day, self.today) if day else ""
-            text.append(label.ljust(11), self._part("entry-list--time"))
-        text.append(" ")
-        text.append(
-            PRACTICE_MARK if item.get("practice") else " ", self._part("entry-list--practice")
-        )
-        if item.get("private"):
-            text.append(PRIVATE_MARK, self._part("entry-list--private"))
-        elif item.get("shared"):
-            text.append(SHARED_MARK, self._part("entry-list--shared"))
-        else:
-            text.append(" ")
+            text.append(label.ljust(10), part("entry-list--time"))
         text.append(" ")
         # Titles and tags are untrusted text: appended as plain strings, never markup.
         text.append(one_line(str(item.get("title") or "Untitled")))
         tags = [one_line(str(tag)) for tag in item.get("tags") or []]
         if tags:
-            text.append("  " + " ".join(f"#{tag}" for tag in tags), self._part("entry-list--tags"))
+            text.append("  " + " ".join(f"#{tag}" for tag in tags), part("entry-list--tags"))
         return text
