@@ -267,7 +267,16 @@ def test_hostile_content_is_skipped_with_notices(
         },
     )
     marker = tmp_path / "filter-ran"
-    git(maintainer, "config", "--global", "filter.evil.smudge", f"touch {marker}; cat")
+    # The filter driver is defined in the *member's* own git config: still never run.
+    gitconfig = bob.home / ".gitconfig"
+    subprocess.run(
+        ["git", "config", "--file", str(gitconfig), "filter.evil.smudge", f"touch {marker}; cat"],
+        check=True,
+    )
+    subprocess.run(
+        ["git", "config", "--file", str(gitconfig), "filter.evil.process", f"touch {marker}"],
+        check=True,
+    )
     result = bob.ok("community", "pull")
     assert "symbolic link" in result.output and "larger than 1024 KB" in result.output
     assert "outside members/" in result.output
