@@ -115,7 +115,8 @@ class Cli:
 
     def json(self, *args: str) -> Any:
         """Run a --json command and parse its stdout."""
-        return json.loads(self.ok(*args, "--json").stdout)
+        # --json right after the command name: a "--" among the arguments ends options.
+        return json.loads(self.ok(args[0], "--json", *args[1:]).stdout)
 
     def add(self, *args: str) -> str:
         """``narrate add`` and return the printed id."""
