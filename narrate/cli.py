@@ -1161,9 +1161,9 @@ def run_with_progress(work: Callable[[Callable[[int, int], None]], Any]) -> Any:
     """Run ``work(progress)``, showing a progress bar on stderr once it has many files."""
     from rich.progress import Progress
 
-    with Progress(
-        console=__import__("narrate.output").output.console(stderr=True), transient=True
-    ) as bar:
+    from narrate import output
+
+    with Progress(console=output.console(stderr=True), transient=True) as bar:
         task = bar.add_task("Reading entries", total=None, visible=False)
 
         def progress(done: int, total: int) -> None:

@@ -513,7 +513,12 @@ def status(journal: Any) -> SyncStatus:
         record = json.loads((journal.root / STATE / "sync.json").read_text("utf-8"))
     except (OSError, ValueError):
         record = {}
-    conflicts = [item["path"] for item in journal.list(limit=None) if "-conflict-" in item["path"]]
+    conflicts = [
+        row["path"]
+        for row in journal.read(
+            "SELECT path FROM entries WHERE path LIKE '%-conflict-%' ORDER BY path"
+        )
+    ]
     return SyncStatus(
         branch=state.branch,
         remote=redact(state.remote) if state.remote else None,
