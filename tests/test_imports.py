@@ -1,0 +1,106 @@
+"""Import boundaries: the CLI never pulls in Textual, and hot reads stay lean."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import narrate
+from tests.helpers import CLI_ENV, Cli
+
+HEAVY = ["textual", "narrate.tui", "sqlite_utils", "git", "yaml", "markdown_it"]
+
+# Runs one command in a fresh interpreter, then records which heavy modules it loaded.
+RUN_AND_REPORT = f"""
+import json, sys
+from narrate.cli import main
+report, args = sys.argv[1], sys.argv[2:]
+try:
+    main(args, standalone_mode=False)
+except SystemExit:
+    pass
+with open(report, "w") as handle:
+    json.dump(sorted(m for m in {HEAVY!r} if m in sys.modules), handle)
+"""
+
+
+def loaded(tmp_path: Path, *args: str) -> set[str]:
+    """Heavy modules present in sys.modules after ``narrate ARGS`` in a new process."""
+    report = tmp_path / "modules.json"
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_AND_REPORT, str(report), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **CLI_ENV},
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    return set(json.loads(report.read_text()))
+
+
+@pytest.fixture
+def indexed(cli: Cli) -> Cli:
+    """A journal whose entries need every parser, with an up-to-date index."""
+    cli.add("Plain entry about deploys")
+    cli.add("Tagged #devops entry with `code`", "-t", "pairing")
+    cli.add("A change", "--practice", "testing:Tests first", "--source", "sam")
+    cli.ok("reindex")
+    return cli
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("list",),
+        ("list", "--json"),
+        ("list", "-t", "devops", "--json"),
+        ("search", "deploys"),
+        ("search", "--json", "#devops is:practice"),
+        ("tags", "--json"),
+    ],
+    ids=" ".join,
+)
+def test_reads_on_a_fresh_index_import_nothing_heavy(
+    indexed: Cli, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    assert loaded(tmp_path, "-j", str(indexed.root), *args) == set()
+
+
+def test_add_never_imports_textual(cli: Cli, tmp_path: Path) -> None:
+    modules = loaded(tmp_path, "-j", str(cli.root), "add", "A #tagged entry", "-t", "x")
+    assert not modules & {"textual", "narrate.tui"}
+    assert len(cli.json("list")) == 1, "the command really ran"
+
+
+@pytest.mark.parametrize("args", [("--help",), ("--version",), ("search", "--help")], ids=str)
+def test_help_and_version_import_nothing_heavy(tmp_path: Path, args: tuple[str, ...]) -> None:
+    assert loaded(tmp_path, *args) == set()
+
+
+def test_no_module_outside_the_tui_imports_textual() -> None:
+    # By file, not pkgutil: narrate.journal is a namespace package walk_packages skips.
+    package = Path(narrate.__file__).parent
+    modules = sorted(
+        ".".join(("narrate", *path.relative_to(package).with_suffix("").parts)).removesuffix(
+            ".__init__"
+        )
+        for path in package.rglob("*.py")
+        if path.relative_to(package).parts[0] != "tui" and path.name != "__main__.py"
+    )
+    assert "narrate.journal.core" in modules and "narrate.cli" in modules
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual' "
+        "or m.startswith('narrate.tui')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
