@@ -137,6 +137,28 @@ def measure(
     return result
 
 
+def measure_round_robin(
+    commands: list[tuple[str, list[str], str | None]], env: dict[str, str], cwd: Path, runs: int
+) -> list[Result]:
+    """Run each command once per round (one warm-up round first), so a burst of load
+    from other processes spreads over all commands instead of skewing one."""
+    results = [Result(name, shown or " ".join(argv)) for name, argv, shown in commands]
+    for round_ in range(runs + 1):
+        for result, (_, argv, _) in zip(results, commands, strict=True):
+            seconds, peak = run_once(argv, env, cwd)
+            if round_:
+                result.seconds.append(seconds)
+                result.peak_kb.append(peak)
+    for r in results:
+        print(
+            f"  {r.name:<34} {r.median_ms:9.1f} ms  (min {r.min_ms:.1f}, n={runs}, "
+            f"{r.peak_mb:.0f} MB)",
+            file=sys.stderr,
+            flush=True,
+        )
+    return results
+
+
 def clean_env(work: Path, journal: Path) -> dict[str, str]:
     """A minimal environment: temp HOME and XDG dirs, the journal, a git identity."""
     home = work / "home"
@@ -321,8 +343,9 @@ def bench_size(n: int, runs: int, with_jrnl: bool, keep: bool) -> dict[str, obje
         ("narrate tags", ["tags"]),
         ("narrate list -n 20 --json", ["list", "-n", "20", "--json"]),
     ]
-    for name, args in reads:
-        add(measure(name, [NARRATE, *args], env, journal, runs))
+    group: list[tuple[str, list[str], str | None]] = [
+        (name, [NARRATE, *args], None) for name, args in reads
+    ]
     floors = [
         ("floor: sqlite3 FTS WORD", SEARCH_SQL, (f'"{WORD}"',)),
         ("floor: sqlite3 FTS PHRASE", SEARCH_SQL, (f'"{PHRASE}"',)),
@@ -330,10 +353,11 @@ def bench_size(n: int, runs: int, with_jrnl: bool, keep: bool) -> dict[str, obje
         ("floor: sqlite3 tag", TAG_SQL, (TAG,)),
         ("floor: sqlite3 tags", TAGS_SQL, ()),
     ]
-    for name, sql, params in floors:
-        add(measure(name, floor_argv(db, sql, params), env, journal, runs, shown=sql))
-    add(measure("floor: python -c pass", [PYTHON, "-c", "pass"], env, journal, runs))
-    add(measure("grep -rl WORD entries/", ["grep", "-rl", WORD, "entries/"], env, journal, runs))
+    group += [(name, floor_argv(db, sql, params), sql) for name, sql, params in floors]
+    group.append(("floor: python -c pass", [PYTHON, "-c", "pass"], None))
+    group.append(("grep -rl WORD entries/", ["grep", "-rl", WORD, "entries/"], None))
+    for r in measure_round_robin(group, env, journal, runs):
+        add(r)
 
     # 3. The periodic full check a read pays when the last one is old (index.py).
     def age_full_check() -> None:
