@@ -386,7 +386,7 @@ def add(
         )
 
     created = None
-    if when:
+    if when is not None:
         from narrate.journal.dates import parse_when
 
         created = parse_when(when)
@@ -474,7 +474,16 @@ def edit(ctx: click.Context, ref: str) -> None:
     path = journal.root / rel
     before = path.read_bytes()
     run_editor(path, ctx)
-    after = path.read_bytes() if path.exists() else b""
+    if not path.exists():
+        # The editor removed the file; put it back: deleting is not what `edit` is for.
+        from narrate.journal.store import atomic_write
+
+        atomic_write(path, before)
+        raise NarrateError(
+            f"the editor deleted {rel}; it was restored unchanged. To remove an entry, "
+            "delete the file and commit (or run 'narrate sync')"
+        )
+    after = path.read_bytes()
     if after == before:
         click.echo("No changes.", err=True)
         return
@@ -555,8 +564,8 @@ def show(ctx: click.Context, ref: str, as_json: bool) -> None:
         con.print(part)
 
 
-@main.command(context_settings=CONTEXT)
-@click.argument("query", nargs=-1)
+@main.command(context_settings={**CONTEXT, "ignore_unknown_options": True})
+@click.argument("query", nargs=-1, type=click.UNPROCESSED)
 @click.option(
     "-n", "limit", type=click.IntRange(min=0), default=20, show_default=True, help="How many."
 )

@@ -117,10 +117,6 @@ def test_dumps_toml_round_trips(data: dict[str, Any]) -> None:
     assert tomllib.loads(dumps_toml(data)) == data
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: dumps_toml writes keys beyond U+FFFF as JSON surrogate escapes, invalid TOML",
-)
 def test_a_community_named_with_an_emoji_survives_a_save(tmp_path: Path) -> None:
     config = Config(tmp_path / "config.toml")
     config.set("communities.🐍-cop.url", "https://example.com/cop.git")
@@ -128,9 +124,6 @@ def test_a_community_named_with_an_emoji_survives_a_save(tmp_path: Path) -> None
     assert load_config(config.path).data == config.data
 
 
-@pytest.mark.xfail(
-    strict=True, reason="BUG: dumps_toml leaves DEL (U+007F) raw in strings, invalid TOML"
-)
 def test_a_value_with_a_control_character_survives_a_save(tmp_path: Path) -> None:
     config = Config(tmp_path / "config.toml", {"editor": "vim\x7f"})
     config.save()

@@ -412,7 +412,7 @@ class Journal:
         def store() -> None:
             with idx.transaction(self.db):
                 idx.store_entry(
-                    self.db, entry, (stat.st_mtime_ns, stat.st_size, idx.file_hash(data))
+                    self.db, entry, (idx.change_ns(stat), stat.st_size, idx.file_hash(data))
                 )
 
         self._guarded(store)
@@ -424,7 +424,7 @@ class Journal:
         path = self.root / rel
         data = path.read_bytes()
         stat = path.stat()
-        signature = (stat.st_mtime_ns, stat.st_size, idx.file_hash(data))
+        signature = (idx.change_ns(stat), stat.st_size, idx.file_hash(data))
 
         def store() -> None:
             with idx.transaction(self.db):

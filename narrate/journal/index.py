@@ -30,7 +30,7 @@ from typing import Any
 
 from narrate.journal.store import ENTRIES, STATE, month_dirs, scan_dir
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 FULL_CHECK_FILES = 5000
 FULL_CHECK_SECONDS = 600
 HOT_MONTHS = 2
@@ -105,7 +105,7 @@ def create_schema(conn: sqlite3.Connection) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key")
     db["dirs"].create({"path": str, "mtime_ns": int}, pk="path")
     db["files"].create(
-        {"path": str, "mtime_ns": int, "size": int, "hash": str, "error": str}, pk="path"
+        {"path": str, "change_ns": int, "size": int, "hash": str, "error": str}, pk="path"
     )
     db["entries"].create(
         {
@@ -258,6 +258,15 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
+def change_ns(stat: os.stat_result) -> int:
+    """The file's last change: the later of mtime and ctime.
+
+    mtime alone misses a same-size rewrite that keeps it (the same clock tick,
+    ``touch -r``, ``cp -p``); ctime cannot be set back, and moves on every write.
+    """
+    return max(stat.st_mtime_ns, stat.st_ctime_ns)
+
+
 def file_hash(data: bytes) -> str:
     """The content hash that decides whether a touched file needs re-parsing."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
@@ -334,7 +343,7 @@ class Rows:
             "INSERT INTO shares (entry, community, path, at) VALUES (?, ?, ?, ?)", self.shares
         )
         conn.executemany(
-            "INSERT OR REPLACE INTO files (path, mtime_ns, size, hash, error) "
+            "INSERT OR REPLACE INTO files (path, change_ns, size, hash, error) "
             "VALUES (?, ?, ?, ?, ?)",
             self.files,
         )
@@ -367,6 +376,13 @@ def store_broken(
     rows = Rows(0)
     rows.broken(path, signature, reason)
     rows.write(conn)
+
+
+def _mtime_ns(path: Path) -> int:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return 0
 
 
 def parse_file(root: Path, rel: str, data: bytes, mtime_ns: int) -> Any:
@@ -420,8 +436,8 @@ class Refresher:
                 seen.add(path)
                 report.stat_files += 1
                 signature = known.get(path)
-                if signature is None or signature != (stat.st_mtime_ns, stat.st_size):
-                    changed.append((path, stat.st_mtime_ns, stat.st_size))
+                if signature is None or signature != (change_ns(stat), stat.st_size):
+                    changed.append((path, change_ns(stat), stat.st_size))
             removed = [p for p in known if p not in seen]
             changed.extend((p, -1, -1) for p in removed)
         for rel in gone_dirs:
@@ -459,7 +475,7 @@ class Refresher:
     def _known_files(self, folder: str) -> dict[str, tuple[int, int]]:
         # Files directly in this folder: "folder/" < path < "folder0" ('0' follows '/').
         rows = self.conn.execute(
-            "SELECT path, mtime_ns, size FROM files WHERE path > ? AND path < ?",
+            "SELECT path, change_ns, size FROM files WHERE path > ? AND path < ?",
             (folder + "/", folder + "0"),
         ).fetchall()
         return {
@@ -493,8 +509,8 @@ class Refresher:
             for start in range(0, max(len(changed), 1), BATCH):
                 batch = changed[start : start + BATCH]
                 rows = Rows(next_rowid(conn))
-                for path, mtime_ns, size in batch:
-                    self._read_one(path, mtime_ns, size, hashes.get(path), rows, report)
+                for path, stamp, size in batch:
+                    self._read_one(path, stamp, size, hashes.get(path), rows, report)
                 rows.write(conn)
                 done += len(batch)
                 if progress:
@@ -515,7 +531,7 @@ class Refresher:
     def _read_one(
         self,
         path: str,
-        mtime_ns: int,
+        stamp: int,
         size: int,
         old_hash: str | None,
         rows: Rows,
@@ -523,7 +539,7 @@ class Refresher:
     ) -> None:
         from narrate.journal.entry import BrokenEntry
 
-        if mtime_ns < 0:
+        if stamp < 0:
             remove_paths(self.conn, [path])
             report.removed += 1
             return
@@ -534,26 +550,26 @@ class Refresher:
             report.removed += 1
             return
         except OSError as exc:
-            rows.broken(path, (mtime_ns, size, ""), f"cannot read: {exc.strerror}")
+            rows.broken(path, (stamp, size, ""), f"cannot read: {exc.strerror}")
             report.broken.append((path, f"cannot read: {exc.strerror}"))
             return
         digest = file_hash(data)
         if digest == old_hash:
             self.conn.execute(
-                "UPDATE files SET mtime_ns = ?, size = ? WHERE path = ?", (mtime_ns, size, path)
+                "UPDATE files SET change_ns = ?, size = ? WHERE path = ?", (stamp, size, path)
             )
             return
         try:
-            entry = parse_file(self.root, path, data, mtime_ns)
+            entry = parse_file(self.root, path, data, _mtime_ns(self.root / path))
         except BrokenEntry as exc:
-            rows.broken(path, (mtime_ns, size, digest), exc.reason)
+            rows.broken(path, (stamp, size, digest), exc.reason)
             report.broken.append((path, exc.reason))
             return
         if old_hash is None:
             report.added += 1
         else:
             report.updated += 1
-        rows.add(entry, (mtime_ns, size, digest))
+        rows.add(entry, (stamp, size, digest))
 
 
 def index_path(root: Path) -> Path:

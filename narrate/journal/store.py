@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Iterator
@@ -24,6 +25,13 @@ def atomic_write(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` so that a crash leaves the old or the new file."""
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_MARKER, dir=path.parent)
     try:
+        # mkstemp makes the file 0600: keep the replaced file's mode, or what the umask
+        # gives a new file, as any editor would.
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -34,6 +42,18 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.unlink(temp)
         raise
     _fsync_dir(path.parent)
+
+
+def _umask() -> int:
+    # The only portable way to read the umask is to set it; do it once, early.
+    global _UMASK
+    if _UMASK is None:
+        _UMASK = os.umask(0o022)
+        os.umask(_UMASK)
+    return _UMASK
+
+
+_UMASK: int | None = None
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -194,11 +194,6 @@ def test_reindex_checks_every_file(root: Path) -> None:
     assert hits(root, "changed") == ["Old"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the stat signature is (mtime, size): a same-size rewrite that keeps the "
-    "mtime (same clock tick, touch -r, cp -p of another copy) is never re-read, even by reindex",
-)
 def test_a_same_size_replacement_with_the_old_mtime_is_seen(filled: Path) -> None:
     path = next((filled / "entries").rglob("*entry-0.md"))
     stat = path.stat()

@@ -128,9 +128,6 @@ def test_a_writer_killed_at_any_moment_leaves_the_old_or_the_new_file(root: Path
         assert all(TEMP_MARKER in p.name and p.name.startswith(".") for p in leftovers)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="BUG: atomic_write leaves mkstemp's 0600 mode, dropping the file's own"
-)
 def test_rewriting_a_file_keeps_its_permission_bits(tmp_path: Path) -> None:
     target = tmp_path / "entry.md"
     target.write_bytes(b"old")
@@ -139,9 +136,6 @@ def test_rewriting_a_file_keeps_its_permission_bits(tmp_path: Path) -> None:
     assert stat.S_IMODE(target.stat().st_mode) == 0o664
 
 
-@pytest.mark.xfail(
-    strict=True, reason="BUG: atomic_write creates new files 0600 whatever the umask says"
-)
 def test_a_new_file_gets_the_usual_permissions(tmp_path: Path) -> None:
     old = os.umask(0o022)
     try:
