@@ -96,7 +96,7 @@ def test_save_writes_back_every_key_known_or_not(tmp_path: Path) -> None:
     assert [p.name for p in path.parent.iterdir()] == ["config.toml"]
 
 
-# Astral keys and DEL have their own xfail tests below.
+# Astral keys and DEL have their own tests below.
 TOML_KEY = st.text(st.characters(codec="utf-8", max_codepoint=0xFFFF), max_size=8)
 TOML_SCALAR = st.one_of(
     st.booleans(),
