@@ -1,9 +1,30 @@
-"""Whole-journal export: JSON with every field, or one Markdown document."""
+"""Whole-journal export: JSON with every field, Markdown (one file per entry, or one
+document), or one self-contained HTML page to keep as an archive."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import html
 import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TextIO
+
+from narrate.errors import NarrateError
+
+FORMATS = ("json", "markdown", "html")
+# The keys every entry has; the HTML page lists any others under "More fields".
+_STANDARD_KEYS = {"id", "created", "updated", "title", "tags", "practice", "private", "shared"}
+
+
+def entry_record(entry: Any) -> dict[str, Any]:
+    """An entry as the JSON export writes it: SPEC §4 fields, body, and all front matter."""
+    item = entry.to_json(body=True)
+    item["front_matter"] = entry.meta
+    return item
 
 
 def write_json(journal: Any, out: TextIO) -> int:
@@ -11,10 +32,8 @@ def write_json(journal: Any, out: TextIO) -> int:
     count = 0
     out.write("[")
     for entry in journal.iter_entries():
-        item = entry.to_json(body=True)
-        item["front_matter"] = entry.meta
         out.write(",\n" if count else "\n")
-        out.write(json.dumps(item, ensure_ascii=False, default=str))
+        out.write(json.dumps(entry_record(entry), ensure_ascii=False, default=str))
         count += 1
     out.write("\n]\n" if count else "]\n")
     return count
@@ -40,4 +59,237 @@ def write_markdown(journal: Any, out: TextIO) -> int:
         if body:
             out.write(body + "\n")
         count += 1
+    return count
+
+
+def write_markdown_folder(journal: Any, folder: Path) -> int:
+    """Copy every readable entry file, byte for byte, to ``folder/YYYY/MM/<name>.md``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    count = 0
+    made: set[Path] = set()
+    for row in journal.read("SELECT path FROM entries ORDER BY sort, path"):
+        rel: str = row["path"]
+        data = journal.read_file(rel)
+        if data is None:
+            continue
+        target = folder / rel.removeprefix("entries/")
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        # Temporary name + rename: a re-export over an old one never leaves a torn file.
+        # No fsync per file: an interrupted export is simply run again.
+        temp = target.with_name(f".{target.name}.{os.urandom(4).hex()}.tmp")
+        temp.write_bytes(data)
+        os.replace(temp, target)
+        count += 1
+    return count
+
+
+# ---------------------------------------------------------------------------- HTML
+
+_CSS = """
+:root { color-scheme: light dark; --fg: #1d1d1f; --bg: #fdfdfb; --muted: #6b6b70;
+  --line: #e4e2dc; --accent: #2f6f5e; --tag-bg: #eef4f1; --code-bg: #f3f1ec; }
+@media (prefers-color-scheme: dark) {
+  :root { --fg: #e8e6e1; --bg: #17181a; --muted: #9a9a9f; --line: #2e3033;
+    --accent: #7fc4ad; --tag-bg: #1f2b27; --code-bg: #222326; } }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--fg);
+  font: 17px/1.6 Charter, "Iowan Old Style", Georgia, serif; }
+.page { max-width: 46rem; margin: 0 auto; padding: 2.5rem 1.25rem 5rem; }
+header.journal h1 { margin: 0; font-size: 2rem; }
+header.journal p, .meta, nav, details { color: var(--muted);
+  font: 0.85rem/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; }
+nav ol { list-style: none; padding: 0; margin: 0.5rem 0 0; }
+nav li { margin: 0.15rem 0; }
+nav a { margin-right: 0.6rem; }
+a { color: var(--accent); }
+section > h2 { margin: 3rem 0 0; padding-bottom: 0.3rem; border-bottom: 1px solid var(--line);
+  font: 600 1.1rem/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; }
+article { padding: 1.5rem 0; border-bottom: 1px solid var(--line); }
+article h3 { margin: 0; font-size: 1.25rem; line-height: 1.35; }
+.meta { margin: 0.2rem 0 0.8rem; }
+.tag { background: var(--tag-bg); color: var(--accent); border-radius: 0.3rem;
+  padding: 0 0.35rem; margin-right: 0.2rem; white-space: nowrap; }
+.private { color: #b06000; }
+.practice { margin: 0 0 0.8rem; padding-left: 1.1rem;
+  font: 0.9rem/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; }
+.practice .area { font-weight: 600; }
+.practice .status { color: var(--muted); }
+.body img { max-width: 100%; }
+pre, code { font: 0.85em/1.45 ui-monospace, "SF Mono", Menlo, Consolas, monospace;
+  background: var(--code-bg); border-radius: 0.25rem; }
+code { padding: 0.05rem 0.25rem; }
+pre { padding: 0.7rem 0.9rem; overflow-x: auto; }
+pre code { padding: 0; background: none; }
+blockquote { margin: 0; padding-left: 1rem; border-left: 3px solid var(--line);
+  color: var(--muted); }
+table { border-collapse: collapse; }
+th, td { border: 1px solid var(--line); padding: 0.2rem 0.5rem; }
+details pre { white-space: pre-wrap; }
+@media print { nav, details { display: none; } article { break-inside: avoid; } }
+"""
+# Nothing on the page may run: no scripts, no frames, no forms; styles inline only.
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src * data:"
+
+
+def _markdown_renderer() -> Any:
+    from markdown_it import MarkdownIt
+
+    # html=False: raw HTML in an entry is shown as text, never passed through; markdown-it
+    # also refuses javascript:, vbscript: and file: links.
+    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+
+def write_html(journal: Any, out: TextIO) -> int:
+    """One self-contained page: every entry, oldest first, grouped by month."""
+    from narrate import __version__
+    from narrate.journal import frontmatter
+
+    esc = html.escape
+    md = _markdown_renderer()
+    months = [
+        (r["month"], r["n"])
+        for r in journal.read(
+            "SELECT substr(day, 1, 7) AS month, count(*) AS n FROM entries "
+            "GROUP BY month ORDER BY month"
+        )
+    ]
+    total = sum(n for _, n in months)
+    span = f" · {_month_name(months[0][0])} to {_month_name(months[-1][0])}" if months else ""
+    today = dt.date.today().isoformat()
+    out.write(
+        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
+        f'<meta name="generator" content="narrate {esc(__version__)}">\n'
+        f"<title>{esc(journal.name)} · narrate journal</title>\n"
+        f'<style>{_CSS}</style>\n</head>\n<body>\n<div class="page">\n'
+        f'<header class="journal"><h1>{esc(journal.name)}</h1>\n'
+        f"<p>{total} {'entry' if total == 1 else 'entries'}{esc(span)} · exported {today}</p>"
+        "</header>\n"
+    )
+    if months:
+        out.write("<nav><ol>\n")
+        for year in sorted({m[:4] for m, _ in months}):
+            links = " ".join(
+                f'<a href="#m-{m}">{_month_name(m).split()[0]}</a>'
+                for m, _ in months
+                if m.startswith(year)
+            )
+            out.write(f"<li><strong>{year}</strong> {links}</li>\n")
+        out.write("</ol></nav>\n")
+    out.write("<main>\n")
+    count = 0
+    month = None
+    for entry in journal.iter_entries():
+        current = entry.day[:7]
+        if current != month:
+            if month is not None:
+                out.write("</section>\n")
+            out.write(f'<section id="m-{esc(current)}"><h2>{esc(_month_name(current))}</h2>\n')
+            month = current
+        out.write(_entry_html(entry, md, frontmatter.dump))
+        count += 1
+    if month is not None:
+        out.write("</section>\n")
+    out.write("</main>\n</div>\n</body>\n</html>\n")
+    return count
+
+
+def _entry_html(entry: Any, md: Any, dump: Callable[[dict[str, Any]], str]) -> str:
+    """One entry as an <article>; every piece of its text escaped or rendered safely."""
+    esc = html.escape
+    created = entry.created
+    meta = [
+        f'<time datetime="{esc(created.isoformat())}">'
+        f"{esc(f'{created:%a} {created.day} {created:%b %Y, %H:%M}')}</time>"
+    ]
+    tags = entry.all_tags()
+    if tags:
+        meta.append(" ".join(f'<span class="tag">#{esc(t)}</span>' for t in tags))
+    if entry.private:
+        meta.append('<span class="private">private</span>')
+    parts = [
+        f'<article id="e-{esc(entry.id)}">\n<h3>{esc(entry.title)}</h3>\n',
+        f'<p class="meta">{" · ".join(meta)}</p>\n',
+    ]
+    if entry.practice:
+        parts.append('<ul class="practice">\n')
+        for change in entry.practice:
+            before = f"{esc(change.before)} → " if change.before else ""
+            source = f", from {esc(change.source)}" if change.source else ""
+            parts.append(
+                f'<li><span class="area">{esc(change.area)}</span>: {before}'
+                f'{esc(change.change)} <span class="status">({esc(change.status)}{source})'
+                "</span></li>\n"
+            )
+        parts.append("</ul>\n")
+    parts.append(f'<div class="body">\n{md.render(entry.body)}</div>\n')
+    extra = {k: v for k, v in entry.meta.items() if k not in _STANDARD_KEYS}
+    if extra:
+        parts.append(
+            f"<details><summary>More fields</summary><pre>{esc(dump(extra))}</pre></details>\n"
+        )
+    parts.append("</article>\n")
+    return "".join(parts)
+
+
+def _month_name(month: str) -> str:
+    try:
+        return dt.date.fromisoformat(f"{month}-01").strftime("%B %Y")
+    except ValueError:
+        return month
+
+
+# ---------------------------------------------------------------------------- to a file
+
+WRITERS: dict[str, Callable[[Any, TextIO], int]] = {
+    "json": write_json,
+    "markdown": write_markdown,
+    "html": write_html,
+}
+
+
+def export_journal(
+    journal: Any, fmt: str, out: str | None, stdout: TextIO
+) -> tuple[int, str | None]:
+    """Export in ``fmt`` to stdout, to a file, or (Markdown) to a folder of entry files;
+    returns (entries exported, where they went, or None for stdout)."""
+    if fmt not in WRITERS:
+        raise NarrateError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    writer = WRITERS[fmt]
+    if out is None or out == "-":
+        return writer(journal, stdout), None
+    target = Path(out).expanduser()
+    entries = (journal.root / "entries").resolve()
+    resolved = target.resolve()
+    if resolved == entries or entries in resolved.parents:
+        raise NarrateError(f"--out {out} is inside the journal's entries; export somewhere else")
+    if fmt == "markdown" and (out.endswith(("/", os.sep)) or target.is_dir()):
+        count = write_markdown_folder(journal, target)
+        return count, f"{target}{os.sep} (one file per entry)"
+    if target.is_dir():
+        raise NarrateError(
+            f"--out {out} is a folder; give a file name (only --format markdown writes a "
+            "folder, one file per entry)"
+        )
+    if not target.parent.is_dir():
+        raise NarrateError(f"the folder {target.parent} does not exist; create it first")
+    return _write_atomically(target, lambda handle: writer(journal, handle)), str(target)
+
+
+def _write_atomically(target: Path, write: Callable[[TextIO], int]) -> int:
+    """Stream into a temporary file beside ``target``, then rename it into place."""
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            count = write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
     return count

@@ -1,0 +1,336 @@
+"""A folder of Markdown notes: Obsidian daily notes (``YYYY-MM-DD.md``), notes with YAML
+front matter, or a folder that ``narrate export --format markdown`` wrote.
+
+A note's front matter is kept byte for byte; narrate adds only what it needs (``id``,
+``created`` and ``title`` when missing, and ``imported_from``). The date comes from the
+front matter (``created``, else ``date``), else from the file name, else from the file's
+modification time; the summary says how many notes each way, and names the last kind.
+Files narrate itself wrote (a ULID ``id`` and a ``created`` date) are copied unchanged,
+keyed by their id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from narrate.importers.base import (
+    Expected,
+    Failure,
+    Occurrences,
+    SourceEntry,
+    SourceError,
+    entry_bytes,
+    is_ulid,
+    map_tags,
+)
+from narrate.journal import frontmatter
+from narrate.journal.entry import (
+    BrokenEntry,
+    Document,
+    format_timestamp,
+    new_id,
+    normalise_tag,
+    parse_timestamp,
+)
+
+_SUFFIXES = (".md", ".markdown")
+_DATE_KEYS = ("created", "date", "created_at")
+_NAME_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?:[ T_-]?(\d{2})[:.h-]?(\d{2}))?(?!\d)")
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_NATIVE_PATH = re.compile(r"(?:entries/)?(\d{4})/(\d{2})/([^/]+\.md)")
+# Obsidian embeds of files that are not notes (![[photo.png]]), and relative images.
+_ATTACHMENT = re.compile(r"!\[\[(?![^\]|#]*\.md[\]|#])[^\]]+\]\]|!\[[^\]]*\]\((?![a-z]+:)[^)]+\)")
+FROM_MTIME = "the file's modification time"
+
+
+class MarkdownSource:
+    """Every ``.md`` note under a folder (hidden folders such as .obsidian skipped)."""
+
+    kind = "markdown"
+
+    def __init__(self, path: Path, exclude: Path | None = None) -> None:
+        if not path.is_dir():
+            raise SourceError(
+                f"{path} is not a folder; 'narrate import markdown' reads a folder of .md notes"
+            )
+        self.path = path
+        self.label = f"Markdown folder {path}"
+        self.notices: list[str] = []
+        self._exclude = exclude.resolve() if exclude else None
+        if self._exclude is not None and _inside(path.resolve(), self._exclude):
+            raise SourceError(
+                f"{path} is inside the journal itself; import from a folder outside it"
+            )
+        self._occurrences = Occurrences()
+        self._done = 0
+        self._total: int | None = None
+        self._attachments = 0
+
+    def progress(self) -> tuple[int, int | None]:
+        """Notes read so far, of all the notes found."""
+        return self._done, self._total
+
+    def entries(self) -> Iterator[SourceEntry | Failure]:
+        """Every note, in path order."""
+        files = self._files()
+        self._total = len(files)
+        for rel in files:
+            self._done += 1
+            yield self._convert(rel)
+        if self._attachments:
+            self.notices.append(
+                f"{self._attachments} notes embed attachments (images, PDFs); attachments are "
+                "not copied, and the notes keep their links to them"
+            )
+
+    def _files(self) -> list[str]:
+        found: list[str] = []
+        for folder, dirs, files in os.walk(self.path):
+            base = Path(folder)
+            dirs[:] = sorted(
+                d
+                for d in dirs
+                if not d.startswith(".")
+                and not (base / d).is_symlink()
+                and (self._exclude is None or (base / d).resolve() != self._exclude)
+            )
+            for name in files:
+                path = base / name
+                if (
+                    name.lower().endswith(_SUFFIXES)
+                    and not name.startswith(".")
+                    and not path.is_symlink()
+                ):
+                    found.append(path.relative_to(self.path).as_posix())
+        return sorted(found)
+
+    def _convert(self, rel: str) -> SourceEntry | Failure:
+        path = self.path / rel
+        try:
+            data = path.read_bytes()
+            mtime = path.stat().st_mtime
+        except OSError as exc:
+            return Failure(rel, f"cannot read: {exc.strerror}")
+        if not data.strip():
+            return Failure(rel, "empty note")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return Failure(rel, f"not UTF-8 text (invalid byte at offset {exc.start})")
+        bom = text.startswith("\ufeff")
+        text = text.removeprefix("\ufeff")
+        newline = "\r\n" if "\r\n" in text else "\n"
+        text = text.replace("\r\n", "\n")
+        front, body, closing = None, text, "---"
+        if text.startswith("---\n"):
+            try:
+                document = Document.from_bytes(text.encode("utf-8"))
+            except BrokenEntry:
+                pass  # a "---" rule with no closing fence: the whole file is the body
+            else:
+                front, body, closing = document.front_matter, document.body, document.closing
+        meta: dict[str, Any] = {}
+        if front is not None:
+            try:
+                meta = frontmatter.parse(front)
+            except frontmatter.FrontMatterError as exc:
+                return Failure(rel, f"front matter: {exc}; fix it and import again")
+        if _ATTACHMENT.search(body):
+            self._attachments += 1
+        if is_ulid(meta.get("id")) and parse_timestamp(meta.get("created")) is not None:
+            return self._native(rel, data)
+
+        source = self._occurrences("markdown:" + hashlib.sha256(data).hexdigest()[:16])
+        created, dated_by, date_key = self._date(rel, meta, mtime)
+        title = meta.get("title")
+        title_text = str(title).strip() if title is not None else ""
+        stored_title = title_text or Path(rel).stem
+        if front is None:
+            raw = entry_bytes(
+                created=created,
+                title=stored_title,
+                body=body,
+                tags=[],
+                fields={},
+                source=source,
+            )
+            expected = Expected(created=created, title=stored_title, body=body)
+            return SourceEntry(
+                rel,
+                source,
+                created,
+                stored_title,
+                _with_newline(raw, newline, bom),
+                expected,
+                dated_by=dated_by,
+            )
+        return self._with_front_matter(
+            rel,
+            source,
+            front,
+            body,
+            meta,
+            created,
+            dated_by,
+            date_key,
+            stored_title,
+            title_text,
+            (newline, bom, closing),
+        )
+
+    def _with_front_matter(
+        self,
+        rel: str,
+        source: str,
+        front: str,
+        body: str,
+        meta: dict[str, Any],
+        created: dt.datetime,
+        dated_by: str,
+        date_key: str | None,
+        stored_title: str,
+        title_text: str,
+        layout: tuple[str, bool, str],
+    ) -> SourceEntry:
+        """The note's own front matter, with narrate's keys added around it."""
+        head: dict[str, Any] = {}
+        changes: dict[str, Any] = {}
+        fields = dict(meta)
+        dropped: dict[str, str] = {}
+        entry_id = new_id(min(created, dt.datetime.now().astimezone()))
+        if "id" in meta:
+            # Another tool's id (a Zettelkasten number, say) is not unique enough to be
+            # narrate's: it moves to source_id.
+            changes["id"] = entry_id
+            changes["source_id"] = meta["id"]
+            fields["source_id"] = fields.pop("id")
+            dropped["id"] = "kept as source_id: narrate gives every entry its own unique id"
+        else:
+            head["id"] = entry_id
+        if date_key != "created":
+            stamp = _created_text(created)
+            if "created" in meta:
+                changes["created"] = stamp
+                changes["source_created"] = meta["created"]
+                fields["source_created"] = fields.pop("created")
+                dropped["created"] = "unreadable as a date; kept as source_created"
+            else:
+                head["created"] = stamp
+        if not title_text:
+            if "title" in meta:
+                changes["title"] = stored_title
+                fields.pop("title")
+            else:
+                head["title"] = stored_title
+        raw_tags = _raw_tags(meta.get("tags"))
+        tags, mapping, _ = map_tags(raw_tags, "#")
+        # Rewrite the tags only when narrate would not read one of them as written.
+        if any(normalise_tag(raw) != mapping[raw] for raw in raw_tags):
+            changes["tags"] = tags
+            changes["source_tags"] = meta["tags"]
+            fields["source_tags"] = fields.pop("tags")
+            dropped["tags"] = "rewritten as narrate tags; the originals are kept as source_tags"
+        text = frontmatter.dump(head)
+        text += frontmatter.replace_keys(front, changes) if changes else front
+        text += frontmatter.dump({"imported_from": source})
+        newline, bom, closing = layout
+        data = Document(text, body, newline, bom, closing).to_bytes()
+        expected = Expected(
+            created=created,
+            title=stored_title,
+            body=body[1:] if body.startswith("\n") else body,
+            tags=mapping,
+            fields=fields,
+            dropped=dropped,
+        )
+        return SourceEntry(rel, source, created, stored_title, data, expected, dated_by=dated_by)
+
+    def _date(
+        self, rel: str, meta: dict[str, Any], mtime: float
+    ) -> tuple[dt.datetime, str, str | None]:
+        """(created, where it came from, the front matter key it came from)."""
+        for key in _DATE_KEYS:
+            value = meta.get(key)
+            moment = parse_timestamp(value) if value is not None else None
+            if moment is not None:
+                # A readable `created` stays as written; another key's date-only value
+                # becomes a created at noon.
+                if key != "created" and _DATE_ONLY.fullmatch(str(value).strip()):
+                    moment = _noon(moment)
+                return moment, "front matter", key
+        match = _NAME_DATE.search(Path(rel).name)
+        if match:
+            year, month, day, hour, minute = match.groups()
+            try:
+                moment = dt.datetime(int(year), int(month), int(day))
+                if hour is not None:
+                    moment = moment.replace(hour=int(hour), minute=int(minute))
+                else:
+                    moment = _noon(moment)
+                return moment.astimezone(), "the file name", None
+            except ValueError:
+                pass
+        return dt.datetime.fromtimestamp(mtime).astimezone(), FROM_MTIME, None
+
+    def _native(self, rel: str, data: bytes) -> SourceEntry | Failure:
+        """A file narrate wrote: copied byte for byte, at the same path when it is free."""
+        from narrate.journal.entry import Entry
+        from narrate.journal.export import entry_record
+
+        match = _NATIVE_PATH.fullmatch(rel)
+        hint = f"entries/{match.group(1)}/{match.group(2)}/{match.group(3)}" if match else None
+        try:
+            entry = Entry.from_bytes(data, hint or rel)
+        except BrokenEntry as exc:
+            return Failure(rel, exc.reason)
+        aliases = tuple(
+            str(v) for v in [entry.meta.get("imported_from")] if isinstance(v, str) and v
+        )
+        return SourceEntry(
+            rel,
+            f"id:{entry.id}",
+            entry.created,
+            entry.title,
+            data,
+            Expected(record=entry_record(entry)),
+            path_hint=hint,
+            aliases=aliases,
+        )
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _noon(moment: dt.datetime) -> dt.datetime:
+    # A date without a time lands at noon, as 'narrate add --date' does: it stays on its
+    # day in any time zone.
+    return moment.replace(hour=12, minute=0, second=0, microsecond=0)
+
+
+def _created_text(moment: dt.datetime) -> str:
+    return format_timestamp(moment if moment.tzinfo else moment.astimezone())
+
+
+def _raw_tags(value: Any) -> list[str]:
+    """The note's tags as narrate reads them: a list, or a comma or space separated text."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [t for t in re.split(r"[,\s]+", value) if t]
+    if isinstance(value, list):
+        return [str(t) for t in value if t is not None]
+    return [str(value)]
+
+
+def _with_newline(data: bytes, newline: str, bom: bool) -> bytes:
+    """A file written with "\\n" in the note's own line ends and byte order mark."""
+    if newline != "\n":
+        data = data.replace(b"\n", newline.encode())
+    return (b"\xef\xbb\xbf" if bom else b"") + data
