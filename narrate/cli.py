@@ -1231,25 +1231,36 @@ def doctor(ctx: click.Context) -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.option(
-    "--format", "fmt", type=click.Choice(["json", "markdown"]), default="json", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "markdown", "html"]),
+    default="json",
+    show_default=True,
 )
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+@click.option(
+    "--out",
+    metavar="PATH",
+    help="Write to this file instead of stdout; with --format markdown, a folder (one that "
+    "exists, or a path ending in /) gets one file per entry.",
+)
 @journal_option
 @click.pass_context
-def export(ctx: click.Context, fmt: str, out: Path | None) -> None:
-    """Export the whole journal, oldest first: JSON (every field) or one Markdown document."""
-    from narrate.journal.export import write_json, write_markdown
+def export(ctx: click.Context, fmt: str, out: str | None) -> None:
+    """Export the whole journal, oldest first.
+
+    json: every field of every entry, front matter included (`narrate import json`
+    reads it back). markdown: one document, or with --out DIR/ a copy of every entry
+    file. html: one self-contained page to open in a browser.
+
+    \b
+    Examples:
+      narrate export --out backup.json
+      narrate export --format markdown --out notes/
+      narrate export --format html --out journal.html
+    """
+    from narrate.journal.export import export_journal
 
     journal = open_journal(ctx)
-    writer = write_json if fmt == "json" else write_markdown
-    if out is None:
-        writer(journal, sys.stdout)
-        return
-    import io
-
-    from narrate.journal.store import atomic_write
-
-    buffer = io.StringIO()
-    count = writer(journal, buffer)
-    atomic_write(out.absolute(), buffer.getvalue().encode("utf-8"))
-    click.echo(f"Exported {count} entries to {out}", err=True)
+    count, where = export_journal(journal, fmt, out, sys.stdout)
+    if where is not None:
+        click.echo(f"Exported {count} entries to {where}", err=True)
