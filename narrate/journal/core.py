@@ -133,8 +133,9 @@ class Journal:
         idx.remove_index_files(idx.index_path(self.root))
         self._fresh = False
 
-    def _guarded(self, action: Callable[[], Any]) -> Any:
-        """Run an index action; a corrupt index is deleted, rebuilt and the action retried."""
+    def _guarded(self, action: Callable[[], Any], refill: bool = True) -> Any:
+        """Run an index action; a corrupt index is deleted, rebuilt from the files
+        (unless the action is the refresh itself) and the action retried."""
         try:
             return action()
         except sqlite3.DatabaseError as exc:
@@ -143,6 +144,8 @@ class Journal:
                     "the index is busy (another narrate is writing); try again in a moment"
                 ) from exc
             self._rebuild()
+            if refill:
+                self.refresh()
             return action()
 
     def refresh(
@@ -155,7 +158,7 @@ class Journal:
         def run() -> idx.RefreshReport:
             return idx.Refresher(self.root, self.db).run(full=full, progress=progress)
 
-        report: idx.RefreshReport = self._guarded(run)
+        report: idx.RefreshReport = self._guarded(run, refill=False)
         self._fresh = True
         self.last_refresh = report
         return report

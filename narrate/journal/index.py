@@ -407,12 +407,13 @@ class Refresher:
         known_dirs = dict(self.conn.execute("SELECT path, mtime_ns FROM dirs").fetchall())
         file_count = self.conn.execute("SELECT count(*) FROM files").fetchone()[0]
         last_full = self.conn.execute("SELECT value FROM meta WHERE key = 'last_full'").fetchone()
-        if (
-            file_count <= FULL_CHECK_FILES
-            or last_full is None
-            or time.time() - float(last_full[0]) > FULL_CHECK_SECONDS
-        ):
-            full = True
+        due = last_full is None or time.time() - float(last_full[0]) > FULL_CHECK_SECONDS
+        # Small journals are checked in full every time; recording when costs a write, so
+        # it happens only when asked for, when due, or in a large journal.
+        record_full = full or due
+        full = full or due or file_count <= FULL_CHECK_FILES
+        if file_count <= FULL_CHECK_FILES and last_full is not None:
+            record_full = record_full and not due
         report.full = full
 
         current_dirs = self._folders(known_dirs, full)
@@ -443,8 +444,9 @@ class Refresher:
         for rel in gone_dirs:
             changed.extend((p, -1, -1) for p in self._known_files(rel))
 
-        if changed or gone_dirs or current_dirs != known_dirs or full:
-            self._apply(changed, current_dirs, report, full, progress)
+        # A read that found nothing new writes nothing (no write lock, no WAL growth).
+        if changed or gone_dirs or current_dirs != known_dirs or record_full:
+            self._apply(changed, current_dirs, report, record_full, progress)
         return report
 
     def _folders(self, known: dict[str, int], full: bool) -> dict[str, int]:
