@@ -687,7 +687,9 @@ def practice(
         table.add_column(
             name, overflow="fold", style="dim" if name == "id" else None, no_wrap=name != "change"
         )
-    for item in items:
+    from narrate.sanitize import clean_data
+
+    for item in clean_data(items):
         change = Text()
         if item["before"]:
             change.append(f"{item['before']} → ", style="dim")
@@ -803,7 +805,7 @@ def _config() -> Any:
 
 
 def _print_skipped(skipped: list[Any]) -> None:
-    from narrate.community.sanitize import clean
+    from narrate.sanitize import clean
 
     if skipped:
         click.echo(f"Ignored {len(skipped)} file(s) in the community:", err=True)
@@ -829,8 +831,8 @@ def community_add(
     """Join a community: clone its repository (checked, never run) and remember it."""
     from narrate.community.feed import index_community
     from narrate.community.registry import Community, check_name, communities, read_info
-    from narrate.community.sanitize import safe_text
     from narrate.journal.remote import redact, validate_url
+    from narrate.sanitize import safe_text
 
     config = _config()
     check_name(name, "community name")
@@ -1107,7 +1109,7 @@ def feed(
     from rich.table import Table
 
     from narrate import output
-    from narrate.community.sanitize import safe_text
+    from narrate.sanitize import safe_text
 
     table = Table(box=None, pad_edge=False, header_style="bold")
     for column in ("feed id", "date", "who", "title", "practice"):

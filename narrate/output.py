@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from narrate.sanitize import clean, safe_text
+
 HIGHLIGHT_START, HIGHLIGHT_END = "\x02", "\x03"
 _TAG_COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "bright_cyan", "bright_magenta")
 
@@ -77,10 +79,10 @@ def entries_table(items: list[dict[str, Any]], snippets: bool = False) -> Table:
     table.add_column("title", overflow="fold", ratio=2)
     table.add_column("tags", overflow="fold", ratio=1)
     for item in items:
-        title = Text(item["title"], style="bold")
+        title = safe_text(item["title"], style="bold")
         if snippets and item.get("snippet"):
             title.append("\n")
-            title.append_text(highlighted(item["snippet"]))
+            title.append_text(highlighted(clean(item["snippet"], single_line=True)))
         table.add_row(
             short_id(item["id"]),
             humane_date(item["created"]),
@@ -110,8 +112,8 @@ def entry_view(item: dict[str, Any]) -> list[Any]:
     """Renderables for one entry: a header, its practice changes and the body."""
     from rich.markdown import Markdown
 
-    header = Text(item["title"], style="bold")
-    meta = Text(f"{item['id']} · {humane_date(item['created'])} · {item['path']}", style="dim")
+    header = safe_text(item["title"], style="bold")
+    meta = safe_text(f"{item['id']} · {humane_date(item['created'])} · {item['path']}", style="dim")
     parts: list[Any] = [header, meta]
     if item["tags"]:
         parts.append(tag_text(item["tags"]))
@@ -120,15 +122,16 @@ def entry_view(item: dict[str, Any]) -> list[Any]:
         parts.append(Text("private: never shared", style="yellow"))
     for change in item["practice"]:
         line = Text("◆ ", style="bold green")
-        line.append(f"{change['area']}: ", style="green")
+        line.append(f"{clean(change['area'], True)}: ", style="green")
         if change.get("before"):
-            line.append(f"{change['before']} → ", style="dim")
-        line.append(change["change"])
+            line.append(f"{clean(change['before'], True)} → ", style="dim")
+        line.append(clean(change["change"], True))
         line.append(f"  ({change['status']}", style="dim")
-        line.append(f", from {change['source']})" if change.get("source") else ")", style="dim")
+        source = f", from {clean(change['source'], True)})" if change.get("source") else ")"
+        line.append(source, style="dim")
         parts.append(line)
     parts.append(Text(""))
-    parts.append(Markdown(item.get("body", ""), hyperlinks=False))
+    parts.append(Markdown(clean(item.get("body", "")), hyperlinks=False))
     return parts
 
 

@@ -571,10 +571,6 @@ def test_entry_text_is_never_read_as_markup(cli: Cli, root: Path) -> None:
     assert "[red]body[/red]" in cli.ok("show", "MARKUP").stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: human output prints ESC/CSI/BEL from entry titles and bodies raw",
-)
 def test_terminal_escapes_in_entries_never_reach_the_terminal(cli: Cli, root: Path) -> None:
     # An entry from another tool or a community feed must not drive the terminal:
     # set its title, clear the screen, or forge output.

@@ -10,7 +10,7 @@ from typing import Any
 
 from narrate.community.registry import Community
 from narrate.community.repo import CommunityRepo, Skipped
-from narrate.community.sanitize import clean
+from narrate.sanitize import clean
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS feed (
@@ -139,7 +139,7 @@ def feed_items(
 
 
 def _clean_row(row: Any) -> dict[str, Any]:
-    from narrate.community.sanitize import clean_data
+    from narrate.sanitize import clean_data
 
     return clean_data(
         {

@@ -126,7 +126,7 @@ class CommunityRepo:
     def _failure(self, args: tuple[str, ...], stderr: str) -> CommunityError:
         first = next((line for line in stderr.splitlines() if line.strip()), "failed")
         first = redact(first.removeprefix("fatal: ").removeprefix("error: "))
-        from narrate.community.sanitize import clean
+        from narrate.sanitize import clean
 
         first = clean(first, single_line=True)
         if "fsck" in stderr or "badTree" in stderr or "hasDot" in stderr:

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from narrate.practice.review import Review
+from narrate.sanitize import clean_data
 
 BARS = " ▁▂▃▄▅▆▇█"
 HEAT = "·░▒▓█"
@@ -40,8 +41,23 @@ def heat_rows(review: Review) -> list[tuple[str, str]]:
     return rows
 
 
+def _cleaned(review: Review) -> Review:
+    """The review with escapes and controls removed from every string it shows."""
+    import dataclasses
+
+    return dataclasses.replace(
+        review,
+        areas=clean_data(review.areas),
+        changes=clean_data(review.changes),
+        sources=clean_data(review.sources),
+        due=clean_data(review.due),
+        on_this_day=clean_data(review.on_this_day),
+    )
+
+
 def render_rich(review: Review) -> list[Any]:
     """Renderables for `narrate review`; entry text is never parsed as markup."""
+    review = _cleaned(review)
     from rich.table import Table
     from rich.text import Text
 
@@ -140,6 +156,7 @@ def _cell(text: Any) -> str:
 
 def render_markdown(review: Review) -> str:
     """A review note to read, keep, and save as an entry (`narrate add - < review.md`)."""
+    review = _cleaned(review)
     lines = [f"# Practice review: {review.since} to {review.until}", ""]
     total = sum(a["count"] for a in review.areas)
     s = review.status

@@ -1,7 +1,8 @@
-"""The one sanitiser for text that came from a community repository.
+"""The one sanitiser for text from outside: community content, and files from other tools.
 
 Everything a community member wrote (titles, bodies, tags, member and file names,
-commit authors) passes through ``clean`` before it reaches a screen, and is then shown
+commit authors) passes through ``clean`` before it reaches a screen (as do the user's own entries in
+human output: a file written by another tool may hold escapes), and is then shown
 as Rich/Textual ``Text`` (``safe_text``), never parsed as markup. ``clean`` removes
 terminal escape sequences (CSI, OSC 0/8/52, DCS, ...), C0 and C1 controls, DEL, NUL and
 BEL, and bidirectional overrides that can make text read differently from what it is.
