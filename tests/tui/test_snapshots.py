@@ -70,6 +70,8 @@ async def test_main_screen(journal: Journal, theme: str) -> None:
         app.theme = theme
         app.journal_screen.editor.cursor_blink = False
         await wait_for(pilot, lambda: app.sub_title == "clean")
+        # The footer fills in after its first layout: wait for what a user would see.
+        await wait_for(pilot, lambda: "^q Quit" in screen_text(app))
         await pilot.pause(0.2)
         check_snapshot("main-screen.txt", screen_text(app))
         check_snapshot(f"main-screen-{theme}.svg", app.export_screenshot(title="narrate"))

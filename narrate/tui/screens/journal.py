@@ -108,6 +108,7 @@ class JournalScreen(Screen[None]):
         self._search_lock = threading.Lock()
         self._last_failure: str | None = None
         self._offering_save = False
+        self._status = ""
         self._looking_for_today = False
         self._pending: dict[str, int] = {}
         """Paths with a save queued, and the number of the latest such save."""
@@ -634,7 +635,10 @@ class JournalScreen(Screen[None]):
             status = "saved once you write"
         else:
             status = "saved"
-        self.query_one("#entry-status", Static).update(status)
+        if status != self._status:
+            # Only on change: an update re-lays out the screen, too slow for each key.
+            self._status = status
+            self.query_one("#entry-status", Static).update(status)
 
     @on(Markdown.LinkClicked)
     def link_clicked(self, event: Markdown.LinkClicked) -> None:
