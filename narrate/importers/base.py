@@ -380,12 +380,17 @@ class BulkWriter:
         self.pending: list[tuple[Path, Path]] = []
         self.written: list[Path] = []
         self._made: set[Path] = set()
+        self._created: list[Path] = []  # folders this writer made, to remove on abort
 
     def add(self, rel: str, data: bytes) -> None:
         """Queue ``data`` for the entry path ``rel``."""
         path = self.root / rel
         folder = path.parent
         if folder not in self._made:
+            missing = folder
+            while not missing.exists() and missing != self.root:
+                self._created.append(missing)
+                missing = missing.parent
             folder.mkdir(parents=True, exist_ok=True)
             self._made.add(folder)
         temp = folder / f".{path.name}.{os.urandom(4).hex()}{TEMP_MARKER}"
@@ -420,6 +425,9 @@ class BulkWriter:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
         self.written.clear()
+        for folder in sorted(self._created, key=lambda p: len(p.parts), reverse=True):
+            with contextlib.suppress(OSError):  # not empty: someone else wrote there
+                folder.rmdir()
 
 
 def _place(temp: Path, path: Path) -> None:

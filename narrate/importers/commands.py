@@ -277,9 +277,10 @@ def _print_verify(report: Any, line: Callable[[str, str], None]) -> None:
         )
     else:
         fields = sorted({loss.field for loss in report.losses})
+        problems = len(report.losses)
         line(
-            f"Verify: {len(report.losses)} problems in {checked} entries; fields that would "
-            f"be lost or changed: {', '.join(fields)}",
+            f"Verify: {problems} {'problem' if problems == 1 else 'problems'} in {checked} "
+            f"entries; fields that would be lost or changed: {', '.join(fields)}",
             "bold red",
         )
         for loss in report.losses[:LISTED]:

@@ -61,6 +61,8 @@ _SENTENCE_END = re.compile(
     "|[\uff01\uff0e\uff1f\uff61\u3002]"
 )
 _LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t\r]*\n)+")
+_WORD = re.compile(r"[^\W_]")
+_MARK_REASON = "only symbols: jrnl reads a Markdown heading mark as a tag"
 _KNOWN_JSON_KEYS = {"title", "body", "date", "time", "tags", "starred"}
 
 
@@ -386,6 +388,9 @@ class JrnlSource:
         extra: dict[str, Any],
         precision: str,
     ) -> SourceEntry:
+        # jrnl reads "## Heading" as the tag "##": only symbols, no tag narrate could store.
+        marks = [t for t in raw_tags if not _WORD.search(t[1:])]
+        raw_tags = [t for t in raw_tags if t not in marks]
         tags, mapping, lossy = map_tags(raw_tags, self.settings.tag_symbols)
         fields: dict[str, Any] = {}
         if starred:
@@ -420,6 +425,7 @@ class JrnlSource:
             body=body,
             tags=mapping,
             fields=fields,
+            dropped={f"tag {mark}": _MARK_REASON for mark in marks},
         )
         return SourceEntry(where, source, when, stored_title, data, expected)
 
