@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -280,3 +284,58 @@ def test_files_outside_month_folders_and_symlinks_are_ignored(filled: Path) -> N
     (filled / "entries/2026/11/link.md").symlink_to(outside)
     write(filled, "notes/elsewhere.md", entry_text("ELSE" + "0" * 22, "2026-11-01", "Elsewhere"))
     assert "Secret" not in titles(filled) and "Elsewhere" not in titles(filled)
+
+
+def test_readers_racing_to_rebuild_a_missing_index_all_succeed(root: Path) -> None:
+    fill(root, 9)
+    expected = titles(root)
+    idx.remove_index_files(idx.index_path(root))
+    start = time.time() + 0.4
+    code = (
+        "import sys, time; from narrate.cli import main; "
+        f"time.sleep(max(0, {start} - time.time())); "
+        "main(['-j', sys.argv[1], 'list', '--json', '-n', '100'])"
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(root)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    for proc in procs:
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0 and err == "", err
+        assert [e["title"] for e in json.loads(out)] == expected
+
+
+def test_reads_while_another_process_writes_never_fail(root: Path) -> None:
+    fill(root, 3)
+    titles(root)
+    writer = (
+        "import sys; from pathlib import Path; from narrate.journal.core import Journal; "
+        "from narrate.journal.entry import Entry\n"
+        "with Journal.open(Path(sys.argv[1])) as j:\n"
+        "    for n in range(6):\n"
+        "        j.add(Entry.new(f'Written {n}', title=f'Written {n}'))\n"
+    )
+    reader = (
+        "import sys; from narrate.cli import main\n"
+        "for _ in range(6):\n"
+        "    main(['-j', sys.argv[1], 'list', '--json'], standalone_mode=False)\n"
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(root)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for code in (writer, reader, reader)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0 and err == "", err
+    assert len(titles(root)) == 9
