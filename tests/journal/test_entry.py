@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -386,3 +387,34 @@ def test_derive_title_skips_blank_lines_and_heading_marks() -> None:
     assert derive_title("\n\n## The title\nmore") == "The title"
     assert derive_title("x" * 150).endswith("…") and len(derive_title("x" * 150)) == 100
     assert derive_title("\n   \n") == ""
+
+
+YAMLISH = st.text(
+    alphabet=st.sampled_from("abc019 -:#[]{},'\"&*!|>?\n\r\t.@`%~\\é\x85"), max_size=60
+)
+
+
+@PROPERTY
+@given(
+    st.one_of(
+        st.binary(max_size=200),
+        st.tuples(YAMLISH, YAMLISH).map(lambda p: f"---\n{p[0]}\n---\n{p[1]}".encode()),
+        st.tuples(
+            st.sampled_from(["id", "title", "tags", "created", "private", "practice", "shared"]),
+            YAMLISH,
+        ).map(lambda p: f"---\nid: x\n{p[0]}: {p[1]}\n---\nbody\n".encode()),
+    )
+)
+def test_any_bytes_are_an_entry_or_a_broken_entry(data: bytes) -> None:
+    from narrate.journal.index import entry_row
+
+    try:
+        entry = Entry.from_bytes(data, "entries/2026/11/2026-11-27-0900-any.md")
+    except BrokenEntry as exc:
+        assert exc.reason
+        return
+    assert entry.id and isinstance(entry.title, str)
+    json.dumps(entry.to_json(body=True))
+    row = entry_row(entry)
+    assert row["day"] == entry.created.date().isoformat()
+    assert entry.document.to_bytes() == data
