@@ -279,6 +279,15 @@ def read_source(path: Path) -> bytes:
         raise SourceError(f"cannot read {path}: {exc.strerror}") from None
 
 
+def plural(count: int, word: str) -> str:
+    """ "1 entry", "2 entries", "1 photo", "3 photos"."""
+    if count == 1:
+        return f"1 {word.removesuffix('s') if word.endswith('s') else word}"
+    if word.endswith("y"):
+        return f"{count} {word[:-1]}ies"
+    return f"{count} {word if word.endswith('s') else word + 's'}"
+
+
 def is_ulid(value: Any) -> bool:
     """Whether a front matter id looks like one narrate made."""
     return isinstance(value, str) and bool(_ULID.fullmatch(value))
@@ -588,6 +597,4 @@ def _verify_existing(item: SourceEntry, rel: str, root: Path, report: ImportRepo
 
 
 def _message(report: ImportReport) -> str:
-    count = len(report.paths)
-    noun = "entry" if count == 1 else "entries"
-    return f"Import {count} {noun} from {report.kind} ({report.source_name})"
+    return f"Import {plural(len(report.paths), 'entry')} from {report.kind} ({report.source_name})"

@@ -218,18 +218,19 @@ def print_report(report: Any, root: Path) -> None:
         # Text, not markup: titles and file names from the source print as they are.
         con.print(Text(text, style=style), soft_wrap=True)
 
+    from narrate.importers.base import plural
+
     count = report.imported
-    noun = "entry" if count == 1 else "entries"
     if report.dry_run:
         line("Dry run: nothing was written.", "bold")
-        line(f"Would import {count} {noun} from {report.label}")
+        line(f"Would import {plural(count, 'entry')} from {report.label}")
         for date, title, path in report.planned:
             line(f"  {date}  {_clip(title)}  → {path}")
         if count > len(report.planned):
             line(f"  … and {count - len(report.planned)} more")
     elif count:
         how = f'in one commit ("{report.message}")' if report.committed else "(nothing to commit)"
-        line(f"Imported {count} {noun} from {report.label}", "bold green")
+        line(f"Imported {plural(count, 'entry')} from {report.label}", "bold green")
         line(f"  into {root} {how}")
     else:
         line(f"Nothing new to import from {report.label}")
@@ -268,10 +269,12 @@ def print_report(report: Any, root: Path) -> None:
 
 
 def _print_verify(report: Any, line: Callable[[str, str], None]) -> None:
+    from narrate.importers.base import plural
+
     checked = report.checked
     if not report.losses:
         line(
-            f"Verify: {checked} entries exported again and compared with the source: "
+            f"Verify: {plural(checked, 'entry')} exported again and compared with the source: "
             "nothing is lost.",
             "bold green",
         )
@@ -289,7 +292,8 @@ def _print_verify(report: Any, line: Callable[[str, str], None]) -> None:
             line(f"  … and {len(report.losses) - LISTED} more", "")
     for name, times in sorted(report.by_design.items()):
         line(
-            f"  Not kept, on purpose: {name} in {times} entries ({report.by_design_reasons[name]})",
+            f"  Not kept, on purpose: {name} in {plural(times, 'entry')} "
+            f"({report.by_design_reasons[name]})",
             "",
         )
 

@@ -28,6 +28,7 @@ from narrate.importers.base import (
     fingerprint,
     load_json,
     map_tags,
+    plural,
     title_for,
 )
 
@@ -181,9 +182,10 @@ class DayOneSource:
 
     def _finish_notices(self) -> None:
         if self._media:
-            counts = ", ".join(f"{n} {kind}" for kind, n in self._media.items())
+            counts = ", ".join(plural(n, kind) for kind, n in self._media.items())
             self.notices.append(
-                f"media is not copied: {counts} in {self._media_entries} entries stay in the "
+                f"media is not copied: {counts} in {plural(self._media_entries, 'entry')} "
+                "stay in the "
                 "Day One export (photos/<md5>.<type> and so on); each entry keeps its "
                 "dayone-moment:// links and the list of its media in the front matter"
             )
