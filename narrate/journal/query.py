@@ -76,6 +76,11 @@ def parse(text: str) -> Query:
                     f"unknown is:{value} (use is:practice, is:private or is:shared)"
                 )
                 continue
+            if key == "tag":
+                # tag:#DevOps is #devops; something that is no tag matches nothing.
+                from narrate.journal.entry import normalise_tag
+
+                value = normalise_tag(value) or value.lower()
             query.terms.append(Term(key, value.lower() if key != "in" else value, negated))
             continue
         if negated and not word:

@@ -125,6 +125,8 @@ def found(journal: Journal, text: str) -> list[str]:
         ('"quotes"', {"C"}),
         ('"unbalanced', set()),
         ("deploy tag:devops", {"A", "C"}),
+        ("tag:#DevOps", {"A", "C"}),
+        ("-tag:devops -tag:lang", {"D", "E", "F"}),
     ],
 )
 def test_query_language(corpus: Journal, text: str, expected: set[str]) -> None:
