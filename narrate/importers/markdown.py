@@ -25,9 +25,11 @@ from narrate.importers.base import (
     Occurrences,
     SourceEntry,
     SourceError,
+    aware,
     entry_bytes,
     is_ulid,
     map_tags,
+    plural,
 )
 from narrate.journal import frontmatter
 from narrate.journal.entry import (
@@ -85,8 +87,8 @@ class MarkdownSource:
             yield self._convert(rel)
         if self._attachments:
             self.notices.append(
-                f"{self._attachments} notes embed attachments (images, PDFs); attachments are "
-                "not copied, and the notes keep their links to them"
+                f"attachments are not copied: {plural(self._attachments, 'note')} embed "
+                "images or other files, and keep their links to them"
             )
 
     def _files(self) -> list[str]:
@@ -203,7 +205,7 @@ class MarkdownSource:
         changes: dict[str, Any] = {}
         fields = dict(meta)
         dropped: dict[str, str] = {}
-        entry_id = new_id(min(created, dt.datetime.now().astimezone()))
+        entry_id = new_id(min(aware(created), dt.datetime.now().astimezone()))
         if "id" in meta:
             # Another tool's id (a Zettelkasten number, say) is not unique enough to be
             # narrate's: it moves to source_id.
