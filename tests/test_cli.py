@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from narrate.cli import main
 from tests.helpers import (
@@ -37,13 +37,14 @@ TODAY = dt.date.today()
 
 
 def front_matter(path: Path) -> str:
+    """The text between an entry file's fences."""
     return path.read_text().split("---\n")[1]
 
 
-def one_line_error(result: object, *needles: str) -> str:
+def one_line_error(result: Result, *needles: str) -> str:
     """Exit status 1, one line on stderr holding every needle, no traceback."""
-    assert result.exit_code == 1, result.output  # type: ignore[attr-defined]
-    err = result.stderr  # type: ignore[attr-defined]
+    assert result.exit_code == 1, result.output
+    err = result.stderr
     assert "Traceback" not in err
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
@@ -464,7 +465,7 @@ def test_list_with_a_bad_date_is_an_error(cli: Cli) -> None:
 def test_list_for_people(cli: Cli, week: dict[str, str]) -> None:
     out = cli.ok("list").stdout
     assert "Thursday" in out and "#review" in out and week["Monday"][:12] in out
-    empty = Cli(cli.root)("list", "-t", "nothing")
+    empty = cli("list", "-t", "nothing")
     assert empty.exit_code == 0 and "No entries match" in empty.stderr
 
 

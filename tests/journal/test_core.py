@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,8 +22,19 @@ def at(day: int, hour: int = 9, month: int = 11) -> dt.datetime:
     return dt.datetime(2026, month, day, hour, 0, tzinfo=TZ)
 
 
-def add(journal: Journal, title: str, when: dt.datetime, **kwargs: object) -> Entry:
-    return journal.add(Entry.new(kwargs.pop("body", "Body."), title=title, created=when, **kwargs))  # type: ignore[arg-type]
+def add(
+    journal: Journal,
+    title: str,
+    when: dt.datetime,
+    tags: list[str] | None = None,
+    practice: list[Practice] | None = None,
+    private: bool = False,
+) -> Entry:
+    """Add an entry through the API (written, indexed, committed)."""
+    entry = Entry.new(
+        "Body.", title=title, created=when, tags=tags, practice=practice, private=private
+    )
+    return journal.add(entry)
 
 
 # ---------------------------------------------------------------------------- opening
@@ -133,8 +145,8 @@ def test_list_is_newest_first_with_the_spec_shape(week: Journal) -> None:
 
 
 def test_list_filters(week: Journal) -> None:
-    def names(**kw: object) -> list[str]:
-        return [i["title"] for i in week.list(**kw)]  # type: ignore[arg-type]
+    def names(**kw: Any) -> list[str]:
+        return [i["title"] for i in week.list(**kw)]
 
     assert names(limit=2) == ["Thursday", "Wednesday"]
     assert names(limit=2, offset=2) == ["Tuesday", "Monday"]

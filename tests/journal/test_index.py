@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -64,13 +65,15 @@ def filled(root: Path) -> Path:
         ),
     ],
 )
-def test_a_damaged_index_is_rebuilt_silently(filled: Path, damage: object) -> None:
+def test_a_damaged_index_is_rebuilt_silently(
+    filled: Path, damage: Callable[[Path], object]
+) -> None:
     cli = Cli(filled)
     before = cli.ok("list", "--json").stdout
     path = idx.index_path(filled)
     for suffix in ("-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    damage(path)  # type: ignore[operator]
+    damage(path)
     result = cli("list", "--json")
     assert result.exit_code == 0
     assert result.stderr == ""
