@@ -87,8 +87,8 @@ class MarkdownSource:
             yield self._convert(rel)
         if self._attachments:
             self.notices.append(
-                f"attachments are not copied: {plural(self._attachments, 'note')} embed "
-                "images or other files, and keep their links to them"
+                "attachments (images, PDFs) are not copied: the links to them in "
+                f"{plural(self._attachments, 'note')} are kept as they are"
             )
 
     def _files(self) -> list[str]:

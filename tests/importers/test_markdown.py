@@ -64,7 +64,7 @@ def test_a_vault_comes_across(cli: Cli, vault: Path) -> None:
         in result.stdout
     )
     assert "    Notes/Loose idea.md" in result.stdout
-    assert "attachments are not copied: 1 note embed images" in result.stdout
+    assert "are not copied: the links to them in 1 note are kept" in result.stdout
     entries = exported(cli)
     assert set(entries) == {"2024-01-05", "2024-01-06", "Sprint retro", "Crlf", "Loose idea"}
 
