@@ -200,8 +200,10 @@ SEARCH_SQL = (
     "ORDER BY bm25(entries_fts, 4.0, 1.0) LIMIT 20"
 )
 LIST_SQL = "SELECT * FROM entries ORDER BY sort DESC, path DESC LIMIT 20"
+# "+" keeps SQLite from driving the query by the IN list (which sorts every tagged row):
+# it walks the sort index and stops after 20 hits, the fastest form measured here.
 TAG_SQL = (
-    "SELECT e.* FROM entries e WHERE e.rowid IN (SELECT entry FROM tags WHERE tag = ?) "
+    "SELECT e.* FROM entries e WHERE +e.rowid IN (SELECT entry FROM tags WHERE tag = ?) "
     "ORDER BY e.sort DESC, e.path DESC LIMIT 20"
 )
 TAGS_SQL = "SELECT tag, count(DISTINCT entry) FROM tags GROUP BY tag ORDER BY 2 DESC, tag"
@@ -533,7 +535,10 @@ def report(data: dict[str, object]) -> None:
             return "n/a"
         return f"{rows[a]['median_ms'] / rows[b]['median_ms']:.1f}×"
 
-    print("\nRatios (medians):")
+    print("\nRatios (medians; the issue's floor is the bare FTS query):")
+    for name in ("narrate list -n 20", "narrate search PHRASE", "narrate search #TAG"):
+        fts_ratio = ratio(name, "floor: sqlite3 FTS WORD")
+        print(f"- {name.removeprefix('narrate ')} / FTS floor: {fts_ratio}")
     print(f"- search WORD / floor: {ratio('narrate search WORD', 'floor: sqlite3 FTS WORD')}")
     print(f"- search PHRASE / floor: {ratio('narrate search PHRASE', 'floor: sqlite3 FTS PHRASE')}")
     print(f"- search #TAG / floor: {ratio('narrate search #TAG', 'floor: sqlite3 tag')}")
