@@ -54,6 +54,8 @@ def _parse_when(text: str, now: dt.datetime) -> dt.datetime:
     iso = _parse_iso(text, now)
     if iso is not None:
         return iso
+    # "3-days-ago", "last_monday": phrases written without spaces, as in since:3-days-ago.
+    text = " ".join(re.sub(r"[-_]", " ", text).split())
     hour: int | None = None
     minute = 0
     time_match = _TIME.search(text)

@@ -42,6 +42,8 @@ def day(text: str) -> dt.date:
         ("last week", dt.date(2026, 11, 19)),
         ("1 month ago", dt.date(2026, 10, 26)),
         ("2 years ago", dt.date(2024, 11, 26)),
+        ("3-days-ago", dt.date(2026, 11, 23)),  # no spaces: since:3-days-ago in a query
+        ("last_monday", dt.date(2026, 11, 23)),
     ],
 )
 def test_phrases_name_the_expected_day(text: str, expected: dt.date) -> None:

@@ -111,7 +111,8 @@ def found(journal: Journal, text: str) -> list[str]:
         ("in:elsewhere", set()),
         ("since:yesterday", {"D"}),
         ('since:"10 days ago"', {"A", "D", "F"}),
-        ("since:10-days-ago deploy", {"A", "C", "D"}),  # unreadable: ignored with a warning
+        ("since:10-days-ago deploy", {"A", "D"}),
+        ("since:soonish deploy", {"A", "C", "D"}),  # unreadable: ignored with a warning
         ("until:yesterday -kubernetes", {"A", "B", "C"}),
         (
             f"since:{TODAY - dt.timedelta(days=60)} until:{TODAY - dt.timedelta(days=10)}",
