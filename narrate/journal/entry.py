@@ -237,7 +237,10 @@ _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 def new_id(when: dt.datetime | None = None) -> str:
     """A ULID: 48 bits of milliseconds then 80 random bits, 26 Crockford characters."""
     moment = when or dt.datetime.now(dt.UTC)
-    number = (int(moment.timestamp() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
+    # 48 bits hold 1970 to 10889; an entry dated before 1970 gets time 0, not a negative
+    # number that would spill into a 27th character.
+    millis = min(max(int(moment.timestamp() * 1000), 0), 2**48 - 1)
+    number = (millis << 80) | int.from_bytes(os.urandom(10), "big")
     chars = []
     for _ in range(26):
         chars.append(_CROCKFORD[number & 31])

@@ -382,6 +382,9 @@ def test_ids_are_ulids_sorted_by_time() -> None:
     assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{26}", earlier)
     assert earlier < later
     assert len({new_id() for _ in range(1000)}) == 1000
+    for year in (1, 1900, 9999):
+        old_or_far = new_id(dt.datetime(year, 6, 1, tzinfo=dt.UTC))
+        assert re.fullmatch(r"[0-7][0-9A-HJKMNP-TV-Z]{25}", old_or_far), (year, old_or_far)
 
 
 def test_derive_title_skips_blank_lines_and_heading_marks() -> None:
