@@ -156,6 +156,12 @@ def test_add_title_and_body(cli: Cli) -> None:
     assert (shown["title"], shown["body"]) == ("Given title", "Everything stays in the body\n")
 
 
+def test_a_leading_tag_stays_in_the_title_and_counts(cli: Cli) -> None:
+    shown = cli.json("show", cli.add("#devops standup went well"))
+    assert shown["title"] == "#devops standup went well"
+    assert shown["tags"] == ["devops"]
+
+
 def test_add_reads_standard_input(cli: Cli) -> None:
     entry_id = cli.ok("add", "-", "-t", "git", input="Commit message subject\n\nDetails #ci\n")
     shown = cli.json("show", entry_id.stdout.strip())

@@ -197,7 +197,8 @@ def inline_tags(text: str) -> list[str]:
 
 def title_tags(title: str) -> list[str]:
     """#tags typed in a title (outside `code`, as in the body)."""
-    return inline_tags(title.lstrip("#").strip()) if "#" in title else []
+    # A title is one line of prose: heading marks go, a leading #tag stays a tag.
+    return inline_tags(_HEADING_MARKS.sub("", title.strip()).strip()) if "#" in title else []
 
 
 _md: Any = None
@@ -477,10 +478,14 @@ def _is_private(value: Any) -> bool:
     return str(value).strip().lower() in {"yes", "y", "on", "true", "1"}
 
 
+_HEADING_MARKS = re.compile(r"^#{1,6}(?=\s|$)")
+
+
 def derive_title(body: str, limit: int = 100) -> str:
     """The first non-empty line of a body, without Markdown heading marks."""
     for line in body.splitlines():
-        line = line.strip().lstrip("#").strip()
+        # "## Heading" loses its marks; "#devops standup" starts with a tag and keeps it.
+        line = _HEADING_MARKS.sub("", line.strip()).strip()
         if line and line not in ("---",):
             return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
     return ""

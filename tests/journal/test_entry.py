@@ -341,6 +341,16 @@ def test_inline_tags_come_only_from_prose(markdown: str, expected: list[str]) ->
     assert inline_tags(markdown) == expected
 
 
+def test_a_title_starting_with_a_tag_keeps_it() -> None:
+    entry = Entry.new("#devops standup went well")
+    assert entry.title == "#devops standup went well"
+    assert entry.all_tags() == ["devops"]
+    titled = Entry.new("", title="#devops standup")
+    assert titled.all_tags() == ["devops"]
+    heading = Entry.new("# Weekly review #retro\n\ntext")
+    assert heading.title == "Weekly review #retro" and heading.all_tags() == ["retro"]
+
+
 def test_title_tags_count() -> None:
     entry = Entry.new("Body without tags", title="Paired with Sam #devops")
     assert entry.all_tags() == ["devops"]
@@ -389,6 +399,8 @@ def test_ids_are_ulids_sorted_by_time() -> None:
 
 def test_derive_title_skips_blank_lines_and_heading_marks() -> None:
     assert derive_title("\n\n## The title\nmore") == "The title"
+    assert derive_title("#\n# \nreal") == "real"
+    assert derive_title("#devops standup went well") == "#devops standup went well"
     assert derive_title("x" * 150).endswith("…") and len(derive_title("x" * 150)) == 100
     assert derive_title("\n   \n") == ""
 
