@@ -434,3 +434,38 @@ def test_any_bytes_are_an_entry_or_a_broken_entry(data: bytes) -> None:
     row = entry_row(entry)
     assert row["day"] == entry.created.date().isoformat()
     assert entry.document.to_bytes() == data
+
+
+TAG = st.from_regex(r"[a-z0-9][a-z0-9_-]{0,8}(/[a-z0-9][a-z0-9_-]{0,5})?", fullmatch=True).filter(
+    lambda tag: normalise_tag(tag) == tag  # stored form: no trailing "-"
+)
+NO_CR = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\r\x00"), max_size=40)
+
+
+@PROPERTY
+@given(
+    title=NO_CR.filter(lambda t: t.strip() != ""),
+    body=NO_CR,
+    tags=st.lists(TAG, max_size=4, unique=True),
+    change=st.none() | st.tuples(TAG, NO_CR, st.none() | NO_CR),
+    private=st.booleans(),
+)
+def test_what_narrate_writes_it_reads_back(
+    title: str,
+    body: str,
+    tags: list[str],
+    change: tuple[str, str, str | None] | None,
+    private: bool,
+) -> None:
+    practice = [Practice(change[0], change[1], source=change[2])] if change else []
+    written = Entry.new(body, title=title, tags=tags, practice=practice, private=private)
+    read = Entry.from_bytes(written.document.to_bytes(), "entries/2026/11/x.md")
+    assert read.meta == written.meta
+    assert read.title == title.strip()
+    assert read.tags == tags
+    assert read.private is private
+    assert read.body == (body + "\n" if body and not body.endswith("\n") else body)
+    assert [(p.area, p.change, p.source) for p in read.practice] == [
+        (p.area, p.change, p.source or None) for p in practice
+    ]
+    assert read.id == written.id and read.created == written.created
