@@ -7,7 +7,8 @@ floor, measured in the same run) it starts a fresh Python process, which runs th
 headless and reports the moment the first screen has been painted: for narrate, the
 journal screen with its list and today's entry, reached the way ``narrate`` gets
 there (click CLI -> open_tui -> NarrateApp.run). The parent times from just before
-it spawns the process to that moment, and reads the child's peak RSS (os.wait4).
+it spawns the process to that moment. Peak memory is the child's own high-water mark
+(VmHWM), read once its startup work (index refresh, git state) has finished.
 A second child per size measures keystroke-to-screen time in the editor: from a key
 event reaching the app to the headless driver writing the updated screen (the floor:
 a bare TextArea app).
@@ -79,14 +80,19 @@ def child_minimal() -> None:
             yield Static("Hello")
 
         def on_mount(self) -> None:
-            self.call_after_refresh(painted, self)
+            self.call_after_refresh(self.painted)
+
+        def painted(self) -> None:
+            report_paint()
+            report_peak()
+            self.exit()
 
     Minimal().run(headless=True, size=SIZE)
 
 
 def child_narrate(journal: str) -> None:
-    """narrate as the command line starts it, headless, until the journal screen has
-    painted its list and today's entry."""
+    """narrate as the command line starts it, headless: report the journal screen's
+    first paint, then the peak memory once the startup's background work is done."""
     from narrate.tui import app as app_module
     from narrate.tui.screens.journal import JournalScreen
 
@@ -94,7 +100,15 @@ def child_narrate(journal: str) -> None:
 
     def on_mount(screen: JournalScreen) -> None:
         mount(screen)  # the list and today's entry are loaded here, synchronously
-        screen.call_after_refresh(painted, screen.app)
+        screen.call_after_refresh(report_paint)
+
+        def settled() -> None:
+            # The index refresh and the git state run in the writer after the paint.
+            if screen.indexed and screen.app.sub_title != "…":
+                report_peak()
+                screen.app.exit()
+
+        screen.set_interval(0.05, settled)
 
     JournalScreen.on_mount = on_mount  # type: ignore[method-assign]
     run = app_module.NarrateApp.run
@@ -108,10 +122,23 @@ def child_narrate(journal: str) -> None:
     main(["--journal", journal], standalone_mode=False)
 
 
-def painted(app: object) -> None:
-    """Report the moment of the first paint to the parent, then quit."""
+def report_paint() -> None:
+    """Tell the parent the moment of the first paint."""
     print(f"PAINTED {time.time():.6f}", flush=True)
-    app.exit()  # type: ignore[attr-defined]
+
+
+def report_peak() -> None:
+    """Tell the parent this process's peak RSS so far (VmHWM).
+
+    Not the parent's os.wait4 ru_maxrss: on Linux a child's maxrss starts from the
+    parent's RSS at fork (it survives exec), so every child looked as big as the
+    parent after it had built a 100k index.
+    """
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                print(f"PEAKMB {int(line.split()[1]) / 1024:.1f}", flush=True)
+                return
 
 
 def child_keys(journal: str) -> None:
@@ -225,23 +252,23 @@ def prepare(n: int) -> Path:
     return target
 
 
-def run_child(args: list[str], env: dict[str, str], marker: str) -> tuple[float, float, float]:
-    """Run a child until it exits; (seconds from spawn to its marker line, the marker's
-    value, the child's peak RSS in MB, read with os.wait4)."""
+def run_child(args: list[str], env: dict[str, str]) -> dict[str, float]:
+    """Run a child to its end; its MARKER value lines, with PAINTED turned into seconds
+    from spawn to paint."""
     started = time.time()
-    process = subprocess.Popen(
-        [PYTHON, __file__, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    result = subprocess.run(
+        [PYTHON, __file__, *args], capture_output=True, env=env, timeout=600, check=False
     )
-    assert process.stdout is not None and process.stderr is not None
-    out = process.stdout.read()
-    err = process.stderr.read()
-    _, _, usage = os.wait4(process.pid, 0)
-    process.returncode = 0
-    for line in out.decode().splitlines():
-        if line.startswith(marker):
-            value = float(line.split()[1])
-            return value - started, value, usage.ru_maxrss / 1024
-    raise RuntimeError(f"child {args} printed no {marker}: {err.decode()[-2000:]}")
+    values = {}
+    for line in result.stdout.decode().splitlines():
+        marker, _, value = line.partition(" ")
+        if marker in ("PAINTED", "PEAKMB", "KEYMS"):
+            values[marker] = float(value)
+    if "PAINTED" in values:
+        values["PAINTED"] -= started
+    if not values:
+        raise RuntimeError(f"child {args} reported nothing: {result.stderr.decode()[-2000:]}")
+    return values
 
 
 def main() -> None:
@@ -258,17 +285,16 @@ def main() -> None:
     cases = {n: Case("narrate", n) for n in args.sizes}
     # Interleaved rounds: machine noise (2 shared cores) spreads over every case alike.
     for _ in range(args.runs):
-        seconds, _, peak = run_child(["--child", "minimal"], env, "PAINTED")
-        minimal.paint_s.append(seconds)
-        minimal.peak_mb.append(peak)
+        values = run_child(["--child", "minimal"], env)
+        minimal.paint_s.append(values["PAINTED"])
+        minimal.peak_mb.append(values["PEAKMB"])
         for n, journal in journals.items():
-            seconds, _, peak = run_child(["--child", "narrate", str(journal)], env, "PAINTED")
-            cases[n].paint_s.append(seconds)
-            cases[n].peak_mb.append(peak)
-    _, minimal.key_ms, _ = run_child(["--child", "keys", "-"], env, "KEYMS")
+            values = run_child(["--child", "narrate", str(journal)], env)
+            cases[n].paint_s.append(values["PAINTED"])
+            cases[n].peak_mb.append(values["PEAKMB"])
+    minimal.key_ms = run_child(["--child", "keys", "-"], env)["KEYMS"]
     for n, journal in journals.items():
-        _, key_ms, _ = run_child(["--child", "keys", str(journal)], env, "KEYMS")
-        cases[n].key_ms = key_ms
+        cases[n].key_ms = run_child(["--child", "keys", str(journal)], env)["KEYMS"]
 
     floor = minimal.paint
     print(f"\nFirst paint, headless, {SIZE[0]}x{SIZE[1]}; median of {args.runs} runs")

@@ -515,12 +515,14 @@ class Journal:
 
     def today_entry(self, day: dt.date | None = None) -> Any:
         """The newest readable entry written on ``day`` (default: today), or None."""
-        from narrate.journal.entry import BrokenEntry, Entry
-
         rows = self._read(
             "SELECT path FROM entries WHERE day = ? ORDER BY sort DESC, path DESC",
             [(day or dt.date.today()).isoformat()],
         )
+        if not rows:
+            return None  # without importing the entry module (~20 ms at startup)
+        from narrate.journal.entry import BrokenEntry, Entry
+
         for row in rows:
             data = self.read_file(row["path"])
             if data is None:
@@ -531,31 +533,35 @@ class Journal:
                 continue
         return None
 
-    def day_runs(self) -> list[tuple[str, int]]:
-        """(day, how many entries) for each run of same-day entries, in ``list()`` order;
-        lets a virtual list place day headings without loading the entries."""
-        runs: list[tuple[str, int]] = []
-        last, count = None, 0
-        for (day,) in self._read("SELECT day FROM entries ORDER BY sort DESC, path DESC"):
-            if day == last:
-                count += 1
-                continue
-            if last is not None:
-                runs.append((last, count))
-            last, count = day, 1
-        if last is not None:
-            runs.append((last, count))
-        return runs
+    # Day order: newest day first (the writer's own calendar day), newest first within
+    # a day. It is what a list grouped by day means, and the day index serves it:
+    # grouping list()'s UTC order by day reads every row (150 ms at 100k entries),
+    # counting by day reads only the index (9 ms), and a page starts at its day.
 
-    def position(self, rel: str) -> int | None:
-        """The offset of the entry at ``rel`` in ``list()`` order, or None if not indexed."""
-        rows = self._read("SELECT sort FROM entries WHERE path = ?", [rel])
+    def day_counts(self) -> list[tuple[str, int]]:
+        """(day, entries written that day), newest day first."""
+        rows = self._read("SELECT day, count(*) FROM entries GROUP BY day ORDER BY day DESC")
+        return [(str(day), int(count)) for day, count in rows]
+
+    def list_by_day(self, day: str, skip: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+        """Entry objects in day order, from the ``skip``-th entry of ``day`` on."""
+        rows = self._read(
+            "SELECT e.* FROM entries e WHERE e.day <= ? "
+            "ORDER BY e.day DESC, e.sort DESC, e.path DESC LIMIT ? OFFSET ?",
+            [day, limit, skip],
+        )
+        return [row_to_json(r) for r in rows]
+
+    def day_position(self, rel: str) -> int | None:
+        """The offset of the entry at ``rel`` in day order, or None if not indexed."""
+        rows = self._read("SELECT day, sort FROM entries WHERE path = ?", [rel])
         if not rows:
             return None
-        sort = rows[0]["sort"]
+        day, sort = rows[0]["day"], rows[0]["sort"]
         before = self._read(
-            "SELECT count(*) FROM entries WHERE sort > ? OR (sort = ? AND path > ?)",
-            [sort, sort, rel],
+            "SELECT (SELECT count(*) FROM entries WHERE day > ?) + (SELECT count(*) "
+            "FROM entries WHERE day = ? AND (sort > ? OR (sort = ? AND path > ?)))",
+            [day, day, sort, sort, rel],
         )
         return int(before[0][0])
 

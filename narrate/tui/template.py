@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from narrate.journal.entry import derive_title
 from narrate.tui.text import long_day
 
 TEMPLATE_FILE = "template.md"
@@ -44,6 +43,10 @@ def load_template(root: Path, day: dt.date | None = None) -> str:
 def title_for(body: str, template: str, day: dt.date) -> str:
     """A title from what the writer wrote: the first line that is not one of the
     template's own lines, else the day ("Narration, Thursday 27 November 2026")."""
+    # Imported here: the entry module costs ~20 ms, and a new day's first paint (the
+    # template, no entry yet) does not need it.
+    from narrate.journal.entry import derive_title
+
     prompts = {line.strip() for line in template.splitlines() if line.strip()}
     written = "\n".join(line for line in body.splitlines() if line.strip() not in prompts)
     return derive_title(written) or f"Narration, {long_day(day)}"

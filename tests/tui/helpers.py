@@ -49,6 +49,13 @@ def screen_text(app: App[Any]) -> str:
     return console.export_text(styles=False)
 
 
+async def shows(pilot: Pilot[Any], text: str, timeout: float = 10.0) -> str:
+    """Wait until the screen shows ``text`` (rendering trails state under load); the
+    screen's text."""
+    await wait_for(pilot, lambda: text in screen_text(pilot.app), timeout)
+    return screen_text(pilot.app)
+
+
 def git_log(root: Path) -> list[str]:
     """Commit subjects, newest first."""
     result = subprocess.run(

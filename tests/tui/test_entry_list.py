@@ -10,17 +10,18 @@ from typing import Any
 import pytest
 
 from narrate.journal.core import Journal
+from narrate.journal.entry import Entry
 from narrate.tui.app import NarrateApp
 from narrate.tui.listing import MAX_PAGES, DayRow, EntryRow, JournalListing, SearchListing
 from narrate.tui.text import humane_day, one_line, printable, short_day
 from narrate.tui.widgets.entry_list import EntryList
-from tests.tui.helpers import add_entry, screen_text, wait_for, write_entries
+from tests.tui.helpers import add_entry, shows, wait_for, write_entries
 
 MANY = 5000
 
 
 class FakeJournal:
-    """Entries as the index would list them: day runs and pages, counting reads."""
+    """Entries as the index would list them: day counts and pages, counting reads."""
 
     def __init__(self, days: list[tuple[str, int]]) -> None:
         self.items = [
@@ -28,17 +29,18 @@ class FakeJournal:
             for day, count in days
             for n in range(count)
         ]
-        self.runs = days
+        self.days = days
         self.reads = 0
 
-    def day_runs(self) -> list[tuple[str, int]]:
-        return self.runs
+    def day_counts(self) -> list[tuple[str, int]]:
+        return self.days
 
-    def list(self, limit: int, offset: int) -> list[dict[str, Any]]:
+    def list_by_day(self, day: str, skip: int, limit: int) -> list[dict[str, Any]]:
         self.reads += 1
-        return self.items[offset : offset + limit]
+        start = next(i for i, item in enumerate(self.items) if item["created"][:10] <= day)
+        return self.items[start + skip : start + skip + limit]
 
-    def position(self, path: str) -> int | None:
+    def day_position(self, path: str) -> int | None:
         return next((i for i, item in enumerate(self.items) if item["path"] == path), None)
 
 
@@ -62,7 +64,9 @@ def test_rows_interleave_day_headings_and_entries() -> None:
 
 
 def test_pages_are_read_on_demand_and_the_cache_is_bounded() -> None:
-    fake = FakeJournal([(f"2026-01-{d:02d}", 50) for d in range(28, 0, -1)] * 10)
+    fake = FakeJournal(
+        [(f"20{y:02d}-01-{d:02d}", 50) for y in range(25, 15, -1) for d in range(28, 0, -1)]
+    )
     listing = JournalListing(fake, page_size=10, max_pages=4)
     assert fake.reads == 0  # nothing is read until a row is shown
     for y in range(30):
@@ -118,13 +122,13 @@ async def test_thousands_of_entries_render_and_scroll(big_journal: Path) -> None
             listing = entries.listing
             assert isinstance(listing, JournalListing)
             assert listing.entry_count == MANY
-            assert f"{MANY:,} entries" in screen_text(pilot.app)
-            assert "Entry 0" in screen_text(pilot.app)
+            text = await shows(pilot, f"{MANY:,} entries")
+            assert "Entry 0" in text
             # Only the pages for the visible rows were read.
             assert listing.cached_pages == 1
             await pilot.press("ctrl+l", "end")
             assert entries.cursor == listing.row_count - 1
-            assert f"Entry {MANY - 1}" in screen_text(pilot.app)
+            await shows(pilot, f"Entry {MANY - 1}")
             assert pilot.app.journal_screen.entry.title == f"Entry {MANY - 1}"
             for _ in range(3):
                 await pilot.press("pageup")
@@ -147,3 +151,25 @@ async def test_mouse_picks_an_entry_and_double_click_opens_it_for_writing(
         assert screen.entry.id == older.id
         await pilot.click(EntryList, offset=(10, row), times=2)
         assert screen.editor.has_focus
+
+
+def test_entries_sit_under_the_day_their_writer_lived(journal: Journal) -> None:
+    """Grouping follows the writer's calendar day, even when time zones reorder the
+    instants: 00:30 in Athens on the 2nd is earlier than 23:00 in London on the 1st."""
+    athens = dt.timezone(dt.timedelta(hours=2))
+    early_on_2nd = Entry.new(
+        "a", title="Athens", created=dt.datetime(2026, 1, 2, 0, 30, tzinfo=athens)
+    )
+    late_on_1st = Entry.new(
+        "b", title="London", created=dt.datetime(2026, 1, 1, 23, 0, tzinfo=dt.UTC)
+    )
+    older = Entry.new("c", title="Older", created=dt.datetime(2026, 1, 1, 8, 0, tzinfo=dt.UTC))
+    for entry in (early_on_2nd, late_on_1st, older):
+        journal.add(entry)
+    listing = JournalListing(journal, page_size=2)
+    rows = [listing.row(y) for y in range(listing.row_count)]
+    shown = [r.day if isinstance(r, DayRow) else r.item["title"] for r in rows if r]
+    assert shown == ["2026-01-02", "Athens", "2026-01-01", "London", "Older"]
+    for row in rows:
+        if isinstance(row, EntryRow):
+            assert listing.row_of_path(row.item["path"]) == rows.index(row)

@@ -8,7 +8,7 @@ import itertools
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, Footer, Header, Input, Markdown, Static, TextArea
+from textual.widgets import ContentSwitcher, Footer, Header, Input, Static, TextArea
 from textual.widgets.text_area import Selection
 from textual.worker import get_current_worker
 
@@ -37,6 +37,9 @@ from narrate.tui.template import first_blank_line, load_template
 from narrate.tui.text import humane_day, one_line, parse_day
 from narrate.tui.widgets.entry_list import EntryList
 from narrate.tui.writer import GitStateJob, RefreshJob, SaveJob, Writer
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
 
 # Save this long after the last keystroke: long enough not to commit every word,
 # short enough that a crash loses at most a sentence.
@@ -139,8 +142,9 @@ class JournalScreen(Screen[None]):
                         soft_wrap=True,
                         tab_behavior="focus",
                     )
-                    with VerticalScroll(id="preview"):
-                        yield Markdown(id="preview-text", open_links=False)
+                    # The Markdown widget is made on the first preview: it and markdown-it
+                    # cost ~25 ms of import and CSS that the first paint need not pay.
+                    yield VerticalScroll(id="preview")
         yield Footer()
 
     @property
@@ -161,8 +165,9 @@ class JournalScreen(Screen[None]):
         self.run_writer()
         self.load_listing()
         self.open_today(focus=True)
-        self.writer.submit(RefreshJob())
-        self.writer.submit(GitStateJob())
+        # After the first paint: a refresh at 100k entries holds the GIL for a while.
+        self.call_after_refresh(self.writer.submit, RefreshJob())
+        self.call_after_refresh(self.writer.submit, GitStateJob())
         self.set_interval(DISK_CHECK_SECONDS, self.check_disk)
         self.set_interval(REFRESH_SECONDS, lambda: self.writer.submit(RefreshJob()))
 
@@ -602,7 +607,15 @@ class JournalScreen(Screen[None]):
             row = self.entry_list.listing.row_of_path(self.entry.path)
             item = getattr(self.entry_list.listing.row(row), "item", {}) if row is not None else {}
             words += highlight.snippet_words(str(item.get("snippet", "")))
-        self.query_one("#preview-text", Markdown).update(highlight.emphasise(text, words))
+        source = highlight.emphasise(text, words)
+        from textual.widgets import Markdown
+
+        preview = self.query_one("#preview", VerticalScroll)
+        existing = preview.query(Markdown)
+        if existing:
+            existing.first().update(source)
+        else:
+            preview.mount(Markdown(source, id="preview-text", open_links=False))
 
     def update_bar(self) -> None:
         """The line above the editor: what is open."""
@@ -640,8 +653,7 @@ class JournalScreen(Screen[None]):
             self._status = status
             self.query_one("#entry-status", Static).update(status)
 
-    @on(Markdown.LinkClicked)
-    def link_clicked(self, event: Markdown.LinkClicked) -> None:
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
         """Links are never opened on a click: show where they go."""
         self.notify(f"Link to {event.href} (not opened)", markup=False)
 
