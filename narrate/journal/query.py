@@ -11,6 +11,9 @@ import re
 from dataclasses import dataclass, field
 
 FILTER_KEYS = ("area", "since", "until", "in", "is", "tag")
+# SQLite refuses expressions deeper than 1000; nobody types a query this long, but a
+# pasted one must not crash (each term is one level of the WHERE clause).
+MAX_TERMS = 100
 IS_VALUES = ("practice", "private", "shared")
 
 
@@ -47,6 +50,9 @@ def parse(text: str) -> Query:
     # NUL, and lone surrogates (command-line bytes that are not UTF-8), cannot reach SQLite.
     text = text.replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")
     for match in _TOKEN.finditer(text):
+        if len(query.terms) >= MAX_TERMS:
+            query.warnings.append(f"query too long: only its first {MAX_TERMS} terms were used")
+            break
         negated = match.group(1) == "-"
         key, keyed, phrase, word = match.group(2, 3, 4, 5)
         if key is not None:

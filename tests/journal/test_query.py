@@ -199,6 +199,15 @@ def test_parse_and_to_sql_never_raise_and_quote_every_fts_string(text: str) -> N
             assert '"' not in fts.rstrip("*")[1:-1].replace('""', "")
 
 
+@pytest.mark.parametrize("term", ["-w{}", "#t{}", "w{}", "since:2020-01-{:02d}", "-is:private"])
+def test_a_pasted_wall_of_terms_is_cut_with_a_warning(corpus: Journal, term: str) -> None:
+    text = " ".join(term.format(i % 28 + 1) for i in range(1500))
+    results, warnings = corpus.search(text)
+    assert isinstance(results, list)
+    assert any("too long" in w for w in warnings)
+    assert len(q.parse(text).terms) == q.MAX_TERMS
+
+
 # ---------------------------------------------------------------------------- parsing
 
 
