@@ -516,6 +516,8 @@ def run_import(
         report.notices.extend(source.notices)
         if writer is not None and report.paths:
             report.message = _message(report)
+            if progress:
+                progress("Committing", 0, None)
             try:
                 report.committed = commit_many(root, report.paths, report.message)
             except NarrateError as exc:
