@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -14,6 +14,7 @@ from textual.theme import Theme
 from narrate.errors import NarrateError
 from narrate.tui.screens.journal import JournalScreen
 from narrate.tui.themes import DEFAULT_THEME, builtin_theme_dir, load_themes, user_theme_dir
+from narrate.tui.writer import RefreshJob
 
 
 class NarrateApp(App[None]):
@@ -44,6 +45,12 @@ class NarrateApp(App[None]):
         self.restore_theme()
         self.theme_changed_signal.subscribe(self, self.theme_changed)
         self.push_screen(self.journal_screen)
+
+    def on_app_focus(self, event: events.AppFocus) -> None:
+        """Back from another window (maybe an editor): look at the disk again now."""
+        if self.journal_screen.is_mounted:
+            self.journal_screen.writer.submit(RefreshJob())
+            self.journal_screen.check_disk()
 
     def on_unmount(self) -> None:
         """Stop the writer thread even if the screen never unmounted."""

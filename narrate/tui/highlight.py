@@ -31,11 +31,12 @@ def snippet_words(snippet: str) -> list[str]:
 
 
 def match_pattern(words: list[str]) -> re.Pattern[str] | None:
-    """A case-insensitive pattern finding any of ``words`` at word starts."""
+    """A case-insensitive pattern finding, at a word start, any of ``words`` and the
+    rest of the word ("test" finds "testing", as the index's stemming does)."""
     unique = sorted({w.lower() for w in words if w}, key=len, reverse=True)
     if not unique:
         return None
-    return re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in unique) + r")", re.I)
+    return re.compile(r"(?<!\w)((?:" + "|".join(re.escape(w) for w in unique) + r")\w*)", re.I)
 
 
 def first_match(text: str, words: list[str]) -> tuple[int, int] | None:
@@ -54,15 +55,8 @@ def emphasise(markdown: str, words: list[str]) -> str:
     pieces: list[str] = []
     last = 0
     for protected in _PROTECTED.finditer(markdown):
-        pieces.append(_wrap(pattern, markdown[last : protected.start()]))
+        pieces.append(pattern.sub(r"**\1**", markdown[last : protected.start()]))
         pieces.append(protected.group(0))
         last = protected.end()
-    pieces.append(_wrap(pattern, markdown[last:]))
+    pieces.append(pattern.sub(r"**\1**", markdown[last:]))
     return "".join(pieces)
-
-
-def _wrap(pattern: re.Pattern[str], text: str) -> str:
-    # Match the whole word that starts with a query word ("test" finds "testing"), as
-    # the index's stemming does.
-    whole = re.compile(pattern.pattern[:-1] + r"\w*)", re.I)
-    return whole.sub(lambda m: f"**{m.group(1)}**", text)
