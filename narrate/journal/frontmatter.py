@@ -319,7 +319,11 @@ def dump(data: dict[str, Any]) -> str:
 
 
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
-_BLOCK_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?=[ \t\r\n]|$)")
+# A top-level key: plain, or quoted without escapes ("title": and 'title': name the
+# same key as title:, and replacing it must not leave a duplicate behind).
+_BLOCK_KEY = re.compile(
+    r"""(?:([A-Za-z_][A-Za-z0-9_-]*)|"([^"\\]*)"|'([^']*)')[ \t]*:(?=[ \t\r\n]|$)"""
+)
 
 
 def _top_level_blocks(text: str) -> list[tuple[str | None, str]]:
@@ -330,7 +334,8 @@ def _top_level_blocks(text: str) -> list[tuple[str | None, str]]:
     for line in re.findall(r"[^\n]*\n|[^\n]+$", text):
         if line[:1] not in (" ", "\t", "-", "#", "\n", "\r", "") or not blocks:
             match = _BLOCK_KEY.match(line)
-            blocks.append((match.group(1) if match else None, line))
+            key = next((g for g in match.groups() if g is not None), None) if match else None
+            blocks.append((key, line))
         else:
             key, body = blocks[-1]
             blocks[-1] = (key, body + line)

@@ -88,6 +88,8 @@ HAND_BLOCKS: list[tuple[str, str]] = [
     ("created", "created: 2026-11-27 09:14\n"),
     ("empty", "empty:\n"),
     ("flow", "flow: {a: 1, b: [2, 3]}\n"),
+    ("dq", '"dq": double-quoted key\n'),
+    ("sq", "'sq' : single-quoted key\n"),
 ]
 TRIVIA = st.sampled_from(["", "\n", "# comment\n", "\n# comment after a blank\n"])
 
