@@ -29,6 +29,7 @@ from narrate.importers.base import (
     load_json,
     map_tags,
     plural,
+    read_source,
     title_for,
 )
 
@@ -85,7 +86,7 @@ class DayOneSource:
             files = sorted(p for p in path.glob("*.json") if p.is_file())
             if not files:
                 raise SourceError(f"{path} holds no Day One .json export")
-            return [(p.name, load_json(p.read_bytes(), str(p))) for p in files]
+            return [(p.name, load_json(read_source(p), str(p))) for p in files]
         if zipfile.is_zipfile(path):
             try:
                 with zipfile.ZipFile(path) as archive:
@@ -101,11 +102,7 @@ class DayOneSource:
                 raise SourceError(f"{path} is not a readable zip file: {exc}") from None
         if path.suffix.lower() == ".zip":
             raise SourceError(f"{path} is not a readable zip file; download the export again")
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise SourceError(f"cannot read {path}: {exc.strerror}") from None
-        return [(path.name, load_json(raw, str(path)))]
+        return [(path.name, load_json(read_source(path), str(path)))]
 
     def _convert(
         self, name: str, journal: str | None, index: int, item: Any

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from narrate.importers.base import (
+    FINGERPRINT,
     Expected,
     Failure,
     Occurrences,
@@ -238,9 +239,18 @@ class MarkdownSource:
             changes["source_tags"] = meta["tags"]
             fields["source_tags"] = fields.pop("tags")
             dropped["tags"] = "rewritten as narrate tags; the originals are kept as source_tags"
+        tail = {FINGERPRINT: source}
+        if FINGERPRINT in meta:
+            # A note that already says where it came from (another import): narrate's own
+            # fingerprint takes the key, the note's value moves beside it.
+            changes[FINGERPRINT] = source
+            changes[f"source_{FINGERPRINT}"] = meta[FINGERPRINT]
+            fields[f"source_{FINGERPRINT}"] = fields.pop(FINGERPRINT)
+            dropped[FINGERPRINT] = f"kept as source_{FINGERPRINT}"
+            tail = {}
         text = frontmatter.dump(head)
         text += frontmatter.replace_keys(front, changes) if changes else front
-        text += frontmatter.dump({"imported_from": source})
+        text += frontmatter.dump(tail)
         newline, bom, closing = layout
         data = Document(text, body, newline, bom, closing).to_bytes()
         expected = Expected(

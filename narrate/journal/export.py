@@ -182,9 +182,13 @@ def write_html(journal: Any, out: TextIO) -> int:
     out.write("<main>\n")
     count = 0
     month = None
+    opened: set[str] = set()
     for entry in journal.iter_entries():
         current = entry.day[:7]
-        if current != month:
+        # Entries are in UTC order; one written in another zone can fall in the month
+        # before or after its neighbours: it stays in the section already open.
+        if current != month and current not in opened:
+            opened.add(current)
             if month is not None:
                 out.write("</section>\n")
             out.write(f'<section id="m-{esc(current)}"><h2>{esc(_month_name(current))}</h2>\n')

@@ -169,3 +169,14 @@ def test_a_journal_inside_the_source_folder_is_skipped(cli: Cli, tmp_path: Path)
     cli.add("An entry already in the journal")
     result = cli.ok("import", "markdown", str(tmp_path))
     assert "Imported 1 entry" in result.stdout
+
+
+def test_a_note_that_already_names_its_source(cli: Cli, tmp_path: Path) -> None:
+    write(tmp_path / "notes", "clip.md", "---\nimported_from: readwise\n---\nA highlight.\n")
+    result = cli.ok("import", "markdown", str(tmp_path / "notes"), "--verify")
+    assert "nothing is lost" in result.stdout
+    front = exported(cli)["clip"]["front_matter"]
+    assert front["imported_from"].startswith("markdown:")
+    assert front["source_imported_from"] == "readwise"
+    again = cli.ok("import", "markdown", str(tmp_path / "notes"))
+    assert "Skipped 1 already imported" in again.stdout
