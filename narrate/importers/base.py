@@ -247,6 +247,9 @@ def entry_bytes(
     }
     meta.update(fields)
     meta[FINGERPRINT] = source
+    # One line end in the whole file: a CRLF body under LF front matter would read back
+    # as a CRLF document with a different body.
+    body = body.replace("\r\n", "\n")
     if body and not body.endswith("\n"):
         body += "\n"
     return Document(frontmatter.dump(meta), "\n" + body if body else "").to_bytes()
@@ -548,6 +551,10 @@ def _take(
     """Handle one item of the source: fail, skip as a duplicate, or write it."""
     if isinstance(item, Failure):
         report.failed.append(item)
+        return
+    if b"\x00" in item.data:
+        # narrate reads a file with a NUL byte as binary: it would never show the entry.
+        report.failed.append(Failure(item.where, "contains a NUL character; remove it"))
         return
     existing = next(
         (

@@ -77,7 +77,9 @@ def _same_time(want: dt.datetime, got_text: str, precision: str) -> bool:
 
 
 def _body_problem(want: str, got: str) -> str | None:
-    # narrate ends every non-empty body with a newline; nothing else may change.
+    # narrate ends every non-empty body with a newline and writes one kind of line end;
+    # nothing else may change.
+    want = want.replace("\r\n", "\n")
     if got == want or got == want + "\n":
         return None
     at = next(

@@ -320,3 +320,18 @@ def test_a_bad_entry_in_json_fails_alone(cli: Cli, tmp_path: Path) -> None:
 def test_a_folder_that_is_not_a_jrnl_folder(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     assert_fails_cleanly(cli, tmp_path / "empty", "no YYYY/MM/DD.txt files")
+
+
+def test_crlf_journals_and_nul_characters(cli: Cli, tmp_path: Path) -> None:
+    source = write(
+        tmp_path,
+        "journal.txt",
+        "[2024-01-05 09:15] Windows\r\nline one\r\nline two\r\n\r\n"
+        "[2024-01-06 09:15] Binary\r\nnul \x00 here\r\n",
+    )
+    result = cli("import", "jrnl", str(source), "--verify")
+    assert result.exit_code == 1
+    assert "line 5: contains a NUL character" in result.stdout
+    assert "nothing is lost" in result.stdout
+    (entry,) = exported(cli)
+    assert entry["body"] == "line one\nline two\n"

@@ -180,3 +180,15 @@ def test_a_note_that_already_names_its_source(cli: Cli, tmp_path: Path) -> None:
     assert front["source_imported_from"] == "readwise"
     again = cli.ok("import", "markdown", str(tmp_path / "notes"))
     assert "Skipped 1 already imported" in again.stdout
+
+
+def test_dry_run_writes_nothing(cli: Cli, vault: Path) -> None:
+    files, commits = snapshot(cli.root), commit_count(cli.root)
+    result = cli.ok("import", "markdown", str(vault), "--dry-run")
+    assert "Would import 5 entries" in result.stdout
+    assert "2024-01-05 12:00  2024-01-05  → entries/2024/01/2024-01-05-1200-2024-01-05.md" in (
+        result.stdout
+    )
+    assert "1 from the file's modification time" in result.stdout
+    assert snapshot(cli.root) == files
+    assert commit_count(cli.root) == commits
