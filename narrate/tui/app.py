@@ -138,9 +138,16 @@ class NarrateApp(App[None]):
         if isinstance(screen, JournalScreen):
             yield from screen.commands()
 
-    async def action_quit(self) -> None:
-        """Save what is unsaved, wait for the commit, then quit; if the save failed,
-        say so and quit only on a second ctrl+q."""
+    def action_quit(self) -> None:
+        """Save what is unsaved, wait for the commit, then quit."""
+        # ctrl+q is a priority binding, handled the moment it arrives, while the keys
+        # typed just before it may still wait in the focused widget's queue: quit from
+        # the back of that queue, so they land in the editor (and the save) first.
+        (self.screen.focused or self.screen).call_later(self.quit_when_saved)
+
+    async def quit_when_saved(self) -> None:
+        """Quit once everything is saved; if a save failed, say so and quit only on a
+        second ctrl+q."""
         problem = None if self._quit_anyway else await self.journal_screen.finish()
         if problem is not None:
             self._quit_anyway = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from textual.events import Key
 from textual.widgets import Input, Markdown, TextArea
 
 from narrate.journal.core import Journal
@@ -198,6 +199,7 @@ async def test_outside_edit_during_local_edits_keeps_both_versions(
         assert copied.id != entry.id and copied.meta["conflict_of"] == entry.id
         assert git_clean(root)
         assert any("Both versions kept" in n.title for n in pilot.app._notifications)
+        await shows(pilot, "≠")  # the copy is marked in the list
 
 
 async def test_preview_renders_markdown_and_links_are_not_followed(journal: Journal) -> None:
@@ -298,3 +300,18 @@ async def test_header_shows_journal_name_and_git_state(journal: Journal, root: P
     async with NarrateApp(journal).run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: pilot.app.sub_title == "clean")
         await wait_for(pilot, lambda: f"narrate · {root.name} — clean" in screen_text(pilot.app))
+
+
+async def test_keys_typed_just_before_ctrl_q_are_saved(journal: Journal, root: Path) -> None:
+    """A fast typist's last keys may still wait in the editor's queue when ctrl+q (a
+    priority binding, handled on arrival) comes in: they must be saved too."""
+    app = NarrateApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        driver = app._driver
+        assert driver is not None
+        for char in "Last words":
+            driver.send_message(Key("space" if char == " " else char, char))
+        driver.send_message(Key("ctrl+q", None))
+        await wait_for(pilot, lambda: not app.is_running)
+    (path,) = entry_files(root)
+    assert "Last words" in path.read_text("utf-8")

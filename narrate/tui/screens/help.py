@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from narrate.tui.widgets.entry_list import (
+    CONFLICT_MARK,
     CURRENT_MARK,
     PRACTICE_MARK,
     PRIVATE_MARK,
@@ -112,6 +113,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_row(PRACTICE_MARK, "the entry records a practice change")
         table.add_row(PRIVATE_MARK, "private: never shared")
         table.add_row(SHARED_MARK, "shared with a community")
+        table.add_row(CONFLICT_MARK, "a conflict copy: another version kept beside the entry")
         table.add_row(CURRENT_MARK, "the entry open in the editor")
         return table
 

@@ -28,6 +28,7 @@ PRACTICE_MARK = "◆"
 PRIVATE_MARK = "⊘"
 SHARED_MARK = "↗"
 CURRENT_MARK = "▌"
+CONFLICT_MARK = "≠"
 
 
 class EntryList(ScrollView, can_focus=True):
@@ -41,6 +42,7 @@ class EntryList(ScrollView, can_focus=True):
         "entry-list--practice",
         "entry-list--private",
         "entry-list--shared",
+        "entry-list--conflict",
         "entry-list--current",
         "entry-list--cursor",
         "entry-list--empty",
@@ -59,6 +61,7 @@ class EntryList(ScrollView, can_focus=True):
         & > .entry-list--practice { color: $text-warning; }
         & > .entry-list--private { color: $text-error; }
         & > .entry-list--shared { color: $text-success; }
+        & > .entry-list--conflict { color: $text-warning; text-style: bold; }
         & > .entry-list--current { color: $accent; }
         & > .entry-list--empty { color: $text-muted; text-style: italic; }
         & > .entry-list--cursor {
@@ -298,10 +301,12 @@ class EntryList(ScrollView, can_focus=True):
         return Strip(segments).crop_extend(0, width, style)
 
     def _markers(self, row: EntryRow, style: Style, under_cursor: bool) -> Text:
-        """Practice, private and shared markers for an entry, maybe empty."""
+        """Conflict, practice, private and shared markers for an entry, maybe empty."""
         part = (lambda name: Style()) if under_cursor else self._part
         item = row.item
         text = Text(style=style, no_wrap=True)
+        if "-conflict-" in str(item.get("path", "")):
+            text.append(CONFLICT_MARK, part("entry-list--conflict"))
         if item.get("practice"):
             text.append(PRACTICE_MARK, part("entry-list--practice"))
         if item.get("private"):
