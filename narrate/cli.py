@@ -564,8 +564,40 @@ def show(ctx: click.Context, ref: str, as_json: bool) -> None:
         con.print(part)
 
 
-@main.command(context_settings={**CONTEXT, "ignore_unknown_options": True})
-@click.argument("query", nargs=-1, type=click.UNPROCESSED)
+class QueryCommand(click.Command):
+    """A command whose words starting with "-" are query exclusions, not options.
+
+    Only its own options are options (-n N, -nN, -j/--journal PATH, --json, -h/--help);
+    anything else, "-#chores" or "-nothing" included, is part of the query.
+    """
+
+    takes_value = ("-n", "-j", "--journal")
+    flags = ("--json", "-h", "--help")
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        options: list[str] = []
+        words: list[str] = []
+        position = 0
+        while position < len(args):
+            arg = args[position]
+            if arg == "--":
+                words.extend(args[position + 1 :])
+                break
+            if arg in self.flags or arg.startswith("--journal="):
+                options.append(arg)
+            elif arg in self.takes_value and position + 1 < len(args):
+                options.extend(args[position : position + 2])
+                position += 1
+            elif arg[:2] == "-n" and arg[2:].isdigit():
+                options.append(arg)
+            else:
+                words.append(arg)
+            position += 1
+        return super().parse_args(ctx, [*options, "--", *words])
+
+
+@main.command(cls=QueryCommand, context_settings=CONTEXT)
+@click.argument("query", nargs=-1)
 @click.option(
     "-n", "limit", type=click.IntRange(min=0), default=20, show_default=True, help="How many."
 )

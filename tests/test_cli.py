@@ -544,11 +544,6 @@ def test_search_accepts_exclusions_without_double_dash(cli: Cli, week: dict[str,
     assert titles(cli.json("search", "-#review -#ops")) == ["Monday"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: search clusters '-word' as short options: -h in -#chores prints help, "
-    "-n in -#notes takes a limit, -j in -#jenkins a journal",
-)
 @pytest.mark.parametrize("word", ["-#chores", "-nothing", "-#jenkins", "-is:shared"])
 def test_search_exclusions_that_spell_an_option_letter(
     cli: Cli, week: dict[str, str], word: str

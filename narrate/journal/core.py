@@ -143,6 +143,8 @@ class Journal:
                 raise NarrateError(
                     "the index is busy (another narrate is writing); try again in a moment"
                 ) from exc
+            if not idx.is_damage(exc):
+                raise  # a query SQLite refused: rebuilding 100k entries would not help
             self._rebuild()
             if refill:
                 self.refresh()
@@ -381,7 +383,11 @@ class Journal:
         from narrate.journal.entry import slugify
 
         created = entry.created
-        stem = f"{created:%Y-%m-%d-%H%M}-{slugify(entry.title)}"
+        # Explicit widths: strftime's %Y is not zero-padded before the year 1000.
+        stem = (
+            f"{created.year:04d}-{created.month:02d}-{created.day:02d}-"
+            f"{created.hour:02d}{created.minute:02d}-{slugify(entry.title)}"
+        )
         for n in range(1, 10_000):
             candidate = entry_relpath(
                 created.year, created.month, stem if n == 1 else f"{stem}-{n}"

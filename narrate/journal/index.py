@@ -239,6 +239,17 @@ def is_busy(exc: sqlite3.Error) -> bool:
     return "locked" in text or "busy" in text
 
 
+def is_damage(exc: sqlite3.Error) -> bool:
+    """Whether an error means the index file is damaged or from another version."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return True  # DatabaseError proper: "file is not a database", "malformed", ...
+    text = str(exc).lower()
+    return any(
+        sign in text
+        for sign in ("malformed", "not a database", "no such table", "no such column", "disk image")
+    )
+
+
 def remove_index_files(path: Path) -> None:
     """Delete an index and its WAL companions."""
     for suffix in ("", "-wal", "-shm", "-journal"):
@@ -521,7 +532,13 @@ class Refresher:
                 conn.execute("INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")
                 _create_triggers(conn)
             conn.execute("DELETE FROM dirs")
-            conn.executemany("INSERT INTO dirs (path, mtime_ns) VALUES (?, ?)", folders.items())
+            # A folder changed in this very clock tick could change again unseen within
+            # it: record it as unknown so the next read looks again.
+            recent = time.time_ns() - 2_000_000_000
+            conn.executemany(
+                "INSERT INTO dirs (path, mtime_ns) VALUES (?, ?)",
+                [(path, mtime if mtime < recent else -1) for path, mtime in folders.items()],
+            )
             if full:
                 conn.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_full', ?)",

@@ -99,11 +99,6 @@ def test_a_missing_table_rebuilds_the_index(filled: Path) -> None:
     assert hits(filled, "word1") == ["Entry number 1"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Journal._guarded deletes and rebuilds the index on any sqlite3 error, "
-    "even a query SQLite refuses (at 100k entries a rebuild takes ~30 s)",
-)
 def test_a_query_error_does_not_throw_the_index_away(filled: Path) -> None:
     path = idx.index_path(filled)
     with sqlite3.connect(path) as conn:
