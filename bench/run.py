@@ -55,7 +55,20 @@ class Result:
     command: str
     seconds: list[float] = field(default_factory=list)
     peak_kb: list[int] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
     note: str = ""
+
+    def record(self, run: Run) -> None:
+        """Keep one run's figures."""
+        self.seconds.append(run.seconds)
+        self.peak_kb.append(run.peak_kb)
+        self.cpu.append(run.cpu)
+
+    @property
+    def cpu_ms(self) -> float:
+        """Median CPU time (user + system, children included) in milliseconds: less
+        sensitive than wall time to other processes competing for the two cores."""
+        return statistics.median(self.cpu) * 1000 if self.cpu else 0.0
 
     @property
     def median_ms(self) -> float:
@@ -73,18 +86,26 @@ class Result:
         return max(self.peak_kb) / 1024 if self.peak_kb else 0.0
 
 
+@dataclass
+class Run:
+    """One run of a command."""
+
+    seconds: float
+    peak_kb: int
+    cpu: float
+
+
 class CommandFailed(RuntimeError):
     """A measured command exited non-zero."""
 
 
-def run_once(
-    argv: list[str], env: dict[str, str], cwd: Path, stdin: str | None = None
-) -> tuple[float, int]:
-    """(wall seconds, peak RSS in KB) of one run, output discarded.
+def run_once(argv: list[str], env: dict[str, str], cwd: Path, stdin: str | None = None) -> Run:
+    """Wall time, peak RSS and CPU time of one run, output discarded.
 
     The peak comes from /usr/bin/time -f %M (the largest RSS of the process and its
     children): os.wait4 on a child forked from this Python process would report this
-    process's own RSS, which the child carries until it execs.
+    process's own RSS, which the child carries until it execs. CPU time is os.wait4's
+    user + system time of the wrapper, which includes the command it waited for.
     """
     with (
         tempfile.TemporaryFile() as err,
@@ -96,14 +117,16 @@ def run_once(
             inp.seek(0)
         wrapped = ["/usr/bin/time", "-f", "%M", "-o", peak.name, *argv]
         started = time.perf_counter()
-        code = subprocess.call(
+        proc = subprocess.Popen(
             wrapped, env=env, cwd=cwd, stdin=inp, stdout=subprocess.DEVNULL, stderr=err
         )
+        _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - started
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
         if code != 0:
             err.seek(0)
             raise CommandFailed(f"{argv} exited {code}: {err.read().decode()[-2000:]}")
-        return elapsed, int(peak.read().split()[-1])
+        return Run(elapsed, int(peak.read().split()[-1]), usage.ru_utime + usage.ru_stime)
 
 
 def measure(
@@ -122,19 +145,23 @@ def measure(
     for i in range(warmup + runs):
         if before:
             before()
-        seconds, peak = run_once(argv, env, cwd)
+        run = run_once(argv, env, cwd)
         if after:
             after()
         if i >= warmup:
-            result.seconds.append(seconds)
-            result.peak_kb.append(peak)
+            result.record(run)
+    show(result)
+    return result
+
+
+def show(r: Result) -> None:
+    """One progress line on stderr."""
     print(
-        f"  {name:<34} {result.median_ms:9.1f} ms  (min {result.min_ms:.1f}, "
-        f"n={runs}, {result.peak_mb:.0f} MB)",
+        f"  {r.name:<36} {r.median_ms:9.1f} ms  (min {r.min_ms:.1f}, cpu {r.cpu_ms:.1f}, "
+        f"n={len(r.seconds)}, {r.peak_mb:.0f} MB)",
         file=sys.stderr,
         flush=True,
     )
-    return result
 
 
 def measure_round_robin(
@@ -145,17 +172,11 @@ def measure_round_robin(
     results = [Result(name, shown or " ".join(argv)) for name, argv, shown in commands]
     for round_ in range(runs + 1):
         for result, (_, argv, _) in zip(results, commands, strict=True):
-            seconds, peak = run_once(argv, env, cwd)
+            run = run_once(argv, env, cwd)
             if round_:
-                result.seconds.append(seconds)
-                result.peak_kb.append(peak)
+                result.record(run)
     for r in results:
-        print(
-            f"  {r.name:<34} {r.median_ms:9.1f} ms  (min {r.min_ms:.1f}, n={runs}, "
-            f"{r.peak_mb:.0f} MB)",
-            file=sys.stderr,
-            flush=True,
-        )
+        show(r)
     return results
 
 
@@ -425,26 +446,20 @@ def bench_size(n: int, runs: int, with_jrnl: bool, keep: bool) -> dict[str, obje
     month = journal / "entries" / "2026" / "11"
     month.mkdir(parents=True, exist_ok=True)
     for i in range(runs + 1):
-        seconds, peak = run_once(
-            [NARRATE, "add", f"{ADD_TEXT} run {i}", "-t", "pairing"], env, journal
-        )
+        run = run_once([NARRATE, "add", f"{ADD_TEXT} run {i}", "-t", "pairing"], env, journal)
         if i:
-            add_result.seconds.append(seconds)
-            add_result.peak_kb.append(peak)
+            add_result.record(run)
         name = f"entries/2026/11/bench-git-baseline-{i}.md"
         (journal / name).write_text(f"---\ntitle: baseline {i}\n---\n\n{ADD_TEXT}\n")
-        seconds, peak = run_once(
+        run = run_once(
             ["sh", "-c", 'git add -- "$1" && git commit -q -m "$2"', "sh", name, f"Add {i}"],
             env,
             journal,
         )
         if i:
-            git_result.seconds.append(seconds)
-            git_result.peak_kb.append(peak)
+            git_result.record(run)
     for r in (add_result, git_result):
-        print(
-            f"  {r.name:<34} {r.median_ms:9.1f} ms  (min {r.min_ms:.1f}, n={runs})", file=sys.stderr
-        )
+        show(r)
         add(r)
     # Put the copy back as it was (the cached corpus itself was never touched).
     git(journal, env, "reset", "-q", "--hard", head)
@@ -484,7 +499,13 @@ def bench_size(n: int, runs: int, with_jrnl: bool, keep: bool) -> dict[str, obje
         "load_end": os.getloadavg()[0],
         "narrate_code": code_version(),
         "results": [
-            {**asdict(r), "median_ms": r.median_ms, "min_ms": r.min_ms, "peak_mb": r.peak_mb}
+            {
+                **asdict(r),
+                "median_ms": r.median_ms,
+                "min_ms": r.min_ms,
+                "cpu_ms": r.cpu_ms,
+                "peak_mb": r.peak_mb,
+            }
             for r in results
         ],
         "micro": dict(micro_data.items()),
@@ -503,12 +524,12 @@ def report(data: dict[str, object]) -> None:
     micro_data = data["micro"]
     print(f"\n### {n:,} entries ({data['date']}, {data['cpus']} CPUs)\n")
     print(f"narrate code: {data.get('narrate_code', '?')}\n")
-    print("| command | median ms | min ms | runs | peak MB |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    print("| command | median ms | min ms | CPU ms | runs | peak MB |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for r in data["results"]:  # type: ignore[union-attr]
         print(
             f"| {r['name']} | {r['median_ms']:.0f} | {r['min_ms']:.0f} | "
-            f"{len(r['seconds'])} | {r['peak_mb']:.0f} |"
+            f"{r.get('cpu_ms', 0):.0f} | {len(r['seconds'])} | {r['peak_mb']:.0f} |"
         )
     for key in (
         "refresh_nochange_ms",
@@ -519,7 +540,7 @@ def report(data: dict[str, object]) -> None:
         values = micro_data[key]  # type: ignore[index]
         print(
             f"| in-process: {key.removesuffix('_ms')} | {statistics.median(values):.1f} | "
-            f"{min(values):.1f} | {len(values)} | |"
+            f"{min(values):.1f} | | {len(values)} | |"
         )
 
     if "phases" in data:
