@@ -141,6 +141,12 @@ def main(ctx: click.Context) -> None:
         open_tui(ctx)
 
 
+# `narrate import`: its module imports only click at load time.
+from narrate.importers.commands import import_group  # noqa: E402
+
+main.add_command(import_group)
+
+
 def open_tui(ctx: click.Context) -> None:
     """Open the Textual app (the only place Textual is imported)."""
     journal = open_journal(ctx)

@@ -34,7 +34,11 @@ def git_env() -> dict[str, str]:
 
 
 def run_git(
-    root: Path, *args: str, check: bool = True, env: dict[str, str] | None = None
+    root: Path,
+    *args: str,
+    check: bool = True,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``git -C root args``; user text only ever follows "--" or an option's value."""
     try:
@@ -43,7 +47,8 @@ def run_git(
             capture_output=True,
             text=True,
             env={**git_env(), **(env or {})},
-            stdin=subprocess.DEVNULL,
+            input=stdin,
+            stdin=subprocess.DEVNULL if stdin is None else None,
         )
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH; install git and try again") from None
@@ -113,7 +118,16 @@ def commit(root: Path, paths: list[str], message: str) -> bool:
     """
     check_git_lock(root)
     refuse_unfinished_operation(root)
-    run_git(root, "update-index", "--add", "--remove", "--", *paths)
+    # On stdin, NUL-separated: any number of paths, whatever characters they hold.
+    run_git(
+        root,
+        "update-index",
+        "--add",
+        "--remove",
+        "-z",
+        "--stdin",
+        stdin="".join(f"{path}\0" for path in paths),
+    )
     return commit_index(root, message)
 
 
