@@ -173,3 +173,17 @@ def test_entries_sit_under_the_day_their_writer_lived(journal: Journal) -> None:
     for row in rows:
         if isinstance(row, EntryRow):
             assert listing.row_of_path(row.item["path"]) == rows.index(row)
+
+
+async def test_the_cursor_row_is_drawn_in_the_cursor_colours(journal: Journal) -> None:
+    add_entry(journal, "One\n", title="One", days_ago=1)
+    add_entry(journal, "Two\n", title="Two", days_ago=2)
+    async with NarrateApp(journal).run_test(size=(100, 30)) as pilot:
+        entries = pilot.app.journal_screen.entry_list
+        await pilot.press("ctrl+l", "down")
+        assert entries.cursor is not None
+        cursor = entries.get_visual_style("entry-list--cursor").rich_style
+        strip = entries.render_line(entries.cursor - round(entries.scroll_y))
+        assert {segment.style.bgcolor for segment in strip} == {cursor.bgcolor}
+        other = entries.render_line(entries.cursor + 2 - round(entries.scroll_y))
+        assert cursor.bgcolor not in {segment.style.bgcolor for segment in other}

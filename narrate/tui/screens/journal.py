@@ -58,7 +58,7 @@ _sessions = itertools.count(1)
 
 
 def _markdown_language() -> str | None:
-    """ "markdown" when Textual's syntax extra is installed, else plain text."""
+    """The editor's language: Markdown with Textual's syntax extra installed, else plain."""
     import importlib.util
 
     return "markdown" if importlib.util.find_spec("tree_sitter_markdown") else None
@@ -97,12 +97,18 @@ class JournalScreen(Screen[None]):
         self.baseline = ""
         """The text as last loaded or saved: the editor differs from it when dirty."""
         self.template = ""
+        """The narration template, as new entries start and titles are derived."""
         self.session = ""
+        """The editing session's key: a new one for each entry opened or reloaded."""
         self.seq = 0
+        """The number of the latest save asked of the writer."""
         self.acked = 0
+        """The number of the latest save the writer has answered."""
         self.indexed = False
+        """Whether the first background refresh of the index has finished."""
         self.search_query = ""
         self.search_words: list[str] = []
+        """The query's plain words, highlighted in the editor and the preview."""
         self._ignored_disk: bytes | None = None
         self._save_timer: Timer | None = None
         self._search_timer: Timer | None = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import ClassVar
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -297,7 +298,9 @@ class EntryList(ScrollView, can_focus=True):
 
     def _strip(self, text: Text, width: int, style: Style) -> Strip:
         text.truncate(width, overflow="ellipsis")
-        segments = list(text.render(self.app.console))
+        # Text.render leaves out the Text's own style when it has no spans (a row in
+        # the cursor's single colour): apply it underneath every segment.
+        segments = list(Segment.apply_style(text.render(self.app.console), style))
         return Strip(segments).crop_extend(0, width, style)
 
     def _markers(self, row: EntryRow, style: Style, under_cursor: bool) -> Text:
