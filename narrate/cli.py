@@ -1025,27 +1025,14 @@ def share(ctx: click.Context, ref: str, to: str, dry_run: bool, yes: bool) -> No
     are published; <!-- private --> blocks, HTML comments and private tags are removed.
     You always see the exact text first.
     """
-    from narrate.community.registry import get, load_state, read_info, save_state
-    from narrate.community.share import redact, shared_record
+    from narrate.community.share import prepare_share, publish
 
     config = _config()
-    target = get(config, to)
     journal = open_journal(ctx)
-    entry = journal.get(ref)
-    repo = target.repo(sync_timeout())
-    if not repo.path.exists():
-        repo.clone()
-    repo.fetch()
-    head = repo.head()
-    taken: dict[str, str] = {}
-    if head:
-        files, _skipped = repo.files(head)
-        taken = {f.path: "" for f in files}
-    own = [t["tag"] for t in journal.tags()]
-    copy = redact(entry, target, config.private_tags, read_info(repo, head), own, taken)
+    copy, context = prepare_share(journal, config, to, ref, sync_timeout())
     for warning in copy.warnings:
         click.echo(f"narrate: note: {warning}", err=True)
-    click.echo(f"--- {copy.path} in {target.name}", err=True)
+    click.echo(f"--- {copy.path} in {copy.community}", err=True)
     click.echo(copy.text, nl=False)
     if dry_run:
         click.echo("(dry run: nothing was published)", err=True)
@@ -1055,23 +1042,9 @@ def share(ctx: click.Context, ref: str, to: str, dry_run: bool, yes: bool) -> No
             raise NarrateError(
                 "not published: confirm with --yes (standard input is not a terminal)"
             )
-        click.confirm(f"Publish this to {target.name}?", abort=True, err=True)
-    commit = repo.commit_change(
-        copy.path, copy.text.encode("utf-8"), f"Share {copy.path}", target.member, target.email
-    )
-    records = [s for s in entry.shared if s.get("community") != target.name]
-    records.append(shared_record(target.name, copy.path, commit))
-    commit_or_warn(
-        lambda: journal.save(
-            entry.touched(shared=records), f"Share to {target.name}: {entry.title}"
-        )
-    )
-    state = load_state()
-    state.setdefault(target.name, {})["shared"] = state.get(target.name, {}).get("shared", 0) + (
-        0 if any(s.get("community") == target.name for s in entry.shared) else 1
-    )
-    save_state(state)
-    click.echo(f"Published to {target.name} as {copy.path} ({commit[:7]}).", err=True)
+        click.confirm(f"Publish this to {copy.community}?", abort=True, err=True)
+    done = commit_or_warn(lambda: publish(journal, copy, context))
+    click.echo(f"Published to {done.community} as {done.path} ({done.commit[:7]}).", err=True)
 
 
 @main.command(context_settings=CONTEXT)
@@ -1081,28 +1054,12 @@ def share(ctx: click.Context, ref: str, to: str, dry_run: bool, yes: bool) -> No
 @click.pass_context
 def unshare(ctx: click.Context, ref: str, source: str) -> None:
     """Retract a shared copy: remove it from the community with a commit."""
-    from narrate.community.registry import get
+    from narrate.community.share import unshare as retract
 
     config = _config()
-    target = get(config, source)
     journal = open_journal(ctx)
-    entry = journal.get(ref)
-    record = next((s for s in entry.shared if s.get("community") == target.name), None)
-    if record is None:
-        raise NarrateError(f"entry {entry.id} is not shared to {target.name}")
-    repo = target.repo(sync_timeout())
-    if not repo.path.exists():
-        repo.clone()
-    repo.fetch()
-    path = str(record.get("path"))
-    repo.commit_change(path, None, f"Unshare {path}", target.member, target.email)
-    remaining = [s for s in entry.shared if s is not record]
-    commit_or_warn(
-        lambda: journal.save(
-            entry.touched(shared=remaining), f"Unshare from {target.name}: {entry.title}"
-        )
-    )
-    click.echo(f"Removed {path} from {target.name}.")
+    path = commit_or_warn(lambda: retract(journal, config, source, ref, sync_timeout()))
+    click.echo(f"Removed {path} from {source}.")
     click.echo(
         "Its git history, and every member's clone, still hold the earlier version: "
         "unsharing cannot take back what was already read.",

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from narrate.community.registry import Community, CommunityInfo
-from narrate.community.repo import CommunityError
+from narrate.community.repo import CommunityError, CommunityRepo
+from narrate.config import Config
 from narrate.journal import frontmatter
 from narrate.journal.entry import Entry, inline_tags, normalise_tag, slugify, title_tags
 
@@ -139,10 +140,7 @@ def redact(
     ``taken_paths`` maps published paths in the community to the entry ids they hold,
     so a new share never overwrites another entry of the same day and title.
     """
-    if entry.private:
-        raise CommunityError(
-            f"entry {entry.id} ({entry.title}) is private (private: true) and can never be shared"
-        )
+    check_shareable(entry)
     private = {t.lower() for t in private_tags}
     body = _drop_tag_words(strip_private(entry), private)
     title = " ".join(_drop_tag_words(entry.title, private).split()) or "Untitled"
@@ -194,3 +192,137 @@ def shared_record(community: str, path: str, commit: str) -> dict[str, Any]:
     """The item narrate adds to an entry's ``shared`` list."""
     at = dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
     return {"community": community, "path": path, "commit": commit[:12], "at": at}
+
+
+# ---------------------------------------------------------------------- orchestration
+# The steps of a share, shared by the CLI and the TUI: prepare (fetch, redact) shows the
+# user the exact copy; publish (commit, push, record) happens only after they confirm.
+
+
+@dataclass
+class ShareContext:
+    """What ``prepare_share`` looked at, for ``publish`` to act on."""
+
+    community: Community
+    repo: CommunityRepo
+    entry: Entry
+    original: bytes
+    """The entry file as it was when the copy was made: publish refuses if it changed."""
+
+
+@dataclass
+class Published:
+    """A share that reached the community."""
+
+    community: str
+    path: str
+    commit: str
+    entry: Entry
+    """The entry as saved with its new ``shared`` record."""
+
+
+def check_shareable(entry: Entry) -> None:
+    """Refuse at once (no network) what can never be shared: a private entry, or private
+    markers that do not pair up."""
+    if entry.private:
+        raise CommunityError(
+            f"entry {entry.id} ({entry.title}) is private (private: true) and can never be shared"
+        )
+    strip_private(entry)
+
+
+def prepare_share(
+    journal: Any, config: Config, name: str, ref: str, timeout: float = 30.0
+) -> tuple[Redacted, ShareContext]:
+    """Fetch the community and build the redacted copy of entry ``ref`` for it."""
+    from narrate.community.registry import get, read_info
+
+    target = get(config, name)
+    entry = journal.get(ref)
+    check_shareable(entry)
+    original = journal.read_file(entry.path) or entry.document.to_bytes()
+    repo = target.repo(timeout)
+    if not repo.path.exists():
+        repo.clone()
+    repo.fetch()
+    head = repo.head()
+    taken: dict[str, str] = {}
+    if head:
+        files, _skipped = repo.files(head)
+        taken = {f.path: "" for f in files}
+    own = [t["tag"] for t in journal.tags()]
+    copy = redact(entry, target, config.private_tags, read_info(repo, head), own, taken)
+    return copy, ShareContext(target, repo, entry, original)
+
+
+def share_diff(context: ShareContext, copy: Redacted) -> list[str]:
+    """The entry file against the redacted copy, as unified diff lines (no line ends),
+    with all of the copy's lines in it: nothing published is left out of the preview."""
+    before = context.original.decode("utf-8", "replace").splitlines()
+    after = copy.text.splitlines()
+    return list(
+        difflib.unified_diff(
+            before,
+            after,
+            fromfile=context.entry.path,
+            tofile=f"{copy.community}:{copy.path}",
+            n=len(before) + len(after),
+            lineterm="",
+        )
+    )
+
+
+def publish(journal: Any, copy: Redacted, context: ShareContext) -> Published:
+    """Commit and push the copy, then record the share in the entry.
+
+    Raises ``NotCommitted`` if only the journal's own commit failed: the copy is
+    published by then and the entry file holds the record.
+    """
+    from narrate.community.registry import load_state, save_state
+
+    entry, target = context.entry, context.community
+    if journal.read_file(entry.path) != context.original:
+        raise CommunityError(
+            f"{entry.path} changed after the preview; nothing was published. Share it again "
+            "to see the new copy"
+        )
+    commit = context.repo.commit_change(
+        copy.path, copy.text.encode("utf-8"), f"Share {copy.path}", target.member, target.email
+    )
+    already = any(s.get("community") == target.name for s in entry.shared)
+    state = load_state()
+    counts = state.setdefault(target.name, {})
+    counts["shared"] = counts.get("shared", 0) + (0 if already else 1)
+    save_state(state)
+    records = [s for s in entry.shared if s.get("community") != target.name]
+    records.append(shared_record(target.name, copy.path, commit))
+    saved = journal.save(entry.touched(shared=records), f"Share to {target.name}: {entry.title}")
+    return Published(target.name, copy.path, commit, saved)
+
+
+def unshare(journal: Any, config: Config, name: str, ref: str, timeout: float = 30.0) -> str:
+    """Remove entry ``ref``'s copy from community ``name`` and forget the share; returns
+    the removed path. Git history and members' clones still hold the copy.
+
+    Raises ``NotCommitted`` if only the journal's own commit failed (the copy is gone).
+    """
+    from narrate.community.registry import get, load_state, save_state
+
+    target = get(config, name)
+    entry = journal.get(ref)
+    record = next((s for s in entry.shared if s.get("community") == target.name), None)
+    if record is None:
+        raise CommunityError(f"entry {entry.id} is not shared to {target.name}")
+    repo = target.repo(timeout)
+    if not repo.path.exists():
+        repo.clone()
+    repo.fetch()
+    path = str(record.get("path"))
+    repo.commit_change(path, None, f"Unshare {path}", target.member, target.email)
+    state = load_state()
+    counts = state.setdefault(target.name, {})
+    counts["shared"] = max(0, counts.get("shared", 0) - 1)
+    save_state(state)
+    remaining = [s for s in entry.shared if s is not record]
+    journal.save(entry.touched(shared=remaining), f"Unshare from {target.name}: {entry.title}")
+    return path
