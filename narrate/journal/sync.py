@@ -22,7 +22,7 @@ from typing import Any
 from narrate.errors import NarrateError
 from narrate.journal.history import GitError, git_bytes, git_env, run_git
 from narrate.journal.remote import redact
-from narrate.journal.store import STATE, JournalLock
+from narrate.journal.store import STATE, JournalLock, scan_dir
 
 DEFAULT_TIMEOUT = 30.0
 # As for the index (docs/index.md): look at every file at most every 10 minutes, and
@@ -289,12 +289,33 @@ class Syncer:
         folders = self._recent_folders()
         if not folders:
             return False
-        changed = self._git("diff-files", "--name-only", "-z", "--", *folders).stdout
-        untracked = self._git("ls-files", "-o", "--exclude-standard", "-z", "--", *folders).stdout
+        # A month folder is a leaf: name it. entries/ and the year folders hold month
+        # folders: look only at the files directly inside them, or git would walk every
+        # month below (a loose file in entries/ would cost a full scan).
+        months = [f for f in folders if f.count("/") == 2]
+        parents = [f for f in folders if f.count("/") < 2]
+        loose = [
+            f"{folder}/{item.name}" for folder in parents for item in scan_dir(self.root / folder)
+        ]
+        tracked_spec = [*months, *(f":(glob){folder}/*" for folder in parents)]
+        changed = self._git("diff-files", "--name-only", "-z", "--", *tracked_spec).stdout
+        untracked = ""
+        if months or loose:
+            untracked = self._git(
+                "ls-files", "-o", "--exclude-standard", "-z", "--", *months, *loose
+            ).stdout
         paths = [p for p in (changed + untracked).split("\0") if p]
         if not paths:
             return False
-        self._git("update-index", "--add", "--remove", "--", *paths)
+        run_git(
+            self.root,
+            "update-index",
+            "--add",
+            "--remove",
+            "-z",
+            "--stdin",
+            stdin="".join(f"{path}\0" for path in paths),
+        )
         return commit_index(self.root, message)
 
     def _head(self) -> str:

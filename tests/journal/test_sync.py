@@ -446,11 +446,14 @@ def test_quick_sync_commits_outside_edits_in_recent_folders(
     new_file = device_a.root / "entries" / "2026" / "11" / "2026-11-27-0900-by-hand.md"
     new_file.parent.mkdir(parents=True, exist_ok=True)
     new_file.write_text("---\nid: BYHAND1\ntitle: By hand\n---\nWritten by hand\n", "utf-8")
+    loose = device_a.root / "entries" / "loose-note.md"
+    loose.write_text("---\nid: LOOSE1\ntitle: Loose\n---\nA loose note\n", "utf-8")
     result = sync(device_a)
     assert result.committed
     sync(device_b)
     text = all_text(device_b.root)
     assert "Edited in Obsidian" in text and "Written by hand" in text
+    assert (device_b.root / "entries" / "loose-note.md").exists()
     assert_healthy(device_a.root)
 
 
