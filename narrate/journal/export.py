@@ -3,12 +3,11 @@ document), or one self-contained HTML page to keep as an archive."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import html
+import io
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
@@ -285,15 +284,11 @@ def export_journal(
 
 def _write_atomically(target: Path, write: Callable[[TextIO], int]) -> int:
     """Stream into a temporary file beside ``target``, then rename it into place."""
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            count = write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
+    from narrate.journal.store import atomic_writer
+
+    with atomic_writer(target) as raw:
+        handle = io.TextIOWrapper(raw, "utf-8", newline="\n")
+        count = write(handle)
+        handle.flush()
+        handle.detach()  # atomic_writer syncs and closes the file itself
     return count

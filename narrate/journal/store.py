@@ -10,6 +10,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from narrate.errors import NarrateError
 
@@ -23,6 +24,14 @@ GITIGNORE = f"{STATE}/\n.*{TEMP_MARKER}*\n"
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` so that a crash leaves the old or the new file."""
+    with atomic_writer(path) as handle:
+        handle.write(data)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path) -> Iterator[BinaryIO]:
+    """A binary handle whose contents replace ``path`` atomically when the block ends
+    (nothing changes if it raises): for output too large to hold in memory."""
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_MARKER, dir=path.parent)
     try:
         # mkstemp makes the file 0600: keep the replaced file's mode, or what the umask
@@ -33,7 +42,7 @@ def atomic_write(path: Path, data: bytes) -> None:
             mode = 0o666 & ~_umask()
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, path)
