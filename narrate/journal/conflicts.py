@@ -1,0 +1,300 @@
+"""Conflict copies: find them beside their originals, and resolve one.
+
+A sync that finds the same entry changed on two devices keeps the local version in
+place and saves the other as ``<name>-conflict-<short>.md``: a valid entry with its own
+id and ``conflict_of: <original id>`` (the TUI does the same when a file changes under
+the editor). Resolving one is a single commit:
+
+- keep mine: the copy is deleted;
+- keep theirs: the original file takes the copy's front matter and body, keeping the
+  original's id (and its file name);
+- keep both: the copy becomes an ordinary entry (no ``conflict_of``) under a free name
+  without ``-conflict-``.
+
+Nothing is lost: both files are committed before anything changes (normally they
+already are), so the version not kept stays in git's history, and a resolution is
+refused when either file changed since the user looked at it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from narrate.errors import NarrateError
+from narrate.journal.store import JournalLock, atomic_write
+
+Choice = Literal["mine", "theirs", "both"]
+CHOICES: tuple[Choice, ...] = ("mine", "theirs", "both")
+
+# <stem>-conflict-<hex>[-n].md: sync names copies after the other side's commit (7 hex
+# digits, -2, -3... when taken), the app after the copy's content hash (8 hex digits).
+# Greedy, so a copy of a copy names the first copy as its original.
+CONFLICT_NAME = re.compile(r"^(?P<stem>.+)-conflict-[0-9a-f]{6,40}(?:-\d+)?\.md$")
+MARKER = "-conflict-"
+
+
+class ConflictChanged(NarrateError):
+    """A file changed since the conflict was read; nothing was changed."""
+
+
+@dataclass
+class Version:
+    """One side of a conflict as it was read: the file's bytes and, if readable, the
+    entry."""
+
+    path: str
+    data: bytes
+    entry: Any = None
+    """The Entry, or None when the file cannot be read as one."""
+    problem: str | None = None
+    """Why the file cannot be read as an entry."""
+
+    @property
+    def text(self) -> str:
+        """The file as text (undecodable bytes shown as U+FFFD)."""
+        return self.data.decode("utf-8", "replace")
+
+
+@dataclass
+class Conflict:
+    """A conflict copy and the entry it is another version of."""
+
+    copy: Version
+    """The other device's version (the conflict copy)."""
+    original: Version | None
+    """The version in place ("mine"), or None when that file is gone."""
+    original_id: str | None
+    """The ``conflict_of`` id the copy names (None for an unreadable copy)."""
+
+    @property
+    def title(self) -> str:
+        """The entry's title, for lists."""
+        for version in (self.original, self.copy):
+            if version is not None and version.entry is not None:
+                return str(version.entry.title)
+        return self.copy.path.rsplit("/", 1)[-1]
+
+    @property
+    def original_path(self) -> str | None:
+        """Where the original is (or, when it is gone, where it was)."""
+        if self.original is not None:
+            return self.original.path
+        return derived_original(self.copy.path)
+
+
+@dataclass
+class Resolution:
+    """What resolving one conflict did."""
+
+    choice: Choice
+    kept: str
+    """The path of the entry the user chose to keep (keep both: the original)."""
+    removed: str
+    """The conflict copy's path, now gone."""
+    created: str | None = None
+    """Keep both: the path the copy now lives at as an ordinary entry."""
+    committed: bool = True
+    """False when the files changed but git could not commit (the next sync will)."""
+    warning: str | None = None
+
+    @property
+    def paths(self) -> list[str]:
+        """Every path the resolution changed."""
+        return [p for p in dict.fromkeys([self.kept, self.removed, self.created]) if p]
+
+    def describe(self) -> str:
+        """One line for the user."""
+        if self.choice == "mine":
+            return f"Kept your version of {self.kept}; the other version was deleted."
+        if self.choice == "theirs":
+            return f"{self.kept} now holds the other device's version; the copy was deleted."
+        return f"Kept both: the other version is now {self.created}."
+
+
+def is_conflict_name(path: str) -> bool:
+    """Whether a file name looks like a conflict copy's."""
+    return CONFLICT_NAME.match(path) is not None
+
+
+def derived_original(copy_path: str) -> str | None:
+    """The original's path as the copy's name tells it, or None if it does not."""
+    match = CONFLICT_NAME.match(copy_path)
+    return f"{match['stem']}.md" if match else None
+
+
+def _read(journal: Any, rel: str) -> Version | None:
+    from narrate.journal.entry import BrokenEntry, Entry
+
+    data = journal.read_file(rel)
+    if data is None:
+        return None
+    try:
+        return Version(rel, data, Entry.from_bytes(data, rel))
+    except BrokenEntry as exc:
+        return Version(rel, data, None, exc.reason)
+
+
+def _find_original(journal: Any, copy_path: str, original_id: str | None) -> Version | None:
+    derived = derived_original(copy_path)
+    candidates: list[str] = []
+    if original_id:
+        rows = journal.read(
+            "SELECT path FROM entries WHERE id = ? AND path != ? ORDER BY path",
+            [original_id, copy_path],
+        )
+        found = [str(r["path"]) for r in rows]
+        # Two files sharing the id (a copy made by hand): the one the name points at.
+        candidates += sorted(found, key=lambda p: (p != derived, MARKER in p, p))
+    if derived:
+        candidates.append(derived)
+    for rel in dict.fromkeys(candidates):
+        version = _read(journal, rel)
+        if version is not None:
+            return version
+    return None
+
+
+def read_conflict(journal: Any, copy_path: str) -> Conflict | None:
+    """The conflict whose copy is at ``copy_path``, read from disk now; None when the
+    file is gone or is not a conflict copy."""
+    copy = _read(journal, copy_path)
+    if copy is None:
+        return None
+    if copy.entry is not None:
+        original_id = copy.entry.meta.get("conflict_of")
+        if original_id is None or str(original_id).strip() == "":
+            return None  # "-conflict-" in an ordinary entry's name (a title, a kept copy)
+        original_id = str(original_id).strip()
+    elif is_conflict_name(copy_path):
+        original_id = None  # an unreadable version, kept byte for byte
+    else:
+        return None
+    return Conflict(copy, _find_original(journal, copy_path, original_id), original_id)
+
+
+def list_conflicts(journal: Any) -> list[Conflict]:
+    """Every conflict copy in the journal with its original, by path."""
+    paths = [
+        str(r["path"])
+        for r in journal.read(f"SELECT path FROM entries WHERE path LIKE '%{MARKER}%'")
+    ]
+    paths += [path for path, _reason in journal.broken() if is_conflict_name(path)]
+    conflicts = []
+    for path in sorted(set(paths)):
+        conflict = read_conflict(journal, path)
+        if conflict is not None:
+            conflicts.append(conflict)
+    return conflicts
+
+
+def count_conflicts(journal: Any) -> int:
+    """How many conflict copies wait for a decision."""
+    return len(list_conflicts(journal))
+
+
+def free_name(journal: Any, copy_path: str) -> str:
+    """A path for a kept copy beside its original: ``<stem>-2.md``, ``-3``... with no
+    ``-conflict-`` left in it."""
+    stem = derived_original(copy_path) or copy_path
+    stem = stem.removesuffix(".md")
+    while MARKER in stem:
+        stem = stem.replace(MARKER, "-")
+    for n in range(2, 10_000):
+        candidate = f"{stem}-{n}.md"
+        if not (journal.root / candidate).exists():
+            return candidate
+    raise NarrateError(f"no free name beside {stem}.md; rename {copy_path} by hand")
+
+
+def _unchanged(journal: Any, conflict: Conflict) -> None:
+    """Refuse when either file is not as it was read."""
+    for version, path in (
+        (conflict.copy, conflict.copy.path),
+        (conflict.original, conflict.original_path),
+    ):
+        if path is None:
+            continue
+        now = journal.read_file(path)
+        then = version.data if version is not None else None
+        if now != then:
+            raise ConflictChanged(
+                f"{path} changed since it was shown; look at both versions again "
+                "(nothing was changed)"
+            )
+
+
+def resolve(journal: Any, conflict: Conflict, choice: Choice) -> Resolution:
+    """Keep mine, theirs or both (see the module's docstring); one commit.
+
+    Raises ConflictChanged when a file changed since ``conflict`` was read, and
+    NarrateError when the choice cannot be made (an unreadable version, a gone
+    original); nothing is changed then.
+    """
+    from narrate.journal.core import NotCommitted
+    from narrate.journal.frontmatter import DELETE
+
+    if choice not in CHOICES:
+        raise NarrateError(f"unknown choice {choice!r}; use one of {', '.join(CHOICES)}")
+    copy, original = conflict.copy, conflict.original
+    target = conflict.original_path
+    if choice == "mine" and original is None:
+        raise NarrateError(
+            f"the entry {copy.path} is a copy of is gone; keep theirs to restore it, or keep both"
+        )
+    if choice == "theirs" and copy.entry is None:
+        raise NarrateError(
+            f"the other version {copy.path} cannot be read as an entry ({copy.problem}); "
+            "fix it in a text editor, or keep both"
+        )
+    if choice == "theirs" and target is None:
+        target = free_name(journal, copy.path)
+    name = target or copy.path
+    touched = [p for p in (copy.path, target) if p]
+
+    _unchanged(journal, conflict)
+    try:
+        # Normally a no-op: both versions are committed already. If one was edited
+        # outside narrate, this puts it in the history before anything replaces it.
+        journal.commit_paths(touched, f"Keep both versions of {name} before resolving")
+    except NotCommitted as exc:
+        raise NarrateError(f"{exc}; nothing was changed") from exc
+
+    resolution = Resolution(choice, kept=target or copy.path, removed=copy.path)
+    with JournalLock(journal.root):
+        _unchanged(journal, conflict)
+        if choice == "theirs":
+            assert target is not None
+            keep_id = (
+                original.entry.id
+                if original is not None and original.entry is not None
+                else conflict.original_id
+            )
+            merged = copy.entry.with_changes(id=keep_id, conflict_of=DELETE)
+            _write(journal, target, merged.document.to_bytes())
+        elif choice == "both":
+            resolution.created = free_name(journal, copy.path)
+            data = copy.data
+            if copy.entry is not None:
+                data = copy.entry.with_changes(conflict_of=DELETE).document.to_bytes()
+            _write(journal, resolution.created, data)
+        # The copy goes last: whatever happens before, no text is gone from disk.
+        with contextlib.suppress(FileNotFoundError):
+            (journal.root / copy.path).unlink()
+        journal.reindex_paths(resolution.paths)
+
+    verb = {"mine": "keep mine", "theirs": "keep theirs", "both": "keep both"}[choice]
+    try:
+        journal.commit_paths(resolution.paths, f"Resolve conflict in {name}: {verb}")
+    except NotCommitted as exc:
+        resolution.committed = False
+        resolution.warning = str(exc)
+    return resolution
+
+
+def _write(journal: Any, rel: str, data: bytes) -> None:
+    path = journal.root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, data)
