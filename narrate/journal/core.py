@@ -204,7 +204,8 @@ class Journal:
             params.append(until.isoformat())
         for tag in tags or []:
             where.append(
-                "e.rowid IN (SELECT entry FROM tags WHERE tag = ? OR (tag > ? AND tag < ?))"
+                # "+": walk the date index and stop at the page (see query.to_sql).
+                "+e.rowid IN (SELECT entry FROM tags WHERE tag = ? OR (tag > ? AND tag < ?))"
             )
             params.extend([tag, tag + "/", tag + "0"])
         sql = (

@@ -117,7 +117,12 @@ class Sql:
 
 
 def to_sql(query: Query, today: dt.date | None = None) -> Sql:
-    """The SQL conditions over ``entries e`` for a parsed query; never raises."""
+    """The SQL conditions over ``entries e`` for a parsed query; never raises.
+
+    Membership tests are written ``+e.rowid IN (...)``: the unary plus keeps SQLite from
+    answering them through the rowid (which pulls every tagged row and sorts it), so it
+    walks the date index newest first and stops at the page size (25 ms -> 3 ms at 100k).
+    """
     from narrate.errors import NarrateError
     from narrate.journal.dates import parse_day
 
@@ -131,17 +136,17 @@ def to_sql(query: Query, today: dt.date | None = None) -> Sql:
             if not has_tokens(value):
                 continue  # "*", "++", "—": nothing FTS5 could match on
             if term.negated:
-                clause = "e.rowid IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)"
+                clause = "+e.rowid IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)"
                 params = [fts_string(term)]
             else:
                 positive.append(fts_string(term))
                 continue
         elif kind == "tag":
-            clause = "e.rowid IN (SELECT entry FROM tags WHERE tag = ? OR (tag > ? AND tag < ?))"
+            clause = "+e.rowid IN (SELECT entry FROM tags WHERE tag = ? OR (tag > ? AND tag < ?))"
             # "#lang" also finds lang/python: tags between "lang/" and "lang0".
             params = [value, value + "/", value + "0"]
         elif kind == "area":
-            clause = "e.rowid IN (SELECT entry FROM practice WHERE area = ?)"
+            clause = "+e.rowid IN (SELECT entry FROM practice WHERE area = ?)"
             params = [value.lstrip("#")]
         elif kind in ("since", "until"):
             try:
@@ -152,13 +157,13 @@ def to_sql(query: Query, today: dt.date | None = None) -> Sql:
             clause = "e.day >= ?" if kind == "since" else "e.day <= ?"
             params = [day]
         elif kind == "in":
-            clause = "e.rowid IN (SELECT entry FROM shares WHERE community = ?)"
+            clause = "+e.rowid IN (SELECT entry FROM shares WHERE community = ?)"
             params = [value]
         elif kind == "is":
             clause = {
-                "practice": "e.rowid IN (SELECT entry FROM practice)",
+                "practice": "+e.rowid IN (SELECT entry FROM practice)",
                 "private": "e.private = 1",
-                "shared": "e.rowid IN (SELECT entry FROM shares)",
+                "shared": "+e.rowid IN (SELECT entry FROM shares)",
             }[value]
         if clause is None:
             continue
