@@ -137,6 +137,10 @@ class NarrateApp(App[None]):
                 yield command
         if isinstance(screen, JournalScreen):
             yield from screen.commands()
+        from narrate.tui.screens.review import ReviewScreen
+
+        if isinstance(screen, ReviewScreen):
+            yield from screen.commands()
 
     def action_quit(self) -> None:
         """Save what is unsaved, wait for the commit, then quit."""

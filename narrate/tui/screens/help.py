@@ -69,6 +69,7 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(self._keys_table(), id="help-keys")
                 yield Static(self._markers_table(), id="help-markers")
                 yield Static(self._search_table(), id="help-search")
+                yield Static(self._practice_table(), id="help-practice")
                 yield Static(self._notes(), id="help-notes")
             yield Static("escape closes this help", id="help-hint", markup=False)
 
@@ -106,6 +107,25 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(Text(", ".join(keys)), Text(description))
         for keys, description in EDITOR_KEYS:
             table.add_row(Text(keys), Text(description))
+        return table
+
+    def _practice_table(self) -> Table:
+        """The Review screen's keys and the practice forms'."""
+        from narrate.tui.screens.practice import PracticeModal
+        from narrate.tui.screens.review import ReviewScreen
+
+        table = self._table("\nPractice: the form (f8) and the Review screen (f9)")
+        for binding in [*PracticeModal.BINDINGS, *ReviewScreen.BINDINGS]:
+            if isinstance(binding, Binding):
+                keys = ", ".join(
+                    self.app.get_key_display(Binding(key.strip(), binding.action))
+                    for key in binding.key.split(",")
+                )
+                table.add_row(Text(keys), Text(binding.tooltip or binding.description))
+        table.add_row(
+            Text("enter"),
+            Text("in the timeline or on this day: open the entry; on a check-back: answer it"),
+        )
         return table
 
     def _markers_table(self) -> Table:

@@ -84,6 +84,11 @@ class JournalScreen(Screen[None]):
             "escape", "back", "Back", show=False, tooltip="Leave the search, preview or editor"
         ),
         Binding("f1", "help", "Help", tooltip="All keys"),
+        # f5-f7 are the editor's own (select word, line, all).
+        Binding(
+            "f8", "record_practice", "Practice", tooltip="Record a practice change on this entry"
+        ),
+        Binding("f9", "review", "Review", tooltip="How did my practice change? (the review)"),
     ]
 
     def __init__(self, journal: Any) -> None:
@@ -741,3 +746,36 @@ class JournalScreen(Screen[None]):
             "Reload", "Re-read the journal from disk", lambda: self.writer.submit(RefreshJob())
         )
         yield SystemCommand("Help", "Show every key", self.action_help)
+        yield SystemCommand(
+            "Practice change",
+            "Record what you now do differently, on this entry",
+            self.action_record_practice,
+        )
+        yield SystemCommand("Review", "How did my practice change?", self.action_review)
+        yield SystemCommand(
+            "Check-backs due", "Answer “still doing it?”", lambda: self.action_review(due=True)
+        )
+
+    # ------------------------------------------------------------------ practice
+
+    def action_record_practice(self) -> None:
+        """Save the entry, then open the practice change form on it."""
+        from narrate.tui.screens.practice import open_practice_form
+
+        self.run_worker(open_practice_form(self), group="practice-form", exclusive=True)
+
+    def action_review(self, due: bool = False) -> None:
+        """Open the Review screen (at the check-backs due, with ``due``)."""
+        from narrate.tui.screens.review import ReviewScreen
+
+        self.save_now()
+        self.app.push_screen(ReviewScreen(self.journal, focus_due=due))
+
+    def entry_rewritten(self, entry: Any, data: bytes) -> None:
+        """A form rewrote ``entry`` (a practice change, a check-back): if it is open, it
+        becomes the editor's text and baseline, the cursor where it was."""
+        if self.entry is not None and self.entry.path == entry.path and not self.dirty:
+            location = self.editor.cursor_location
+            self.show_entry(entry, data)
+            self.editor.move_cursor(location)
+        self.entry_list.reload_rows()

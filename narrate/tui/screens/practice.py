@@ -1,0 +1,563 @@
+"""Practice changes in the TUI: the form that records one on the open entry, and the
+"still doing it?" check-back."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Button, Input, Label, Select, Static
+
+from narrate.errors import NarrateError
+from narrate.tui.text import one_line
+
+if TYPE_CHECKING:
+    from narrate.tui.screens.journal import JournalScreen
+
+
+class ChoiceSuggester(Suggester):
+    """Completes from a list that arrives later (read in a worker): the first choice
+    starting with what was typed, in the list's order (most used first)."""
+
+    def __init__(self, choices: list[str] | None = None) -> None:
+        # No cache: the choices change once they have been read.
+        super().__init__(use_cache=False, case_sensitive=False)
+        self.choices: list[str] = []
+        self._folded: list[str] = []
+        self.set_choices(choices or [])
+
+    def set_choices(self, choices: list[str]) -> None:
+        """Replace the choices (duplicates after the first are dropped)."""
+        self.choices = list(dict.fromkeys(c for c in choices if c))
+        self._folded = [c.casefold() for c in self.choices]
+
+    async def get_suggestion(self, value: str) -> str | None:
+        """The first choice that ``value`` (already casefolded) starts and is not all of."""
+        if not value:
+            return None
+        for folded, choice in zip(self._folded, self.choices, strict=True):
+            if folded.startswith(value) and folded != value:
+                return choice
+        return None
+
+
+@dataclass
+class PracticeChoices:
+    """What the form completes from: areas and tags, sources and communities."""
+
+    areas: list[str]
+    sources: list[str]
+
+
+def read_choices(journal: Any, config: Any | None) -> PracticeChoices:
+    """Known practice areas (most used first), then tags; earlier sources, then the
+    configured communities. Cheap at 100k entries: aggregates over the index."""
+    areas = [
+        row["area"]
+        for row in journal.read(
+            "SELECT area, count(*) AS n FROM practice GROUP BY area ORDER BY n DESC, area"
+        )
+    ]
+    areas += [item["tag"] for item in journal.tags()]
+    sources = [
+        row["source"]
+        for row in journal.read(
+            "SELECT source, count(*) AS n FROM practice WHERE source IS NOT NULL "
+            "GROUP BY source ORDER BY n DESC, source"
+        )
+    ]
+    if config is not None:
+        from narrate.community.registry import communities
+
+        # A broken [communities] table costs only its completions: `narrate community`
+        # reports it.
+        with contextlib.suppress(NarrateError):
+            sources += sorted(communities(config))
+    return PracticeChoices([one_line(a) for a in areas], [one_line(s) for s in sources])
+
+
+def area_slug(raw: str) -> str | None:
+    """The stored form of a typed area ("Code Review" -> "code-review"), or None."""
+    import re
+
+    from narrate.journal.entry import normalise_tag
+
+    return normalise_tag(re.sub(r"\s+", "-", raw.strip()))
+
+
+@dataclass
+class EntryRewritten(Message):
+    """A form rewrote an entry's file (and committed it): the journal screen reloads it
+    if it is open."""
+
+    entry: Any
+    """The Entry as written."""
+    data: bytes
+    """The file's bytes as written."""
+    summary: str
+    """What was recorded, for a notification."""
+    warning: str | None = None
+    """Written but not committed (git refused), if so."""
+
+
+@dataclass
+class RewriteFailed(Message):
+    """Writing the entry did not happen; the form stays open with the reason."""
+
+    reason: str
+
+
+class PracticeModal(ModalScreen[EntryRewritten | None]):
+    """Record a practice change on an entry: area, what I now do, what I did before,
+    where I learned it."""
+
+    DEFAULT_CSS = """
+    PracticeModal {
+        align: center middle;
+        & > #practice-form {
+            width: 80%;
+            max-width: 84;
+            height: auto;
+            border: round $primary;
+            background: $surface;
+            padding: 0 1;
+        }
+        & .practice-label { color: $text-muted; margin-top: 1; }
+        & #practice-existing { color: $text-muted; height: auto; margin-top: 1; }
+        & #practice-error { color: $text-error; height: auto; }
+        & #practice-buttons { height: auto; margin-top: 1; align-horizontal: right; }
+        & #practice-buttons Button { margin-left: 1; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", tooltip="Save the practice change and commit"),
+        Binding("escape", "cancel", "Cancel", tooltip="Close without saving"),
+    ]
+
+    def __init__(
+        self, root: Path, entry: Any, disk: bytes | None, config: Any | None = None
+    ) -> None:
+        super().__init__()
+        self.root = root
+        self.entry = entry
+        self.disk = disk
+        """The file's bytes as the editor has them: anything else on disk is a conflict."""
+        self.config = config
+        self.area_suggester = ChoiceSuggester()
+        self.source_suggester = ChoiceSuggester()
+        self.saving = False
+
+    def compose(self) -> ComposeResult:
+        """Four fields, what the entry already records, and the buttons."""
+        with Vertical(id="practice-form") as form:
+            form.border_title = "Practice change"
+            form.border_subtitle = one_line(self.entry.title)[:60] or "Untitled"
+            existing = self._existing()
+            if existing:
+                yield Static(existing, id="practice-existing")
+            yield Label("Area", classes="practice-label")
+            yield Input(
+                id="practice-area",
+                placeholder="e.g. code-review",
+                suggester=self.area_suggester,
+                compact=True,
+            )
+            yield Label("What I now do", classes="practice-label")
+            yield Input(id="practice-change", placeholder="e.g. Read the tests first", compact=True)
+            yield Label("What I did before (optional)", classes="practice-label")
+            yield Input(id="practice-before", placeholder="e.g. Read top to bottom", compact=True)
+            yield Label(
+                "Where I learned it (optional: a community, person or link)",
+                classes="practice-label",
+            )
+            yield Input(
+                id="practice-source",
+                placeholder="e.g. python-cop",
+                suggester=self.source_suggester,
+                compact=True,
+            )
+            yield Static("", id="practice-error", markup=False)
+            with Horizontal(id="practice-buttons"):
+                yield Button("Cancel", id="practice-cancel", compact=True)
+                yield Button("Save", id="practice-save", variant="primary", compact=True)
+
+    def _existing(self) -> Text:
+        text = Text(no_wrap=False)
+        for practice in self.entry.practice:
+            text.append(f"Already: {one_line(practice.area)}: {one_line(practice.change)}")
+            text.append(f" ({practice.status})\n")
+        text.rstrip()
+        return text
+
+    def on_mount(self) -> None:
+        """Focus the area; read what to complete from in the background."""
+        self.query_one("#practice-area", Input).focus()
+        self.load_choices()
+
+    @work(thread=True, exclusive=True, group="practice-choices", exit_on_error=False)
+    def load_choices(self) -> None:
+        """Areas, tags, sources and communities, read on a connection of this thread."""
+        from narrate.journal.core import Journal
+
+        try:
+            with Journal.open(self.root) as journal:
+                journal.defer_refresh()
+                choices = read_choices(journal, self.config)
+        except NarrateError:
+            return  # no completion is no loss: the fields still take any text
+        self.app.call_from_thread(self._set_choices, choices)
+
+    def _set_choices(self, choices: PracticeChoices) -> None:
+        self.area_suggester.set_choices(choices.areas)
+        self.source_suggester.set_choices(choices.sources)
+
+    @on(Input.Submitted)
+    def next_field(self, event: Input.Submitted) -> None:
+        """Enter moves to the next field; on the last one it saves."""
+        if event.input.id == "practice-source":
+            self.action_save()
+        else:
+            self.focus_next()
+
+    @on(Button.Pressed, "#practice-save")
+    def save_pressed(self) -> None:
+        """The Save button."""
+        self.action_save()
+
+    @on(Button.Pressed, "#practice-cancel")
+    def cancel_pressed(self) -> None:
+        """The Cancel button."""
+        self.action_cancel()
+
+    def action_cancel(self) -> None:
+        """Close without saving (not while a save is running: it would land unseen)."""
+        if not self.saving:
+            self.dismiss(None)
+
+    def value(self, name: str) -> str:
+        """A field's text, on one line and trimmed."""
+        return one_line(self.query_one(f"#practice-{name}", Input).value)
+
+    def show_error(self, reason: str, field: str | None = None) -> None:
+        """Say what is wrong, and where."""
+        self.query_one("#practice-error", Static).update(Text(one_line(reason)))
+        if field:
+            self.query_one(f"#practice-{field}", Input).focus()
+
+    def action_save(self) -> None:
+        """Check the fields, then write the change in the background."""
+        if self.saving:
+            return
+        from narrate.journal.entry import Practice
+
+        raw_area, change = self.value("area"), self.value("change")
+        if not raw_area:
+            self.show_error(
+                "Name an area: what part of your practice changes (e.g. testing).", "area"
+            )
+            return
+        area = area_slug(raw_area)
+        if area is None:
+            self.show_error(
+                f"'{raw_area}' cannot be an area: use letters, digits, '-', '_' and '/' "
+                "(e.g. code-review).",
+                "area",
+            )
+            return
+        if not change:
+            self.show_error("Say what you now do: that is the change.", "change")
+            return
+        practice = Practice(
+            area=area,
+            change=change,
+            before=self.value("before") or None,
+            source=self.value("source") or None,
+        )
+        self.saving = True
+        self.show_error("Saving…")
+        self.write_change(practice)
+
+    @work(thread=True, exclusive=True, group="practice-save", exit_on_error=False)
+    def write_change(self, practice: Any) -> None:
+        """Append the change to the entry's front matter (nothing else in the file
+        changes but ``updated``) and commit, on a connection of this thread."""
+        from narrate.journal.core import Journal, NotCommitted
+
+        path = self.entry.path
+        try:
+            with Journal.open(self.root) as journal:
+                journal.defer_refresh()
+                entry = current_entry(journal, path, self.disk)
+                updated = entry.touched(
+                    practice=[*(p.to_data() for p in entry.practice), practice.to_data()]
+                )
+                summary = f"{practice.area}: {practice.change}"
+                warning = None
+                try:
+                    journal.save(updated, message=f"Record practice change: {summary}")
+                except NotCommitted as exc:
+                    warning = str(exc)
+        except (NarrateError, OSError) as exc:
+            self.post_message(RewriteFailed(str(exc)))
+            return
+        self.post_message(EntryRewritten(updated, updated.document.to_bytes(), summary, warning))
+
+    @on(EntryRewritten)
+    def written(self, message: EntryRewritten) -> None:
+        """Saved: close, handing the entry to whoever opened the form."""
+        message.stop()
+        self.saving = False
+        self.dismiss(message)
+
+    @on(RewriteFailed)
+    def failed(self, message: RewriteFailed) -> None:
+        """Not saved: say why; the fields keep what was typed."""
+        message.stop()
+        self.saving = False
+        self.show_error(f"Not saved: {message.reason}")
+
+
+def current_entry(journal: Any, path: str, expected: bytes | None) -> Any:
+    """The entry at ``path`` as it is on disk, refusing if it is not what the editor
+    loaded (``expected``): rewriting it would silently drop the other edit."""
+    from narrate.journal.entry import BrokenEntry, Entry
+
+    data = journal.read_file(path)
+    if data is None:
+        raise NarrateError(f"{path} is no longer on disk")
+    if expected is not None and data != expected:
+        raise NarrateError(
+            f"{path} changed on disk since it was opened; close this, let the editor "
+            "reload it, and try again"
+        )
+    try:
+        return Entry.from_bytes(data, path)
+    except BrokenEntry as exc:
+        raise NarrateError(f"{path} cannot be read: {exc.reason}; fix it by hand") from None
+
+
+# ---------------------------------------------------------------------- check-backs
+
+ANSWER_BUTTONS = [
+    ("yes", "Yes, still doing it", "success"),
+    ("partly", "Partly", "default"),
+    ("no", "No, stopped", "error"),
+]
+STATUS_OPTIONS = [
+    ("Keep its status (no: dropped)", ""),
+    ("Adopted: it stuck", "adopted"),
+    ("Dropped", "dropped"),
+    ("Still trying", "trying"),
+]
+
+
+class CheckBackModal(ModalScreen[EntryRewritten | None]):
+    """ "Still doing it?" for one practice change whose check-back is due."""
+
+    DEFAULT_CSS = """
+    CheckBackModal {
+        align: center middle;
+        & > #checkback-form {
+            width: 80%;
+            max-width: 84;
+            height: auto;
+            border: round $primary;
+            background: $surface;
+            padding: 0 1;
+        }
+        & #checkback-change { text-style: bold; margin-top: 1; }
+        & #checkback-when { color: $text-muted; }
+        & .checkback-label { color: $text-muted; margin-top: 1; }
+        & #checkback-error { color: $text-error; height: auto; }
+        & #checkback-buttons { height: auto; margin-top: 1; }
+        & #checkback-buttons Button { margin-right: 1; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", tooltip="Close without answering"),
+    ]
+
+    def __init__(self, root: Path, due: dict[str, Any], expected: bytes | None = None) -> None:
+        super().__init__()
+        self.root = root
+        self.due = due
+        """The due change: id, title, area, change, day, due (from the review)."""
+        self.expected = expected
+        self.saving = False
+
+    def compose(self) -> ComposeResult:
+        """The change, the question, a note, a status, and one button per answer."""
+        due = self.due
+        with Vertical(id="checkback-form") as form:
+            form.border_title = "Check-back: still doing it?"
+            form.border_subtitle = one_line(str(due.get("title") or ""))[:60]
+            yield Static(
+                Text(f"{one_line(due['area'])}: {one_line(due['change'])}"),
+                id="checkback-change",
+            )
+            yield Static(
+                Text(f"trying since {due.get('day')}, check-back due {due.get('due')}"),
+                id="checkback-when",
+            )
+            yield Label("Note (optional)", classes="checkback-label")
+            yield Input(id="checkback-note", placeholder="e.g. Too slow on big PRs", compact=True)
+            yield Label("Status", classes="checkback-label")
+            yield Select(
+                STATUS_OPTIONS,
+                id="checkback-status",
+                allow_blank=False,
+                value="",
+                type_to_search=False,
+                compact=True,
+            )
+            yield Static("", id="checkback-error", markup=False)
+            with Horizontal(id="checkback-buttons"):
+                for answer, label, variant in ANSWER_BUTTONS:
+                    yield Button(label, id=f"checkback-{answer}", variant=variant, compact=True)  # type: ignore[arg-type]
+
+    def on_mount(self) -> None:
+        """Start at the note: the answer buttons are a tab away."""
+        self.query_one("#checkback-note", Input).focus()
+
+    def action_cancel(self) -> None:
+        """Close without answering."""
+        if not self.saving:
+            self.dismiss(None)
+
+    @on(Input.Submitted, "#checkback-note")
+    def note_done(self) -> None:
+        """Enter in the note moves on towards the answers."""
+        self.focus_next()
+
+    @on(Button.Pressed)
+    def answered(self, event: Button.Pressed) -> None:
+        """An answer button: record it."""
+        answer = (event.button.id or "").removeprefix("checkback-")
+        if answer not in {a for a, _, _ in ANSWER_BUTTONS} or self.saving:
+            return
+        status = self.query_one("#checkback-status", Select).value
+        note = one_line(self.query_one("#checkback-note", Input).value)
+        self.saving = True
+        self.query_one("#checkback-error", Static).update("Saving…")
+        self.record(answer, status if isinstance(status, str) and status else None, note)
+
+    @work(thread=True, exclusive=True, group="checkback", exit_on_error=False)
+    def record(self, answer: str, status: str | None, note: str) -> None:
+        """Answer through the core (a dated line in the entry, maybe a new status) and
+        commit, on a connection of this thread."""
+        from narrate.journal.core import Journal
+        from narrate.practice.checkback import answer as record_answer
+
+        try:
+            with Journal.open(self.root) as journal:
+                journal.defer_refresh()
+                if self.expected is not None:
+                    current_entry(journal, journal.resolve(self.due["id"]), self.expected)
+                result = record_answer(
+                    journal,
+                    self.due["id"],
+                    answer=answer,
+                    status=status,
+                    note=note or None,
+                    area=self.due["area"],
+                )
+        except (NarrateError, OSError) as exc:
+            self.post_message(RewriteFailed(str(exc)))
+            return
+        summary = f"{result.area}: {result.change} — {result.status}"
+        self.post_message(EntryRewritten(result.entry, result.entry.document.to_bytes(), summary))
+
+    @on(EntryRewritten)
+    def written(self, message: EntryRewritten) -> None:
+        """Answered: close, handing the entry back."""
+        message.stop()
+        self.saving = False
+        self.dismiss(message)
+
+    @on(RewriteFailed)
+    def failed(self, message: RewriteFailed) -> None:
+        """Not recorded: say why."""
+        message.stop()
+        self.saving = False
+        self.query_one("#checkback-error", Static).update(
+            Text(one_line(f"Not saved: {message.reason}"))
+        )
+
+
+# ---------------------------------------------------------------------- from the journal
+
+
+async def settle(screen: JournalScreen) -> str | None:
+    """Save what the editor holds and wait for the writer, so a form can rewrite the
+    file without racing it; why not, if that failed."""
+    return await screen.finish()
+
+
+def next_check_back(config: Any | None, today: dt.date | None = None) -> dt.date:
+    """When a change recorded today is first checked back."""
+    from narrate.practice.checkback import check_back_weeks
+
+    weeks = check_back_weeks(config)
+    return (today or dt.date.today()) + dt.timedelta(weeks=weeks[0])
+
+
+def load_config_quietly() -> Any | None:
+    """The config, or None if it cannot be read (the app has already said why)."""
+    from narrate.config import load_config
+
+    try:
+        return load_config()
+    except NarrateError:
+        return None
+
+
+async def open_practice_form(screen: JournalScreen) -> None:
+    """Save the open entry, then open the practice form on it; on save, reload it."""
+    if screen.entry is None and not screen.dirty:
+        screen.notify(
+            "Write the entry first: a practice change is recorded on an entry. "
+            "Type what you did, then press the key again.",
+            title="Nothing to attach it to",
+            severity="warning",
+            markup=False,
+        )
+        return
+    problem = await settle(screen)
+    if problem is not None or screen.entry is None:
+        screen.notify(
+            f"Save the entry first: {problem or 'it is not on disk yet'}.",
+            severity="error",
+            markup=False,
+        )
+        return
+    config = load_config_quietly()
+
+    def done(result: EntryRewritten | None) -> None:
+        if result is None:
+            return
+        screen.entry_rewritten(result.entry, result.data)
+        when = next_check_back(config)
+        message = f"Recorded {result.summary}. First check-back: {when:%a %d %b}."
+        # After the form has gone: a toast raised while it is on top goes with it.
+        screen.call_after_refresh(screen.notify, message, title="Practice change", markup=False)
+        if result.warning:
+            screen.call_after_refresh(
+                screen.notify, result.warning, severity="warning", timeout=10, markup=False
+            )
+
+    screen.app.push_screen(
+        PracticeModal(screen.journal.root, screen.entry, screen.disk, config), done
+    )
