@@ -137,6 +137,10 @@ class NarrateApp(App[None]):
                 yield command
         if isinstance(screen, JournalScreen):
             yield from screen.commands()
+        from narrate.tui.screens.community import CommunityScreen
+
+        if isinstance(screen, CommunityScreen):
+            yield from screen.commands()
         from narrate.tui.screens.review import ReviewScreen
 
         if isinstance(screen, ReviewScreen):

@@ -83,6 +83,8 @@ class JournalScreen(Screen[None]):
         Binding(
             "escape", "back", "Back", show=False, tooltip="Leave the search, preview or editor"
         ),
+        Binding("ctrl+o", "community", "Community", tooltip="Read what your communities share"),
+        Binding("ctrl+g", "share", "Share", tooltip="Share a redacted copy of this entry"),
         Binding("f1", "help", "Help", tooltip="All keys"),
         # f5-f7 are the editor's own (select word, line, all).
         Binding(
@@ -725,6 +727,19 @@ class JournalScreen(Screen[None]):
 
         self.app.push_screen(HelpScreen())
 
+    def action_community(self) -> None:
+        """Open the Community screen (the feed of what other members shared)."""
+        from narrate.tui.screens.community import CommunityScreen
+
+        self.save_now()
+        self.app.push_screen(CommunityScreen(self.journal))
+
+    def action_share(self) -> None:
+        """Save the entry, then open the share dialog on it."""
+        from narrate.tui.screens.share import open_share
+
+        self.run_worker(open_share(self), group="share-dialog", exclusive=True)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Only offer what works now: no Save when everything is saved."""
         if action == "save":
@@ -746,6 +761,8 @@ class JournalScreen(Screen[None]):
             "Reload", "Re-read the journal from disk", lambda: self.writer.submit(RefreshJob())
         )
         yield SystemCommand("Help", "Show every key", self.action_help)
+        yield SystemCommand("Community", "Read what your communities share", self.action_community)
+        yield SystemCommand("Share", "Share a redacted copy of this entry", self.action_share)
         yield SystemCommand(
             "Practice change",
             "Record what you now do differently, on this entry",

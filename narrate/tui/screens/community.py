@@ -1,0 +1,676 @@
+"""The community screen: your communities, the feed of what other members shared, a
+reader for one entry, and adopting a practice you read about.
+
+A community repository is written by anyone in it, so everything from it is untrusted:
+feed items come cleaned from ``narrate.community.feed``, are cleaned again where they are
+shown, and are rendered as ``Text`` (never markup) or by the ``Markdown`` widget (which
+does not parse markup). Links open only after a confirmation, and only http(s).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Footer, Header, Input, Markdown, OptionList, Static
+from textual.widgets.option_list import Option
+
+from narrate.errors import NarrateError
+from narrate.sanitize import clean
+from narrate.tui.widgets.community_reader import CommunityReader, CommunitySummary, openable
+from narrate.tui.widgets.feed_list import FeedList
+
+# The feed shows the newest entries of all communities; older ones stay in the CLI.
+FEED_LIMIT = 500
+ALL = "*all*"
+"""The option id of "All communities" (not a valid community name, so never a clash)."""
+
+
+# ---------------------------------------------------------------------- messages
+
+
+@dataclass
+class FeedLoaded(Message):
+    """The communities and the feed were read from the clones and the index."""
+
+    communities: list[CommunitySummary]
+    items: list[dict[str, Any]]
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FeedFailed(Message):
+    """The feed could not be read (a broken config, an unreadable index)."""
+
+    reason: str
+
+
+@dataclass
+class PullProgressed(Message):
+    """A pull moved on to its next step."""
+
+    text: str
+
+
+@dataclass
+class PullFinished(Message):
+    """A pull ended: what each community now holds, and what went wrong."""
+
+    done: list[str]
+    failed: list[str]
+    notices: list[str]
+
+
+@dataclass
+class PracticeAdopted(Message):
+    """A feed entry's practice became an entry in the journal."""
+
+    path: str
+    title: str
+    warning: str | None = None
+
+
+@dataclass
+class AdoptFailed(Message):
+    """Adopting did not happen."""
+
+    reason: str
+
+
+# ---------------------------------------------------------------------- background work
+
+
+def timeout_from(config: Any) -> float:
+    """Seconds a community may take to answer: the config's sync_timeout."""
+    from narrate.journal.sync import DEFAULT_TIMEOUT
+
+    value = config.get("sync_timeout", DEFAULT_TIMEOUT)
+    return float(value) if isinstance(value, int | float) else DEFAULT_TIMEOUT
+
+
+def skipped_notices(name: str, skipped: list[Any]) -> list[str]:
+    """One line per file a community holds that narrate refused to read."""
+    return [
+        f"{clean(name, single_line=True)}: ignored {clean(s.path, single_line=True)} "
+        f"({clean(s.reason, single_line=True)})"
+        for s in skipped
+    ]
+
+
+def read_feed(root: Path) -> FeedLoaded:
+    """Summaries of the configured communities and the newest feed items, from the local
+    clones (re-indexed if a pull from the CLI changed them). Runs in a thread."""
+    from narrate.community.feed import feed_items, index_community
+    from narrate.community.registry import communities, load_state, read_info
+    from narrate.config import load_config
+    from narrate.journal.core import Journal
+
+    known = communities(load_config())
+    state = load_state()
+    summaries: list[CommunitySummary] = []
+    notices: list[str] = []
+    with Journal.open(root) as journal:
+        for community in known.values():
+            summary = CommunitySummary(
+                clean(community.name, single_line=True),
+                clean(community.member, single_line=True),
+                last_pull=clean(state.get(community.name, {}).get("last_pull"), single_line=True)
+                or None,
+            )
+            summaries.append(summary)
+            repo = community.repo()
+            if not repo.path.exists():
+                summary.cloned = False
+                summary.problem = "Not cloned here yet: pull (p) to fetch it."
+                continue
+            try:
+                info = read_info(repo, repo.head())
+                update = index_community(journal, community, repo)
+            except NarrateError as exc:
+                summary.problem = clean(str(exc))
+                continue
+            summary.title = clean(info.name, single_line=True)
+            summary.description = clean(info.description)
+            summary.guidelines = clean(info.guidelines)
+            summary.vocabulary = [
+                clean(word, single_line=True) for word in (info.areas or []) + (info.tags or [])
+            ]
+            summary.problem = clean(info.problem) if info.problem else None
+            notices += skipped_notices(community.name, update.skipped)
+        items = feed_items(journal, list(known.values()), limit=FEED_LIMIT)
+    return FeedLoaded(summaries, items, notices)
+
+
+# ---------------------------------------------------------------------- modals
+
+
+class LinkModal(ModalScreen[bool]):
+    """Ask before a link from a community opens in the browser: shows its full target."""
+
+    DEFAULT_CSS = """
+    LinkModal {
+        align: center middle;
+        & > #link-box {
+            width: 80%;
+            max-width: 90;
+            height: auto;
+            border: round $warning;
+            background: $surface;
+            padding: 1 2;
+        }
+        & #link-target { color: $text-warning; padding: 1 0; }
+        & #link-buttons { height: auto; align-horizontal: right; }
+        & Button { margin-left: 2; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, href: str) -> None:
+        super().__init__()
+        self.href = href
+
+    def compose(self) -> ComposeResult:
+        """The question, the full target, Cancel (focused) and Open."""
+        from urllib.parse import urlsplit
+
+        host = urlsplit(self.href).hostname or "?"
+        with Vertical(id="link-box") as box:
+            box.border_title = "Open a link from the community?"
+            yield Static(
+                Text.assemble(
+                    "A member's entry links to ", (clean(host, single_line=True), "bold"), ":"
+                ),
+                id="link-question",
+            )
+            yield Static(Text(clean(self.href, single_line=True)), id="link-target")
+            yield Static(
+                Text(
+                    "Only open it if you trust where it goes: the text of a link can differ "
+                    "from its target.",
+                    style="dim",
+                )
+            )
+            with Horizontal(id="link-buttons"):
+                yield Button("Cancel", id="link-cancel")
+                yield Button("Open in browser", id="link-open", variant="warning")
+
+    def on_mount(self) -> None:
+        """Cancel is the default: enter alone never opens a link."""
+        self.query_one("#link-cancel", Button).focus()
+
+    @on(Button.Pressed, "#link-open")
+    def open_link(self) -> None:
+        """Confirmed."""
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#link-cancel")
+    def action_cancel(self) -> None:
+        """Not opened."""
+        self.dismiss(False)
+
+
+class AdoptModal(ModalScreen[tuple[str, str] | None]):
+    """Adopt a practice from a feed entry: your area and change, in your words."""
+
+    DEFAULT_CSS = """
+    AdoptModal {
+        align: center middle;
+        & > #adopt-box {
+            width: 80%;
+            max-width: 90;
+            height: auto;
+            border: round $primary;
+            background: $surface;
+            padding: 1 2;
+        }
+        & Input { margin-bottom: 1; }
+        & .label { color: $text-muted; }
+        & #adopt-problem { color: $text-error; }
+        & #adopt-buttons { height: auto; align-horizontal: right; }
+        & Button { margin-left: 2; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, item: dict[str, Any]) -> None:
+        super().__init__()
+        self.item = item
+
+    def compose(self) -> ComposeResult:
+        """Where it came from, the area and change (prefilled from the entry), buttons."""
+        seen = next((p for p in self.item.get("practice") or [] if isinstance(p, dict)), {})
+        source = clean(f"{self.item.get('member')}@{self.item.get('community')}", single_line=True)
+        with Vertical(id="adopt-box") as box:
+            box.border_title = "Adopt a practice"
+            yield Static(
+                Text.assemble(
+                    "From ",
+                    (source, "bold"),
+                    ": ",
+                    clean(self.item.get("title"), single_line=True),
+                    "\nIt becomes an entry in your journal with status trying; check-backs "
+                    "will ask how it goes.",
+                ),
+                id="adopt-source",
+            )
+            yield Static("Practice area", classes="label", markup=False)
+            yield Input(
+                clean(seen.get("area"), single_line=True),
+                placeholder="e.g. code-review",
+                id="adopt-area",
+            )
+            yield Static("What you will do", classes="label", markup=False)
+            yield Input(
+                clean(seen.get("change") or self.item.get("title"), single_line=True),
+                id="adopt-change",
+            )
+            yield Static("", id="adopt-problem", markup=False)
+            with Horizontal(id="adopt-buttons"):
+                yield Button("Cancel", id="adopt-cancel")
+                yield Button("Adopt", id="adopt-ok", variant="primary")
+
+    def on_mount(self) -> None:
+        """Start in the first empty field."""
+        area = self.query_one("#adopt-area", Input)
+        (area if not area.value else self.query_one("#adopt-change", Input)).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#adopt-ok")
+    def confirm(self) -> None:
+        """Adopt, if an area is given."""
+        from narrate.journal.entry import normalise_tag
+
+        area = normalise_tag(self.query_one("#adopt-area", Input).value) or ""
+        change = " ".join(self.query_one("#adopt-change", Input).value.split())
+        if not area:
+            self.query_one("#adopt-problem", Static).update("Give a practice area.")
+            self.query_one("#adopt-area", Input).focus()
+            return
+        self.dismiss((area, change))
+
+    @on(Button.Pressed, "#adopt-cancel")
+    def action_cancel(self) -> None:
+        """Nothing adopted."""
+        self.dismiss(None)
+
+
+# ---------------------------------------------------------------------- the screen
+
+
+class CommunityScreen(Screen[None]):
+    """Read what other members shared, pull new entries, adopt a practice."""
+
+    CSS_PATH = "community.tcss"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Journal", tooltip="Back to the journal"),
+        Binding("p", "pull", "Pull", tooltip="Fetch new entries from the community (or all)"),
+        Binding("a", "adopt", "Adopt", tooltip="Start trying the practice of the entry shown"),
+        Binding("r", "reload", "Reload", show=False, tooltip="Re-read the feed"),
+        Binding("ctrl+l", "focus_feed", "Feed", show=False, tooltip="Move to the feed"),
+    ]
+
+    def __init__(self, journal: Any) -> None:
+        super().__init__()
+        self.journal = journal
+        self.summaries: dict[str, CommunitySummary] = {}
+        self.all_items: list[dict[str, Any]] = []
+        self.loaded = False
+        """Whether the feed has been read at least once."""
+        self.pulling = False
+        self.adopting = False
+
+    def compose(self) -> ComposeResult:
+        """Communities and the feed on the left, the reader on the right."""
+        yield Header(icon="✎")
+        with Horizontal(id="community-main"):
+            with Vertical(id="community-side"):
+                yield OptionList(id="communities", markup=False)
+                yield FeedList(id="feed")
+                yield Static("Reading the feed…", id="feed-status", markup=False)
+            yield CommunityReader(id="reader")
+        yield Footer()
+
+    @property
+    def feed(self) -> FeedList:
+        """The feed list."""
+        return self.query_one("#feed", FeedList)
+
+    @property
+    def reader(self) -> CommunityReader:
+        """The reader pane."""
+        return self.query_one("#reader", CommunityReader)
+
+    @property
+    def chosen_community(self) -> str | None:
+        """The community picked in the list; None for all of them."""
+        option = self.query_one("#communities", OptionList).highlighted_option
+        return None if option is None or option.id == ALL else option.id
+
+    def on_mount(self) -> None:
+        """Read the feed in the background."""
+        self.title = "Community"
+        self.feed.focus()
+        self.load()
+
+    # ------------------------------------------------------------------ loading
+
+    @work(thread=True, exclusive=True, group="community-feed", exit_on_error=False)
+    def load(self) -> None:
+        """Read the communities and the feed (git and SQLite: not on the UI thread)."""
+        try:
+            message: Message = read_feed(self.journal.root)
+        except NarrateError as exc:
+            message = FeedFailed(clean(str(exc)))
+        except Exception as exc:  # a thread must report, not vanish
+            message = FeedFailed(clean(f"{type(exc).__name__}: {exc}"))
+        self.post_message(message)
+
+    @on(FeedLoaded)
+    def feed_loaded(self, message: FeedLoaded) -> None:
+        """Fill the community list and the feed."""
+        first = not self.loaded
+        self.loaded = True
+        self.summaries = {s.name: s for s in message.communities}
+        self.all_items = message.items
+        chosen = self.chosen_community
+        communities = self.query_one("#communities", OptionList)
+        communities.clear_options()
+        options = [Option(Text("All communities", style="bold"), id=ALL)]
+        for summary in message.communities:
+            prompt = Text(no_wrap=True, overflow="ellipsis")
+            prompt.append(summary.name, "bold")
+            pulled = "never pulled" if not summary.last_pull else "pulled " + summary.last_pull[:10]
+            prompt.append(f"  {pulled}", "dim")
+            if summary.description:
+                prompt.append(f"\n{summary.description.splitlines()[0]}", "italic")
+            options.append(Option(prompt, id=summary.name))
+        communities.add_options(options)
+        communities.highlighted = (
+            communities.get_option_index(chosen) if chosen in self.summaries else 0
+        )
+        self.show_feed()
+        if first and not message.communities:
+            self.reader.show_nothing(
+                "You are in no community yet. Join one from the command line:\n"
+                "  narrate community add NAME URL --member HANDLE"
+            )
+        if message.notices:
+            self.notice(message.notices)
+
+    @on(FeedFailed)
+    def feed_failed(self, message: FeedFailed) -> None:
+        """Say why the feed cannot be read."""
+        self.loaded = True
+        self.set_status("The feed could not be read.")
+        self.notify(message.reason, title="Community", severity="error", markup=False)
+
+    def show_feed(self) -> None:
+        """The feed for the chosen community (or all)."""
+        chosen = self.chosen_community
+        items = [i for i in self.all_items if chosen is None or i["community"] == chosen]
+        self.feed.set_items(items)
+        count = len(items)
+        where = f" in {chosen}" if chosen else ""
+        if count:
+            status = f"{count} entr{'y' if count == 1 else 'ies'}{where}"
+            if len(self.all_items) >= FEED_LIMIT:
+                status += f" (the newest {FEED_LIMIT})"
+        else:
+            status = f"Nothing shared{where} yet · p pulls"
+        self.set_status(status)
+        if self.feed.highlighted is None and items:
+            self.feed.highlighted = 0
+
+    def set_status(self, text: str) -> None:
+        """The line under the feed."""
+        self.query_one("#feed-status", Static).update(Text(clean(text, single_line=True)))
+
+    def notice(self, lines: list[str]) -> None:
+        """Files a community holds that were not read, in one notification."""
+        more = len(lines) - 8
+        self.notify(
+            "\n".join(lines[:8]) + (f"\n…and {more} more" if more > 0 else ""),
+            title="Some community files were ignored",
+            severity="warning",
+            timeout=12,
+            markup=False,
+        )
+
+    # ------------------------------------------------------------------ reading
+
+    @on(OptionList.OptionHighlighted, "#communities")
+    def community_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """Show the community's own description, and its part of the feed."""
+        summary = self.summaries.get(event.option.id or "")
+        if summary is not None:
+            self.reader.show_community(summary)
+        self.show_feed()
+
+    @on(OptionList.OptionHighlighted, "#feed")
+    def item_highlighted(self) -> None:
+        """Read the entry under the cursor (unless a community's page is being read)."""
+        if self.feed.has_focus or self.reader.showing == "nothing":
+            self.show_highlighted()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Back in the feed: read the entry under its cursor."""
+        if event.widget is self.feed:
+            self.show_highlighted()
+
+    def show_highlighted(self) -> None:
+        """Put the feed's highlighted entry in the reader."""
+        item = self.feed.highlighted_item
+        if item is not None and item is not self.reader.item:
+            self.reader.show_item(item)
+
+    @on(OptionList.OptionSelected, "#feed")
+    def item_selected(self) -> None:
+        """Enter on an entry: move into the reader to scroll it."""
+        self.show_highlighted()
+        self.reader.focus()
+
+    @on(Markdown.LinkClicked)
+    def link_clicked(self, event: Markdown.LinkClicked) -> None:
+        """A click on a link in an entry: never opened without asking."""
+        event.stop()
+        event.prevent_default()
+        self.confirm_link(event.href)
+
+    @on(OptionList.OptionSelected, "#reader-links")
+    def link_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a listed link: ask before opening it."""
+        event.stop()
+        links = self.reader.links
+        index = int(event.option.id or -1)
+        if 0 <= index < len(links):
+            self.confirm_link(links[index])
+
+    def confirm_link(self, href: str) -> None:
+        """Open ``href`` in the browser once the user says so; only http(s)."""
+        if not openable(href):
+            self.notify(
+                f"Not opened: {clean(href, single_line=True) or '(empty link)'}. "
+                "narrate only opens http and https links.",
+                severity="warning",
+                markup=False,
+            )
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.app.open_url(href)
+
+        self.app.push_screen(LinkModal(href), answered)
+
+    # ------------------------------------------------------------------ pulling
+
+    def action_pull(self) -> None:
+        """Fetch the chosen community (or all of them), then re-read the feed."""
+        if self.pulling:
+            self.notify("Already pulling…", timeout=3)
+            return
+        names = [self.chosen_community] if self.chosen_community else list(self.summaries)
+        if not names:
+            self.notify(
+                "You are in no community yet: narrate community add NAME URL --member HANDLE",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.pulling = True
+        self.set_status(f"Pulling {', '.join(names)}…")
+        self.pull(names)
+
+    @work(thread=True, exclusive=True, group="community-pull", exit_on_error=False)
+    def pull(self, names: list[str]) -> None:
+        """Fetch each community (objects checked), index it, remember when."""
+        import datetime as dt
+
+        from narrate.community.feed import index_community
+        from narrate.community.registry import get, load_state, save_state
+        from narrate.config import load_config
+        from narrate.journal.core import Journal
+
+        done: list[str] = []
+        failed: list[str] = []
+        notices: list[str] = []
+        try:
+            config = load_config()
+            timeout = timeout_from(config)
+            with Journal.open(self.journal.root) as journal:
+                for number, name in enumerate(names, 1):
+                    self.post_message(PullProgressed(f"Pulling {name} ({number} of {len(names)})…"))
+                    try:
+                        community = get(config, name)
+                        repo = community.repo(timeout)
+                        if not repo.path.exists():
+                            repo.clone()
+                        repo.fetch()
+                        update = index_community(journal, community, repo)
+                    except NarrateError as exc:
+                        failed.append(clean(str(exc), single_line=True))
+                        continue
+                    state = load_state()
+                    now = dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
+                    state.setdefault(name, {})["last_pull"] = now
+                    save_state(state)
+                    done.append(f"{name}: {update.entries} shared entries")
+                    notices += skipped_notices(name, update.skipped)
+        except Exception as exc:  # the config, the index: report, never vanish
+            failed.append(clean(str(exc) or type(exc).__name__, single_line=True))
+        self.post_message(PullFinished(done, failed, notices))
+
+    @on(PullProgressed)
+    def pull_progressed(self, message: PullProgressed) -> None:
+        """Show how far the pull is."""
+        self.set_status(message.text)
+
+    @on(PullFinished)
+    def pull_finished(self, message: PullFinished) -> None:
+        """Say what came in (or why not) and show it."""
+        self.pulling = False
+        if message.done:
+            self.notify("\n".join(message.done), title="Pulled", markup=False)
+        if message.failed:
+            self.notify(
+                "\n".join(message.failed),
+                title="Pull failed",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+        if message.notices:
+            self.notice(message.notices)
+        self.load()
+
+    # ------------------------------------------------------------------ adopting
+
+    def action_adopt(self) -> None:
+        """Adopt the practice of the entry shown: ask for the area and change first."""
+        item = self.reader.item or self.feed.highlighted_item
+        if item is None:
+            self.notify("Pick an entry in the feed first.", timeout=4)
+            return
+        if self.adopting:
+            self.notify("Still adopting the last one…", timeout=3)
+            return
+
+        def answered(answer: tuple[str, str] | None) -> None:
+            if answer is not None:
+                self.adopting = True
+                self.adopt(str(item["feed_id"]), *answer)
+
+        self.app.push_screen(AdoptModal(item), answered)
+
+    @work(thread=True, group="community-adopt", exit_on_error=False)
+    def adopt(self, feed_id: str, area: str, change: str) -> None:
+        """Write the adopting entry (and commit it) on a connection of this thread."""
+        from narrate.community.feed import adopt
+        from narrate.journal.core import Journal, NotCommitted
+
+        message: Message
+        try:
+            with Journal.open(self.journal.root) as journal:
+                entry = adopt(journal, feed_id, area=area, change=change or None)
+        except NotCommitted as exc:  # written, not committed: still adopted
+            message = PracticeAdopted(exc.paths[0] if exc.paths else "", "", clean(str(exc)))
+        except Exception as exc:  # NarrateError and anything else: say it
+            message = AdoptFailed(clean(str(exc) or type(exc).__name__))
+        else:
+            message = PracticeAdopted(entry.path, clean(entry.title, single_line=True))
+        self.post_message(message)
+
+    @on(PracticeAdopted)
+    def practice_adopted(self, message: PracticeAdopted) -> None:
+        """Tell the user, and put the new entry in the journal's list."""
+        self.adopting = False
+        if message.warning:
+            self.notify(message.warning, severity="warning", timeout=12, markup=False)
+        else:
+            self.notify(
+                f"{message.title} is in your journal ({message.path}); escape goes back to it.",
+                title="Adopted",
+                markup=False,
+            )
+        journal_screen = getattr(self.app, "journal_screen", None)
+        if journal_screen is not None and journal_screen.is_mounted:
+            journal_screen.load_listing()
+
+    @on(AdoptFailed)
+    def adopt_failed(self, message: AdoptFailed) -> None:
+        """Nothing was adopted: say why."""
+        self.adopting = False
+        self.notify(f"Not adopted: {message.reason}", severity="error", timeout=12, markup=False)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_close(self) -> None:
+        """Back to the journal."""
+        self.dismiss()
+
+    def action_reload(self) -> None:
+        """Re-read the feed from the clones."""
+        self.load()
+
+    def action_focus_feed(self) -> None:
+        """Move to the feed."""
+        self.feed.focus()
+
+    def commands(self) -> Iterator[SystemCommand]:
+        """This screen's actions for the command palette."""
+        yield SystemCommand("Pull", "Fetch new entries from your communities", self.action_pull)
+        yield SystemCommand("Adopt", "Start trying the practice shown", self.action_adopt)
+        yield SystemCommand("Reload feed", "Re-read the feed", self.action_reload)
+        yield SystemCommand("Back to the journal", "Close the community screen", self.action_close)
