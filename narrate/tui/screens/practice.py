@@ -279,6 +279,9 @@ class PracticeModal(ModalScreen[EntryRewritten | None]):
         if not change:
             self.show_error("Say what you now do: that is the change.", "change")
             return
+        if any((p.area, p.change) == (area, change) for p in self.entry.practice):
+            self.show_error(f"This entry already records {area}: {change}.", "change")
+            return
         practice = Practice(
             area=area,
             change=change,
@@ -356,7 +359,7 @@ ANSWER_BUTTONS = [
     ("no", "No, stopped", "error"),
 ]
 STATUS_OPTIONS = [
-    ("Keep its status (no: dropped)", ""),
+    ("Leave as is (No drops it)", ""),
     ("Adopted: it stuck", "adopted"),
     ("Dropped", "dropped"),
     ("Still trying", "trying"),
@@ -500,12 +503,6 @@ class CheckBackModal(ModalScreen[EntryRewritten | None]):
 # ---------------------------------------------------------------------- from the journal
 
 
-async def settle(screen: JournalScreen) -> str | None:
-    """Save what the editor holds and wait for the writer, so a form can rewrite the
-    file without racing it; why not, if that failed."""
-    return await screen.finish()
-
-
 def next_check_back(config: Any | None, today: dt.date | None = None) -> dt.date:
     """When a change recorded today is first checked back."""
     from narrate.practice.checkback import check_back_weeks
@@ -535,7 +532,9 @@ async def open_practice_form(screen: JournalScreen) -> None:
             markup=False,
         )
         return
-    problem = await settle(screen)
+    # The form rewrites the file: what the editor holds must land first, or the
+    # writer would find an outside edit and keep two versions.
+    problem = await screen.finish()
     if problem is not None or screen.entry is None:
         screen.notify(
             f"Save the entry first: {problem or 'it is not on disk yet'}.",

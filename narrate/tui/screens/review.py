@@ -30,10 +30,12 @@ if TYPE_CHECKING:
 SPANS = (30, 90, 365)
 """The periods offered, in days back from today."""
 BY = ("week", "month")
-# A DataTable lays out every row it is given: 500 rows take ~0.1 s, the 3,700 changes of
-# a year at 100k entries ~0.8 s. A year's full timeline is in `narrate review --json`.
+# A DataTable measures every row it is given: adding and painting 500 rows took 0.09 s,
+# the 3,720 changes of a year at 100k entries 0.34 s (a third of the screen's budget of
+# one second). The full timeline is in `narrate review --json`.
 TIMELINE_LIMIT = 500
 DUE_LIMIT = 200
+SOURCE_WIDTH = 18
 BAR_CHARS = " ▁▂▃▄▅▆▇█"
 
 
@@ -172,6 +174,7 @@ class ReviewScreen(Screen[None]):
     """How my practice changed over a period, aggregated in SQL in the background."""
 
     CSS_PATH = "review.tcss"
+    AUTO_FOCUS = "#review-body"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f9", "close", "Journal", tooltip="Back to the journal"),
@@ -196,7 +199,10 @@ class ReviewScreen(Screen[None]):
         """The review shown, once built."""
         self.request = 0
         self.timing: dict[str, float] = {}
-        """Seconds: ``build`` (build_review) and ``shown`` (request to the tables filled)."""
+        """Seconds: ``build`` (build_review) and ``shown`` (request to the tables filled
+        and painted)."""
+        self.shown_at: float | None = None
+        """``time.perf_counter()`` when the filled screen was last painted."""
         self._asked = 0.0
         self._paths: dict[str, str] = {}
 
@@ -241,9 +247,11 @@ class ReviewScreen(Screen[None]):
     def on_mount(self) -> None:
         """Columns now, figures from a worker."""
         self.query_one("#review-due", DataTable).add_columns("due", "area", "change", "entry")
-        self.query_one("#review-timeline", DataTable).add_columns(
-            "date", "area", "before → now", "source", "status"
-        )
+        timeline = self.query_one("#review-timeline", DataTable)
+        # The long column last, so the short ones stay on screen.
+        timeline.add_columns("date", "area", "status")
+        timeline.add_column("source", width=SOURCE_WIDTH)
+        timeline.add_column("before → now")
         self.query_one("#review-onthisday", DataTable).add_columns("when", "entry")
         self.load()
 
@@ -324,7 +332,8 @@ class ReviewScreen(Screen[None]):
         self.call_after_refresh(self._shown)
 
     def _shown(self) -> None:
-        self.timing["shown"] = time.perf_counter() - self._asked
+        self.shown_at = time.perf_counter()
+        self.timing["shown"] = self.shown_at - self._asked
 
     def show_bars(self) -> None:
         """The area chart, fitted to the screen's width."""
@@ -341,13 +350,13 @@ class ReviewScreen(Screen[None]):
         """Check-backs due, the longest overdue first."""
         table = self.query_one("#review-due", DataTable)
         table.clear()
-        for item in review.due[:DUE_LIMIT]:
+        for number, item in enumerate(review.due[:DUE_LIMIT]):
             table.add_row(
                 Text(str(item["due"])),
                 Text(one_line(item["area"])),
                 Text(one_line(item["change"]), no_wrap=True, overflow="ellipsis"),
                 Text(one_line(item["title"] or ""), no_wrap=True, overflow="ellipsis"),
-                key=f"{item['id']}\x00{item['area']}\x00{item['change']}",
+                key=str(number),
             )
         count = len(review.due)
         heading = f"Check-backs due ({count}) · enter answers “still doing it?”"
@@ -367,9 +376,9 @@ class ReviewScreen(Screen[None]):
             table.add_row(
                 Text(str(change["date"])),
                 Text(one_line(change["area"])),
-                change_text(change),
-                Text(one_line(change["source"] or ""), no_wrap=True, overflow="ellipsis"),
                 Text(change["status"]),
+                Text(one_line(change["source"] or ""), no_wrap=True, overflow="ellipsis"),
+                change_text(change),
                 key=f"{number}\x00{change['id']}",
             )
         count = len(review.changes)
@@ -472,18 +481,9 @@ class ReviewScreen(Screen[None]):
     @on(DataTable.RowSelected, "#review-due")
     def check_back(self, event: DataTable.RowSelected) -> None:
         """Ask "still doing it?" about the chosen change."""
-        entry_id, area, change = (event.row_key.value or "").split("\x00", 2)
-        if self.review is None:
-            return
-        due = next(
-            (
-                d
-                for d in self.review.due
-                if d["id"] == entry_id and d["area"] == area and d["change"] == change
-            ),
-            None,
-        )
-        if due is not None:
+        number = int(event.row_key.value or 0)
+        if self.review is not None and number < len(self.review.due):
+            due = self.review.due[number]
             self.run_worker(self._ask(due), group="checkback-open", exclusive=True)
 
     async def _ask(self, due: dict[str, Any]) -> None:
