@@ -319,6 +319,7 @@ class CommunityScreen(Screen[None]):
         Binding("a", "adopt", "Adopt", tooltip="Start trying the practice of the entry shown"),
         Binding("r", "reload", "Reload", show=False, tooltip="Re-read the feed"),
         Binding("ctrl+l", "focus_feed", "Feed", show=False, tooltip="Move to the feed"),
+        Binding("f1", "help", "Help", tooltip="All keys"),
     ]
 
     def __init__(self, journal: Any) -> None:
@@ -394,7 +395,7 @@ class CommunityScreen(Screen[None]):
             pulled = "never pulled" if not summary.last_pull else "pulled " + summary.last_pull[:10]
             prompt.append(f"  {pulled}", "dim")
             if summary.description:
-                prompt.append(f"\n{summary.description.splitlines()[0]}", "italic")
+                prompt.append(f"\n{summary.description.splitlines()[0][:160]}", "italic")
             options.append(Option(prompt, id=summary.name))
         communities.add_options(options)
         communities.highlighted = (
@@ -659,6 +660,12 @@ class CommunityScreen(Screen[None]):
     def action_close(self) -> None:
         """Back to the journal."""
         self.dismiss()
+
+    def action_help(self) -> None:
+        """Show every key."""
+        from narrate.tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
 
     def action_reload(self) -> None:
         """Re-read the feed from the clones."""

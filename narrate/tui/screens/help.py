@@ -70,6 +70,7 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(self._markers_table(), id="help-markers")
                 yield Static(self._search_table(), id="help-search")
                 yield Static(self._practice_table(), id="help-practice")
+                yield Static(self._community_table(), id="help-community")
                 yield Static(self._notes(), id="help-notes")
             yield Static("escape closes this help", id="help-hint", markup=False)
 
@@ -125,6 +126,25 @@ class HelpScreen(ModalScreen[None]):
         table.add_row(
             Text("enter"),
             Text("in the timeline or on this day: open the entry; on a check-back: answer it"),
+        )
+        return table
+
+    def _community_table(self) -> Table:
+        """The Community screen's keys and the share dialog's."""
+        from narrate.tui.screens.community import CommunityScreen
+        from narrate.tui.screens.share import ShareModal
+
+        table = self._table("\nCommunities: the feed (ctrl+o) and sharing (ctrl+g)")
+        for binding in [*CommunityScreen.BINDINGS, *ShareModal.BINDINGS]:
+            if isinstance(binding, Binding) and binding.action != "help":
+                keys = ", ".join(
+                    self.app.get_key_display(Binding(key.strip(), binding.action))
+                    for key in binding.key.split(",")
+                )
+                table.add_row(Text(keys), Text(binding.tooltip or binding.description))
+        table.add_row(
+            Text("links"),
+            Text("shown in full; opened (http and https only) after you confirm"),
         )
         return table
 

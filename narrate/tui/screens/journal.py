@@ -83,8 +83,13 @@ class JournalScreen(Screen[None]):
         Binding(
             "escape", "back", "Back", show=False, tooltip="Leave the search, preview or editor"
         ),
-        Binding("ctrl+o", "community", "Community", tooltip="Read what your communities share"),
-        Binding("ctrl+g", "share", "Share", tooltip="Share a redacted copy of this entry"),
+        # Out of the footer, which holds no more at 100 columns: in help (f1) and the palette.
+        Binding(
+            "ctrl+o", "community", "Feed", show=False, tooltip="Read what your communities share"
+        ),
+        Binding(
+            "ctrl+g", "share", "Share", show=False, tooltip="Share a redacted copy of this entry"
+        ),
         Binding("f1", "help", "Help", tooltip="All keys"),
         # f5-f7 are the editor's own (select word, line, all).
         Binding(

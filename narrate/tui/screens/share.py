@@ -126,8 +126,12 @@ class ShareModal(ModalScreen[ShareDone | None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("d", "toggle_view", "Diff / copy"),
+        Binding(
+            "escape", "cancel", "Cancel", tooltip="Close the share dialog; nothing is published"
+        ),
+        Binding(
+            "d", "toggle_view", "Diff / copy", tooltip="Show the diff, or the exact copy alone"
+        ),
     ]
 
     def __init__(
@@ -171,8 +175,7 @@ class ShareModal(ModalScreen[ShareDone | None]):
                 yield Button("Cancel", id="share-cancel")
                 yield Button("Publish", id="share-publish", variant="primary", disabled=True)
             yield Static(
-                "Lines with + are published, lines with - stay in your journal · "
-                "d: the copy alone · escape cancels",
+                "+ is published, - stays in your journal · d: the copy alone · escape: cancel",
                 id="share-hint",
                 markup=False,
             )
@@ -283,6 +286,7 @@ class ShareModal(ModalScreen[ShareDone | None]):
     def refused(self, message: ShareRefused) -> None:
         """Say why not; nothing was published."""
         self.publishing = False
+        self.query_one("#share-to", OptionList).disabled = False
         if message.community != self.chosen and len(self.communities) > 1:
             return
         self.set_status(f"Not shared: {message.reason}", error=True)

@@ -26,9 +26,20 @@ from narrate.sanitize import clean, link_targets
 # would take minutes. 40,000 characters is a long essay and renders in well under 1 s.
 MAX_RENDERED_CHARS = 40_000
 
+# A heading line (title, tag, practice change) is at most this long: a hostile 1 MB
+# title must not become a thousand lines of heading.
+MAX_LINE_CHARS = 500
+MAX_TAGS = 50
+MAX_DESCRIPTION_CHARS = 4000
+
 # What may be opened in a browser: http(s) with a host, nothing that could be taken
 # for an option or hide a control character.
 _OPENABLE = re.compile(r"https?://[^\s/?#@]+[^\s]*", re.IGNORECASE)
+
+
+def _line(value: Any) -> str:
+    text = clean(value, single_line=True)
+    return text if len(text) <= MAX_LINE_CHARS else text[: MAX_LINE_CHARS - 1] + "…"
 
 
 def openable(href: str) -> bool:
@@ -92,20 +103,20 @@ class CommunityReader(VerticalScroll, can_focus=True):
         """A member's shared entry (a feed item, its strings cleaned once more here)."""
         self.item, self.showing = item, "item"
         head = Text()
-        head.append(clean(item.get("title"), single_line=True) or "Untitled", "bold")
-        who = clean(f"{item.get('member')}@{item.get('community')}", single_line=True)
-        when = humane_date(clean(item.get("created"), single_line=True))
+        head.append(_line(item.get("title")) or "Untitled", "bold")
+        who = _line(f"{item.get('member')}@{item.get('community')}")
+        when = humane_date(_line(item.get("created")))
         head.append(f"\n{who} · {when}", "dim")
-        tags = " ".join(f"#{clean(tag, single_line=True)}" for tag in item.get("tags") or [])
+        tags = " ".join(f"#{_line(tag)}" for tag in list(item.get("tags") or [])[:MAX_TAGS])
         if tags:
             head.append(f"\n{tags}", "italic")
-        for change in item.get("practice") or []:
+        for change in list(item.get("practice") or [])[:MAX_TAGS]:
             if not isinstance(change, dict):
                 continue
             head.append("\n◆ ", "bold")
-            head.append(clean(change.get("area"), single_line=True), "bold")
-            head.append(": " + clean(change.get("change"), single_line=True))
-            before = clean(change.get("before"), single_line=True)
+            head.append(_line(change.get("area")), "bold")
+            head.append(": " + _line(change.get("change")))
+            before = _line(change.get("before"))
             if before:
                 head.append(f" (before: {before})", "dim")
         body = clean(item.get("body"))
@@ -128,13 +139,13 @@ class CommunityReader(VerticalScroll, can_focus=True):
         pulled = humane_date(summary.last_pull) if summary.last_pull else "never"
         head.append(f"\nyou are {summary.member} here · last pull: {pulled}", "dim")
         if summary.description:
-            head.append(f"\n\n{summary.description}")
+            head.append(f"\n\n{summary.description[:MAX_DESCRIPTION_CHARS]}")
         if summary.vocabulary:
             head.append("\n\nVocabulary: ", "bold")
             head.append(", ".join(summary.vocabulary))
         if summary.problem:
             head.append(f"\n\n{summary.problem}", "italic")
-        guidelines = summary.guidelines
+        guidelines = summary.guidelines[:MAX_RENDERED_CHARS]
         self._show(head, f"## Guidelines\n\n{guidelines}" if guidelines else "", [])
 
     def show_nothing(self, message: str) -> None:
@@ -156,4 +167,4 @@ class CommunityReader(VerticalScroll, can_focus=True):
     def _links_title(self) -> Text:
         if not self.links:
             return Text("")
-        return Text("Links (shown in full; enter on one asks before opening it):")
+        return Text("Links, in full (enter on one asks before opening it):")
