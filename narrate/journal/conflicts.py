@@ -77,6 +77,23 @@ class Conflict:
                 return str(version.entry.title)
         return self.copy.path.rsplit("/", 1)[-1]
 
+    def theirs_in_place(self) -> bytes | None:
+        """What keep theirs writes into the original's file: the copy with the
+        original's id and no ``conflict_of``; None when the copy cannot be read."""
+        from narrate.journal.frontmatter import DELETE
+
+        if self.copy.entry is None:
+            return None
+        original = self.original
+        keep_id = (
+            original.entry.id
+            if original is not None and original.entry is not None
+            else self.original_id
+        )
+        return bytes(
+            self.copy.entry.with_changes(id=keep_id, conflict_of=DELETE).document.to_bytes()
+        )
+
     @property
     def original_path(self) -> str | None:
         """Where the original is (or, when it is gone, where it was)."""
@@ -266,14 +283,9 @@ def resolve(journal: Any, conflict: Conflict, choice: Choice) -> Resolution:
     with JournalLock(journal.root):
         _unchanged(journal, conflict)
         if choice == "theirs":
-            assert target is not None
-            keep_id = (
-                original.entry.id
-                if original is not None and original.entry is not None
-                else conflict.original_id
-            )
-            merged = copy.entry.with_changes(id=keep_id, conflict_of=DELETE)
-            _write(journal, target, merged.document.to_bytes())
+            data = conflict.theirs_in_place()
+            assert target is not None and data is not None
+            _write(journal, target, data)
         elif choice == "both":
             resolution.created = free_name(journal, copy.path)
             data = copy.data

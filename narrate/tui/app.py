@@ -13,11 +13,12 @@ from textual.theme import Theme
 
 from narrate.errors import NarrateError
 from narrate.tui.screens.journal import JournalScreen
+from narrate.tui.sync import SyncMixin
 from narrate.tui.themes import DEFAULT_THEME, builtin_theme_dir, load_themes, user_theme_dir
 from narrate.tui.writer import RefreshJob
 
 
-class NarrateApp(App[None]):
+class NarrateApp(SyncMixin, App[None]):
     """The journal in the terminal."""
 
     CSS_PATH = "narrate.tcss"
@@ -25,6 +26,10 @@ class NarrateApp(App[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", tooltip="Save, then quit", priority=True),
+        Binding("f3", "sync_now", "Sync", show=False, tooltip="Sync with the remote now"),
+        Binding(
+            "f4", "conflicts", "Conflicts", show=False, tooltip="Compare and resolve conflicts"
+        ),
     ]
 
     def __init__(self, journal: Any) -> None:
@@ -45,6 +50,8 @@ class NarrateApp(App[None]):
         self.restore_theme()
         self.theme_changed_signal.subscribe(self, self.theme_changed)
         self.push_screen(self.journal_screen)
+        # After the journal screen's first refresh is queued: the sync waits behind it.
+        self.call_after_refresh(self.sync_on_start)
 
     def on_app_focus(self, event: events.AppFocus) -> None:
         """Back from another window (maybe an editor): look at the disk again now."""
@@ -135,6 +142,7 @@ class NarrateApp(App[None]):
                 yield SystemCommand("Quit", "Save, then quit", self.action_quit)
             else:
                 yield command
+        yield from self.sync_commands()
         if isinstance(screen, JournalScreen):
             yield from screen.commands()
         from narrate.tui.screens.community import CommunityScreen
@@ -166,4 +174,5 @@ class NarrateApp(App[None]):
                 markup=False,
             )
             return
-        self.exit()
+        # Saved: sync once more (bounded by sync_timeout); a failure is printed after.
+        self.exit(message=await self.sync_before_quit())

@@ -50,7 +50,18 @@ class GitStateJob:
     """Read the repository state for the header."""
 
 
-Job = SaveJob | RefreshJob | GitStateJob
+@dataclass
+class TaskJob:
+    """Other work that must not run beside a save (a sync, resolving a conflict):
+    ``run(journal)`` with the writer's Journal, after the jobs queued before it."""
+
+    name: str
+    """Tasks of one name queued together run once: the latest."""
+    run: Callable[[Any], Message | None]
+    """Must handle its own errors (the writer only keeps itself alive)."""
+
+
+Job = SaveJob | RefreshJob | GitStateJob | TaskJob
 
 
 class Writer:
@@ -110,6 +121,8 @@ class Writer:
             if item is None:
                 continue
             slot: object = ("save", item.key) if isinstance(item, SaveJob) else type(item)
+            if isinstance(item, TaskJob):
+                slot = ("task", item.name)
             jobs.pop(slot, None)  # keep the order of the latest request
             jobs[slot] = item
         return list(jobs.values()), len(items), stop
@@ -121,7 +134,11 @@ class Writer:
             if isinstance(job, RefreshJob):
                 report = self.journal.refresh()
                 return JournalRefreshed(report.changed, list(report.broken))
-            return GitStateChecked(describe_repo(self.journal.repo_state()))
+            if isinstance(job, TaskJob):
+                return job.run(self.journal)
+            from narrate.tui.sync import header_summary
+
+            return GitStateChecked(header_summary(self.journal))
         except Exception as exc:  # the thread must survive anything one job does
             if not isinstance(job, SaveJob):
                 return None

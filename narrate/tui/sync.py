@@ -1,0 +1,325 @@
+"""Sync in the app: on start, on quit and on demand, in the writer's thread.
+
+A sync runs as a task in the journal writer's queue (narrate.tui.writer), so it never
+runs beside a save: saves queued before it land first, saves asked for during it wait
+(the UI goes on). The header shows the result in a few words; a sync that kept both
+versions of an entry offers the Conflicts screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from textual.app import SystemCommand
+from textual.message import Message
+
+from narrate.errors import NarrateError
+
+if TYPE_CHECKING:
+    from narrate.tui.app import NarrateApp
+
+# Messages of SyncError that mean the remote could not be reached (narrate.journal.sync).
+OFFLINE_SIGNS = ("cannot reach origin", "did not answer within")
+# Beyond the remote's timeout: the commit and the merge before and after it.
+QUIT_MARGIN_SECONDS = 5.0
+
+
+@dataclass
+class SyncFinished(Message):
+    """A sync ran (or was skipped) in the writer's thread."""
+
+    reason: str
+    """Why it ran: "start", "now" or "quit"."""
+    result: Any = None
+    """The SyncResult, when it worked."""
+    error: str | None = None
+    """The one-line message of a failed sync."""
+    summary: str = ""
+    """The header's words after it."""
+    remote: bool = True
+    """Whether the journal has a remote at all."""
+    skipped: bool = False
+    """Nothing was attempted (no remote on start, or auto_sync is off)."""
+    number: int = 0
+    """The request it answers (and every earlier one: queued syncs run once)."""
+
+
+@dataclass
+class ConflictsChanged(Message):
+    """Conflict copies were resolved: the list and the header need a new look."""
+
+    paths: list[str]
+    """The files the resolution changed."""
+    kept: str | None = None
+    """The entry to open if the one open in the editor is gone."""
+
+
+def is_offline(error: str | None) -> bool:
+    """Whether a sync error says the remote could not be reached."""
+    return bool(error) and any(sign in str(error) for sign in OFFLINE_SIGNS)
+
+
+def plural(count: int, word: str) -> str:
+    """``1 conflict``, ``2 conflicts``."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def describe_sync(state: Any, conflicts: int) -> str:
+    """The header's few words for a SyncStatus: "in sync", "2 to push", "offline",
+    "1 conflict", joined when several hold; "clean" for a journal without a remote."""
+    if state.problems:
+        return "git needs attention (narrate doctor)"
+    parts: list[str] = []
+    if conflicts:
+        parts.append(plural(conflicts, "conflict"))
+    if state.remote:
+        if state.last_error:
+            parts.append("offline" if is_offline(state.last_error) else "sync failed")
+        if state.ahead:
+            parts.append(f"{state.ahead} to push")
+        if state.behind:
+            parts.append(f"{state.behind} to pull")
+        if state.ahead is None and not state.last_error:
+            parts.append("not synced yet")
+    if state.uncommitted:
+        parts.append(f"{state.uncommitted} uncommitted")
+    if not parts:
+        return "in sync" if state.remote else "clean"
+    return ", ".join(parts)
+
+
+def header_summary(journal: Any) -> str:
+    """Read the repository and the last sync (runs git: off the UI thread)."""
+    from narrate.journal.conflicts import count_conflicts
+    from narrate.journal.sync import status
+
+    return describe_sync(status(journal), count_conflicts(journal))
+
+
+def describe_result(result: Any) -> str:
+    """One line saying what a sync did."""
+    parts: list[str] = []
+    if result.committed:
+        parts.append("committed changes made outside narrate")
+    if result.pulled:
+        parts.append(f"took in {plural(result.pulled, 'commit')}")
+    if result.pushed:
+        parts.append(f"pushed {plural(result.pushed, 'commit')}")
+    if result.renamed:
+        parts.append(f"kept {plural(len(result.renamed), 'same-named entry')} under a new name")
+    if not parts:
+        return "Already in sync."
+    text = ", ".join(parts)
+    return f"Synced: {text}."
+
+
+def has_remote(root: Any) -> bool:
+    """Whether the journal has an origin (runs git)."""
+    from narrate.journal.history import run_git
+
+    return run_git(root, "remote", "get-url", "origin", check=False).returncode == 0
+
+
+def run_sync(journal: Any, reason: str, timeout: float, auto: bool) -> SyncFinished:
+    """Sync ``journal`` (in the writer's thread); never raises. ``auto``: only when a
+    remote is set and the config allows it."""
+    from narrate.journal.sync import Syncer
+
+    remote = has_remote(journal.root)
+    if reason != "now" and (not remote or not auto):
+        return SyncFinished(reason, remote=remote, skipped=True, summary=safe_summary(journal))
+    result, error = None, None
+    try:
+        result = Syncer(journal, timeout).run()
+    except NarrateError as exc:
+        error = str(exc)
+    except Exception as exc:  # a bug must not end the writer's thread
+        error = f"sync failed: {type(exc).__name__}: {exc}"
+    return SyncFinished(reason, result, error, safe_summary(journal), remote)
+
+
+def safe_summary(journal: Any) -> str:
+    try:
+        return header_summary(journal)
+    except Exception as exc:  # the header is not worth a crash
+        return f"git state unknown ({type(exc).__name__})"
+
+
+class SyncMixin:
+    """The app's side of sync: start and quit syncs, the command, the header, and
+    opening the Conflicts screen. Mixed into NarrateApp."""
+
+    auto_sync: bool = True
+    """False when the config says ``auto_sync = false``."""
+    sync_timeout: float = 30.0
+    """Seconds the remote may take (the config's ``sync_timeout``)."""
+    sync_remote: bool | None = None
+    """Whether the journal has a remote (None until the first sync task has looked)."""
+    last_sync: SyncFinished | None = None
+    _sync_asked = 0
+    _sync_answered = 0
+    _quit_syncing = False
+
+    def read_sync_config(self: NarrateApp) -> None:
+        """auto_sync and sync_timeout from the config (defaults if it is unusable)."""
+        from narrate.config import load_config
+        from narrate.journal.sync import DEFAULT_TIMEOUT
+
+        self.sync_timeout = DEFAULT_TIMEOUT
+        try:
+            config = load_config()
+        except NarrateError:
+            return  # restore_theme has said what is wrong with it
+        self.auto_sync = config.get("auto_sync", True) is not False
+        self.sync_timeout = float(config.get("sync_timeout", DEFAULT_TIMEOUT))
+
+    def request_sync(self: NarrateApp, reason: str) -> int:
+        """Queue a sync behind the writer's pending saves; its number."""
+        from narrate.tui.writer import TaskJob
+
+        self._sync_asked += 1
+        timeout, auto = self.sync_timeout, self.auto_sync
+
+        number = self._sync_asked
+
+        def task(journal: Any) -> None:
+            finished = run_sync(journal, reason, timeout, auto)
+            finished.number = number
+            self.post_message(finished)
+
+        self.journal_screen.writer.submit(TaskJob("sync", task))
+        return number
+
+    def sync_on_start(self: NarrateApp) -> None:
+        """Sync once the app is up, if a remote is set and auto_sync allows."""
+        self.read_sync_config()
+        self.request_sync("start")
+
+    def action_sync_now(self: NarrateApp) -> None:
+        """Save, then sync with the remote now."""
+        self.journal_screen.save_now()
+        self.notify("Syncing…", timeout=2)
+        self.request_sync("now")
+
+    def on_sync_finished(self: NarrateApp, message: SyncFinished) -> None:
+        """Show the result: header, notification, the list, the open entry."""
+        # Tasks of one name are coalesced: one answer covers every sync asked before it.
+        self._sync_answered = max(self._sync_answered, message.number)
+        self.last_sync = message
+        self.sync_remote = message.remote
+        if message.summary:
+            self.sub_title = message.summary
+        if message.skipped:
+            return
+        if message.error:
+            self.notify(
+                message.error,
+                title="Offline" if is_offline(message.error) else "Sync failed",
+                severity="warning" if is_offline(message.error) else "error",
+                timeout=8 if message.reason == "start" else 12,
+                markup=False,
+            )
+            return
+        result = message.result
+        if result.changed_paths or result.conflicts:
+            self.journal_changed()
+        if result.conflicts:
+            self.offer_conflicts(len(result.conflicts))
+        elif message.reason == "now" or result.pulled:
+            self.notify(describe_result(result), timeout=4, markup=False)
+
+    def offer_conflicts(self: NarrateApp, count: int) -> None:
+        """Say that both versions of entries were kept, with a way to compare them."""
+        key = self.get_key_display(_binding("conflicts"))
+        # Markup for the link only: the message holds no text from the journal.
+        self.notify(
+            f"{plural(count, 'entry')} changed on both devices; both versions are kept. "
+            f"[@click=app.conflicts]Compare them[/] ({key}).",
+            title="Conflicts",
+            severity="warning",
+            timeout=20,
+        )
+
+    def journal_changed(
+        self: NarrateApp, paths: list[str] | None = None, kept: str | None = None
+    ) -> None:
+        """Files changed under the journal screen: its list, the open entry, the header."""
+        from narrate.tui.writer import GitStateJob, RefreshJob
+
+        screen = self.journal_screen
+        if not screen.is_mounted:
+            return
+        screen.load_listing()
+        entry = screen.entry
+        if paths and entry is not None and entry.path in paths and not screen.dirty:
+            # A resolution rewrote or removed the open entry: show what is there now.
+            screen.entry = None
+            if (screen.journal.root / entry.path).exists():
+                screen.open_path(entry.path)
+            elif kept and (screen.journal.root / kept).exists():
+                screen.open_path(kept)
+            else:
+                screen.open_today()
+        else:
+            screen.check_disk()
+        screen.writer.submit(RefreshJob())
+        screen.writer.submit(GitStateJob())
+
+    def on_conflicts_changed(self: NarrateApp, message: ConflictsChanged) -> None:
+        """A conflict was resolved on the Conflicts screen."""
+        self.journal_changed(message.paths, message.kept)
+
+    def action_conflicts(self: NarrateApp) -> None:
+        """Open the Conflicts screen (after saving what the editor holds)."""
+        from narrate.tui.screens.conflicts import ConflictsScreen
+
+        if isinstance(self.screen, ConflictsScreen):
+            self.screen.reload()
+            return
+        self.journal_screen.save_now()
+        self.push_screen(ConflictsScreen(self.journal.root, self.journal_screen.writer))
+
+    async def sync_before_quit(self: NarrateApp) -> str | None:
+        """The quit sync, bounded by the timeout: a line to print after the app has
+        gone when it failed or kept conflicts. A second quit does not wait for it."""
+        if self._quit_syncing or not self.auto_sync or self.sync_remote is False:
+            return None
+        self._quit_syncing = True
+        key = self.get_key_display(_binding("quit"))
+        self.notify(f"Syncing before quitting… ({key} again quits now)", timeout=30)
+        number = self.request_sync("quit")
+        deadline = time.monotonic() + 2 * self.sync_timeout + QUIT_MARGIN_SECONDS
+        while self._sync_answered < number and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        done = self.last_sync
+        if self._sync_answered < number or done is None:
+            return "narrate: the sync before quitting did not finish; run 'narrate sync'"
+        if done.error:
+            return f"narrate: not synced: {done.error}"
+        if done.result is not None and done.result.conflicts:
+            return (
+                f"narrate: {plural(len(done.result.conflicts), 'entry')} changed on both "
+                "devices; both versions are kept (see 'narrate status', or the app's "
+                "Conflicts screen)"
+            )
+        return None
+
+    def sync_commands(self: NarrateApp) -> Iterator[SystemCommand]:
+        """The palette's sync commands."""
+        yield SystemCommand("Sync now", "Sync with the journal's remote now", self.action_sync_now)
+        yield SystemCommand(
+            "Conflicts", "Compare and resolve entries changed on two devices", self.action_conflicts
+        )
+
+
+def _binding(action: str) -> Any:
+    from narrate.tui.app import NarrateApp
+
+    for binding in NarrateApp.BINDINGS:
+        if getattr(binding, "action", None) == action:
+            return binding
+    raise LookupError(action)

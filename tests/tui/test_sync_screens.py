@@ -1,0 +1,268 @@
+"""Sync in the app and the Conflicts screen, over real git: a bare remote, two devices."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import TextArea
+
+from narrate.journal.conflicts import list_conflicts
+from narrate.journal.core import Journal
+from narrate.journal.entry import Entry
+from narrate.journal.sync import SyncResult, SyncStatus
+from narrate.tui.app import NarrateApp
+from narrate.tui.screens.conflicts import ConflictsScreen, diff_summary
+from narrate.tui.screens.journal import JournalScreen
+from narrate.tui.sync import describe_result, describe_sync
+from tests.journal.test_conflicts import make_conflict, make_devices
+from tests.journal.test_sync import add, append, assert_healthy, git, sync
+from tests.tui.helpers import git_log, shows, wait_for
+
+SIZE = (110, 30)
+
+
+@pytest.fixture
+def devices(tmp_path: Path, config_file: Path) -> Iterator[tuple[Journal, Journal]]:
+    """Device a pushed to a bare remote; device b cloned it (the app runs on b)."""
+    config_file.parent.mkdir(parents=True, exist_ok=True)
+    config_file.write_text("sync_timeout = 10\n", "utf-8")
+    a, b = make_devices(tmp_path)
+    yield a, b
+    a.close()
+    b.close()
+
+
+def notifications(app: NarrateApp) -> str:
+    """Every notification's text, joined."""
+    return "\n".join(n.message for n in app._notifications)
+
+
+def titles(journal: Journal) -> set[str]:
+    """The titles the journal's index holds."""
+    return {item["title"] for item in journal.list(limit=None)}
+
+
+async def test_sync_on_start_pulls_the_other_devices_entry(
+    devices: tuple[Journal, Journal],
+) -> None:
+    a, b = devices
+    add(a, "Written on the laptop")
+    sync(a)
+    app = NarrateApp(b)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.last_sync is not None)
+        assert app.last_sync is not None and app.last_sync.error is None
+        await wait_for(pilot, lambda: app.sub_title == "in sync")
+        await shows(pilot, "Written on the laptop")
+        await shows(pilot, "in sync")
+        # Today's entry came from the other device: the editor opens it.
+        await wait_for(pilot, lambda: "Written on the laptop" in app.journal_screen.editor.text)
+    assert "Written on the laptop" in titles(b)
+    assert_healthy(b.root)
+
+
+async def test_offline_remote_says_offline_and_the_app_stays_usable(
+    devices: tuple[Journal, Journal], tmp_path: Path
+) -> None:
+    _a, b = devices
+    (tmp_path / "remote.git").rename(tmp_path / "remote-away")
+    app = NarrateApp(b)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.sub_title == "offline")
+        await shows(pilot, "offline")
+        assert "cannot reach origin" in notifications(app)
+        screen = app.journal_screen
+        screen.editor.load_text("")
+        await pilot.press(*"Written on the train")
+        await wait_for(pilot, lambda: not screen.dirty and not screen.saving)
+        await wait_for(pilot, lambda: app.sub_title == "offline, 1 to push")
+        assert git_log(b.root)[0] == "Write entry: Written on the train"
+        # Quitting tries once more, fails within the timeout, and keeps the commit.
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: not app.is_running, timeout=30)
+    assert "Written on the train" in titles(b)
+    assert_healthy(b.root)
+
+
+async def test_sync_now_takes_in_new_entries_and_says_so(
+    devices: tuple[Journal, Journal],
+) -> None:
+    a, b = devices
+    app = NarrateApp(b)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.sub_title == "in sync")
+        add(a, "Later on the laptop")
+        sync(a)
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: "Synced: took in 1 commit." in notifications(app))
+        await shows(pilot, "Later on the laptop")
+        commands = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Sync now", "Conflicts"} <= commands
+
+
+async def test_quit_saves_then_syncs_before_exiting(devices: tuple[Journal, Journal]) -> None:
+    a, b = devices
+    app = NarrateApp(b)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.sub_title == "in sync")
+        app.journal_screen.editor.load_text("Last words before the train")
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: not app.is_running, timeout=30)
+    sync(a)
+    assert "Last words before the train" in titles(a)
+    assert_healthy(b.root)
+
+
+async def test_auto_sync_off_leaves_the_remote_alone(
+    devices: tuple[Journal, Journal], config_file: Path
+) -> None:
+    a, b = devices
+    config_file.write_text("auto_sync = false\n", "utf-8")
+    add(a, "Not pulled on start")
+    sync(a)
+    head = git(b.root, "rev-parse", "HEAD")
+    app = NarrateApp(b)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.last_sync is not None)
+        assert app.last_sync is not None and app.last_sync.skipped
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: not app.is_running)
+    assert git(b.root, "rev-parse", "HEAD") == head
+
+
+# ---------------------------------------------------------------------- conflicts
+
+
+async def open_conflicts(pilot: object, app: NarrateApp) -> ConflictsScreen:
+    """Press the key, wait for the list."""
+    await pilot.press("f4")  # type: ignore[attr-defined]
+    await wait_for(pilot, lambda: isinstance(app.screen, ConflictsScreen))  # type: ignore[arg-type]
+    screen = app.screen
+    assert isinstance(screen, ConflictsScreen)
+    await wait_for(pilot, lambda: screen.loaded)  # type: ignore[arg-type]
+    return screen
+
+
+async def test_a_conflict_from_the_start_sync_is_offered_and_shown_side_by_side(
+    devices: tuple[Journal, Journal],
+) -> None:
+    a, b = devices
+    entry = add(a, "Started the migration plan", title="Migration plan")
+    sync(a)
+    sync(b)
+    append(a, entry, "Laptop: decided on blue-green")
+    append(b, entry, "Desktop: decided on canary")
+    sync(a)
+    app = NarrateApp(b)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: "1 conflict" in app.sub_title)
+        assert "changed on both devices" in notifications(app)
+        screen = await open_conflicts(pilot, app)
+        assert len(screen.conflicts) == 1
+        mine = screen.query_one("#mine", TextArea)
+        theirs = screen.query_one("#theirs", TextArea)
+        assert "Desktop: decided on canary" in mine.text
+        assert "Laptop: decided on blue-green" in theirs.text
+        text = await shows(pilot, "Migration plan")
+        assert "Yours" in text and "The other device's" in text
+        assert "1 line only in yours, 1 only in theirs" in text
+        await pilot.press("d")
+        await shows(pilot, "+Laptop: decided on blue-green")
+        await pilot.press("escape")
+        assert isinstance(app.screen, JournalScreen)
+
+
+@pytest.mark.parametrize("choice", ["mine", "theirs", "both"])
+async def test_keep_mine_theirs_or_both_does_what_it_says(
+    devices: tuple[Journal, Journal], choice: str
+) -> None:
+    a, b = devices
+    entry = make_conflict(a, b)
+    (conflict,) = list_conflicts(b)
+    copy = conflict.copy.path
+    before = {p.relative_to(b.root).as_posix() for p in (b.root / "entries").rglob("*.md")}
+    app = NarrateApp(b)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.last_sync is not None)
+        await wait_for(pilot, lambda: "1 conflict" in app.sub_title)
+        screen = await open_conflicts(pilot, app)
+        await pilot.press({"mine": "m", "theirs": "t", "both": "b"}[choice])
+        # The last conflict resolved: back to the journal, whose list and header follow.
+        await wait_for(pilot, lambda: isinstance(app.screen, JournalScreen))
+        await wait_for(pilot, lambda: "conflict" not in app.sub_title)
+        assert not screen.busy
+        await wait_for(pilot, lambda: "Resolve conflict in" in git_log(b.root)[0])
+    after = {p.relative_to(b.root).as_posix() for p in (b.root / "entries").rglob("*.md")}
+    assert copy not in after
+    kept = Entry.from_bytes((b.root / entry.path).read_bytes(), entry.path)
+    assert kept.id == entry.id and "conflict_of" not in kept.meta
+    if choice == "mine":
+        assert after == before - {copy}
+        assert "Desktop: decided on canary" in kept.body
+        assert "Laptop" not in kept.body
+    elif choice == "theirs":
+        assert after == before - {copy}
+        assert "Laptop: decided on blue-green" in kept.body
+        assert "Desktop" not in kept.body
+    else:
+        (created,) = after - before
+        assert "-conflict-" not in created
+        other = Entry.from_bytes((b.root / created).read_bytes(), created)
+        assert "conflict_of" not in other.meta and other.id != entry.id
+        assert "Laptop: decided on blue-green" in other.body
+        assert "Desktop: decided on canary" in kept.body
+    assert list_conflicts(b) == []
+    assert_healthy(b.root)
+    # The resolution travels: the other device has no conflict after its next sync.
+    sync(b)
+    sync(a)
+    assert list_conflicts(a) == []
+    assert_healthy(a.root)
+
+
+async def test_a_refused_resolution_says_why_and_changes_nothing(
+    devices: tuple[Journal, Journal],
+) -> None:
+    a, b = devices
+    entry = make_conflict(a, b)
+    app = NarrateApp(b)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.last_sync is not None)
+        screen = await open_conflicts(pilot, app)
+        head = git(b.root, "rev-parse", "HEAD")
+        append(b, entry, "Edited in another editor meanwhile")
+        await pilot.press("t")
+        await wait_for(pilot, lambda: "changed since it was shown" in notifications(app))
+        assert isinstance(app.screen, ConflictsScreen) and len(screen.conflicts) == 1
+        assert git(b.root, "rev-parse", "HEAD") == head
+        assert "Edited in another editor meanwhile" in (b.root / entry.path).read_text("utf-8")
+        assert "Edited in another editor meanwhile" in screen.query_one("#mine", TextArea).text
+
+
+def test_the_header_words() -> None:
+    state = SyncStatus("main", "/remote.git", 0, 0, None, None, 0, [], [])
+    assert describe_sync(state, 0) == "in sync"
+    state.ahead = 2
+    assert describe_sync(state, 0) == "2 to push"
+    state.last_error = "cannot reach origin (/remote.git): no answer; ..."
+    assert describe_sync(state, 1) == "1 conflict, offline, 2 to push"
+    state.last_error = "another narrate operation is running on this journal"
+    state.ahead = 0
+    assert describe_sync(state, 3) == "3 conflicts, sync failed"
+    state.remote, state.last_error, state.ahead = None, None, None
+    assert describe_sync(state, 0) == "clean"
+    state.problems = ["a rebase is in progress"]
+    assert describe_sync(state, 0) == "git needs attention (narrate doctor)"
+
+
+def test_result_and_diff_words() -> None:
+    result = SyncResult()
+    assert describe_result(result) == "Already in sync."
+    result.pulled, result.pushed = 1, 2
+    assert describe_result(result) == "Synced: took in 1 commit, pushed 2 commits."
+    assert diff_summary("a\nb\n", "a\nb\n") == "The two versions are the same."
+    assert diff_summary("a\nb\nc\n", "a\nB\nc\nd\n") == (
+        "They differ in 2 places: 1 line only in yours, 2 only in theirs."
+    )
