@@ -25,6 +25,7 @@ from textual.widgets import Button, Footer, Header, Input, Markdown, OptionList,
 from textual.widgets.option_list import Option
 
 from narrate.errors import NarrateError
+from narrate.output import humane_date
 from narrate.sanitize import clean
 from narrate.tui.widgets.community_reader import CommunityReader, CommunitySummary, openable
 from narrate.tui.widgets.feed_list import FeedList
@@ -392,7 +393,9 @@ class CommunityScreen(Screen[None]):
         for summary in message.communities:
             prompt = Text(no_wrap=True, overflow="ellipsis")
             prompt.append(summary.name, "bold")
-            pulled = "never pulled" if not summary.last_pull else "pulled " + summary.last_pull[:10]
+            pulled = (
+                f"pulled {humane_date(summary.last_pull)}" if summary.last_pull else "never pulled"
+            )
             prompt.append(f"  {pulled}", "dim")
             if summary.description:
                 prompt.append(f"\n{summary.description.splitlines()[0][:160]}", "italic")
