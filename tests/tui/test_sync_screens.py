@@ -18,7 +18,7 @@ from narrate.tui.screens.journal import JournalScreen
 from narrate.tui.sync import describe_result, describe_sync
 from tests.journal.test_conflicts import make_conflict, make_devices
 from tests.journal.test_sync import add, append, assert_healthy, git, sync
-from tests.tui.helpers import git_log, shows, wait_for
+from tests.tui.helpers import git_log, screen_text, shows, wait_for
 
 SIZE = (110, 30)
 
@@ -156,10 +156,21 @@ async def test_a_conflict_from_the_start_sync_is_offered_and_shown_side_by_side(
     append(b, entry, "Desktop: decided on canary")
     sync(a)
     app = NarrateApp(b)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_for(pilot, lambda: "1 conflict" in app.sub_title)
         assert "changed on both devices" in notifications(app)
-        screen = await open_conflicts(pilot, app)
+        # The notification's link opens the Conflicts screen.
+        await shows(pilot, "Compare them (f4)")
+        (y, line), *_ = [
+            (y, line)
+            for y, line in enumerate(screen_text(app).splitlines())
+            if "Compare them" in line
+        ]
+        await pilot.click(offset=(line.index("Compare them") + 2, y))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConflictsScreen))
+        screen = app.screen
+        assert isinstance(screen, ConflictsScreen)
+        await wait_for(pilot, lambda: screen.loaded)
         assert len(screen.conflicts) == 1
         mine = screen.query_one("#mine", TextArea)
         theirs = screen.query_one("#theirs", TextArea)

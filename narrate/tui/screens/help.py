@@ -71,6 +71,7 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(self._search_table(), id="help-search")
                 yield Static(self._practice_table(), id="help-practice")
                 yield Static(self._community_table(), id="help-community")
+                yield Static(self._sync_table(), id="help-sync")
                 yield Static(self._notes(), id="help-notes")
             yield Static("escape closes this help", id="help-hint", markup=False)
 
@@ -145,6 +146,28 @@ class HelpScreen(ModalScreen[None]):
         table.add_row(
             Text("links"),
             Text("shown in full; opened (http and https only) after you confirm"),
+        )
+        return table
+
+    def _sync_table(self) -> Table:
+        """When the app syncs, and the Conflicts screen's keys."""
+        from narrate.tui.screens.conflicts import ConflictsScreen
+
+        table = self._table("\nSync (f3) and the Conflicts screen (f4)")
+        table.add_row(
+            Text("header"),
+            Text("in sync · N to push · offline (the remote did not answer) · N conflicts"),
+        )
+        for binding in ConflictsScreen.BINDINGS:
+            if isinstance(binding, Binding):
+                key = self.app.get_key_display(Binding(binding.key, binding.action))
+                table.add_row(Text(key), Text(binding.tooltip or binding.description))
+        table.add_row(
+            Text("auto_sync"),
+            Text(
+                "with a remote, the app syncs on start and on quit unless config.toml says "
+                "auto_sync = false; sync_timeout bounds the wait (default 30 s)"
+            ),
         )
         return table
 
