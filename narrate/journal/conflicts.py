@@ -192,12 +192,15 @@ def read_conflict(journal: Any, copy_path: str) -> Conflict | None:
     return Conflict(copy, _find_original(journal, copy_path, original_id), original_id)
 
 
-def list_conflicts(journal: Any) -> list[Conflict]:
-    """Every conflict copy in the journal with its original, by path."""
-    paths = [
-        str(r["path"])
-        for r in journal.read(f"SELECT path FROM entries WHERE path LIKE '%{MARKER}%'")
-    ]
+def list_conflicts(journal: Any, candidates: list[str] | None = None) -> list[Conflict]:
+    """Every conflict copy in the journal with its original, by path. ``candidates``:
+    the indexed paths holding "-conflict-", when the caller has them already."""
+    if candidates is None:
+        candidates = [
+            str(r["path"])
+            for r in journal.read(f"SELECT path FROM entries WHERE path LIKE '%{MARKER}%'")
+        ]
+    paths = list(candidates)
     paths += [path for path, _reason in journal.broken() if is_conflict_name(path)]
     conflicts = []
     for path in sorted(set(paths)):
@@ -207,9 +210,10 @@ def list_conflicts(journal: Any) -> list[Conflict]:
     return conflicts
 
 
-def count_conflicts(journal: Any) -> int:
-    """How many conflict copies wait for a decision."""
-    return len(list_conflicts(journal))
+def count_conflicts(journal: Any, candidates: list[str] | None = None) -> int:
+    """How many conflict copies wait for a decision (``candidates`` as for
+    list_conflicts)."""
+    return len(list_conflicts(journal, candidates))
 
 
 def free_name(journal: Any, copy_path: str) -> str:

@@ -97,7 +97,9 @@ def header_summary(journal: Any) -> str:
     from narrate.journal.conflicts import count_conflicts
     from narrate.journal.sync import status
 
-    return describe_sync(status(journal), count_conflicts(journal))
+    state = status(journal)
+    # status() lists the paths holding "-conflict-"; only those naming an original count.
+    return describe_sync(state, count_conflicts(journal, state.conflicts))
 
 
 def describe_result(result: Any) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +13,7 @@ from textual.widgets import TextArea
 from narrate.journal.conflicts import list_conflicts
 from narrate.journal.core import Journal
 from narrate.journal.entry import Entry
-from narrate.journal.sync import SyncResult, SyncStatus
+from narrate.journal.sync import SyncResult, SyncStatus, set_remote
 from narrate.tui.app import NarrateApp
 from narrate.tui.screens.conflicts import ConflictsScreen, diff_summary
 from narrate.tui.screens.journal import JournalScreen
@@ -83,6 +85,55 @@ async def test_offline_remote_says_offline_and_the_app_stays_usable(
         await pilot.press("ctrl+q")
         await wait_for(pilot, lambda: not app.is_running, timeout=30)
     assert "Written on the train" in titles(b)
+    assert_healthy(b.root)
+
+
+@pytest.fixture
+def silent_remote() -> Iterator[str]:
+    """A git:// URL on 127.0.0.1 whose server accepts connections and never answers."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    listener.settimeout(0.2)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"git://127.0.0.1:{listener.getsockname()[1]}/journal.git"
+    stop.set()
+    thread.join(timeout=5)
+    for conn in accepted:
+        conn.close()
+    listener.close()
+
+
+async def test_a_hanging_remote_never_blocks_the_ui(
+    devices: tuple[Journal, Journal], config_file: Path, silent_remote: str
+) -> None:
+    _a, b = devices
+    config_file.write_text("sync_timeout = 4\n", "utf-8")
+    set_remote(b.root, silent_remote)
+    app = NarrateApp(b)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.journal_screen
+        screen.editor.load_text("")
+        await pilot.press(*"Typed while the remote hangs")
+        # The keys were handled while the start sync still waited for the remote.
+        assert screen.editor.text == "Typed while the remote hangs"
+        assert app.last_sync is None
+        await wait_for(pilot, lambda: app.sub_title.startswith("offline"), timeout=20)
+        assert "did not answer within 4 s" in notifications(app)
+        # The save waited for the sync, then landed.
+        await wait_for(pilot, lambda: not screen.dirty and not screen.saving)
+    assert "Typed while the remote hangs" in titles(b)
     assert_healthy(b.root)
 
 
