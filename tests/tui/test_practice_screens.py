@@ -175,6 +175,21 @@ async def test_form_refuses_an_empty_change_and_cancel_writes_nothing(
     assert area_slug("Code Review") == "code-review"
 
 
+async def test_form_never_overwrites_an_outside_edit(journal: Journal, root: Path) -> None:
+    entry = add_entry(journal, "Notes\n", title="Notes")
+    async with NarrateApp(journal).run_test(size=SIZE) as pilot:
+        app, screen = pilot.app, pilot.app.journal_screen
+        await wait_for(pilot, lambda: screen.entry is not None)
+        await pilot.press("f8")
+        await wait_for(pilot, lambda: isinstance(app.screen, PracticeModal))
+        outside = (root / entry.path).read_bytes() + b"Added in another editor.\n"
+        (root / entry.path).write_bytes(outside)
+        await pilot.press(*"focus", "enter", *"One thing", "ctrl+s")
+        await shows(pilot, "changed on disk since it was")
+        assert isinstance(app.screen, PracticeModal)  # still open, with what was typed
+    assert (root / entry.path).read_bytes() == outside
+
+
 async def test_form_on_a_new_entry_saves_it_first(journal: Journal, root: Path) -> None:
     async with NarrateApp(journal).run_test(size=SIZE) as pilot:
         app, screen = pilot.app, pilot.app.journal_screen

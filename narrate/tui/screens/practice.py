@@ -312,8 +312,8 @@ class PracticeModal(ModalScreen[EntryRewritten | None]):
                     journal.save(updated, message=f"Record practice change: {summary}")
                 except NotCommitted as exc:
                     warning = str(exc)
-        except (NarrateError, OSError) as exc:
-            self.post_message(RewriteFailed(str(exc)))
+        except Exception as exc:  # the form must learn of any failure, or it waits forever
+            self.post_message(RewriteFailed(describe(exc)))
             return
         self.post_message(EntryRewritten(updated, updated.document.to_bytes(), summary, warning))
 
@@ -330,6 +330,11 @@ class PracticeModal(ModalScreen[EntryRewritten | None]):
         message.stop()
         self.saving = False
         self.show_error(f"Not saved: {message.reason}")
+
+
+def describe(exc: BaseException) -> str:
+    """An error for the user: narrate's own say what to do; others name their type."""
+    return str(exc) if isinstance(exc, NarrateError) else f"{type(exc).__name__}: {exc}"
 
 
 def current_entry(journal: Any, path: str, expected: bytes | None) -> Any:
@@ -477,8 +482,8 @@ class CheckBackModal(ModalScreen[EntryRewritten | None]):
                     note=note or None,
                     area=self.due["area"],
                 )
-        except (NarrateError, OSError) as exc:
-            self.post_message(RewriteFailed(str(exc)))
+        except Exception as exc:  # the form must learn of any failure, or it waits forever
+            self.post_message(RewriteFailed(describe(exc)))
             return
         summary = f"{result.area}: {result.change} — {result.status}"
         self.post_message(EntryRewritten(result.entry, result.entry.document.to_bytes(), summary))

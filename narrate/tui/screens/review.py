@@ -290,8 +290,10 @@ class ReviewScreen(Screen[None]):
                     weeks=check_back_weeks(config),
                     today=today,
                 )
-        except NarrateError as exc:
-            self.post_message(ReviewFailed(str(exc), request))
+        except Exception as exc:  # say so, rather than "Reviewing…" for ever
+            from narrate.tui.screens.practice import describe
+
+            self.post_message(ReviewFailed(describe(exc), request))
             return
         self.post_message(ReviewBuilt(review, time.perf_counter() - started, request))
 
