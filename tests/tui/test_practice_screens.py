@@ -13,6 +13,7 @@ from narrate.journal.core import Journal
 from narrate.journal.entry import Entry, Practice
 from narrate.practice.review import build_review
 from narrate.tui.app import NarrateApp
+from narrate.tui.screens.help import HelpScreen
 from narrate.tui.screens.practice import CheckBackModal, PracticeModal, area_slug
 from narrate.tui.screens.review import ReviewScreen, area_bars, period_short
 from tests.tui.helpers import add_entry, git_clean, git_log, screen_text, shows, wait_for
@@ -244,6 +245,16 @@ async def test_review_shows_the_periods_figures_and_switches_period(journal: Jou
         await wait_for(pilot, lambda: screen.review is not None and screen.review.by == "week")
         assert screen.query_one("#review-by", Select).value == "week"
         await shows(pilot, "dropped 1")
+        # Every action is in the command palette, on both screens.
+        titles = {command.title for command in pilot.app.get_system_commands(screen)}
+        assert {"Back to the journal", "Review by month", "Check-backs due"} <= titles
+        journal_screen = pilot.app.journal_screen
+        titles = {command.title for command in pilot.app.get_system_commands(journal_screen)}
+        assert {"Practice change", "Review", "Check-backs due"} <= titles
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
+        pilot.app.screen.query_one("#help-practice").scroll_visible(animate=False, top=True)
+        await shows(pilot, "Practice: the form (f8) and the Review screen (f9)")
 
 
 async def test_selecting_a_timeline_change_opens_its_entry(journal: Journal) -> None:
