@@ -328,3 +328,26 @@ def test_result_and_diff_words() -> None:
     assert diff_summary("a\nb\nc\n", "a\nB\nc\nd\n") == (
         "They differ in 2 places: 1 line only in yours, 2 only in theirs."
     )
+
+
+async def test_without_a_remote_nothing_syncs_and_sync_now_says_how(
+    journal: Journal, root: Path
+) -> None:
+    commits = git_log(root)
+    app = NarrateApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.last_sync is not None)
+        assert app.last_sync is not None and app.last_sync.skipped
+        assert app.sync_remote is False
+        await wait_for(pilot, lambda: app.sub_title == "clean")
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: "narrate remote set URL" in notifications(app))
+        assert app.sub_title == "clean"
+        screen = await open_conflicts(pilot, app)
+        assert screen.conflicts == []
+        await shows(pilot, "No conflicts: nothing to decide.")
+        await pilot.press("m")  # nothing to keep: nothing happens
+        await pilot.press("escape")
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: not app.is_running)
+    assert git_log(root) == commits
