@@ -184,16 +184,16 @@ class SyncMixin:
         from narrate.tui.writer import TaskJob
 
         self._sync_asked += 1
-        timeout, auto = self.sync_timeout, self.auto_sync
-
-        number = self._sync_asked
+        number, timeout, auto = self._sync_asked, self.sync_timeout, self.auto_sync
 
         def task(journal: Any) -> None:
             finished = run_sync(journal, reason, timeout, auto)
             finished.number = number
             self.post_message(finished)
 
-        self.journal_screen.writer.submit(TaskJob("sync", task))
+        # Queued syncs of one kind run once; an automatic one never swallows a "now".
+        kind = "now" if reason == "now" else "auto"
+        self.journal_screen.writer.submit(TaskJob(f"sync-{kind}", task))
         return number
 
     def sync_on_start(self: NarrateApp) -> None:
@@ -209,7 +209,7 @@ class SyncMixin:
 
     def on_sync_finished(self: NarrateApp, message: SyncFinished) -> None:
         """Show the result: header, notification, the list, the open entry."""
-        # Tasks of one name are coalesced: one answer covers every sync asked before it.
+        # Queued syncs are coalesced: one answer covers every sync asked before it.
         self._sync_answered = max(self._sync_answered, message.number)
         self.last_sync = message
         self.sync_remote = message.remote
