@@ -495,9 +495,9 @@ class Journal:
         report.temp_files = [
             p.relative_to(self.root).as_posix() for p in leftover_temp_files(self.root)
         ]
-        report.conflicts = [
-            r["path"] for r in self._read("SELECT path FROM entries WHERE path LIKE '%-conflict-%'")
-        ]
+        from narrate.journal.conflicts import list_conflicts
+
+        report.conflicts = [c.copy.path for c in list_conflicts(self)]
         state = repo_state(self.root)
         report.git_problems = state.problems
         report.uncommitted = state.uncommitted

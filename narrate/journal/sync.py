@@ -33,7 +33,17 @@ PUSH_ATTEMPTS = 3
 
 
 class SyncError(NarrateError):
-    """Sync stopped; local commits are kept and the message says what to do."""
+    """Sync stopped; local commits are kept and the message says what to do.
+
+    ``kind`` lets the app say what happened without parsing the message: "offline"
+    (unreachable or timed out), "auth" (credentials refused), "state" (the repository
+    is mid-merge, locked, detached, has no remote, or holds an unrelated history), or
+    "other".
+    """
+
+    def __init__(self, message: str, kind: str = "other") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass
@@ -62,6 +72,7 @@ class SyncStatus:
     uncommitted: int
     conflicts: list[str]
     problems: list[str]
+    last_error_kind: str | None = None  # "offline", "auth", "state" or "other"
 
     def to_json(self) -> dict[str, Any]:
         """A JSON object with stable keys."""
@@ -123,7 +134,8 @@ class Syncer:
             process.communicate()
             raise SyncError(
                 f"origin ({self.remote_shown}) did not answer within {self.timeout:g} s; "
-                "your commits are kept here, run 'narrate sync' again when it is reachable"
+                "your commits are kept here, run 'narrate sync' again when it is reachable",
+                "offline",
             ) from None
         return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
@@ -148,11 +160,13 @@ class Syncer:
             return SyncError(
                 f"origin ({self.remote_shown}) refused the credentials: {redact(first)}; "
                 "check your ssh key or credential helper (narrate never prompts). "
-                "Your commits are kept here"
+                "Your commits are kept here",
+                "auth",
             )
         return SyncError(
             f"cannot reach origin ({self.remote_shown}): {redact(first)}; your commits are "
-            "kept here, run 'narrate sync' again when it is reachable"
+            "kept here, run 'narrate sync' again when it is reachable",
+            "offline",
         )
 
     # ------------------------------------------------------------------ checks
@@ -177,19 +191,22 @@ class Syncer:
                 raise SyncError(
                     f"the journal repository is in the middle of {what} that narrate did "
                     f"not start; finish it, or undo it with '{undo}' in {self.root}, then "
-                    "sync again (nothing was changed)"
+                    "sync again (nothing was changed)",
+                    "state",
                 )
         lock = git_dir / "index.lock"
         if lock.exists():
             raise SyncError(
                 f"git's lock file {lock} exists: another git command is running, or one "
-                f"crashed. If no git is running, remove it (rm '{lock}') and sync again"
+                f"crashed. If no git is running, remove it (rm '{lock}') and sync again",
+                "state",
             )
         head = self._git("symbolic-ref", "-q", "--short", "HEAD", check=False)
         if head.returncode != 0:
             raise SyncError(
                 f"the journal repository has a detached HEAD; run 'git -C {self.root} switch "
-                "main' (or your branch) and sync again (nothing was changed)"
+                "main' (or your branch) and sync again (nothing was changed)",
+                "state",
             )
         branch = head.stdout.strip()
         # One read of the settings sync needs (each git process costs ~5 ms).
@@ -206,7 +223,8 @@ class Syncer:
         self.upstream = settings.get(f"branch.{branch}.merge")
         if not self.remote_url:
             raise SyncError(
-                "this journal has no remote to sync with; set one with 'narrate remote set URL'"
+                "this journal has no remote to sync with; set one with 'narrate remote set URL'",
+                "state",
             )
         return branch
 
@@ -245,7 +263,8 @@ class Syncer:
                 self._reindex(result.changed_paths)
             self._record(ok=True, message="", started=started, full=full)
         except NarrateError as exc:
-            self._record(ok=False, message=str(exc))
+            kind = exc.kind if isinstance(exc, SyncError) else "other"
+            self._record(ok=False, message=str(exc), kind=kind)
             if isinstance(exc, SyncError) or not isinstance(exc, GitError):
                 raise
             raise SyncError(str(exc)) from exc
@@ -343,7 +362,8 @@ class Syncer:
         if base.returncode != 0:
             raise SyncError(
                 f"origin ({self.remote_shown}) holds an unrelated history, not this journal's; "
-                "check the remote URL ('narrate remote set URL'). Nothing was changed"
+                "check the remote URL ('narrate remote set URL'). Nothing was changed",
+                "state",
             )
         base_sha = base.stdout.strip()
         if base_sha == remote:
@@ -506,13 +526,24 @@ class Syncer:
         return record if isinstance(record, dict) else {}
 
     def _record(
-        self, ok: bool, message: str, started: float | None = None, full: bool = False
+        self,
+        ok: bool,
+        message: str,
+        started: float | None = None,
+        full: bool = False,
+        kind: str | None = None,
     ) -> None:
         from narrate.journal.store import atomic_write
 
         record = self._load_record()
         now = dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
-        record.update({"last_attempt": now, "last_error": None if ok else message})
+        record.update(
+            {
+                "last_attempt": now,
+                "last_error": None if ok else message,
+                "last_error_kind": None if ok else kind,
+            }
+        )
         if ok:
             record.update({"last_sync": now, "last_sync_started": started})
             if full:
@@ -534,12 +565,9 @@ def status(journal: Any) -> SyncStatus:
         record = json.loads((journal.root / STATE / "sync.json").read_text("utf-8"))
     except (OSError, ValueError):
         record = {}
-    conflicts = [
-        row["path"]
-        for row in journal.read(
-            "SELECT path FROM entries WHERE path LIKE '%-conflict-%' ORDER BY path"
-        )
-    ]
+    from narrate.journal.conflicts import list_conflicts
+
+    conflicts = [c.copy.path for c in list_conflicts(journal)]
     return SyncStatus(
         branch=state.branch,
         remote=redact(state.remote) if state.remote else None,
@@ -547,6 +575,7 @@ def status(journal: Any) -> SyncStatus:
         behind=state.behind,
         last_sync=record.get("last_sync"),
         last_error=record.get("last_error"),
+        last_error_kind=record.get("last_error_kind"),
         uncommitted=len(state.uncommitted),
         conflicts=conflicts,
         problems=state.problems,

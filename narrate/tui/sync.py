@@ -78,7 +78,9 @@ def describe_sync(state: Any, conflicts: int) -> str:
         parts.append(plural(conflicts, "conflict"))
     if state.remote:
         if state.last_error:
-            parts.append("offline" if is_offline(state.last_error) else "sync failed")
+            kind = getattr(state, "last_error_kind", None)
+            offline = kind == "offline" if kind else is_offline(state.last_error)
+            parts.append("offline" if offline else "sync failed")
         if state.ahead:
             parts.append(f"{state.ahead} to push")
         if state.behind:

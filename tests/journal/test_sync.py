@@ -193,8 +193,9 @@ def test_offline_keeps_commits_and_next_sync_pushes(
     add(device_a, "Written on the train")
     hidden = tmp_path / "remote-away"
     remote.rename(hidden)
-    with pytest.raises(SyncError, match="cannot reach origin"):
+    with pytest.raises(SyncError, match="cannot reach origin") as failed:
         sync(device_a)
+    assert failed.value.kind == "offline" and status(device_a).last_error_kind == "offline"
     assert "Written on the train" in all_text(device_a.root)
     assert "did not" not in git(device_a.root, "log", "-1", "--format=%s")
     hidden.rename(remote)
@@ -283,8 +284,9 @@ def test_unrelated_history_is_refused(
     sync(other)
     set_remote(device_a.root, str(other_remote))
     head = git(device_a.root, "rev-parse", "HEAD")
-    with pytest.raises(SyncError, match="unrelated"):
+    with pytest.raises(SyncError, match="unrelated") as failed:
         sync(device_a)
+    assert failed.value.kind == "state"
     assert git(device_a.root, "rev-parse", "HEAD") == head
     assert_healthy(device_a.root)
 
