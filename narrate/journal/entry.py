@@ -327,6 +327,17 @@ class Entry:
         """The entry's date as its writer saw it (YYYY-MM-DD)."""
         return self.created.date().isoformat()
 
+    def practice_data(self) -> list[Any]:
+        """The ``practice`` list as the front matter holds it, unreadable items included,
+        so a rewrite of one change keeps every other item as it was."""
+        raw = self.meta.get("practice") or []
+        return list(raw) if isinstance(raw, list) else [raw]
+
+    def practice_index(self, position: int) -> int:
+        """The index in ``practice_data()`` of ``self.practice[position]``."""
+        readable = [i for i, item in enumerate(self.practice_data()) if Practice.from_data(item)]
+        return readable[position]
+
     def all_tags(self) -> list[str]:
         """Front matter tags, then #tags from the title and body, without repeats."""
         return _unique([*self.tags, *title_tags(self.title), *inline_tags(self.body)])

@@ -154,17 +154,16 @@ def answer(
     position = candidates[0]
     if status is None and answer == "no":
         status = "dropped"
-    changes = []
-    for i, practice in enumerate(entry.practice):
-        data = practice.to_data()
-        if i == position:
-            checked = data.get("checked") or []
-            if not isinstance(checked, list):
-                checked = [checked]
-            data["checked"] = [*checked, today.isoformat()]
-            if status:
-                data["status"] = status
-        changes.append(data)
+    # Rewrite only the chosen item; every other item (even one narrate cannot read)
+    # stays as the front matter had it.
+    changes = entry.practice_data()
+    index = entry.practice_index(position)
+    data = dict(changes[index])
+    checked = data.get("checked") or []
+    data["checked"] = [*(checked if isinstance(checked, list) else [checked]), today.isoformat()]
+    if status:
+        data["status"] = status
+    changes[index] = data
     chosen = entry.practice[position]
     words = ANSWERS.get(answer or "", "checked back")
     line = f"- {today.isoformat()} · {chosen.area}: {chosen.change} — {words}"

@@ -286,3 +286,18 @@ def test_cli_practice_due_check_and_review_json(years: Journal) -> None:
     assert sum(a["count"] for a in data["areas"]) == 6
     human = runner.invoke(main, [*base, "review", "--by", "week", "--since", "2026-10-01"])
     assert human.exit_code == 0 and "Timeline" in human.output and "Cadence" in human.output
+
+
+def test_answering_keeps_practice_items_narrate_cannot_read(journal: Journal) -> None:
+    entry = record(
+        journal, dt.datetime(2026, 10, 1, 9, 0, tzinfo=TZ_PLUS1), "testing", "Test first"
+    )
+    path = journal.root / entry.path
+    text = path.read_text("utf-8").replace(
+        "practice:\n", "practice:\n  - just a note someone wrote\n  - {mood: calm}\n", 1
+    )
+    path.write_text(text, "utf-8")
+    answer(journal, entry.id, answer="yes", today=dt.date(2026, 11, 27))
+    data = journal.get(entry.id).practice_data()
+    assert data[0] == "just a note someone wrote" and data[1] == {"mood": "calm"}
+    assert data[2]["checked"] == ["2026-11-27"] and data[2]["change"] == "Test first"

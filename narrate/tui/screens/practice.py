@@ -303,9 +303,7 @@ class PracticeModal(ModalScreen[EntryRewritten | None]):
             with Journal.open(self.root) as journal:
                 journal.defer_refresh()
                 entry = current_entry(journal, path, self.disk)
-                updated = entry.touched(
-                    practice=[*(p.to_data() for p in entry.practice), practice.to_data()]
-                )
+                updated = entry.touched(practice=[*entry.practice_data(), practice.to_data()])
                 summary = f"{practice.area}: {practice.change}"
                 warning = None
                 try:
