@@ -93,9 +93,13 @@ class JournalScreen(Screen[None]):
         Binding("f1", "help", "Help", tooltip="All keys"),
         # f5-f7 are the editor's own (select word, line, all).
         Binding(
-            "f8", "record_practice", "Practice", tooltip="Record a practice change on this entry"
+            "f8",
+            "record_practice",
+            "Practice",
+            tooltip="Record a practice change on this entry",
+            show=False,  # in F1 and the palette: at 80 columns the footer keeps the basics
         ),
-        Binding("f9", "review", "Review", tooltip="How did my practice change? (the review)"),
+        Binding("f9", "review", "Review", tooltip="How did my practice change?", show=False),
     ]
 
     def __init__(self, journal: Any) -> None:
@@ -163,7 +167,8 @@ class JournalScreen(Screen[None]):
                     # The Markdown widget is made on the first preview: it and markdown-it
                     # cost ~25 ms of import and CSS that the first paint need not pay.
                     yield VerticalScroll(id="preview")
-        yield Footer()
+        # Compact: at 80 columns every main action and ^q Quit must fit.
+        yield Footer(compact=True)
 
     @property
     def editor(self) -> TextArea:
