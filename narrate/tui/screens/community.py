@@ -342,7 +342,7 @@ class CommunityScreen(Screen[None]):
                 yield FeedList(id="feed")
                 yield Static("Reading the feed…", id="feed-status", markup=False)
             yield CommunityReader(id="reader")
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def feed(self) -> FeedList:

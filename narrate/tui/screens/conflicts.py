@@ -175,7 +175,7 @@ class ConflictsScreen(Screen[None]):
                             compact=True,
                             variant="primary" if choice == "both" else "default",
                         )
-        yield Footer()
+        yield Footer(compact=True)
 
     @staticmethod
     def _key(choice: str) -> str:

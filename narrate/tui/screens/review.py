@@ -242,7 +242,7 @@ class ReviewScreen(Screen[None]):
             yield Static("", id="review-cadence")
             yield Label("On this day", classes="review-heading")
             yield DataTable(id="review-onthisday", cursor_type="row", show_header=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Columns now, figures from a worker."""
