@@ -6,23 +6,31 @@ inside the commands that need them, so ``narrate add`` and ``narrate search`` st
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import os
 import shlex
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from narrate import __version__
+from narrate.commands.common import (
+    CONTEXT,
+    commit_or_warn,
+    emit_json,
+    journal_option,
+    journal_path,
+    json_option,
+    open_journal,
+    parse_date_option,
+    remember_journal,
+    run_with_progress,
+    sync_timeout,
+    warn_broken,
+)
 from narrate.errors import NarrateError
-
-F = TypeVar("F", bound=Callable[..., Any])
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class NarrateGroup(click.Group):
@@ -43,88 +51,13 @@ class NarrateGroup(click.Group):
             ctx.exit(130)
 
 
-def _remember_journal(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    if value:
-        ctx.ensure_object(dict)["journal"] = value
-    return value
-
-
-def journal_option(func: F) -> F:
-    """--journal on every command (it is also accepted before the command)."""
-    return click.option(
-        "--journal",
-        "-j",
-        metavar="PATH",
-        expose_value=False,
-        callback=_remember_journal,
-        is_eager=True,
-        help="The journal folder (default: $NARRATE_JOURNAL, the config, then the data dir).",
-    )(func)
-
-
-def json_option(func: F) -> F:
-    """--json: one JSON document on stdout with stable keys."""
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(func)
-
-
-def journal_path(ctx: click.Context) -> Path:
-    """The journal folder: --journal, then NARRATE_JOURNAL, then the config, then the default."""
-    chosen = (ctx.find_root().obj or {}).get("journal")
-    if chosen:
-        return Path(chosen).expanduser()
-    if os.environ.get("NARRATE_JOURNAL"):
-        return Path(os.environ["NARRATE_JOURNAL"]).expanduser()
-    from narrate.config import env_or_config_journal, load_config
-    from narrate.paths import default_journal
-
-    return env_or_config_journal(load_config()) or default_journal()
-
-
-def open_journal(ctx: click.Context) -> Any:
-    """The Journal for this invocation, closed when the command ends."""
-    from narrate.journal.core import Journal
-
-    journal = Journal.open(journal_path(ctx))
-    ctx.call_on_close(journal.close)
-    return journal
-
-
-def emit_json(data: Any) -> None:
-    """Print one JSON document."""
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
-def parse_date_option(value: str | None, name: str) -> dt.date | None:
-    """A --since/--until value as a day."""
-    if value is None:
-        return None
-    from narrate.journal.dates import parse_day
-
-    try:
-        return parse_day(value)
-    except NarrateError as exc:
-        raise NarrateError(f"{name}: {exc}") from None
-
-
-def warn_broken(journal: Any) -> None:
-    """One warning line naming files that could not be read, if any."""
-    broken = journal.broken()
-    if broken:
-        path, reason = broken[0]
-        more = f" and {len(broken) - 1} more" if len(broken) > 1 else ""
-        click.echo(
-            f"narrate: warning: skipped {path} ({reason}){more}; run 'narrate doctor' for details",
-            err=True,
-        )
-
-
 @click.group(cls=NarrateGroup, invoke_without_command=True, context_settings=CONTEXT)
 @click.option(
     "--journal",
     "-j",
     metavar="PATH",
     expose_value=False,
-    callback=_remember_journal,
+    callback=remember_journal,
     is_eager=True,
     help="The journal folder (default: $NARRATE_JOURNAL, the config, then the data dir).",
 )
@@ -139,12 +72,6 @@ def main(ctx: click.Context) -> None:
     ctx.ensure_object(dict)
     if ctx.invoked_subcommand is None:
         open_tui(ctx)
-
-
-# `narrate import`: its module imports only click at load time.
-from narrate.importers.commands import import_group  # noqa: E402
-
-main.add_command(import_group)
 
 
 def open_tui(ctx: click.Context) -> None:
@@ -198,113 +125,6 @@ def init(ctx: click.Context, path: Path | None, remote: str | None, clone: str |
         click.echo(f"Remote: {redact(remote)} (run 'narrate sync' to push)", err=True)
     if not existed and not clone:
         click.echo('Write the first entry: narrate add "What I did today"', err=True)
-
-
-def sync_timeout() -> float:
-    """Seconds a remote may take to answer: the config's sync_timeout, default 30."""
-    from narrate.config import load_config
-    from narrate.journal.sync import DEFAULT_TIMEOUT
-
-    return float(load_config().get("sync_timeout", DEFAULT_TIMEOUT))
-
-
-@main.group(context_settings=CONTEXT)
-def remote() -> None:
-    """The journal's private git remote (origin), used by sync."""
-
-
-@remote.command("set", context_settings=CONTEXT)
-@click.argument("url")
-@journal_option
-@click.pass_context
-def remote_set(ctx: click.Context, url: str) -> None:
-    """Set the journal's remote: an https, ssh or git URL, or a local path."""
-    from narrate.journal.remote import redact
-    from narrate.journal.sync import set_remote
-
-    journal = open_journal(ctx)
-    set_remote(journal.root, url)
-    click.echo(f"Remote set to {redact(url)}; run 'narrate sync' to sync")
-
-
-@remote.command("show", context_settings=CONTEXT)
-@journal_option
-@click.pass_context
-def remote_show(ctx: click.Context) -> None:
-    """Print the journal's remote URL (credentials hidden)."""
-    from narrate.journal.history import run_git
-    from narrate.journal.remote import redact
-
-    journal = open_journal(ctx)
-    found = run_git(journal.root, "remote", "get-url", "origin", check=False)
-    if found.returncode != 0:
-        raise NarrateError("no remote set; set one with 'narrate remote set URL'")
-    click.echo(redact(found.stdout.strip()))
-
-
-@main.command(context_settings=CONTEXT)
-@click.option("--timeout", type=float, metavar="S", help="Give up on the remote after S seconds.")
-@journal_option
-@click.pass_context
-def sync(ctx: click.Context, timeout: float | None) -> None:
-    """Commit pending changes, fetch, integrate and push to the journal's remote.
-
-    Nothing is ever lost: when both devices changed the same entry, yours stays in
-    place and the other version is saved beside it as a ...-conflict-<id>.md copy.
-    """
-    from narrate.journal.sync import Syncer
-
-    journal = open_journal(ctx)
-    result = Syncer(journal, timeout or sync_timeout()).run()
-    if result.committed:
-        click.echo("Committed changes made outside narrate.")
-    if result.pulled:
-        click.echo(f"Took in {result.pulled} commit(s) from origin.")
-    for kept, other in result.renamed:
-        click.echo(f"Two entries shared the name {kept}: the other device's is now {other}.")
-    for kept, copy in result.conflicts:
-        click.echo(
-            f"Conflict in {kept}: your version stays; the other device's is saved as {copy}.",
-            err=True,
-        )
-    if result.pushed:
-        click.echo(f"Pushed {result.pushed} commit(s).")
-    if not (result.committed or result.pulled or result.pushed or result.conflicts):
-        click.echo("Already in sync.")
-    elif result.conflicts:
-        click.echo("Compare the copies, keep what you want, and delete the copy.", err=True)
-
-
-@main.command(context_settings=CONTEXT)
-@json_option
-@journal_option
-@click.pass_context
-def status(ctx: click.Context, as_json: bool) -> None:
-    """Show the branch, commits to push and pull, last sync and conflicts."""
-    from narrate.journal.sync import status as sync_status
-
-    journal = open_journal(ctx)
-    state = sync_status(journal)
-    if as_json:
-        emit_json(state.to_json())
-        return
-    lines = [f"Branch {state.branch or '(detached)'}"]
-    if state.remote:
-        lines.append(f"Remote {state.remote}")
-        if state.ahead is not None:
-            lines.append(
-                f"{state.ahead} commit(s) to push, {state.behind} to pull (as of the last sync)"
-            )
-        lines.append(f"Last sync {state.last_sync or 'never'}")
-        if state.last_error:
-            lines.append(f"Last attempt failed: {state.last_error}")
-    else:
-        lines.append("No remote (set one with 'narrate remote set URL')")
-    if state.uncommitted:
-        lines.append(f"{state.uncommitted} uncommitted file(s) (the next sync commits them)")
-    lines.extend(f"Conflict copy: {path}" for path in state.conflicts)
-    lines.extend(f"Problem: {problem}" for problem in state.problems)
-    click.echo("\n".join(lines))
 
 
 @main.command(context_settings=CONTEXT)
@@ -410,18 +230,6 @@ def add(
     entry = commit_or_warn(lambda: journal.add(entry))
     click.echo(entry.id)
     click.echo(f"Added {entry.path}", err=True)
-
-
-def commit_or_warn(action: Callable[[], Any]) -> Any:
-    """Run a write; if only the git commit failed, say so (the file is saved) and exit 1."""
-    from narrate.journal.core import NotCommitted
-
-    try:
-        return action()
-    except NotCommitted as exc:
-        click.echo(f"narrate: {exc}", err=True)
-        click.echo("The entry is safe on disk; 'narrate doctor' lists uncommitted files.", err=True)
-        raise SystemExit(1) from None
 
 
 def editor_command(ctx: click.Context | None = None) -> list[str]:
@@ -667,479 +475,6 @@ def tags(ctx: click.Context, as_json: bool) -> None:
     output.console().print(table)
 
 
-@main.group(invoke_without_command=True, context_settings=CONTEXT)
-@click.option("--area", metavar="A", help="Only this practice area.")
-@click.option("--since", metavar="D", help="Recorded on or after this day.")
-@click.option(
-    "--status", type=click.Choice(["trying", "adopted", "dropped"]), help="Only this status."
-)
-@click.option("--due", is_flag=True, help="Only changes whose check-back is due.")
-@json_option
-@journal_option
-@click.pass_context
-def practice(
-    ctx: click.Context,
-    area: str | None,
-    since: str | None,
-    status: str | None,
-    due: bool,
-    as_json: bool,
-) -> None:
-    """List practice changes (what you now do differently), newest first.
-
-    Each change is checked back 2, 6 and 12 weeks after it was recorded (the config's
-    check_back_weeks); --due lists the ones waiting for an answer, and
-    `narrate practice check ID` answers one.
-    """
-    if ctx.invoked_subcommand is not None:
-        return
-    import datetime as dt
-
-    from narrate.config import load_config
-    from narrate.practice.checkback import check_back_weeks, with_due
-
-    journal = open_journal(ctx)
-    items = journal.practice(area=area, since=parse_date_option(since, "--since"), status=status)
-    items = with_due(items, check_back_weeks(load_config()), dt.date.today())
-    if due:
-        items = sorted((i for i in items if i["due"]), key=lambda i: (i["due"], i["id"]))
-    warn_broken(journal)
-    if as_json:
-        emit_json(items)
-        return
-    if not items:
-        click.echo(
-            "No check-backs are due."
-            if due
-            else 'No practice changes yet. Record one: narrate add "..." --practice AREA:CHANGE',
-            err=True,
-        )
-        return
-    from rich.table import Table
-    from rich.text import Text
-
-    from narrate import output
-
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for name in ("id", "date", "area", "change", "status"):
-        table.add_column(
-            name, overflow="fold", style="dim" if name == "id" else None, no_wrap=name != "change"
-        )
-    from narrate.sanitize import clean_data
-
-    for item in clean_data(items):
-        change = Text()
-        if item["before"]:
-            change.append(f"{item['before']} → ", style="dim")
-        change.append(item["change"])
-        if item["source"]:
-            change.append(f" (from {item['source']})", style="dim")
-        state = Text(item["status"])
-        if item["due"]:
-            state.append(f", due {item['due'][5:]}", style="yellow")
-        elif item["next_check"]:
-            state.append(f", next {item['next_check'][5:]}", style="dim")
-        table.add_row(
-            output.short_id(item["id"]),
-            output.humane_date(item["created"], with_time=False),
-            Text(item["area"], style="green"),
-            change,
-            state,
-        )
-    output.console().print(table)
-
-
-@practice.command("check", context_settings=CONTEXT)
-@click.argument("ref", metavar="ID")
-@click.option(
-    "--status", type=click.Choice(["trying", "adopted", "dropped"]), help="Set the new status."
-)
-@click.option(
-    "--answer",
-    type=click.Choice(["yes", "partly", "no"]),
-    help="Still doing it? (no also sets dropped, unless --status says otherwise)",
-)
-@click.option("--note", metavar="TEXT", help="A line about how it is going.")
-@click.option("--area", metavar="A", help="Which change, when the entry records several.")
-@journal_option
-@click.pass_context
-def practice_check(
-    ctx: click.Context,
-    ref: str,
-    status: str | None,
-    answer: str | None,
-    note: str | None,
-    area: str | None,
-) -> None:
-    """Answer a check-back: appends a dated line to the entry and may set the status.
-
-    \b
-    Examples:
-      narrate practice check 01JDQ3 --answer yes --status adopted
-      narrate practice check 01JDQ3 --answer no --note "Too slow on big PRs"
-    """
-    from narrate.practice.checkback import answer as record_answer
-
-    journal = open_journal(ctx)
-    result = commit_or_warn(
-        lambda: record_answer(journal, ref, answer=answer, status=status, note=note, area=area)
-    )
-    click.echo(result.line.removeprefix("- "))
-
-
-@main.command(context_settings=CONTEXT)
-@click.option("--since", metavar="D", help="Start of the period (default: 90 days ago).")
-@click.option("--until", metavar="D", help="End of the period (default: today).")
-@click.option("--by", type=click.Choice(["week", "month"]), default="month", show_default=True)
-@click.option("--markdown", is_flag=True, help="Print a review note in Markdown.")
-@json_option
-@journal_option
-@click.pass_context
-def review(
-    ctx: click.Context,
-    since: str | None,
-    until: str | None,
-    by: str,
-    markdown: bool,
-    as_json: bool,
-) -> None:
-    """How did your practice change? Changes per area, timeline, sources, cadence.
-
-    The Markdown note can be kept as an entry: narrate review --markdown | narrate add -
-    """
-    from narrate.config import load_config
-    from narrate.practice.checkback import check_back_weeks
-    from narrate.practice.review import build_review
-
-    journal = open_journal(ctx)
-    result = build_review(
-        journal,
-        since=parse_date_option(since, "--since"),
-        until=parse_date_option(until, "--until"),
-        by=by,
-        weeks=check_back_weeks(load_config()),
-    )
-    warn_broken(journal)
-    if as_json:
-        emit_json(result.to_json())
-        return
-    if markdown:
-        from narrate.practice.report import render_markdown
-
-        click.echo(render_markdown(result), nl=False)
-        return
-    from narrate import output
-    from narrate.practice.report import render_rich
-
-    con = output.console()
-    for part in render_rich(result):
-        con.print(part)
-
-
-def _config() -> Any:
-    from narrate.config import load_config
-
-    return load_config()
-
-
-def _print_skipped(skipped: list[Any]) -> None:
-    from narrate.sanitize import clean
-
-    if skipped:
-        click.echo(f"Ignored {len(skipped)} file(s) in the community:", err=True)
-        for item in skipped[:10]:
-            click.echo(f"  {clean(item.path, single_line=True)}: {item.reason}", err=True)
-
-
-@main.group(context_settings=CONTEXT)
-def community() -> None:
-    """Communities of practice: git repositories members share narrations to."""
-
-
-@community.command("add", context_settings=CONTEXT)
-@click.argument("name")
-@click.argument("url")
-@click.option("--member", metavar="HANDLE", help="Your handle there (default: author.handle).")
-@click.option("--email", metavar="E", help="The e-mail for your commits there.")
-@journal_option
-@click.pass_context
-def community_add(
-    ctx: click.Context, name: str, url: str, member: str | None, email: str | None
-) -> None:
-    """Join a community: clone its repository (checked, never run) and remember it."""
-    from narrate.community.feed import index_community
-    from narrate.community.registry import Community, check_name, communities, read_info
-    from narrate.journal.remote import redact, validate_url
-    from narrate.sanitize import safe_text
-
-    config = _config()
-    check_name(name, "community name")
-    handle = member or config.get("author.handle")
-    if not handle:
-        raise NarrateError("give your handle in this community with --member HANDLE")
-    check_name(handle, "member handle")
-    validate_url(url)
-    if name in communities(config):
-        raise NarrateError(f"community '{name}' exists; remove it first to change it")
-    address = email or config.get("author.email") or f"{handle}@users.narrate.invalid"
-    joined = Community(name, url, handle, address)
-    repo = joined.repo(sync_timeout())
-    repo.clone()
-    settings = {"url": url, "member": handle}
-    if email:
-        settings["email"] = email
-    config.set(f"communities.{name}", settings)
-    config.save()
-    click.echo(f"Joined {name} ({redact(url)}) as {handle}.")
-    info = read_info(repo, repo.head())
-    from narrate import output
-
-    con = output.console()
-    for label, value in (
-        ("", info.name),
-        ("", info.description),
-        ("Guidelines: ", info.guidelines),
-    ):
-        if value:
-            con.print(safe_text(f"{label}{value}", single_line=False))
-    if info.areas or info.tags:
-        con.print(safe_text(f"Vocabulary: {', '.join((info.areas or []) + (info.tags or []))}"))
-    if info.problem:
-        output.warn(info.problem)
-    journal = open_journal(ctx)
-    update = index_community(journal, joined, repo)
-    _print_skipped(update.skipped)
-    click.echo(f"{update.entries} shared entries; read them with 'narrate feed {name}'.")
-
-
-@community.command("list", context_settings=CONTEXT)
-@json_option
-def community_list(as_json: bool) -> None:
-    """The communities you belong to, with your handle, last pull and shares."""
-    from narrate.community.registry import communities, load_state
-    from narrate.journal.remote import redact
-
-    state = load_state()
-    items = [
-        {
-            "name": c.name,
-            "url": redact(c.url),
-            "member": c.member,
-            "last_pull": state.get(c.name, {}).get("last_pull"),
-            "shared": state.get(c.name, {}).get("shared", 0),
-        }
-        for c in communities(_config()).values()
-    ]
-    if as_json:
-        emit_json(items)
-        return
-    if not items:
-        click.echo("No communities yet: narrate community add NAME URL --member HANDLE", err=True)
-        return
-    from rich.table import Table
-
-    from narrate import output
-
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("name", "url", "member", "last pull", "shared"):
-        table.add_column(column)
-    for item in items:
-        table.add_row(
-            item["name"],
-            item["url"],
-            item["member"],
-            item["last_pull"] or "never",
-            str(item["shared"]),
-        )
-    output.console().print(table)
-
-
-@community.command("remove", context_settings=CONTEXT)
-@click.argument("name")
-def community_remove(name: str) -> None:
-    """Leave a community here: forget it and delete narrate's clone (shares stay there)."""
-    import shutil
-
-    from narrate.community.registry import get, load_state, save_state
-
-    config = _config()
-    found = get(config, name)
-    shutil.rmtree(found.clone_path, ignore_errors=True)
-    del config.data["communities"][name]
-    config.save()
-    state = load_state()
-    state.pop(name, None)
-    save_state(state)
-    click.echo(f"Removed {name}. What you shared there stays in its repository.")
-
-
-@community.command("pull", context_settings=CONTEXT)
-@click.argument("name", required=False)
-@journal_option
-@click.pass_context
-def community_pull(ctx: click.Context, name: str | None) -> None:
-    """Fetch new narrations from one community, or all of them."""
-    import datetime as dt
-
-    from narrate.community.feed import index_community
-    from narrate.community.registry import communities, get, load_state, save_state
-
-    config = _config()
-    chosen = [get(config, name)] if name else list(communities(config).values())
-    if not chosen:
-        raise NarrateError("no communities yet: narrate community add NAME URL --member HANDLE")
-    journal = open_journal(ctx)
-    state = load_state()
-    failed = 0
-    for item in chosen:
-        repo = item.repo(sync_timeout())
-        try:
-            if not repo.path.exists():
-                repo.clone()
-            repo.fetch()
-        except NarrateError as exc:
-            click.echo(f"narrate: {exc}", err=True)
-            failed += 1
-            continue
-        update = index_community(journal, item, repo)
-        _print_skipped(update.skipped)
-        now = dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
-        state.setdefault(item.name, {})["last_pull"] = now
-        click.echo(f"{item.name}: {update.entries} shared entries.")
-    save_state(state)
-    if failed:
-        ctx.exit(1)
-
-
-@main.command(context_settings=CONTEXT)
-@click.argument("ref", metavar="ID")
-@click.option("--to", "to", required=True, metavar="NAME", help="The community to share to.")
-@click.option("--dry-run", is_flag=True, help="Print exactly what would be published, then stop.")
-@click.option("--yes", is_flag=True, help="Publish without asking.")
-@journal_option
-@click.pass_context
-def share(ctx: click.Context, ref: str, to: str, dry_run: bool, yes: bool) -> None:
-    """Publish a redacted copy of an entry to a community.
-
-    Only the title, date (UTC), id, non-private tags, practice changes and your handle
-    are published; <!-- private --> blocks, HTML comments and private tags are removed.
-    You always see the exact text first.
-    """
-    from narrate.community.share import prepare_share, publish
-
-    config = _config()
-    journal = open_journal(ctx)
-    copy, context = prepare_share(journal, config, to, ref, sync_timeout())
-    for warning in copy.warnings:
-        click.echo(f"narrate: note: {warning}", err=True)
-    click.echo(f"--- {copy.path} in {copy.community}", err=True)
-    click.echo(copy.text, nl=False)
-    if dry_run:
-        click.echo("(dry run: nothing was published)", err=True)
-        return
-    if not yes:
-        if not sys.stdin.isatty():
-            raise NarrateError(
-                "not published: confirm with --yes (standard input is not a terminal)"
-            )
-        click.confirm(f"Publish this to {copy.community}?", abort=True, err=True)
-    done = commit_or_warn(lambda: publish(journal, copy, context))
-    click.echo(f"Published to {done.community} as {done.path} ({done.commit[:7]}).", err=True)
-
-
-@main.command(context_settings=CONTEXT)
-@click.argument("ref", metavar="ID")
-@click.option("--from", "source", required=True, metavar="NAME", help="The community.")
-@journal_option
-@click.pass_context
-def unshare(ctx: click.Context, ref: str, source: str) -> None:
-    """Retract a shared copy: remove it from the community with a commit."""
-    from narrate.community.share import unshare as retract
-
-    config = _config()
-    journal = open_journal(ctx)
-    path = commit_or_warn(lambda: retract(journal, config, source, ref, sync_timeout()))
-    click.echo(f"Removed {path} from {source}.")
-    click.echo(
-        "Its git history, and every member's clone, still hold the earlier version: "
-        "unsharing cannot take back what was already read.",
-        err=True,
-    )
-
-
-@main.command(context_settings=CONTEXT)
-@click.argument("name", required=False)
-@click.option("-n", "limit", type=click.IntRange(min=0), default=20, show_default=True)
-@click.option("--member", metavar="H", help="Only this member's entries.")
-@click.option("--area", metavar="A", help="Only entries with a practice change in this area.")
-@json_option
-@journal_option
-@click.pass_context
-def feed(
-    ctx: click.Context,
-    name: str | None,
-    limit: int,
-    member: str | None,
-    area: str | None,
-    as_json: bool,
-) -> None:
-    """Other members' shared entries, newest first (run 'community pull' to update)."""
-    from narrate.community.feed import feed_items, index_community
-    from narrate.community.registry import communities, get
-
-    config = _config()
-    chosen = [get(config, name)] if name else list(communities(config).values())
-    journal = open_journal(ctx)
-    for item in chosen:
-        repo = item.repo()
-        if repo.path.exists():
-            index_community(journal, item, repo)
-    items = feed_items(journal, chosen, limit=limit, member=member, area=area)
-    if as_json:
-        emit_json(items)
-        return
-    if not items:
-        click.echo("Nothing in the feed yet; try 'narrate community pull'.", err=True)
-        return
-    from rich.table import Table
-
-    from narrate import output
-    from narrate.sanitize import safe_text
-
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("feed id", "date", "who", "title", "practice"):
-        table.add_column(column, overflow="fold", no_wrap=column in ("feed id", "date"))
-    for item in items:
-        changes = "; ".join(f"{p['area']}: {p['change']}" for p in item["practice"])
-        table.add_row(
-            item["feed_id"],
-            output.humane_date(item["created"], with_time=False),
-            safe_text(f"{item['member']}@{item['community']}"),
-            safe_text(item["title"], style="bold"),
-            safe_text(changes, style="green"),
-        )
-    output.console().print(table)
-    click.echo("Adopt a practice you like: narrate adopt FEED-ID", err=True)
-
-
-@main.command(context_settings=CONTEXT)
-@click.argument("ref", metavar="FEED-ID")
-@click.option("--area", metavar="A", help="Your practice area for it.")
-@click.option("--change", metavar="TEXT", help="What you will do, in your words.")
-@journal_option
-@click.pass_context
-def adopt(ctx: click.Context, ref: str, area: str | None, change: str | None) -> None:
-    """Start trying a practice seen in a feed: an entry whose change names its source."""
-    from narrate.community.feed import adopt as adopt_item
-
-    journal = open_journal(ctx)
-    entry = commit_or_warn(lambda: adopt_item(journal, ref, area=area, change=change))
-    click.echo(entry.id)
-    click.echo(
-        f"Trying it: {entry.title} ({entry.path}); check-backs will ask how it goes.", err=True
-    )
-
-
 @main.command(context_settings=CONTEXT)
 @click.option("--full", is_flag=True, help="Delete the index and rebuild it from the files.")
 @journal_option
@@ -1161,22 +496,6 @@ def reindex(ctx: click.Context, full: bool) -> None:
         f"({report.added} added, {report.updated} updated, {report.removed} removed)."
     )
     warn_broken(journal)
-
-
-def run_with_progress(work: Callable[[Callable[[int, int], None]], Any]) -> Any:
-    """Run ``work(progress)``, showing a progress bar on stderr once it has many files."""
-    from rich.progress import Progress
-
-    from narrate import output
-
-    with Progress(console=output.console(stderr=True), transient=True) as bar:
-        task = bar.add_task("Reading entries", total=None, visible=False)
-
-        def progress(done: int, total: int) -> None:
-            if total > 2000:
-                bar.update(task, completed=done, total=total, visible=True)
-
-        return work(progress)
 
 
 @main.command(context_settings=CONTEXT)
@@ -1261,3 +580,27 @@ def export(ctx: click.Context, fmt: str, out: str | None) -> None:
     count, where = export_journal(journal, fmt, out, sys.stdout)
     if where is not None:
         click.echo(f"Exported {count} entries to {where}", err=True)
+
+
+def _register() -> None:
+    """Add the capability commands; their modules import only click at load time."""
+    from narrate.commands import community, practice, sync
+    from narrate.importers.commands import import_group
+
+    for command in (
+        sync.remote,
+        sync.sync,
+        sync.status,
+        practice.practice,
+        practice.review,
+        community.community,
+        community.share,
+        community.unshare,
+        community.feed,
+        community.adopt,
+        import_group,
+    ):
+        main.add_command(command)
+
+
+_register()

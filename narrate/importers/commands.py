@@ -163,7 +163,7 @@ def _run(
     ctx: click.Context, make_source: Callable[[Any], Any], dry_run: bool, verify: bool
 ) -> None:
     """Open the journal, import, print the summary; exit 1 on failures or losses."""
-    from narrate.cli import open_journal
+    from narrate.commands.common import open_journal
     from narrate.importers.base import run_import
 
     journal = open_journal(ctx)

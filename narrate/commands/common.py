@@ -1,0 +1,136 @@
+"""What every command shares: the --journal and --json options, opening the journal,
+JSON output, dates, warnings. Imports only click at load time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from narrate.errors import NarrateError
+
+F = TypeVar("F", bound=Callable[..., Any])
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def remember_journal(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value:
+        ctx.ensure_object(dict)["journal"] = value
+    return value
+
+
+def journal_option(func: F) -> F:
+    """--journal on every command (it is also accepted before the command)."""
+    return click.option(
+        "--journal",
+        "-j",
+        metavar="PATH",
+        expose_value=False,
+        callback=remember_journal,
+        is_eager=True,
+        help="The journal folder (default: $NARRATE_JOURNAL, the config, then the data dir).",
+    )(func)
+
+
+def json_option(func: F) -> F:
+    """--json: one JSON document on stdout with stable keys."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(func)
+
+
+def journal_path(ctx: click.Context) -> Path:
+    """The journal folder: --journal, then NARRATE_JOURNAL, then the config, then the default."""
+    chosen = (ctx.find_root().obj or {}).get("journal")
+    if chosen:
+        return Path(chosen).expanduser()
+    if os.environ.get("NARRATE_JOURNAL"):
+        return Path(os.environ["NARRATE_JOURNAL"]).expanduser()
+    from narrate.config import env_or_config_journal, load_config
+    from narrate.paths import default_journal
+
+    return env_or_config_journal(load_config()) or default_journal()
+
+
+def open_journal(ctx: click.Context) -> Any:
+    """The Journal for this invocation, closed when the command ends."""
+    from narrate.journal.core import Journal
+
+    journal = Journal.open(journal_path(ctx))
+    ctx.call_on_close(journal.close)
+    return journal
+
+
+def emit_json(data: Any) -> None:
+    """Print one JSON document."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def parse_date_option(value: str | None, name: str) -> dt.date | None:
+    """A --since/--until value as a day."""
+    if value is None:
+        return None
+    from narrate.journal.dates import parse_day
+
+    try:
+        return parse_day(value)
+    except NarrateError as exc:
+        raise NarrateError(f"{name}: {exc}") from None
+
+
+def warn_broken(journal: Any) -> None:
+    """One warning line naming files that could not be read, if any."""
+    broken = journal.broken()
+    if broken:
+        path, reason = broken[0]
+        more = f" and {len(broken) - 1} more" if len(broken) > 1 else ""
+        click.echo(
+            f"narrate: warning: skipped {path} ({reason}){more}; run 'narrate doctor' for details",
+            err=True,
+        )
+
+
+def commit_or_warn(action: Callable[[], Any]) -> Any:
+    """Run a write; if only the git commit failed, say so (the file is saved) and exit 1."""
+    from narrate.journal.core import NotCommitted
+
+    try:
+        return action()
+    except NotCommitted as exc:
+        click.echo(f"narrate: {exc}", err=True)
+        click.echo("The entry is safe on disk; 'narrate doctor' lists uncommitted files.", err=True)
+        raise SystemExit(1) from None
+
+
+def sync_timeout() -> float:
+    """Seconds a remote may take to answer: the config's sync_timeout, default 30."""
+    from narrate.config import load_config
+    from narrate.journal.sync import DEFAULT_TIMEOUT
+
+    return float(load_config().get("sync_timeout", DEFAULT_TIMEOUT))
+
+
+def load_settings() -> Any:
+    """The user's config (validated)."""
+    from narrate.config import load_config
+
+    return load_config()
+
+
+def run_with_progress(work: Callable[[Callable[[int, int], None]], Any]) -> Any:
+    """Run ``work(progress)``, showing a progress bar on stderr once it has many files."""
+    from rich.progress import Progress
+
+    from narrate import output
+
+    with Progress(console=output.console(stderr=True), transient=True) as bar:
+        task = bar.add_task("Reading entries", total=None, visible=False)
+
+        def progress(done: int, total: int) -> None:
+            if total > 2000:
+                bar.update(task, completed=done, total=total, visible=True)
+
+        return work(progress)

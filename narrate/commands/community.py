@@ -1,0 +1,318 @@
+"""Commands for communities: community, share, unshare, feed, adopt (SPEC §6)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from narrate.commands.common import (
+    CONTEXT,
+    commit_or_warn,
+    emit_json,
+    journal_option,
+    json_option,
+    load_settings,
+    open_journal,
+    sync_timeout,
+)
+from narrate.errors import NarrateError
+
+
+def _print_skipped(skipped: list[Any]) -> None:
+    from narrate.sanitize import clean
+
+    if skipped:
+        click.echo(f"Ignored {len(skipped)} file(s) in the community:", err=True)
+        for item in skipped[:10]:
+            click.echo(f"  {clean(item.path, single_line=True)}: {item.reason}", err=True)
+
+
+@click.group(context_settings=CONTEXT)
+def community() -> None:
+    """Communities of practice: git repositories members share narrations to."""
+
+
+@community.command("add", context_settings=CONTEXT)
+@click.argument("name")
+@click.argument("url")
+@click.option("--member", metavar="HANDLE", help="Your handle there (default: author.handle).")
+@click.option("--email", metavar="E", help="The e-mail for your commits there.")
+@journal_option
+@click.pass_context
+def community_add(
+    ctx: click.Context, name: str, url: str, member: str | None, email: str | None
+) -> None:
+    """Join a community: clone its repository (checked, never run) and remember it."""
+    from narrate.community.feed import index_community
+    from narrate.community.registry import Community, check_name, communities, read_info
+    from narrate.journal.remote import redact, validate_url
+    from narrate.sanitize import safe_text
+
+    config = load_settings()
+    check_name(name, "community name")
+    handle = member or config.get("author.handle")
+    if not handle:
+        raise NarrateError("give your handle in this community with --member HANDLE")
+    check_name(handle, "member handle")
+    validate_url(url)
+    if name in communities(config):
+        raise NarrateError(f"community '{name}' exists; remove it first to change it")
+    address = email or config.get("author.email") or f"{handle}@users.narrate.invalid"
+    joined = Community(name, url, handle, address)
+    repo = joined.repo(sync_timeout())
+    repo.clone()
+    settings = {"url": url, "member": handle}
+    if email:
+        settings["email"] = email
+    config.set(f"communities.{name}", settings)
+    config.save()
+    click.echo(f"Joined {name} ({redact(url)}) as {handle}.")
+    info = read_info(repo, repo.head())
+    from narrate import output
+
+    con = output.console()
+    for label, value in (
+        ("", info.name),
+        ("", info.description),
+        ("Guidelines: ", info.guidelines),
+    ):
+        if value:
+            con.print(safe_text(f"{label}{value}", single_line=False))
+    if info.areas or info.tags:
+        con.print(safe_text(f"Vocabulary: {', '.join((info.areas or []) + (info.tags or []))}"))
+    if info.problem:
+        output.warn(info.problem)
+    journal = open_journal(ctx)
+    update = index_community(journal, joined, repo)
+    _print_skipped(update.skipped)
+    click.echo(f"{update.entries} shared entries; read them with 'narrate feed {name}'.")
+
+
+@community.command("list", context_settings=CONTEXT)
+@json_option
+def community_list(as_json: bool) -> None:
+    """The communities you belong to, with your handle, last pull and shares."""
+    from narrate.community.registry import communities, load_state
+    from narrate.journal.remote import redact
+
+    state = load_state()
+    items = [
+        {
+            "name": c.name,
+            "url": redact(c.url),
+            "member": c.member,
+            "last_pull": state.get(c.name, {}).get("last_pull"),
+            "shared": state.get(c.name, {}).get("shared", 0),
+        }
+        for c in communities(load_settings()).values()
+    ]
+    if as_json:
+        emit_json(items)
+        return
+    if not items:
+        click.echo("No communities yet: narrate community add NAME URL --member HANDLE", err=True)
+        return
+    from rich.table import Table
+
+    from narrate import output
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for column in ("name", "url", "member", "last pull", "shared"):
+        table.add_column(column)
+    for item in items:
+        table.add_row(
+            item["name"],
+            item["url"],
+            item["member"],
+            item["last_pull"] or "never",
+            str(item["shared"]),
+        )
+    output.console().print(table)
+
+
+@community.command("remove", context_settings=CONTEXT)
+@click.argument("name")
+def community_remove(name: str) -> None:
+    """Leave a community here: forget it and delete narrate's clone (shares stay there)."""
+    import shutil
+
+    from narrate.community.registry import get, load_state, save_state
+
+    config = load_settings()
+    found = get(config, name)
+    shutil.rmtree(found.clone_path, ignore_errors=True)
+    del config.data["communities"][name]
+    config.save()
+    state = load_state()
+    state.pop(name, None)
+    save_state(state)
+    click.echo(f"Removed {name}. What you shared there stays in its repository.")
+
+
+@community.command("pull", context_settings=CONTEXT)
+@click.argument("name", required=False)
+@journal_option
+@click.pass_context
+def community_pull(ctx: click.Context, name: str | None) -> None:
+    """Fetch new narrations from one community, or all of them."""
+    import datetime as dt
+
+    from narrate.community.feed import index_community
+    from narrate.community.registry import communities, get, load_state, save_state
+
+    config = load_settings()
+    chosen = [get(config, name)] if name else list(communities(config).values())
+    if not chosen:
+        raise NarrateError("no communities yet: narrate community add NAME URL --member HANDLE")
+    journal = open_journal(ctx)
+    state = load_state()
+    failed = 0
+    for item in chosen:
+        repo = item.repo(sync_timeout())
+        try:
+            if not repo.path.exists():
+                repo.clone()
+            repo.fetch()
+        except NarrateError as exc:
+            click.echo(f"narrate: {exc}", err=True)
+            failed += 1
+            continue
+        update = index_community(journal, item, repo)
+        _print_skipped(update.skipped)
+        now = dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
+        state.setdefault(item.name, {})["last_pull"] = now
+        click.echo(f"{item.name}: {update.entries} shared entries.")
+    save_state(state)
+    if failed:
+        ctx.exit(1)
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("ref", metavar="ID")
+@click.option("--to", "to", required=True, metavar="NAME", help="The community to share to.")
+@click.option("--dry-run", is_flag=True, help="Print exactly what would be published, then stop.")
+@click.option("--yes", is_flag=True, help="Publish without asking.")
+@journal_option
+@click.pass_context
+def share(ctx: click.Context, ref: str, to: str, dry_run: bool, yes: bool) -> None:
+    """Publish a redacted copy of an entry to a community.
+
+    Only the title, date (UTC), id, non-private tags, practice changes and your handle
+    are published; <!-- private --> blocks, HTML comments and private tags are removed.
+    You always see the exact text first.
+    """
+    from narrate.community.share import prepare_share, publish
+
+    config = load_settings()
+    journal = open_journal(ctx)
+    copy, context = prepare_share(journal, config, to, ref, sync_timeout())
+    for warning in copy.warnings:
+        click.echo(f"narrate: note: {warning}", err=True)
+    click.echo(f"--- {copy.path} in {copy.community}", err=True)
+    click.echo(copy.text, nl=False)
+    if dry_run:
+        click.echo("(dry run: nothing was published)", err=True)
+        return
+    if not yes:
+        if not sys.stdin.isatty():
+            raise NarrateError(
+                "not published: confirm with --yes (standard input is not a terminal)"
+            )
+        click.confirm(f"Publish this to {copy.community}?", abort=True, err=True)
+    done = commit_or_warn(lambda: publish(journal, copy, context))
+    click.echo(f"Published to {done.community} as {done.path} ({done.commit[:7]}).", err=True)
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("ref", metavar="ID")
+@click.option("--from", "source", required=True, metavar="NAME", help="The community.")
+@journal_option
+@click.pass_context
+def unshare(ctx: click.Context, ref: str, source: str) -> None:
+    """Retract a shared copy: remove it from the community with a commit."""
+    from narrate.community.share import unshare as retract
+
+    config = load_settings()
+    journal = open_journal(ctx)
+    path = commit_or_warn(lambda: retract(journal, config, source, ref, sync_timeout()))
+    click.echo(f"Removed {path} from {source}.")
+    click.echo(
+        "Its git history, and every member's clone, still hold the earlier version: "
+        "unsharing cannot take back what was already read.",
+        err=True,
+    )
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("name", required=False)
+@click.option("-n", "limit", type=click.IntRange(min=0), default=20, show_default=True)
+@click.option("--member", metavar="H", help="Only this member's entries.")
+@click.option("--area", metavar="A", help="Only entries with a practice change in this area.")
+@json_option
+@journal_option
+@click.pass_context
+def feed(
+    ctx: click.Context,
+    name: str | None,
+    limit: int,
+    member: str | None,
+    area: str | None,
+    as_json: bool,
+) -> None:
+    """Other members' shared entries, newest first (run 'community pull' to update)."""
+    from narrate.community.feed import feed_items, index_community
+    from narrate.community.registry import communities, get
+
+    config = load_settings()
+    chosen = [get(config, name)] if name else list(communities(config).values())
+    journal = open_journal(ctx)
+    for item in chosen:
+        repo = item.repo()
+        if repo.path.exists():
+            index_community(journal, item, repo)
+    items = feed_items(journal, chosen, limit=limit, member=member, area=area)
+    if as_json:
+        emit_json(items)
+        return
+    if not items:
+        click.echo("Nothing in the feed yet; try 'narrate community pull'.", err=True)
+        return
+    from rich.table import Table
+
+    from narrate import output
+    from narrate.sanitize import safe_text
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for column in ("feed id", "date", "who", "title", "practice"):
+        table.add_column(column, overflow="fold", no_wrap=column in ("feed id", "date"))
+    for item in items:
+        changes = "; ".join(f"{p['area']}: {p['change']}" for p in item["practice"])
+        table.add_row(
+            item["feed_id"],
+            output.humane_date(item["created"], with_time=False),
+            safe_text(f"{item['member']}@{item['community']}"),
+            safe_text(item["title"], style="bold"),
+            safe_text(changes, style="green"),
+        )
+    output.console().print(table)
+    click.echo("Adopt a practice you like: narrate adopt FEED-ID", err=True)
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("ref", metavar="FEED-ID")
+@click.option("--area", metavar="A", help="Your practice area for it.")
+@click.option("--change", metavar="TEXT", help="What you will do, in your words.")
+@journal_option
+@click.pass_context
+def adopt(ctx: click.Context, ref: str, area: str | None, change: str | None) -> None:
+    """Start trying a practice seen in a feed: an entry whose change names its source."""
+    from narrate.community.feed import adopt as adopt_item
+
+    journal = open_journal(ctx)
+    entry = commit_or_warn(lambda: adopt_item(journal, ref, area=area, change=change))
+    click.echo(entry.id)
+    click.echo(
+        f"Trying it: {entry.title} ({entry.path}); check-backs will ask how it goes.", err=True
+    )

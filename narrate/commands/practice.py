@@ -1,0 +1,185 @@
+"""Commands for practice change: practice, practice check, review (SPEC §7)."""
+
+from __future__ import annotations
+
+import click
+
+from narrate.commands.common import (
+    CONTEXT,
+    commit_or_warn,
+    emit_json,
+    journal_option,
+    json_option,
+    open_journal,
+    parse_date_option,
+    warn_broken,
+)
+
+
+@click.group(invoke_without_command=True, context_settings=CONTEXT)
+@click.option("--area", metavar="A", help="Only this practice area.")
+@click.option("--since", metavar="D", help="Recorded on or after this day.")
+@click.option(
+    "--status", type=click.Choice(["trying", "adopted", "dropped"]), help="Only this status."
+)
+@click.option("--due", is_flag=True, help="Only changes whose check-back is due.")
+@json_option
+@journal_option
+@click.pass_context
+def practice(
+    ctx: click.Context,
+    area: str | None,
+    since: str | None,
+    status: str | None,
+    due: bool,
+    as_json: bool,
+) -> None:
+    """List practice changes (what you now do differently), newest first.
+
+    Each change is checked back 2, 6 and 12 weeks after it was recorded (the config's
+    check_back_weeks); --due lists the ones waiting for an answer, and
+    `narrate practice check ID` answers one.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    import datetime as dt
+
+    from narrate.config import load_config
+    from narrate.practice.checkback import check_back_weeks, with_due
+
+    journal = open_journal(ctx)
+    items = journal.practice(area=area, since=parse_date_option(since, "--since"), status=status)
+    items = with_due(items, check_back_weeks(load_config()), dt.date.today())
+    if due:
+        items = sorted((i for i in items if i["due"]), key=lambda i: (i["due"], i["id"]))
+    warn_broken(journal)
+    if as_json:
+        emit_json(items)
+        return
+    if not items:
+        click.echo(
+            "No check-backs are due."
+            if due
+            else 'No practice changes yet. Record one: narrate add "..." --practice AREA:CHANGE',
+            err=True,
+        )
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    from narrate import output
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for name in ("id", "date", "area", "change", "status"):
+        table.add_column(
+            name, overflow="fold", style="dim" if name == "id" else None, no_wrap=name != "change"
+        )
+    from narrate.sanitize import clean_data
+
+    for item in clean_data(items):
+        change = Text()
+        if item["before"]:
+            change.append(f"{item['before']} → ", style="dim")
+        change.append(item["change"])
+        if item["source"]:
+            change.append(f" (from {item['source']})", style="dim")
+        state = Text(item["status"])
+        if item["due"]:
+            state.append(f", due {item['due'][5:]}", style="yellow")
+        elif item["next_check"]:
+            state.append(f", next {item['next_check'][5:]}", style="dim")
+        table.add_row(
+            output.short_id(item["id"]),
+            output.humane_date(item["created"], with_time=False),
+            Text(item["area"], style="green"),
+            change,
+            state,
+        )
+    output.console().print(table)
+
+
+@practice.command("check", context_settings=CONTEXT)
+@click.argument("ref", metavar="ID")
+@click.option(
+    "--status", type=click.Choice(["trying", "adopted", "dropped"]), help="Set the new status."
+)
+@click.option(
+    "--answer",
+    type=click.Choice(["yes", "partly", "no"]),
+    help="Still doing it? (no also sets dropped, unless --status says otherwise)",
+)
+@click.option("--note", metavar="TEXT", help="A line about how it is going.")
+@click.option("--area", metavar="A", help="Which change, when the entry records several.")
+@journal_option
+@click.pass_context
+def practice_check(
+    ctx: click.Context,
+    ref: str,
+    status: str | None,
+    answer: str | None,
+    note: str | None,
+    area: str | None,
+) -> None:
+    """Answer a check-back: appends a dated line to the entry and may set the status.
+
+    \b
+    Examples:
+      narrate practice check 01JDQ3 --answer yes --status adopted
+      narrate practice check 01JDQ3 --answer no --note "Too slow on big PRs"
+    """
+    from narrate.practice.checkback import answer as record_answer
+
+    journal = open_journal(ctx)
+    result = commit_or_warn(
+        lambda: record_answer(journal, ref, answer=answer, status=status, note=note, area=area)
+    )
+    click.echo(result.line.removeprefix("- "))
+
+
+@click.command(context_settings=CONTEXT)
+@click.option("--since", metavar="D", help="Start of the period (default: 90 days ago).")
+@click.option("--until", metavar="D", help="End of the period (default: today).")
+@click.option("--by", type=click.Choice(["week", "month"]), default="month", show_default=True)
+@click.option("--markdown", is_flag=True, help="Print a review note in Markdown.")
+@json_option
+@journal_option
+@click.pass_context
+def review(
+    ctx: click.Context,
+    since: str | None,
+    until: str | None,
+    by: str,
+    markdown: bool,
+    as_json: bool,
+) -> None:
+    """How did your practice change? Changes per area, timeline, sources, cadence.
+
+    The Markdown note can be kept as an entry: narrate review --markdown | narrate add -
+    """
+    from narrate.config import load_config
+    from narrate.practice.checkback import check_back_weeks
+    from narrate.practice.review import build_review
+
+    journal = open_journal(ctx)
+    result = build_review(
+        journal,
+        since=parse_date_option(since, "--since"),
+        until=parse_date_option(until, "--until"),
+        by=by,
+        weeks=check_back_weeks(load_config()),
+    )
+    warn_broken(journal)
+    if as_json:
+        emit_json(result.to_json())
+        return
+    if markdown:
+        from narrate.practice.report import render_markdown
+
+        click.echo(render_markdown(result), nl=False)
+        return
+    from narrate import output
+    from narrate.practice.report import render_rich
+
+    con = output.console()
+    for part in render_rich(result):
+        con.print(part)

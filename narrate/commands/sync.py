@@ -1,0 +1,114 @@
+"""Commands for syncing devices: remote, sync, status (SPEC §5)."""
+
+from __future__ import annotations
+
+import click
+
+from narrate.commands.common import (
+    CONTEXT,
+    emit_json,
+    journal_option,
+    json_option,
+    open_journal,
+    sync_timeout,
+)
+from narrate.errors import NarrateError
+
+
+@click.group(context_settings=CONTEXT)
+def remote() -> None:
+    """The journal's private git remote (origin), used by sync."""
+
+
+@remote.command("set", context_settings=CONTEXT)
+@click.argument("url")
+@journal_option
+@click.pass_context
+def remote_set(ctx: click.Context, url: str) -> None:
+    """Set the journal's remote: an https, ssh or git URL, or a local path."""
+    from narrate.journal.remote import redact
+    from narrate.journal.sync import set_remote
+
+    journal = open_journal(ctx)
+    set_remote(journal.root, url)
+    click.echo(f"Remote set to {redact(url)}; run 'narrate sync' to sync")
+
+
+@remote.command("show", context_settings=CONTEXT)
+@journal_option
+@click.pass_context
+def remote_show(ctx: click.Context) -> None:
+    """Print the journal's remote URL (credentials hidden)."""
+    from narrate.journal.history import run_git
+    from narrate.journal.remote import redact
+
+    journal = open_journal(ctx)
+    found = run_git(journal.root, "remote", "get-url", "origin", check=False)
+    if found.returncode != 0:
+        raise NarrateError("no remote set; set one with 'narrate remote set URL'")
+    click.echo(redact(found.stdout.strip()))
+
+
+@click.command(context_settings=CONTEXT)
+@click.option("--timeout", type=float, metavar="S", help="Give up on the remote after S seconds.")
+@journal_option
+@click.pass_context
+def sync(ctx: click.Context, timeout: float | None) -> None:
+    """Commit pending changes, fetch, integrate and push to the journal's remote.
+
+    Nothing is ever lost: when both devices changed the same entry, yours stays in
+    place and the other version is saved beside it as a ...-conflict-<id>.md copy.
+    """
+    from narrate.journal.sync import Syncer
+
+    journal = open_journal(ctx)
+    result = Syncer(journal, timeout or sync_timeout()).run()
+    if result.committed:
+        click.echo("Committed changes made outside narrate.")
+    if result.pulled:
+        click.echo(f"Took in {result.pulled} commit(s) from origin.")
+    for kept, other in result.renamed:
+        click.echo(f"Two entries shared the name {kept}: the other device's is now {other}.")
+    for kept, copy in result.conflicts:
+        click.echo(
+            f"Conflict in {kept}: your version stays; the other device's is saved as {copy}.",
+            err=True,
+        )
+    if result.pushed:
+        click.echo(f"Pushed {result.pushed} commit(s).")
+    if not (result.committed or result.pulled or result.pushed or result.conflicts):
+        click.echo("Already in sync.")
+    elif result.conflicts:
+        click.echo("Compare the copies, keep what you want, and delete the copy.", err=True)
+
+
+@click.command(context_settings=CONTEXT)
+@json_option
+@journal_option
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Show the branch, commits to push and pull, last sync and conflicts."""
+    from narrate.journal.sync import status as sync_status
+
+    journal = open_journal(ctx)
+    state = sync_status(journal)
+    if as_json:
+        emit_json(state.to_json())
+        return
+    lines = [f"Branch {state.branch or '(detached)'}"]
+    if state.remote:
+        lines.append(f"Remote {state.remote}")
+        if state.ahead is not None:
+            lines.append(
+                f"{state.ahead} commit(s) to push, {state.behind} to pull (as of the last sync)"
+            )
+        lines.append(f"Last sync {state.last_sync or 'never'}")
+        if state.last_error:
+            lines.append(f"Last attempt failed: {state.last_error}")
+    else:
+        lines.append("No remote (set one with 'narrate remote set URL')")
+    if state.uncommitted:
+        lines.append(f"{state.uncommitted} uncommitted file(s) (the next sync commits them)")
+    lines.extend(f"Conflict copy: {path}" for path in state.conflicts)
+    lines.extend(f"Problem: {problem}" for problem in state.problems)
+    click.echo("\n".join(lines))
