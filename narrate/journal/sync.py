@@ -382,22 +382,26 @@ class Syncer:
     def _merge(self, local: str, remote: str, result: SyncResult) -> str:
         """A merge commit of local and remote, conflicts resolved by narrate's rule."""
         merged = self._git(
-            "merge-tree",
-            "--write-tree",
-            "--name-only",
-            "--no-messages",
-            local,
-            remote,
-            check=False,
+            "merge-tree", "--write-tree", "-z", "--no-messages", local, remote, check=False
         )
         if merged.returncode not in (0, 1):
             raise SyncError(f"git could not merge the remote's changes: {merged.stderr.strip()}")
-        lines = merged.stdout.split("\n")
-        tree = lines[0].strip()
-        conflicted = list(dict.fromkeys(line for line in lines[1:] if line.strip()))
+        # The tree, then "<mode> <blob> <stage>\t<path>" per side of each conflicted
+        # path. Stages pair the sides across renames (an edit of a file the other device
+        # renamed lands at the new name with both versions), so read them here rather
+        # than looking each side up by path.
+        records = merged.stdout.split("\0")
+        tree = records[0].strip()
+        conflicted: dict[str, dict[int, tuple[str, str]]] = {}
+        for record in records[1:]:
+            if not record:
+                break
+            info, _tab, path = record.partition("\t")
+            mode, blob, stage = info.split()
+            conflicted.setdefault(path, {})[int(stage)] = (mode, blob)
         message = "Sync: merge changes from origin"
         if conflicted:
-            tree = self._resolve(tree, local, remote, conflicted, result)
+            tree = self._resolve(tree, remote, conflicted, result)
             message += "\n\nConflicts kept both versions:\n" + "\n".join(
                 f"- {kept} (other device's version: {copy})" for kept, copy in result.conflicts
             )
@@ -415,7 +419,11 @@ class Syncer:
         return (mode, sha) if kind == "blob" else None
 
     def _resolve(
-        self, tree: str, local: str, remote: str, paths: list[str], result: SyncResult
+        self,
+        tree: str,
+        remote: str,
+        conflicted: dict[str, dict[int, tuple[str, str]]],
+        result: SyncResult,
     ) -> str:
         # A private index, so the journal's own index never holds a half-made merge.
         index_file = self.root / ".git" / "narrate-merge-index"
@@ -430,8 +438,8 @@ class Syncer:
 
         try:
             run_git(self.root, "read-tree", tree, env=env)
-            for path in paths:
-                mine, theirs = self._blob(local, path), self._blob(remote, path)
+            for path, sides in conflicted.items():
+                mine, theirs = sides.get(2), sides.get(3)
                 if mine is None and theirs is None:
                     run_git(self.root, "update-index", "--force-remove", "--", path, env=env)
                     continue

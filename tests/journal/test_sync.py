@@ -480,3 +480,29 @@ def test_quick_sync_never_loses_an_unseen_edit_in_an_old_month(
     text = all_text(device_a.root)
     assert "Desktop edit" in text and "Laptop edit in place" in text
     assert_healthy(device_a.root)
+
+
+@pytest.mark.parametrize("renamer", ["a", "b"])
+def test_an_edit_of_a_file_the_other_device_renamed_is_kept(
+    device_a: Journal, device_b: Journal, renamer: str
+) -> None:
+    entry = add(device_a, "Five lines", title="Renamed elsewhere")
+    path = device_a.root / entry.path
+    path.write_text(path.read_text("utf-8") + "one\ntwo\nthree\n", "utf-8")
+    sync(device_a)
+    sync(device_b)
+    mover, editor = (device_a, device_b) if renamer == "a" else (device_b, device_a)
+    moved = mover.root / entry.path
+    renamed = moved.with_name("renamed-in-obsidian.md")
+    moved.rename(renamed)
+    renamed.write_text(renamed.read_text("utf-8").replace("two", "MOVER'S EDIT"), "utf-8")
+    edited = editor.root / entry.path
+    edited.write_text(edited.read_text("utf-8").replace("two", "EDITOR'S EDIT"), "utf-8")
+    sync(device_a)
+    result = sync(device_b)
+    sync(device_a)
+    assert result.conflicts
+    for device in (device_a, device_b):
+        text = all_text(device.root)
+        assert "MOVER'S EDIT" in text and "EDITOR'S EDIT" in text
+        assert_healthy(device.root)
