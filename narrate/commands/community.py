@@ -204,12 +204,13 @@ def share(ctx: click.Context, ref: str, to: str, dry_run: bool, yes: bool) -> No
     You always see the exact text first.
     """
     from narrate.community.share import prepare_share, publish
+    from narrate.sanitize import clean
 
     config = load_settings()
     journal = open_journal(ctx)
     copy, context = prepare_share(journal, config, to, ref, sync_timeout())
     for warning in copy.warnings:
-        click.echo(f"narrate: note: {warning}", err=True)
+        click.echo(f"narrate: note: {clean(warning, single_line=True)}", err=True)
     click.echo(f"--- {copy.path} in {copy.community}", err=True)
     click.echo(copy.text, nl=False)
     if dry_run:

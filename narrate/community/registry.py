@@ -11,6 +11,7 @@ from typing import Any
 
 from narrate.community.repo import CommunityError, CommunityRepo
 from narrate.config import Config
+from narrate.journal.entry import normalise_tag
 from narrate.paths import data_dir
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
@@ -51,7 +52,10 @@ def communities(config: Config) -> dict[str, Community]:
     for name, settings in table.items():
         if not isinstance(settings, dict) or "url" not in settings:
             raise CommunityError(f"config {config.path}: [communities.{name}] needs url and member")
-        member = str(settings.get("member") or config.get("author.handle") or "")
+        member = check_name(
+            str(settings.get("member") or config.get("author.handle") or ""),
+            f"member handle of community '{name}' in {config.path}",
+        )
         email = str(settings.get("email") or config.get("author.email") or "")
         found[name] = Community(
             name, str(settings["url"]), member, email or f"{member}@users.narrate.invalid"
@@ -122,14 +126,26 @@ def read_info(repo: CommunityRepo, commit: str | None) -> CommunityInfo:
     def strings(value: Any) -> list[str] | None:
         return [str(v) for v in value if isinstance(v, str)] if isinstance(value, list) else None
 
-    synonyms = vocabulary.get("synonyms")
+    # Vocabulary entries become tags in what the user publishes, and appear in notes:
+    # keep only words that are tags (a community cannot rename a tag into anything else).
+    def tags_only(values: list[str] | None) -> list[str] | None:
+        return None if values is None else [t for v in values if (t := normalise_tag(v))]
+
+    raw_synonyms = vocabulary.get("synonyms")
+    synonyms = (
+        {
+            key: value
+            for k, v in raw_synonyms.items()
+            if (key := normalise_tag(str(k))) and (value := normalise_tag(str(v)))
+        }
+        if isinstance(raw_synonyms, dict)
+        else None
+    )
     return CommunityInfo(
         name=str(data.get("name", "")),
         description=str(data.get("description", "")),
         guidelines=str(data.get("guidelines", "")),
-        areas=strings(vocabulary.get("areas")),
-        tags=strings(vocabulary.get("tags")),
-        synonyms={str(k).lower(): str(v).lower() for k, v in synonyms.items()}
-        if isinstance(synonyms, dict)
-        else None,
+        areas=tags_only(strings(vocabulary.get("areas"))),
+        tags=tags_only(strings(vocabulary.get("tags"))),
+        synonyms=synonyms,
     )

@@ -18,7 +18,15 @@ from narrate.community.registry import Community, CommunityInfo
 from narrate.community.repo import CommunityError, CommunityRepo
 from narrate.config import Config
 from narrate.journal import frontmatter
-from narrate.journal.entry import Entry, inline_tags, normalise_tag, slugify, title_tags
+from narrate.journal.entry import (
+    Entry,
+    derive_title,
+    inline_tags,
+    normalise_tag,
+    slugify,
+    title_tags,
+)
+from narrate.sanitize import clean
 
 _OPEN = re.compile(r"<!--\s*private\s*-->", re.IGNORECASE)
 _CLOSE = re.compile(r"<!--\s*/private\s*-->", re.IGNORECASE)
@@ -143,21 +151,27 @@ def redact(
     check_shareable(entry)
     private = {t.lower() for t in private_tags}
     body = _drop_tag_words(strip_private(entry), private)
-    title = " ".join(_drop_tag_words(entry.title, private).split()) or "Untitled"
+    # A title the front matter does not give is derived from the *redacted* body: the
+    # entry's own derived title may come from inside a private block.
+    own_title = entry.title if str(entry.meta.get("title") or "").strip() else derive_title(body)
+    title = " ".join(_drop_tag_words(own_title, private).split()) or "Untitled"
     # Tags from the front matter and from the *redacted* text: a #tag written only inside
     # a private block must not leak through the tag list.
     found = [*entry.tags, *title_tags(title), *inline_tags(body)]
     tags = list(dict.fromkeys(t for t in found if not _is_private(t, private)))
     tags, warnings = map_tags(tags, info, own_tags)
-    practice = [
-        {
-            k: v
-            for k, v in p.to_json().items()
-            if k in ("area", "change", "before", "source", "status") and v
-        }
-        for p in entry.practice
-        if not _is_private(p.area, private)
-    ]
+    # Private tags go from the practice text too ("everywhere", SPEC §6).
+    practice = []
+    for change in entry.practice:
+        if _is_private(change.area, private):
+            continue
+        item = {}
+        for key in ("area", "change", "before", "source", "status"):
+            value = getattr(change, key)
+            value = " ".join(_drop_tag_words(value, private).split()) if value else value
+            if value:
+                item[key] = value
+        practice.append(item)
     created = entry.created
     if created.tzinfo is None:
         created = created.replace(tzinfo=dt.UTC)
@@ -174,12 +188,30 @@ def redact(
     previous = next(
         (s.get("path") for s in entry.shared if s.get("community") == community.name), None
     )
+    # The recorded path comes from the entry's own front matter: reuse it only if it is
+    # a plain file in this member's folder, so an edited entry can never overwrite (or,
+    # on unshare, delete) another member's file or community.toml.
+    if not (previous and is_member_path(str(previous), community.member)):
+        previous = None
     path = str(previous) if previous else _free_path(entry, community, title, taken_paths)
     return Redacted(community.name, path, text, tags, warnings)
 
 
+def is_member_path(path: str, member: str) -> bool:
+    """Whether ``path`` is a Markdown file inside ``members/<member>/``, nothing odd."""
+    parts = path.split("/")
+    return (
+        path.startswith(f"members/{member}/")
+        and path.endswith(".md")
+        and all(part not in ("", ".", "..") for part in parts)
+        and not any(ord(c) < 32 or ord(c) == 127 or c == "\\" for c in path)
+    )
+
+
 def _free_path(entry: Entry, community: Community, title: str, taken: dict[str, str]) -> str:
-    day = entry.created.date()
+    # The UTC day, as in the published `created`: the local day would hint at the zone.
+    created = entry.created if entry.created.tzinfo else entry.created.replace(tzinfo=dt.UTC)
+    day = created.astimezone(dt.UTC).date()
     stem = f"members/{community.member}/{day.year:04d}/{day.isoformat()}-{slugify(title)}"
     candidate, n = f"{stem}.md", 2
     while candidate in taken and taken[candidate] != entry.id:
@@ -318,6 +350,11 @@ def unshare(journal: Any, config: Config, name: str, ref: str, timeout: float = 
         repo.clone()
     repo.fetch()
     path = str(record.get("path"))
+    if not is_member_path(path, target.member):
+        raise CommunityError(
+            f"entry {entry.id} records a shared path outside members/{target.member}/ "
+            f"({clean(path, single_line=True)!r}); nothing was removed"
+        )
     repo.commit_change(path, None, f"Unshare {path}", target.member, target.email)
     state = load_state()
     counts = state.setdefault(target.name, {})

@@ -346,3 +346,41 @@ def test_escape_sequences_and_markup_are_neutralised(bob: Member, maintainer: Pa
     item = json.loads(as_json)[0]
     assert "[red]x[/red]" in item["title"]
     assert "pwned" not in item["title"] and "SGVsbG8" not in item["body"]
+
+
+def test_review_findings_nothing_private_leaks(alice: Member, maintainer: Path, cop: Path) -> None:
+    publish(
+        maintainer,
+        {
+            "community.toml": "[vocabulary.synonyms]\n"
+            'work = "\\u001b]8;;https://evil.example\\u001b\\\\job\\u001b]8;;\\u001b\\\\"\n'
+            'tests = "testing"\n',
+        },
+    )
+    alice.ok("community", "pull")
+    path = alice.journal / "entries" / "2026" / "01" / "2026-01-06-0200-early.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "---\nid: 01EARLYENTRY0000000000000\ncreated: 2026-01-06T02:00:00+05:30\n"
+        "tags: [work, tests]\npractice:\n  - area: review\n"
+        "    change: 'Ask the #sentinel-tag owner first'\n    source: '#sentinel-tag'\n"
+        "shared:\n  - community: cop\n    path: community.toml\n---\n"
+        "<!-- private -->\nSENTINEL-TITLE about my boss\n<!-- /private -->\nPublic text.\n",
+        "utf-8",
+    )
+    alice.ok("add", "nudge")  # commits; the outside file is indexed on the next read
+    shared = alice.ok("share", "01EARLYENTRY", "--to", "cop", "--yes")
+    assert "\x1b" not in shared.output
+    objects = subprocess.run(
+        ["git", "-C", str(cop), "cat-file", "--batch-all-objects", "--batch"],
+        capture_output=True,
+        check=True,
+    ).stdout.decode("utf-8", "replace")
+    assert "SENTINEL" not in objects and "sentinel-tag" not in objects
+    assert "title: Public text." in objects
+    files = git(cop, "ls-tree", "-r", "--name-only", "main").split()
+    # The UTC day (5 Jan), not the writer's local day; community.toml untouched.
+    assert "members/alice/2026/2026-01-05-public-text.md" in files
+    assert git(cop, "log", "-1", "--format=%s", "main", "--", "community.toml").strip() == "publish"
+    assert "tags: [work, testing]" in shared.stdout  # tests -> the community's testing
+    assert "change: Ask the owner first" in shared.stdout and "source:" not in shared.stdout
