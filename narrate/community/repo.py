@@ -23,6 +23,11 @@ from narrate.journal.history import git_env
 from narrate.journal.remote import redact, validate_url
 
 MAX_ENTRY_BYTES = 1024 * 1024
+# A community of people writing narrations stays far below these; a hostile one (a
+# few KB of packed objects can inflate to GBs) is cut off there, with a notice.
+MAX_TOTAL_BYTES = 64 * 1024 * 1024
+MAX_FILES = 50_000
+LOCAL_TIMEOUT = 120.0
 MEMBERS = "members/"
 PUSH_ATTEMPTS = 3
 
@@ -106,7 +111,9 @@ class CommunityRepo:
             start_new_session=True,
         )
         try:
-            out, err = process.communicate(data, timeout=self.timeout if network else None)
+            out, err = process.communicate(
+                data, timeout=self.timeout if network else max(self.timeout, LOCAL_TIMEOUT)
+            )
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
@@ -218,6 +225,7 @@ class CommunityRepo:
         listing = self.git("ls-tree", "-r", "-l", "-z", "--full-tree", commit).stdout
         readable: list[TreeFile] = []
         skipped: list[Skipped] = []
+        total = 0
         for record in listing.split(b"\0"):
             if not record:
                 continue
@@ -241,7 +249,16 @@ class CommunityRepo:
                 skipped.append(Skipped(path, "not inside a member's folder"))
             elif int(size) > MAX_ENTRY_BYTES:
                 skipped.append(Skipped(path, f"larger than {MAX_ENTRY_BYTES // 1024} KB"))
+            elif len(readable) >= MAX_FILES or total + int(size) > MAX_TOTAL_BYTES:
+                skipped.append(
+                    Skipped(
+                        path,
+                        f"beyond what narrate reads of one community ({MAX_FILES} "
+                        f"files, {MAX_TOTAL_BYTES // 2**20} MB)",
+                    )
+                )
             else:
+                total += int(size)
                 readable.append(TreeFile(path, blob.decode(), int(size)))
         return readable, skipped
 

@@ -384,3 +384,19 @@ def test_review_findings_nothing_private_leaks(alice: Member, maintainer: Path, 
     assert git(cop, "log", "-1", "--format=%s", "main", "--", "community.toml").strip() == "publish"
     assert "tags: [work, testing]" in shared.stdout  # tests -> the community's testing
     assert "change: Ask the owner first" in shared.stdout and "source:" not in shared.stdout
+
+
+def test_a_community_too_large_to_read_is_cut_off_with_a_notice(
+    bob: Member, maintainer: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import narrate.community.repo as repo_module
+
+    monkeypatch.setattr(repo_module, "MAX_TOTAL_BYTES", 600)
+    publish(
+        maintainer,
+        {f"members/carol/2026/2026-11-2{i}-x.md": shared_entry(f"Entry {i}") for i in range(6)},
+    )
+    result = bob.ok("community", "pull")
+    assert "beyond what narrate reads of one community" in result.output
+    titles = [i["title"] for i in json.loads(bob.ok("feed", "--json").stdout)]
+    assert 1 <= len(titles) < 6
