@@ -18,6 +18,7 @@ import click
 from narrate import __version__
 from narrate.commands.common import (
     CONTEXT,
+    checked_text,
     commit_or_warn,
     emit_json,
     journal_option,
@@ -25,6 +26,7 @@ from narrate.commands.common import (
     json_option,
     open_journal,
     parse_date_option,
+    read_stdin,
     remember_journal,
     run_with_progress,
     sync_timeout,
@@ -176,8 +178,12 @@ def add(
     from narrate.journal.entry import Entry, Practice, derive_title, normalise_tag
 
     journal = open_journal(ctx)
-    if text == "-":
-        text = sys.stdin.read()
+    text = read_stdin() if text == "-" else checked_text(text, "TEXT")
+    title = checked_text(title, "--title")
+    before = checked_text(before, "--before")
+    source = checked_text(source, "--source")
+    for value in (*tags, *practices):
+        checked_text(value, "-t/--practice")
     if text is None and not edit:
         raise NarrateError("nothing to add: give the text, '-' to read standard input, or --edit")
     body_text = text or ""

@@ -857,3 +857,12 @@ def test_no_git_identity_says_how_to_set_one(root: Path, tmp_path: Path) -> None
     (path,) = (root / "entries").rglob("*.md")
     assert "Who wrote this?" in path.read_text()
     assert commit_count(root) == 1
+
+
+def test_arguments_that_are_not_utf8_are_refused_cleanly(cli: Cli, root: Path) -> None:
+    before = sorted(p.name for p in (root / "entries").rglob("*.md"))
+    for args in (["add", "--title", "\udcff", "hello"], ["add", "x\udcffy"]):
+        result = cli(*args)
+        assert result.exit_code == 1 and "not valid UTF-8" in result.output
+        assert "Traceback" not in result.output
+    assert sorted(p.name for p in (root / "entries").rglob("*.md")) == before

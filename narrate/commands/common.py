@@ -18,6 +18,35 @@ F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+def checked_text(value: str | None, name: str) -> str | None:
+    """``value`` if it is valid Unicode text; arguments that were not UTF-8 arrive as
+    lone surrogates, which no file or index can hold."""
+    if value is None:
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise NarrateError(
+            f"{name} is not valid UTF-8 text; check the terminal's encoding (LANG)"
+        ) from None
+    return value
+
+
+def read_stdin() -> str:
+    """Standard input as UTF-8 text, or a clear error."""
+    import sys
+
+    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
+    if isinstance(data, str):
+        return checked_text(data, "standard input") or ""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise NarrateError(
+            f"standard input is not UTF-8 text (invalid byte at offset {exc.start})"
+        ) from None
+
+
 def remember_journal(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     if value:
         ctx.ensure_object(dict)["journal"] = value

@@ -341,7 +341,9 @@ class Journal:
             if len(exact) == 1 or (len(rows) == 1):
                 return str((exact or rows)[0]["path"])
             if len(rows) > 1:
-                listed = ", ".join(f"{r['id']} ({r['title']})" for r in rows[:5])
+                from narrate.sanitize import clean
+
+                listed = ", ".join(f"{r['id']} ({clean(r['title'], True)})" for r in rows[:5])
                 raise NarrateError(
                     f"'{ref}' matches several entries: {listed}; give more of the id"
                 )

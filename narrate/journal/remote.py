@@ -25,7 +25,7 @@ def validate_url(url: str) -> str:
         raise NarrateError(f"remote URL {shown!r} contains control characters")
     if url.startswith("-") or re.search(r"(^|[/:@])-", url):
         raise NarrateError(f"remote URL {shown!r} has a part starting with '-': refused")
-    if "::" in url:
+    if "::" in url.split("://", 1)[0]:
         raise NarrateError(
             f"remote URL {shown!r} uses a git transport helper ('::'): only https, ssh, "
             "git and local paths are allowed"
@@ -36,8 +36,12 @@ def validate_url(url: str) -> str:
             raise NarrateError(
                 f"remote URL scheme '{scheme}' is not allowed: use https, ssh, git or a local path"
             )
-        parts = urlsplit(url)
-        if scheme != "file" and not parts.hostname:
+        try:
+            parts = urlsplit(url)
+            hostname = parts.hostname
+        except ValueError:
+            raise NarrateError(f"remote URL {shown!r} is not a valid URL") from None
+        if scheme != "file" and not hostname:
             raise NarrateError(f"remote URL {shown!r} has no host")
         return url
     if url.startswith(("/", "./", "../", "~")) or re.match(r"[A-Za-z]:[\\/]", url):
@@ -53,5 +57,6 @@ def validate_url(url: str) -> str:
 def redact(url: str) -> str:
     """The URL (or any text holding one) with passwords and tokens replaced by ***."""
     # user:password@ anywhere, then a bare user name on http(s), where it is often a token.
-    url = re.sub(r"(?<=//)[^/@\s:]*:[^/@\s]*@", "***@", url)
-    return re.sub(r"(?i)(https?://)[^/@\s]+@", r"\1***@", url)
+    # Up to the last "@" before the path: a password may itself contain "@".
+    url = re.sub(r"(?<=//)[^/\s:]*:[^/\s]*@", "***@", url)
+    return re.sub(r"(?i)(https?://)[^/\s]+@", r"\1***@", url)

@@ -56,3 +56,10 @@ def test_credentials_never_shown() -> None:
 def test_redact_leaves_plain_urls_alone() -> None:
     assert redact("git@github.com:me/journal.git") == "git@github.com:me/journal.git"
     assert redact("ssh://git@example.com/x.git") == "ssh://git@example.com/x.git"
+
+
+def test_review_findings_urls() -> None:
+    assert redact("https://user:pa@ss@host/x") == "https://***@host/x"
+    assert validate_url("https://[fe80::1]/journal.git") == "https://[fe80::1]/journal.git"
+    with pytest.raises(NarrateError, match="not a valid URL"):
+        validate_url("ssh://[-oProxyCommand=x]/y")
