@@ -17,7 +17,7 @@ from typing import Any
 # terminated by BEL or ST), and any other two-character escape.
 _ESCAPES = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]?"  # CSI
-    r"|\x1b[\]PX^_].*?(?:\x07|\x1b\\|$)"  # OSC, DCS, SOS, PM, APC
+    r"|\x1b[\]PX^_].*?(?:\x07|\x1b\\|\x9c|$)"  # OSC, DCS, SOS, PM, APC (7- or 8-bit ST)
     r"|\x1b[@-Z\\-_]?",  # other escapes (and a lone ESC)
     re.DOTALL,
 )
@@ -28,7 +28,8 @@ _C1_SEQUENCES = re.compile(
 # Remaining controls: C0 except tab and newline, DEL, C1; bidi embeddings, overrides and
 # isolates; zero-width characters that can hide text.
 _CONTROLS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028\u2029"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]"
 )
 
 
