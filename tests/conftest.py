@@ -11,6 +11,9 @@ import pytest
 from narrate.journal.core import Journal
 from tests.helpers import Cli
 
+# Community fixtures (a bare remote, members) for the CLI and the app tests alike.
+pytest_plugins = ["tests.community.helpers"]
+
 IDENTITY = {
     "GIT_AUTHOR_NAME": "Narrate Tests",
     "GIT_AUTHOR_EMAIL": "tests@narrate.invalid",

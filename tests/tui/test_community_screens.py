@@ -8,7 +8,6 @@ Textual writes to the terminal while it is on screen.
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -20,46 +19,10 @@ from narrate.tui.app import NarrateApp
 from narrate.tui.screens.community import AdoptModal, CommunityScreen, LinkModal
 from narrate.tui.screens.share import ShareModal
 from narrate.tui.widgets.entry_list import SHARED_MARK
-from tests.community.test_community import Member, git, publish, shared_entry
+from tests.community.helpers import Member, git, publish, shared_entry
 from tests.tui.helpers import screen_text, shows, wait_for
 
 SIZE = (120, 40)
-
-
-@pytest.fixture
-def cop(tmp_path: Path) -> Path:
-    """An empty bare repository: the community's remote."""
-    path = tmp_path / "cop.git"
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(path)], check=True)
-    return path
-
-
-@pytest.fixture
-def maintainer(tmp_path: Path, cop: Path) -> Path:
-    """A working clone of the community, for content written by hand."""
-    work = tmp_path / "maintainer"
-    subprocess.run(["git", "clone", "-q", str(cop), str(work)], check=True, capture_output=True)
-    git(work, "checkout", "-q", "-b", "main")
-    (work / "README.md").write_text("The community\n")
-    git(work, "add", "-A")
-    git(work, "commit", "-qm", "start")
-    git(work, "push", "-q", "origin", "main")
-    return work
-
-
-@pytest.fixture
-def alice(tmp_path: Path, cop: Path, maintainer: Path) -> Member:
-    member = Member(tmp_path / "people", "alice")
-    member.config('private_tags = ["sentinel-tag"]\n')
-    member.ok("community", "add", "cop", str(cop), "--member", "alice")
-    return member
-
-
-@pytest.fixture
-def bob(tmp_path: Path, cop: Path, maintainer: Path) -> Member:
-    member = Member(tmp_path / "people", "bob")
-    member.ok("community", "add", "cop", str(cop), "--member", "bob")
-    return member
 
 
 def become(monkeypatch: pytest.MonkeyPatch, member: Member) -> Journal:
