@@ -463,19 +463,10 @@ def _place(temp: Path, path: Path) -> None:
 
 
 def commit_many(root: Path, paths: list[str], message: str) -> bool:
-    """One commit of many new files: paths go to git on stdin (100k paths overflow argv)."""
-    from narrate.journal.history import (
-        check_git_lock,
-        commit_index,
-        git_bytes,
-        refuse_unfinished_operation,
-    )
+    """One commit of many new files (history.commit passes paths to git on stdin)."""
+    from narrate.journal.history import commit
 
-    check_git_lock(root)
-    refuse_unfinished_operation(root)
-    data = b"".join(p.encode("utf-8") + b"\x00" for p in paths)
-    git_bytes(root, "update-index", "--add", "-z", "--stdin", data=data)
-    return commit_index(root, message)
+    return commit(root, paths, message)
 
 
 # ---------------------------------------------------------------------------- the run
