@@ -27,7 +27,6 @@ from narrate.commands.common import (
     open_journal,
     parse_date_option,
     read_stdin,
-    remember_journal,
     run_with_progress,
     sync_timeout,
     warn_broken,
@@ -54,15 +53,7 @@ class NarrateGroup(click.Group):
 
 
 @click.group(cls=NarrateGroup, invoke_without_command=True, context_settings=CONTEXT)
-@click.option(
-    "--journal",
-    "-j",
-    metavar="PATH",
-    expose_value=False,
-    callback=remember_journal,
-    is_eager=True,
-    help="The journal folder (default: $NARRATE_JOURNAL, the config, then the data dir).",
-)
+@journal_option
 @click.version_option(__version__, prog_name="narrate")
 @click.pass_context
 def main(ctx: click.Context) -> None:
