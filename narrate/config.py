@@ -1,10 +1,12 @@
-"""The user's settings: a TOML file read with tomllib and written back by narrate."""
+"""The user's settings: a TOML file read with tomllib, edited in place with tomlkit."""
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import tomllib
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,8 @@ class Config:
 
     path: Path
     data: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    """Keys narrate does not know (likely misspelled), one line each, for the faces to show."""
 
     def get(self, dotted: str, default: Any = None) -> Any:
         """The value at a dotted key such as ``author.handle``, or ``default``."""
@@ -58,12 +62,34 @@ class Config:
         """Tags never published to a community."""
         return [str(t).lower() for t in self.get("private_tags", [])]
 
+    def delete(self, dotted: str) -> None:
+        """Remove a dotted key (and its table); a missing key is not an error."""
+        parts = dotted.split(".")
+        node: Any = self.data
+        for part in parts[:-1]:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node.pop(parts[-1], None)
+
     def save(self) -> None:
-        """Write the config back atomically, creating its folder."""
+        """Write the config back atomically, keeping the user's comments and layout.
+
+        tomlkit (imported only here: reads stay on tomllib) edits the file as it is on
+        disk, changing only the keys whose values differ from ``data``.
+        """
+        import tomlkit
+
         from narrate.journal.store import atomic_write
 
+        try:
+            document = tomlkit.parse(self.path.read_text("utf-8"))
+        except FileNotFoundError:
+            document = tomlkit.document()
+        except (OSError, UnicodeDecodeError, tomlkit.exceptions.ParseError) as exc:
+            raise NarrateError(f"cannot update config {self.path}: {exc}; fix it by hand") from exc
+        _sync_table(document, self.data)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.path, dumps_toml(self.data).encode("utf-8"))
+        atomic_write(self.path, tomlkit.dumps(document).encode("utf-8"))
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -82,71 +108,80 @@ def load_config(path: Path | None = None) -> Config:
     except tomllib.TOMLDecodeError as exc:
         # tomllib's message already says "(at line N, column M)".
         raise NarrateError(f"config {path} is not valid TOML: {exc}; fix or delete it") from exc
-    _validate(path, data)
-    return Config(path, data)
+    warnings: list[str] = []
+    _validate(path, data, warnings)
+    return Config(path, data, warnings)
 
 
-def _validate(path: Path, data: dict[str, Any], prefix: str = "") -> None:
+def _validate(path: Path, data: dict[str, Any], warnings: list[str], prefix: str = "") -> None:
     for key, value in data.items():
         dotted = f"{prefix}{key}"
         expected = _SCHEMA.get(dotted)
         if expected is None:
-            continue  # unknown keys are kept for newer versions of narrate
+            # Kept (a newer narrate may know it), but said: a typo must not pass silently.
+            warnings.append(_unknown_key(path, dotted))
+            continue
         kind, what = expected
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise NarrateError(
-                f"config {path}: key '{dotted}' must be {what}, not {json.dumps(value)}"
-            )
+        # A bool against a flag, not narrowed: mypy would narrow ``value`` to object.
+        typed = isinstance(value, kind) and not (isinstance(value, bool) and kind is not bool)
+        if not typed:
+            shown = json.dumps(value, default=str)
+            raise NarrateError(f"config {path}: key '{dotted}' must be {what}, not {shown}")
         if dotted == "check_back_weeks" and not all(
             isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value
         ):
             raise NarrateError(f"config {path}: key '{dotted}' must be {what}")
         if dotted == "private_tags" and not all(isinstance(v, str) for v in value):
             raise NarrateError(f"config {path}: key '{dotted}' must be {what}")
+        if dotted == "sync_timeout" and not (math.isfinite(value) and value > 0):
+            raise NarrateError(
+                f"config {path}: key '{dotted}' must be a positive number of seconds, not {value}"
+            )
         if isinstance(value, dict) and dotted in ("author",):
-            _validate(path, value, f"{dotted}.")
+            _validate(path, value, warnings, f"{dotted}.")
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        return _toml_string(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        inner = ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items())
-        return "{ " + inner + " }" if inner else "{}"
-    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+def _unknown_key(path: Path, dotted: str) -> str:
+    """The warning for a key narrate does not know, naming the closest one it does."""
+    import difflib
 
-
-def _toml_string(text: str) -> str:
-    # JSON's escapes are valid TOML; TOML also forbids a raw DEL, which JSON leaves alone.
-    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
-
-
-def _toml_key(key: str) -> str:
-    bare = key.replace("-", "").replace("_", "")
-    return key if bare and bare.isascii() and bare.isalnum() else _toml_string(key)
+    close = difflib.get_close_matches(dotted, list(_SCHEMA), n=1, cutoff=0.6)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"config {path}: unknown key '{dotted}'{hint}; narrate ignores it"
 
 
 def dumps_toml(data: dict[str, Any]) -> str:
-    """Serialise a config mapping: scalars first, then one [table] per nested mapping."""
-    lines: list[str] = []
+    """Serialise a config mapping as TOML (a fresh file: no comments to keep)."""
+    import tomlkit
 
-    def emit(prefix: str, table: dict[str, Any]) -> None:
-        scalars = {k: v for k, v in table.items() if not isinstance(v, dict)}
-        subtables = {k: v for k, v in table.items() if isinstance(v, dict)}
-        if prefix and (scalars or not subtables):
-            lines.extend(["", f"[{prefix}]"])
-        lines.extend(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in scalars.items())
-        for key, sub in subtables.items():
-            emit(f"{prefix}.{_toml_key(key)}" if prefix else _toml_key(key), sub)
+    document = tomlkit.document()
+    _sync_table(document, data)
+    return tomlkit.dumps(document)
 
-    emit("", data)
-    return "\n".join(lines).lstrip("\n") + "\n"
+
+def _sync_table(table: MutableMapping[str, Any], data: dict[str, Any]) -> None:
+    """Make a tomlkit table hold ``data``, touching only the keys whose value changed, so
+    every comment, blank line and key order the user wrote stays where it was."""
+    import tomlkit
+
+    for key in [k for k in table if k not in data]:
+        del table[key]
+    for key, value in data.items():
+        current = table.get(key)
+        if isinstance(value, dict):
+            if isinstance(current, MutableMapping):
+                _sync_table(current, value)
+            else:
+                fresh = tomlkit.table()
+                _sync_table(fresh, value)
+                table[key] = fresh
+        elif current is None or _plain(current) != value:
+            table[key] = value
+
+
+def _plain(item: Any) -> Any:
+    """A tomlkit item as the plain Python value tomllib would have read."""
+    return item.unwrap() if hasattr(item, "unwrap") else item
 
 
 def env_or_config_journal(config: Config) -> Path | None:

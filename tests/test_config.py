@@ -144,3 +144,65 @@ def test_the_cli_uses_the_configured_journal_and_editor(
     edited = cli("edit", entry_id, journal=False)
     assert edited.exit_code == 0, edited.output
     assert "from the config editor" in cli.json("show", entry_id)["body"]
+
+
+def test_saving_keeps_the_users_comments_and_order(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "# my narrate settings\n"
+        'theme = "dusk"  # the dark one\n\n'
+        '[author]\n# who I am in communities\nhandle = "alice"\n\n'
+        '[communities.python-cop]\nurl = "https://example.com/cop.git"  # work\n'
+    )
+    config = load_config(path)
+    config.set("theme", "paper")
+    config.set("communities.go-cop.url", "https://example.com/go.git")
+    config.save()
+    text = path.read_text()
+    for comment in ("# my narrate settings", "# the dark one", "# who I am", "# work"):
+        assert comment in text, text
+    assert load_config(path).get("theme") == "paper"
+    assert load_config(path).get("communities.go-cop.url") == "https://example.com/go.git"
+    assert text.index("[author]") < text.index("python-cop") < text.index("go-cop")
+
+
+def test_deleting_a_key_keeps_the_rest_of_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[communities.a]\nurl = "https://example.com/a.git"  # keep me\n\n'
+        '[communities.b]\nurl = "https://example.com/b.git"\n'
+    )
+    config = load_config(path)
+    config.delete("communities.b")
+    config.save()
+    assert "# keep me" in path.read_text()
+    assert load_config(path).get("communities") == {"a": {"url": "https://example.com/a.git"}}
+
+
+def test_a_toml_date_in_the_config_survives_a_save(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("started = 2026-11-01\n[notes]\nwhen = 2026-11-02T09:00:00Z\n")
+    config = load_config(path)
+    config.set("theme", "dusk")
+    config.save()
+    again = load_config(path)
+    assert str(again.get("started")) == "2026-11-01" and again.get("theme") == "dusk"
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "-5", "0"])
+def test_a_sync_timeout_that_is_not_a_positive_number_is_an_error(
+    tmp_path: Path, value: str
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f"sync_timeout = {value}\n")
+    with pytest.raises(NarrateError, match="'sync_timeout'"):
+        load_config(path)
+
+
+def test_a_misspelled_key_is_a_warning_naming_the_closest_known_key(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('jornal = "~/notes"\n[author]\nhandel = "alice"\n')
+    config = load_config(path)
+    assert any("'jornal'" in w and "'journal'" in w and str(path) in w for w in config.warnings)
+    assert any("'author.handel'" in w and "'author.handle'" in w for w in config.warnings)
+    assert load_config(tmp_path / "absent.toml").warnings == []
