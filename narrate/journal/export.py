@@ -66,8 +66,7 @@ def write_markdown_folder(journal: Any, folder: Path) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     count = 0
     made: set[Path] = set()
-    for row in journal.read("SELECT path FROM entries ORDER BY sort, path"):
-        rel: str = row["path"]
+    for rel in journal.entry_paths():
         data = journal.read_file(rel)
         if data is None:
             continue
@@ -147,13 +146,7 @@ def write_html(journal: Any, out: TextIO) -> int:
 
     esc = html.escape
     md = _markdown_renderer()
-    months = [
-        (r["month"], r["n"])
-        for r in journal.read(
-            "SELECT substr(day, 1, 7) AS month, count(*) AS n FROM entries "
-            "GROUP BY month ORDER BY month"
-        )
-    ]
+    months = journal.entries_per_month()
     total = sum(n for _, n in months)
     span = f" · {_month_name(months[0][0])} to {_month_name(months[-1][0])}" if months else ""
     today = dt.date.today().isoformat()
