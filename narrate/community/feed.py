@@ -1,25 +1,20 @@
-"""The feed: other members' shared entries, indexed in the journal's index database in
-tables of their own, so a community entry can never shadow or overwrite a private one."""
+"""The feed: other members' shared entries, read from each community's clone into the
+journal's index (narrate.journal.feedstore keeps them in tables of their own)."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from narrate.community.registry import Community
 from narrate.community.repo import CommunityRepo, Skipped
 from narrate.sanitize import clean
 
-_SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS feed (
-        feed_id TEXT PRIMARY KEY, community TEXT NOT NULL, member TEXT NOT NULL,
-        path TEXT NOT NULL, entry_id TEXT, title TEXT NOT NULL, created TEXT NOT NULL,
-        sort TEXT NOT NULL, tags TEXT NOT NULL, practice TEXT NOT NULL, body TEXT NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS feed_sort ON feed(community, sort)",
-    "CREATE TABLE IF NOT EXISTS feed_heads (community TEXT PRIMARY KEY, commit_id TEXT)",
-)
+if TYPE_CHECKING:
+    from narrate.journal.core import Journal
+    from narrate.journal.entry import Entry
+    from narrate.journal.types import FeedRow
 
 
 def feed_id(community: str, path: str) -> str:
@@ -36,34 +31,22 @@ class FeedUpdate:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-def ensure_tables(journal: Any) -> None:
-    """Create the feed tables in the journal's index if they are missing."""
-    for statement in _SCHEMA:
-        journal.db.execute(statement)
-
-
-def index_community(journal: Any, community: Community, repo: CommunityRepo) -> FeedUpdate:
-    """Re-read a community's fetched tree into the feed tables if it changed."""
+def index_community(journal: Journal, community: Community, repo: CommunityRepo) -> FeedUpdate:
+    """Re-read a community's fetched tree into the feed if it changed (or if the feed
+    does not hold it: never read here, or the index was rebuilt since)."""
     from narrate.journal.entry import BrokenEntry, Entry, sort_key
-    from narrate.journal.index import transaction
 
-    ensure_tables(journal)
     update = FeedUpdate(community.name)
-    head = repo.head()
-    known = journal.db.execute(
-        "SELECT commit_id FROM feed_heads WHERE community = ?", (community.name,)
-    ).fetchone()
-    if known and known[0] == head:
-        update.entries = journal.db.execute(
-            "SELECT count(*) FROM feed WHERE community = ?", (community.name,)
-        ).fetchone()[0]
+    # "" stands for a repository without commits, so an empty one is not re-read each time.
+    head = repo.head() or ""
+    if journal.feed_head(community.name) == head:
+        update.entries = journal.feed_count(community.name)
         return update
-    rows: list[tuple[Any, ...]] = []
+    rows: list[FeedRow] = []
     if head:
         files, update.skipped = repo.files(head)
         blobs = repo.read_blobs([f.blob for f in files])
         for item in files:
-            member = item.path.split("/")[1]
             data = blobs.get(item.blob)
             if data is None:
                 continue
@@ -73,75 +56,53 @@ def index_community(journal: Any, community: Community, repo: CommunityRepo) -> 
                 update.skipped.append(Skipped(item.path, exc.reason))
                 continue
             rows.append(
-                (
-                    feed_id(community.name, item.path),
-                    community.name,
-                    member,
-                    item.path,
-                    entry.id,
-                    entry.title,
-                    entry.created.isoformat(),
-                    sort_key(entry.created),
-                    json.dumps(entry.all_tags()),
-                    json.dumps([p.to_json() for p in entry.practice]),
-                    entry.body,
-                )
+                {
+                    "feed_id": feed_id(community.name, item.path),
+                    "community": community.name,
+                    "member": item.path.split("/")[1],
+                    "path": item.path,
+                    "entry_id": entry.id,
+                    "title": entry.title,
+                    "created": entry.created.isoformat(),
+                    "sort": sort_key(entry.created),
+                    "tags": entry.all_tags(),
+                    "practice": [p.to_json() for p in entry.practice],
+                    "body": entry.body,
+                }
             )
-    with transaction(journal.db):
-        journal.db.execute("DELETE FROM feed WHERE community = ?", (community.name,))
-        journal.db.executemany(
-            "INSERT OR REPLACE INTO feed VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
-        )
-        journal.db.execute(
-            "INSERT OR REPLACE INTO feed_heads (community, commit_id) VALUES (?, ?)",
-            (community.name, head),
-        )
+    journal.replace_feed(community.name, head, rows)
     update.entries = len(rows)
     return update
 
 
+def forget_community(journal: Journal, name: str) -> None:
+    """Drop a community's entries from the feed (it was removed from this device)."""
+    journal.forget_feed(name)
+
+
 def feed_items(
-    journal: Any,
+    journal: Journal,
     communities: list[Community],
     limit: int | None = 20,
     member: str | None = None,
     area: str | None = None,
 ) -> list[dict[str, Any]]:
     """Other members' entries, newest first, every string cleaned for display."""
-    ensure_tables(journal)
-    names = [c.name for c in communities]
-    if not names:
-        return []
-    own = {(c.name, c.member) for c in communities}
-    where = [f"community IN ({', '.join('?' * len(names))})"]
-    params: list[Any] = [*names]
-    if member:
-        where.append("member = ?")
-        params.append(member)
-    if area:
-        where.append(
-            "EXISTS (SELECT 1 FROM json_each(feed.practice) "
-            "WHERE json_extract(value, '$.area') = ?)"
-        )
-        params.append(area)
-    rows = journal.db.execute(
-        f"SELECT * FROM feed WHERE {' AND '.join(where)} ORDER BY sort DESC, feed_id",
-        params,
-    ).fetchall()
-    items = []
-    for row in rows:
-        if (row["community"], row["member"]) in own:
-            continue  # your own shares are in your journal already
-        items.append(_clean_row(row))
-        if limit is not None and len(items) >= limit:
-            break
-    return items
+    rows = journal.feed_rows(
+        [c.name for c in communities],
+        # Your own shares are in your journal already.
+        exclude=[(c.name, c.member) for c in communities],
+        member=member,
+        area=area,
+        limit=limit,
+    )
+    return [_clean_row(row) for row in rows]
 
 
-def _clean_row(row: Any) -> dict[str, Any]:
+def _clean_row(row: FeedRow) -> dict[str, Any]:
     from narrate.sanitize import clean_data
 
-    return clean_data(
+    cleaned: dict[str, Any] = clean_data(
         {
             "feed_id": row["feed_id"],
             "community": row["community"],
@@ -150,26 +111,20 @@ def _clean_row(row: Any) -> dict[str, Any]:
             "id": row["entry_id"],
             "title": row["title"],
             "created": row["created"],
-            "tags": json.loads(row["tags"]),
-            "practice": json.loads(row["practice"]),
+            "tags": row["tags"],
+            "practice": row["practice"],
             "body": row["body"],
         }
     )
+    return cleaned
 
 
-def find(journal: Any, ref: str) -> dict[str, Any]:
+def find(journal: Journal, ref: str) -> dict[str, Any]:
     """A feed item by its feed id (or a unique prefix)."""
     from narrate.community.repo import CommunityError
 
-    ensure_tables(journal)
     ref = ref.strip().lower()
-    rows = (
-        journal.db.execute(
-            "SELECT * FROM feed WHERE feed_id >= ? AND feed_id < ? LIMIT 3", (ref, ref + "g")
-        ).fetchall()
-        if ref
-        else []
-    )
+    rows = journal.feed_by_prefix(ref, limit=2)
     if len(rows) != 1:
         problem = "matches several feed entries" if rows else "is not in the feed"
         raise CommunityError(
@@ -179,7 +134,7 @@ def find(journal: Any, ref: str) -> dict[str, Any]:
     return _clean_row(rows[0])
 
 
-def adopt(journal: Any, ref: str, area: str | None = None, change: str | None = None) -> Any:
+def adopt(journal: Journal, ref: str, area: str | None = None, change: str | None = None) -> Entry:
     """A journal entry that starts trying a practice seen in the feed (SPEC §7)."""
     from narrate.community.repo import CommunityError
     from narrate.journal.entry import Entry, Practice, normalise_tag

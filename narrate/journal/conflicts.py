@@ -158,11 +158,7 @@ def _find_original(journal: Any, copy_path: str, original_id: str | None) -> Ver
     derived = derived_original(copy_path)
     candidates: list[str] = []
     if original_id:
-        rows = journal.read(
-            "SELECT path FROM entries WHERE id = ? AND path != ? ORDER BY path",
-            [original_id, copy_path],
-        )
-        found = [str(r["path"]) for r in rows]
+        found = [p for p in journal.paths_with_id(original_id) if p != copy_path]
         # Two files sharing the id (a copy made by hand): the one the name points at.
         candidates += sorted(found, key=lambda p: (p != derived, MARKER in p, p))
     if derived:
@@ -196,10 +192,7 @@ def list_conflicts(journal: Any, candidates: list[str] | None = None) -> list[Co
     """Every conflict copy in the journal with its original, by path. ``candidates``:
     the indexed paths holding "-conflict-", when the caller has them already."""
     if candidates is None:
-        candidates = [
-            str(r["path"])
-            for r in journal.read(f"SELECT path FROM entries WHERE path LIKE '%{MARKER}%'")
-        ]
+        candidates = journal.paths_containing(MARKER)
     paths = list(candidates)
     paths += [path for path, _reason in journal.broken() if is_conflict_name(path)]
     conflicts = []

@@ -2,32 +2,56 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from narrate.errors import NarrateError
 from narrate.journal import index as idx
 from narrate.journal.store import ENTRIES, STATE, JournalLock, atomic_write, entry_relpath
 
-ENTRY_FIELDS = ("id", "title", "created", "updated", "path", "private")
+if TYPE_CHECKING:
+    from narrate.journal.entry import Entry
+    from narrate.journal.history import RepoState
+    from narrate.journal.types import (
+        AreaCount,
+        AreaPeriodCount,
+        EntryBrief,
+        EntryItem,
+        FeedRow,
+        PracticeItem,
+        SourceCount,
+        TagCount,
+        TimelineChange,
+    )
+
+T = TypeVar("T")
+
 # Everything a listing needs, without the body.
 LIST_COLUMNS = (
     "e.id, e.title, e.created, e.updated, e.path, e.private, e.tags, e.practice, e.shared"
 )
 
 
-def row_to_json(row: sqlite3.Row, body: bool = False) -> dict[str, Any]:
+def row_to_json(row: sqlite3.Row, body: bool = False) -> EntryItem:
     """The SPEC §4 entry object for an index row."""
-    data: dict[str, Any] = {key: row[key] for key in ENTRY_FIELDS}
-    data["private"] = bool(data["private"])
-    data["tags"] = json.loads(row["tags"])
-    data["practice"] = json.loads(row["practice"])
-    data["shared"] = json.loads(row["shared"])
+    data: EntryItem = {
+        "id": row["id"],
+        "title": row["title"],
+        "created": row["created"],
+        "updated": row["updated"],
+        "path": row["path"],
+        "private": bool(row["private"]),
+        "tags": json.loads(row["tags"]),
+        "practice": json.loads(row["practice"]),
+        "shared": json.loads(row["shared"]),
+    }
     if body:
         data["body"] = row["body"]
     return data
@@ -117,8 +141,9 @@ class Journal:
     # ------------------------------------------------------------------ index
 
     @property
-    def db(self) -> sqlite3.Connection:
-        """The index connection, rebuilt silently when the file is unusable."""
+    def _connection(self) -> sqlite3.Connection:
+        """The index connection, rebuilt silently when the file is unusable. Private:
+        SQL stays in narrate.journal; everyone else uses the named reads."""
         if self._db is None:
             path = idx.index_path(self.root)
             try:
@@ -133,7 +158,7 @@ class Journal:
         idx.remove_index_files(idx.index_path(self.root))
         self._fresh = False
 
-    def _guarded(self, action: Callable[[], Any], refill: bool = True) -> Any:
+    def _guarded(self, action: Callable[[], T], refill: bool = True) -> T:
         """Run an index action; a corrupt index is deleted, rebuilt from the files
         (unless the action is the refresh itself) and the action retried."""
         try:
@@ -158,9 +183,9 @@ class Journal:
             (self.root / ENTRIES).mkdir(parents=True, exist_ok=True)
 
         def run() -> idx.RefreshReport:
-            return idx.Refresher(self.root, self.db).run(full=full, progress=progress)
+            return idx.Refresher(self.root, self._connection).run(full=full, progress=progress)
 
-        report: idx.RefreshReport = self._guarded(run, refill=False)
+        report = self._guarded(run, refill=False)
         self._fresh = True
         self.last_refresh = report
         return report
@@ -173,16 +198,21 @@ class Journal:
             self._rebuild()
         return self.refresh(full=True, progress=progress)
 
-    def _read(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        if not self._fresh:
-            self.refresh()
-        return self._guarded(lambda: self.db.execute(sql, params).fetchall())
+    def _read(
+        self, sql: str, params: builtins.list[Any] | tuple[Any, ...] = ()
+    ) -> builtins.list[sqlite3.Row]:
+        """Rows from the fresh index (SQL stays inside narrate.journal)."""
+        return self._query(lambda db: db.execute(sql, params).fetchall())
 
-    def broken(self) -> list[tuple[str, str]]:
-        """Files that could not be read, with the reason."""
+    def _query(self, read: Callable[[sqlite3.Connection], T]) -> T:
+        """``read(connection)`` on the fresh index, guarded against busy and damage."""
         if not self._fresh:
             self.refresh()
-        return self._guarded(lambda: idx.broken_files(self.db))
+        return self._guarded(lambda: read(self._connection))
+
+    def broken(self) -> builtins.list[tuple[str, str]]:
+        """Files that could not be read, with the reason."""
+        return self._query(idx.broken_files)
 
     # ------------------------------------------------------------------ reading
 
@@ -191,9 +221,9 @@ class Journal:
         limit: int | None = 20,
         since: dt.date | None = None,
         until: dt.date | None = None,
-        tags: list[str] | None = None,
+        tags: builtins.list[str] | None = None,
         offset: int = 0,
-    ) -> list[dict[str, Any]]:
+    ) -> builtins.list[EntryItem]:
         """Entry objects, newest first."""
         where, params = ["1"], []
         if since:
@@ -219,7 +249,9 @@ class Journal:
         """How many entries the journal holds."""
         return int(self._read("SELECT count(*) FROM entries")[0][0])
 
-    def search(self, text: str, limit: int | None = 20) -> tuple[list[dict[str, Any]], list[str]]:
+    def search(
+        self, text: str, limit: int | None = 20
+    ) -> tuple[builtins.list[EntryItem], builtins.list[str]]:
         """Entries matching the SPEC §3 query, best first, each with a ``snippet``;
         and warnings about parts of the query that were ignored."""
         from narrate.journal import query as q
@@ -262,14 +294,14 @@ class Journal:
                 else {}
             )
             rows = [found[i] for i in ids if i in found]
-        results = []
+        results: builtins.list[EntryItem] = []
         for row in rows:
             item = row_to_json(row)
             item["snippet"] = " ".join((row["snippet"] or "").split())
             results.append(item)
         return results, parsed.warnings
 
-    def tags(self) -> list[dict[str, Any]]:
+    def tags(self) -> builtins.list[TagCount]:
         """Every tag with the number of entries carrying it, most used first."""
         rows = self._read(
             "SELECT tag, count(DISTINCT entry) AS count FROM tags "
@@ -282,7 +314,7 @@ class Journal:
         area: str | None = None,
         since: dt.date | None = None,
         status: str | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> builtins.list[PracticeItem]:
         """Practice changes with their entry's id, title and created, newest first."""
         where, params = ["1"], []
         if area:
@@ -301,11 +333,165 @@ class Journal:
             f"WHERE {' AND '.join(where)} ORDER BY p.sort DESC, p.position",
             params,
         )
-        return [dict(r) for r in rows]
+        return [
+            {
+                "id": r["id"],
+                "title": r["title"],
+                "created": r["created"],
+                "path": r["path"],
+                "position": r["position"],
+                "area": r["area"],
+                "change": r["change"],
+                "before": r["before"],
+                "source": r["source"],
+                "status": r["status"],
+                "review_after": r["review_after"],
+                "last_checked": r["last_checked"],
+                "day": r["day"],
+            }
+            for r in rows
+        ]
 
-    def read(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        """Rows from the (fresh) index, for the headless capabilities (review, feed)."""
-        return self._read(sql, params)
+    # ---- aggregates
+    # Counted in SQL (narrate.journal.aggregates) for the review and the practice form.
+
+    def practice_areas(
+        self, since: dt.date | None = None, until: dt.date | None = None
+    ) -> builtins.list[AreaCount]:
+        """Every practice area with its number of changes, most used first."""
+        from narrate.journal import aggregates
+
+        return self._query(lambda db: aggregates.practice_areas(db, since, until))
+
+    def practice_sources(
+        self, since: dt.date | None = None, until: dt.date | None = None
+    ) -> builtins.list[SourceCount]:
+        """Every recorded source with its changes counted by status, most used first."""
+        from narrate.journal import aggregates
+
+        return self._query(lambda db: aggregates.practice_sources(db, since, until))
+
+    def practice_by_area_period(
+        self, since: dt.date, until: dt.date, by: str = "month"
+    ) -> builtins.list[AreaPeriodCount]:
+        """Changes per area per month or ISO week (``by``) from ``since`` to ``until``."""
+        from narrate.journal import aggregates
+
+        return self._query(lambda db: aggregates.practice_by_area_period(db, since, until, by))
+
+    def practice_timeline(self, since: dt.date, until: dt.date) -> builtins.list[TimelineChange]:
+        """Every practice change from ``since`` to ``until`` with its entry, oldest first."""
+        from narrate.journal import aggregates
+
+        return self._query(lambda db: aggregates.practice_timeline(db, since, until))
+
+    def status_counts(self, since: dt.date, until: dt.date) -> dict[str, int]:
+        """How many changes from ``since`` to ``until`` are in each status."""
+        from narrate.journal import aggregates
+
+        return self._query(lambda db: aggregates.status_counts(db, since, until))
+
+    def entries_per_day(self, since: dt.date, until: dt.date) -> dict[str, int]:
+        """Entries written each day (YYYY-MM-DD) from ``since`` to ``until``, blank days
+        left out."""
+        from narrate.journal import aggregates
+
+        return self._query(lambda db: aggregates.entries_per_day(db, since, until))
+
+    def entry_days(self, until: dt.date) -> builtins.list[dt.date]:
+        """Every day with an entry on or before ``until``, newest first."""
+        from narrate.journal import aggregates
+
+        return self._query(lambda db: aggregates.entry_days(db, until))
+
+    def entries_on_day(self, day: dt.date) -> builtins.list[EntryBrief]:
+        """The id, title and created of the entries written on ``day``, oldest first."""
+        from narrate.journal import aggregates
+
+        return self._query(lambda db: aggregates.entries_on_day(db, day))
+
+    def entries_per_month(self) -> builtins.list[tuple[str, int]]:
+        """(YYYY-MM, entries written that month), oldest month first."""
+        rows = self._read(
+            "SELECT substr(day, 1, 7) AS month, count(*) AS n FROM entries "
+            "GROUP BY month ORDER BY month"
+        )
+        return [(str(month), int(n)) for month, n in rows]
+
+    def paths_with_id(self, entry_id: str) -> builtins.list[str]:
+        """The paths of every indexed entry carrying ``entry_id``, by path."""
+        rows = self._read("SELECT path FROM entries WHERE id = ? ORDER BY path", [entry_id])
+        return [str(r[0]) for r in rows]
+
+    def paths_containing(self, text: str) -> builtins.list[str]:
+        """The indexed entry paths that contain ``text`` (e.g. "-conflict-"), ignoring
+        ASCII case."""
+        pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self._read(
+            "SELECT path FROM entries WHERE path LIKE ? ESCAPE '\\'", [f"%{pattern}%"]
+        )
+        return [str(r[0]) for r in rows]
+
+    # ---- the feed
+    # Other members' shared entries, in the index's feed tables (narrate.journal.feedstore).
+    # They do not depend on the entry files, so these skip the refresh; the guard still
+    # turns contention into a clear error and rebuilds a damaged index (which empties the
+    # feed: an unknown head makes narrate.community.feed read the clone again).
+
+    def feed_head(self, community: str) -> str | None:
+        """The commit ``community``'s feed rows were read from ("" before its first
+        commit); None when they are not indexed."""
+        from narrate.journal import feedstore
+
+        return self._guarded(lambda: feedstore.known_head(self._connection, community))
+
+    def feed_count(self, community: str) -> int:
+        """How many shared entries of ``community`` the feed holds."""
+        from narrate.journal import feedstore
+
+        return self._guarded(lambda: feedstore.count(self._connection, community))
+
+    def replace_feed(self, community: str, head: str, rows: builtins.list[FeedRow]) -> None:
+        """Replace ``community``'s feed rows with ``rows``, read from commit ``head``."""
+        from narrate.journal import feedstore
+
+        self._guarded(lambda: feedstore.replace(self._connection, community, head, rows))
+
+    def forget_feed(self, community: str) -> None:
+        """Drop ``community``'s feed rows and head (it left this device)."""
+        from narrate.journal import feedstore
+
+        self._guarded(lambda: feedstore.forget(self._connection, community))
+
+    def feed_rows(
+        self,
+        communities: builtins.list[str],
+        *,
+        exclude: builtins.list[tuple[str, str]] | None = None,
+        member: str | None = None,
+        area: str | None = None,
+        limit: int | None = 20,
+    ) -> builtins.list[FeedRow]:
+        """Feed rows of ``communities``, newest first, without the (community, member)
+        pairs in ``exclude``; ``member`` and ``area`` narrow them."""
+        from narrate.journal import feedstore
+
+        return self._guarded(
+            lambda: feedstore.items(
+                self._connection,
+                communities,
+                exclude=exclude or [],
+                member=member,
+                area=area,
+                limit=limit,
+            )
+        )
+
+    def feed_by_prefix(self, prefix: str, limit: int = 3) -> builtins.list[FeedRow]:
+        """Feed rows whose feed id starts with ``prefix``, at most ``limit``."""
+        from narrate.journal import feedstore
+
+        return self._guarded(lambda: feedstore.by_prefix(self._connection, prefix, limit))
 
     def resolve(self, ref: str) -> str:
         """The path of the entry that ``ref`` names: an id, a unique id prefix, "today",
@@ -349,7 +535,7 @@ class Journal:
                 )
         raise NarrateError(f"no entry with id '{ref}'; see 'narrate list' or 'narrate search'")
 
-    def get(self, ref: str) -> Any:
+    def get(self, ref: str) -> Entry:
         """The Entry that ``ref`` names, read from its file."""
         from narrate.journal.entry import BrokenEntry, Entry
 
@@ -368,12 +554,15 @@ class Journal:
         """The entry object of SPEC §4 with its body."""
         return self.get(ref).to_json(body=True)
 
-    def iter_entries(self) -> Iterator[Any]:
+    def entry_paths(self) -> builtins.list[str]:
+        """Every indexed entry's path, oldest first."""
+        return [str(r[0]) for r in self._read("SELECT path FROM entries ORDER BY sort, path")]
+
+    def iter_entries(self) -> Iterator[Entry]:
         """Every readable entry, oldest first, parsed from its file."""
         from narrate.journal.entry import BrokenEntry, Entry
 
-        for row in self._read("SELECT path FROM entries ORDER BY sort, path"):
-            rel = row["path"]
+        for rel in self.entry_paths():
             try:
                 yield Entry.from_bytes((self.root / rel).read_bytes(), rel)
             except (OSError, BrokenEntry):
@@ -381,7 +570,7 @@ class Journal:
 
     # ------------------------------------------------------------------ writing
 
-    def new_path(self, entry: Any) -> str:
+    def new_path(self, entry: Entry) -> str:
         """A free path for a new entry, named after its date and title."""
         from narrate.journal.entry import slugify
 
@@ -399,7 +588,7 @@ class Journal:
                 return candidate
         raise NarrateError(f"too many entries named {stem}")
 
-    def add(self, entry: Any, message: str | None = None) -> Any:
+    def add(self, entry: Entry, message: str | None = None) -> Entry:
         """Write a new entry, index it and commit it; returns it with its path set."""
         with JournalLock(self.root):
             entry.path = self.new_path(entry)
@@ -407,14 +596,14 @@ class Journal:
             self._commit([entry.path], message or f"Add entry: {entry.title}")
         return entry
 
-    def save(self, entry: Any, message: str | None = None) -> Any:
+    def save(self, entry: Entry, message: str | None = None) -> Entry:
         """Write an existing entry (atomically), index it and commit it."""
         with JournalLock(self.root):
             self._write(entry)
             self._commit([entry.path], message or f"Edit entry: {entry.title}")
         return entry
 
-    def _write(self, entry: Any) -> None:
+    def _write(self, entry: Entry) -> None:
         path = self.root / entry.path
         path.parent.mkdir(parents=True, exist_ok=True)
         data = entry.document.to_bytes()
@@ -422,10 +611,8 @@ class Journal:
         stat = path.stat()
 
         def store() -> None:
-            with idx.transaction(self.db):
-                idx.store_entry(
-                    self.db, entry, (idx.change_ns(stat), stat.st_size, idx.file_hash(data))
-                )
+            with idx.transaction(self._connection) as db:
+                idx.store_entry(db, entry, (idx.change_ns(stat), stat.st_size, idx.file_hash(data)))
 
         self._guarded(store)
 
@@ -439,29 +626,29 @@ class Journal:
         signature = (idx.change_ns(stat), stat.st_size, idx.file_hash(data))
 
         def store() -> None:
-            with idx.transaction(self.db):
+            with idx.transaction(self._connection) as db:
                 try:
                     entry = idx.parse_file(self.root, rel, data, stat.st_mtime_ns)
                 except BrokenEntry as exc:
-                    idx.store_broken(self.db, rel, signature, exc.reason)
+                    idx.store_broken(db, rel, signature, exc.reason)
                 else:
-                    idx.store_entry(self.db, entry, signature)
+                    idx.store_entry(db, entry, signature)
 
         self._guarded(store)
 
-    def reindex_paths(self, paths: list[str]) -> None:
+    def reindex_paths(self, paths: builtins.list[str]) -> None:
         """Re-read exactly these files (those a git pull changed); gone ones are dropped."""
         for rel in paths:
             if (self.root / rel).is_file():
                 self.index_file(rel)
             else:
-                self._guarded(lambda rel=rel: self._forget(rel))
+                self._guarded(partial(self._forget, rel))
 
     def _forget(self, rel: str) -> None:
-        with idx.transaction(self.db):
-            idx.remove_paths(self.db, [rel])
+        with idx.transaction(self._connection) as db:
+            idx.remove_paths(db, [rel])
 
-    def _commit(self, paths: list[str], message: str) -> bool:
+    def _commit(self, paths: builtins.list[str], message: str) -> bool:
         from narrate.journal.history import GitError, commit
 
         try:
@@ -469,7 +656,7 @@ class Journal:
         except GitError as exc:
             raise NotCommitted(paths, str(exc)) from exc
 
-    def commit_paths(self, paths: list[str], message: str) -> bool:
+    def commit_paths(self, paths: builtins.list[str], message: str) -> bool:
         """Commit files changed outside the API (under the journal lock)."""
         with JournalLock(self.root):
             return self._commit(paths, message)
@@ -522,7 +709,7 @@ class Journal:
         background (the TUI paints first and refreshes in a worker)."""
         self._fresh = True
 
-    def today_entry(self, day: dt.date | None = None) -> Any:
+    def today_entry(self, day: dt.date | None = None) -> Entry | None:
         """The newest readable entry written on ``day`` (default: today), or None."""
         rows = self._read(
             "SELECT path FROM entries WHERE day = ? ORDER BY sort DESC, path DESC",
@@ -547,12 +734,12 @@ class Journal:
     # grouping list()'s UTC order by day reads every row (150 ms at 100k entries),
     # counting by day reads only the index (9 ms), and a page starts at its day.
 
-    def day_counts(self) -> list[tuple[str, int]]:
+    def day_counts(self) -> builtins.list[tuple[str, int]]:
         """(day, entries written that day), newest day first."""
         rows = self._read("SELECT day, count(*) FROM entries GROUP BY day ORDER BY day DESC")
         return [(str(day), int(count)) for day, count in rows]
 
-    def list_by_day(self, day: str, skip: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+    def list_by_day(self, day: str, skip: int = 0, limit: int = 100) -> builtins.list[EntryItem]:
         """Entry objects in day order, from the ``skip``-th entry of ``day`` on."""
         rows = self._read(
             "SELECT e.* FROM entries e WHERE e.day <= ? "
@@ -605,7 +792,13 @@ class Journal:
             self._commit([copy], message or f"Keep conflicting version of {rel}")
         return copy
 
-    def repo_state(self) -> Any:
+    def has_remote(self) -> bool:
+        """Whether the journal has a remote (origin) to sync with (runs git)."""
+        from narrate.journal.history import run_git
+
+        return run_git(self.root, "remote", "get-url", "origin", check=False).returncode == 0
+
+    def repo_state(self) -> RepoState:
         """Branch, remote, ahead/behind and uncommitted files (runs git: call it off the
         UI thread)."""
         from narrate.journal.history import repo_state
@@ -616,6 +809,6 @@ class Journal:
 class NotCommitted(NarrateError):
     """The entry is saved on disk, but git could not commit it."""
 
-    def __init__(self, paths: list[str], reason: str) -> None:
+    def __init__(self, paths: builtins.list[str], reason: str) -> None:
         super().__init__(f"saved {', '.join(paths)} but could not commit it: {reason}")
         self.paths = paths

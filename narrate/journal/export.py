@@ -10,23 +10,29 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from narrate.errors import NarrateError
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+    from narrate.journal.core import Journal
+    from narrate.journal.entry import Entry
 
 FORMATS = ("json", "markdown", "html")
 # The keys every entry has; the HTML page lists any others under "More fields".
 _STANDARD_KEYS = {"id", "created", "updated", "title", "tags", "practice", "private", "shared"}
 
 
-def entry_record(entry: Any) -> dict[str, Any]:
+def entry_record(entry: Entry) -> dict[str, Any]:
     """An entry as the JSON export writes it: SPEC §4 fields, body, and all front matter."""
     item = entry.to_json(body=True)
     item["front_matter"] = entry.meta
     return item
 
 
-def write_json(journal: Any, out: TextIO) -> int:
+def write_json(journal: Journal, out: TextIO) -> int:
     """Stream a JSON array of entries (SPEC §4 fields, body, and all front matter)."""
     count = 0
     out.write("[")
@@ -38,7 +44,7 @@ def write_json(journal: Any, out: TextIO) -> int:
     return count
 
 
-def write_markdown(journal: Any, out: TextIO) -> int:
+def write_markdown(journal: Journal, out: TextIO) -> int:
     """One Markdown document: a heading per entry, its date and tags, then its body."""
     count = 0
     out.write(f"# {journal.name}\n")
@@ -61,13 +67,12 @@ def write_markdown(journal: Any, out: TextIO) -> int:
     return count
 
 
-def write_markdown_folder(journal: Any, folder: Path) -> int:
+def write_markdown_folder(journal: Journal, folder: Path) -> int:
     """Copy every readable entry file, byte for byte, to ``folder/YYYY/MM/<name>.md``."""
     folder.mkdir(parents=True, exist_ok=True)
     count = 0
     made: set[Path] = set()
-    for row in journal.read("SELECT path FROM entries ORDER BY sort, path"):
-        rel: str = row["path"]
+    for rel in journal.entry_paths():
         data = journal.read_file(rel)
         if data is None:
             continue
@@ -132,7 +137,7 @@ details pre { white-space: pre-wrap; }
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src * data:"
 
 
-def _markdown_renderer() -> Any:
+def _markdown_renderer() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
     # html=False: raw HTML in an entry is shown as text, never passed through; markdown-it
@@ -140,20 +145,14 @@ def _markdown_renderer() -> Any:
     return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 
 
-def write_html(journal: Any, out: TextIO) -> int:
+def write_html(journal: Journal, out: TextIO) -> int:
     """One self-contained page: every entry, oldest first, grouped by month."""
     from narrate import __version__
     from narrate.journal import frontmatter
 
     esc = html.escape
     md = _markdown_renderer()
-    months = [
-        (r["month"], r["n"])
-        for r in journal.read(
-            "SELECT substr(day, 1, 7) AS month, count(*) AS n FROM entries "
-            "GROUP BY month ORDER BY month"
-        )
-    ]
+    months = journal.entries_per_month()
     total = sum(n for _, n in months)
     span = f" · {_month_name(months[0][0])} to {_month_name(months[-1][0])}" if months else ""
     today = dt.date.today().isoformat()
@@ -200,7 +199,7 @@ def write_html(journal: Any, out: TextIO) -> int:
     return count
 
 
-def _entry_html(entry: Any, md: Any, dump: Callable[[dict[str, Any]], str]) -> str:
+def _entry_html(entry: Entry, md: MarkdownIt, dump: Callable[[dict[str, Any]], str]) -> str:
     """One entry as an <article>; every piece of its text escaped or rendered safely."""
     esc = html.escape
     created = entry.created
@@ -247,7 +246,7 @@ def _month_name(month: str) -> str:
 
 # ---------------------------------------------------------------------------- to a file
 
-WRITERS: dict[str, Callable[[Any, TextIO], int]] = {
+WRITERS: dict[str, Callable[[Journal, TextIO], int]] = {
     "json": write_json,
     "markdown": write_markdown,
     "html": write_html,
@@ -255,7 +254,7 @@ WRITERS: dict[str, Callable[[Any, TextIO], int]] = {
 
 
 def export_journal(
-    journal: Any, fmt: str, out: str | None, stdout: TextIO
+    journal: Journal, fmt: str, out: str | None, stdout: TextIO
 ) -> tuple[int, str | None]:
     """Export in ``fmt`` to stdout, to a file, or (Markdown) to a folder of entry files;
     returns (entries exported, where they went, or None for stdout)."""

@@ -6,7 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from yaml import SafeLoader
 
 # Front matter beyond this is refused rather than parsed: no journal entry needs it,
 # and it bounds the work a hostile file can cause.
@@ -115,11 +118,11 @@ def _fast_parse(text: str) -> dict[str, Any]:
     return result
 
 
-def _make_loader(base: type) -> type:
+def _make_loader(base: type[SafeLoader]) -> type[SafeLoader]:
     """A safe loader without YAML 1.1's surprises: yes/no/on stay strings, 00123 is not
     octal, timestamps stay text (narrate parses dates itself), aliases are bounded."""
 
-    class Loader(base):  # type: ignore[misc, valid-type]
+    class Loader(base):  # type: ignore[misc,valid-type]  # a base chosen at run time
         alias_count = 0
 
         def compose_node(self, parent: Any, index: Any) -> Any:
@@ -164,7 +167,7 @@ def _make_loader(base: type) -> type:
 
 
 _TYPED_KEY_TAGS = {"null", "bool", "int", "float", "timestamp"}
-_loaders: dict[str, type] = {}
+_loaders: dict[str, type[SafeLoader]] = {}
 
 
 def _yaml_load(text: str) -> Any:
@@ -217,7 +220,8 @@ def parse(text: str) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise FrontMatterError(f"front matter is a {type(data).__name__}, not a mapping")
-    return _plainify(data)
+    plain: dict[str, Any] = _plainify(data)  # a mapping stays a mapping
+    return plain
 
 
 # ---------------------------------------------------------------------------- writing

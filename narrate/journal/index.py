@@ -26,11 +26,15 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from narrate.journal.store import ENTRIES, STATE, month_dirs, scan_dir
 
-SCHEMA_VERSION = 6
+if TYPE_CHECKING:
+    from narrate.journal.entry import Entry
+
+# 7: the feed tables joined the schema (narrate.journal.feedstore).
+SCHEMA_VERSION = 7
 FULL_CHECK_FILES = 5000
 FULL_CHECK_SECONDS = 600
 HOT_MONTHS = 2
@@ -59,7 +63,7 @@ class RefreshReport:
         return self.added + self.updated + self.removed
 
 
-def entry_row(entry: Any) -> dict[str, Any]:
+def entry_row(entry: Entry) -> dict[str, Any]:
     """The entries-table row for an Entry."""
     from narrate.journal.entry import format_timestamp, sort_key
 
@@ -102,12 +106,12 @@ def create_schema(conn: sqlite3.Connection) -> None:
     import sqlite_utils
 
     db = sqlite_utils.Database(conn)
-    db["meta"].create({"key": str, "value": str}, pk="key")
-    db["dirs"].create({"path": str, "mtime_ns": int}, pk="path")
-    db["files"].create(
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("dirs").create({"path": str, "mtime_ns": int}, pk="path")
+    db.table("files").create(
         {"path": str, "change_ns": int, "size": int, "hash": str, "error": str}, pk="path"
     )
-    db["entries"].create(
+    db.table("entries").create(
         {
             "rowid": int,
             "path": str,
@@ -128,14 +132,14 @@ def create_schema(conn: sqlite3.Connection) -> None:
         pk="rowid",
         not_null={"path", "id", "title", "body", "created", "sort", "day"},
     )
-    db["entries"].create_index(["path"], unique=True)
-    db["entries"].create_index(["sort"])
-    db["entries"].create_index(["id"])
-    db["entries"].create_index(["day"])
-    db["tags"].create({"entry": int, "tag": str})
-    db["tags"].create_index(["tag", "entry"])
-    db["tags"].create_index(["entry"])
-    db["practice"].create(
+    db.table("entries").create_index(["path"], unique=True)
+    db.table("entries").create_index(["sort"])
+    db.table("entries").create_index(["id"])
+    db.table("entries").create_index(["day"])
+    db.table("tags").create({"entry": int, "tag": str})
+    db.table("tags").create_index(["tag", "entry"])
+    db.table("tags").create_index(["entry"])
+    db.table("practice").create(
         {
             "entry": int,
             "position": int,
@@ -150,11 +154,11 @@ def create_schema(conn: sqlite3.Connection) -> None:
             "sort": str,
         }
     )
-    db["practice"].create_index(["entry"])
-    db["practice"].create_index(["area"])
-    db["shares"].create({"entry": int, "community": str, "path": str, "at": str})
-    db["shares"].create_index(["entry"])
-    db["shares"].create_index(["community"])
+    db.table("practice").create_index(["entry"])
+    db.table("practice").create_index(["area"])
+    db.table("shares").create({"entry": int, "community": str, "path": str, "at": str})
+    db.table("shares").create_index(["entry"])
+    db.table("shares").create_index(["community"])
     conn.executescript(
         """
         CREATE INDEX files_broken ON files(path) WHERE error IS NOT NULL;
@@ -162,6 +166,16 @@ def create_schema(conn: sqlite3.Connection) -> None:
             title, body, content='entries', content_rowid='rowid',
             tokenize='porter unicode61 remove_diacritics 2'
         );
+        -- Other members' shared entries (narrate.journal.feedstore): apart from entries,
+        -- so a community entry can never shadow or overwrite a private one.
+        CREATE TABLE feed (
+            feed_id TEXT PRIMARY KEY, community TEXT NOT NULL, member TEXT NOT NULL,
+            path TEXT NOT NULL, entry_id TEXT, title TEXT NOT NULL, created TEXT NOT NULL,
+            sort TEXT NOT NULL, tags TEXT NOT NULL, practice TEXT NOT NULL, body TEXT NOT NULL
+        );
+        CREATE INDEX feed_sort ON feed(community, sort);
+        -- The commit each community's rows were read from ("" before its first commit).
+        CREATE TABLE feed_heads (community TEXT PRIMARY KEY, commit_id TEXT NOT NULL);
         """
     )
     _create_triggers(conn)
@@ -303,7 +317,7 @@ class Rows:
         self.shares: list[tuple[Any, ...]] = []
         self.files: list[tuple[str, int, int, str, str | None]] = []
 
-    def add(self, entry: Any, signature: tuple[int, int, str]) -> None:
+    def add(self, entry: Entry, signature: tuple[int, int, str]) -> None:
         """Queue an entry and its file signature."""
         rowid = self.next_rowid
         self.next_rowid += 1
@@ -373,7 +387,7 @@ def next_rowid(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM entries").fetchone()[0])
 
 
-def store_entry(conn: sqlite3.Connection, entry: Any, signature: tuple[int, int, str]) -> None:
+def store_entry(conn: sqlite3.Connection, entry: Entry, signature: tuple[int, int, str]) -> None:
     """Insert or replace one entry and its file signature (inside a transaction)."""
     rows = Rows(next_rowid(conn))
     rows.add(entry, signature)
@@ -396,7 +410,7 @@ def _mtime_ns(path: Path) -> int:
         return 0
 
 
-def parse_file(root: Path, rel: str, data: bytes, mtime_ns: int) -> Any:
+def parse_file(root: Path, rel: str, data: bytes, mtime_ns: int) -> Entry:
     """An Entry for the file's bytes; raises BrokenEntry."""
     from narrate.journal.entry import Entry
 

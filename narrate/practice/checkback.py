@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from narrate.errors import NarrateError
+
+if TYPE_CHECKING:
+    from narrate.config import Config
+    from narrate.journal.core import Journal
+    from narrate.journal.entry import Entry
+    from narrate.journal.types import PracticeItem
 
 DEFAULT_WEEKS = (2, 6, 12)
 HEADING = "## Check-backs"
@@ -17,7 +23,7 @@ ANSWERS = {
 }
 
 
-def check_back_weeks(config: Any | None = None) -> tuple[int, ...]:
+def check_back_weeks(config: Config | None = None) -> tuple[int, ...]:
     """The weeks after recording at which a change is checked back (config: check_back_weeks)."""
     if config is None:
         return DEFAULT_WEEKS
@@ -25,7 +31,7 @@ def check_back_weeks(config: Any | None = None) -> tuple[int, ...]:
     return tuple(sorted(weeks)) if weeks else DEFAULT_WEEKS
 
 
-def _day(value: Any) -> dt.date | None:
+def _day(value: object) -> dt.date | None:
     if not value:
         return None
     try:
@@ -74,8 +80,8 @@ def next_check(
 
 
 def with_due(
-    rows: list[dict[str, Any]], weeks: tuple[int, ...], today: dt.date
-) -> list[dict[str, Any]]:
+    rows: list[PracticeItem], weeks: tuple[int, ...], today: dt.date
+) -> list[PracticeItem]:
     """Practice rows with ``due`` (the date a check-back fell due, or None) and ``next_check``."""
     for row in rows:
         recorded = _day(row.get("day")) or today
@@ -93,19 +99,19 @@ def with_due(
 
 
 def due_changes(
-    journal: Any, weeks: tuple[int, ...], today: dt.date | None = None
-) -> list[dict[str, Any]]:
+    journal: Journal, weeks: tuple[int, ...], today: dt.date | None = None
+) -> list[PracticeItem]:
     """Changes still being tried whose check-back is due, the longest overdue first."""
     today = today or dt.date.today()
     rows = with_due(journal.practice(status="trying"), weeks, today)
-    return sorted((r for r in rows if r["due"]), key=lambda r: (r["due"], r["id"]))
+    return sorted((r for r in rows if r.get("due")), key=lambda r: (r.get("due") or "", r["id"]))
 
 
 @dataclass
 class CheckResult:
     """What answering a check-back changed."""
 
-    entry: Any
+    entry: Entry
     area: str
     change: str
     status: str
@@ -113,7 +119,7 @@ class CheckResult:
 
 
 def answer(
-    journal: Any,
+    journal: Journal,
     ref: str,
     *,
     answer: str | None = None,

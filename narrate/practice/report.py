@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 from narrate.practice.review import Review
 from narrate.sanitize import clean_data
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 BARS = " ▁▂▃▄▅▆▇█"
 HEAT = "·░▒▓█"
@@ -55,13 +58,13 @@ def _cleaned(review: Review) -> Review:
     )
 
 
-def render_rich(review: Review) -> list[Any]:
+def render_rich(review: Review) -> list[RenderableType]:
     """Renderables for `narrate review`; entry text is never parsed as markup."""
     review = _cleaned(review)
     from rich.table import Table
     from rich.text import Text
 
-    out: list[Any] = [
+    out: list[RenderableType] = [
         Text(f"Practice review {review.since} → {review.until}, by {review.by}", style="bold")
     ]
     total = sum(a["count"] for a in review.areas)
@@ -121,9 +124,9 @@ def render_rich(review: Review) -> list[Any]:
     ]
     if review.due:
         out.append(Text(f"Check-backs due ({len(review.due)}):", style="yellow"))
-        for item in review.due[:10]:
+        for check in review.due[:10]:
             out.append(
-                Text(f"  {item['due']}  {item['id'][:12]}  {item['area']}: {item['change']}")
+                Text(f"  {check['due']}  {check['id'][:12]}  {check['area']}: {check['change']}")
             )
         out.append(
             Text("  answer with: narrate practice check ID --status adopted|dropped", style="dim")
@@ -150,7 +153,7 @@ def render_rich(review: Review) -> list[Any]:
     return out
 
 
-def _cell(text: Any) -> str:
+def _cell(text: object) -> str:
     return str(text or "").replace("|", "\\|").replace("\n", " ")
 
 

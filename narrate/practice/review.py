@@ -5,12 +5,49 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from narrate.journal.dates import _months_back
 from narrate.practice.checkback import due_changes
 
+if TYPE_CHECKING:
+    from narrate.journal.core import Journal
+    from narrate.journal.types import EntryBrief, SourceCount, TimelineChange
+
 DEFAULT_DAYS = 90
+
+
+class AreaSummary(TypedDict):
+    """An area's changes in the review: the total and the count in every period."""
+
+    area: str
+    count: int
+    periods: dict[str, int]
+
+
+class Cadence(TypedDict):
+    """How often the journal was written in: days, streaks and the heat map."""
+
+    days: int
+    days_with_entries: int
+    entries: int
+    entries_per_week: float
+    current_streak: int
+    longest_streak: int
+    heatmap: dict[str, int]
+    """Entries per day (YYYY-MM-DD); blank days are missing."""
+
+
+def _no_cadence() -> Cadence:
+    return {
+        "days": 0,
+        "days_with_entries": 0,
+        "entries": 0,
+        "entries_per_week": 0.0,
+        "current_streak": 0,
+        "longest_streak": 0,
+        "heatmap": {},
+    }
 
 
 def period_label(day: dt.date, by: str) -> str:
@@ -45,13 +82,13 @@ class Review:
     until: dt.date
     by: str
     periods: list[str]
-    areas: list[dict[str, Any]] = field(default_factory=list)
-    changes: list[dict[str, Any]] = field(default_factory=list)
-    sources: list[dict[str, Any]] = field(default_factory=list)
+    areas: list[AreaSummary] = field(default_factory=list)
+    changes: list[TimelineChange] = field(default_factory=list)
+    sources: list[SourceCount] = field(default_factory=list)
     status: dict[str, int] = field(default_factory=dict)
     due: list[dict[str, Any]] = field(default_factory=list)
-    cadence: dict[str, Any] = field(default_factory=dict)
-    on_this_day: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    cadence: Cadence = field(default_factory=_no_cadence)
+    on_this_day: dict[str, list[EntryBrief]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """Stable keys: since, until, by, areas, changes, sources, cadence, and more."""
@@ -70,15 +107,8 @@ class Review:
         }
 
 
-def _period_sql(by: str) -> str:
-    if by == "week":
-        # The Monday of the row's week; labelled in Python (SQLite here lacks %V).
-        return "date(p.day, '-' || ((CAST(strftime('%w', p.day) AS INTEGER) + 6) % 7) || ' days')"
-    return "substr(p.day, 1, 7)"
-
-
 def build_review(
-    journal: Any,
+    journal: Journal,
     since: dt.date | None = None,
     until: dt.date | None = None,
     by: str = "month",
@@ -92,18 +122,10 @@ def build_review(
     if since > until:
         since, until = until, since
     review = Review(since, until, by, periods_between(since, until, by))
-    span = [since.isoformat(), until.isoformat()]
 
     per_area: dict[str, dict[str, int]] = {}
-    for row in journal.read(
-        f"SELECT p.area, {_period_sql(by)} AS period, count(*) AS n FROM practice p "
-        "WHERE p.day BETWEEN ? AND ? GROUP BY p.area, period",
-        span,
-    ):
-        label = row["period"]
-        if by == "week":
-            label = period_label(dt.date.fromisoformat(label), by)
-        per_area.setdefault(row["area"], {})[label] = row["n"]
+    for row in journal.practice_by_area_period(since, until, by):
+        per_area.setdefault(row["area"], {})[period_label(row["period_start"], by)] = row["count"]
     review.areas = sorted(
         (
             {
@@ -115,54 +137,32 @@ def build_review(
         ),
         key=lambda a: (-a["count"], a["area"]),
     )
-
-    review.changes = [
-        dict(row)
-        for row in journal.read(
-            "SELECT p.day AS date, p.area, p.before, p.change, p.source, p.status, e.id, e.title "
-            "FROM practice p JOIN entries e ON e.rowid = p.entry "
-            "WHERE p.day BETWEEN ? AND ? ORDER BY p.sort, p.position",
-            span,
-        )
-    ]
-    sources: dict[str, dict[str, Any]] = {}
-    for row in journal.read(
-        "SELECT p.source, p.status, count(*) AS n FROM practice p "
-        "WHERE p.day BETWEEN ? AND ? AND p.source IS NOT NULL GROUP BY p.source, p.status",
-        span,
-    ):
-        item = sources.setdefault(
-            row["source"],
-            {"source": row["source"], "count": 0, "trying": 0, "adopted": 0, "dropped": 0},
-        )
-        item["count"] += row["n"]
-        item[row["status"]] = item.get(row["status"], 0) + row["n"]
-    review.sources = sorted(sources.values(), key=lambda s: (-s["count"], s["source"]))
+    review.changes = journal.practice_timeline(since, until)
+    review.sources = journal.practice_sources(since, until)
     review.status = {"trying": 0, "adopted": 0, "dropped": 0}
-    for row in journal.read(
-        "SELECT status, count(*) AS n FROM practice WHERE day BETWEEN ? AND ? GROUP BY status", span
-    ):
-        review.status[row["status"]] = row["n"]
+    review.status.update(journal.status_counts(since, until))
     review.due = [
-        {k: row[k] for k in ("id", "title", "area", "change", "status", "day", "due")}
+        {
+            "id": row["id"],
+            "title": row["title"],
+            "area": row["area"],
+            "change": row["change"],
+            "status": row["status"],
+            "day": row["day"],
+            "due": row.get("due"),
+        }
         for row in due_changes(journal, weeks, today)
     ]
     review.cadence = _cadence(journal, since, until, today)
     review.on_this_day = {
-        "month_ago": _entries_on(journal, _months_back(today, 1)),
-        "year_ago": _entries_on(journal, _months_back(today, 12)),
+        "month_ago": journal.entries_on_day(_months_back(today, 1)),
+        "year_ago": journal.entries_on_day(_months_back(today, 12)),
     }
     return review
 
 
-def _cadence(journal: Any, since: dt.date, until: dt.date, today: dt.date) -> dict[str, Any]:
-    counts = {
-        row["day"]: row["n"]
-        for row in journal.read(
-            "SELECT day, count(*) AS n FROM entries WHERE day BETWEEN ? AND ? GROUP BY day",
-            [since.isoformat(), until.isoformat()],
-        )
-    }
+def _cadence(journal: Journal, since: dt.date, until: dt.date, today: dt.date) -> Cadence:
+    counts = journal.entries_per_day(since, until)
     days = (until - since).days + 1
     longest = run = 0
     day = since
@@ -173,10 +173,7 @@ def _cadence(journal: Any, since: dt.date, until: dt.date, today: dt.date) -> di
     # The current streak runs back from today (or yesterday, if today is still blank).
     current = 0
     expected = today
-    for row in journal.read(
-        "SELECT DISTINCT day FROM entries WHERE day <= ? ORDER BY day DESC", [today.isoformat()]
-    ):
-        day = dt.date.fromisoformat(row["day"])
+    for day in journal.entry_days(today):
         if day == expected or (current == 0 and day == today - dt.timedelta(days=1)):
             current += 1
             expected = day - dt.timedelta(days=1)
@@ -192,12 +189,3 @@ def _cadence(journal: Any, since: dt.date, until: dt.date, today: dt.date) -> di
         "longest_streak": longest,
         "heatmap": dict(sorted(counts.items())),
     }
-
-
-def _entries_on(journal: Any, day: dt.date) -> list[dict[str, Any]]:
-    return [
-        dict(row)
-        for row in journal.read(
-            "SELECT id, title, created FROM entries WHERE day = ? ORDER BY sort", [day.isoformat()]
-        )
-    ]

@@ -307,3 +307,28 @@ def test_a_community_too_large_to_read_is_cut_off_with_a_notice(
     assert "beyond what narrate reads of one community" in result.output
     titles = [i["title"] for i in json.loads(bob.ok("feed", "--json").stdout)]
     assert 1 <= len(titles) < 6
+
+
+def test_the_feed_is_read_again_after_the_index_is_rebuilt(
+    alice: Member, bob: Member, cop: Path
+) -> None:
+    import sqlite3
+
+    from narrate.journal.index import index_path
+
+    entry_id = add_secret_entry(alice)
+    alice.ok("share", entry_id, "--to", "cop", "--yes")
+    bob.ok("community", "pull")
+    titles = [i["title"] for i in json.loads(bob.ok("feed", "--json").stdout)]
+    assert titles == ["Reviews with the tests first #review"]
+
+    bob.ok("reindex", "--full")  # a new index: the feed tables start empty
+    with sqlite3.connect(index_path(bob.journal)) as conn:
+        assert conn.execute("SELECT count(*) FROM feed").fetchone() == (0,)
+    # No pull needed: the unknown head makes the feed read the clone again.
+    assert [i["title"] for i in json.loads(bob.ok("feed", "--json").stdout)] == titles
+
+    index_path(bob.journal).write_bytes(b"not a database")  # corruption: rebuilt too
+    assert [i["title"] for i in json.loads(bob.ok("feed", "--json").stdout)] == titles
+    feed_id = json.loads(bob.ok("feed", "--json").stdout)[0]["feed_id"]
+    assert bob.ok("adopt", feed_id).stdout.strip()

@@ -105,7 +105,7 @@ def test_a_query_error_does_not_throw_the_index_away(filled: Path) -> None:
         conn.execute("INSERT INTO meta (key, value) VALUES ('marker', 'kept')")
     too_deep = "SELECT 1 WHERE " + " AND ".join(["1"] * 1500)
     with Journal.open(filled) as journal, pytest.raises(sqlite3.OperationalError):
-        journal.read(too_deep)
+        journal._read(too_deep)  # SQL is private: the test reaches in on purpose
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT value FROM meta WHERE key = 'marker'").fetchall() == [("kept",)]
 

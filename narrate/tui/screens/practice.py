@@ -63,20 +63,9 @@ class PracticeChoices:
 def read_choices(journal: Any, config: Any | None) -> PracticeChoices:
     """Known practice areas (most used first), then tags; earlier sources, then the
     configured communities. Cheap at 100k entries: aggregates over the index."""
-    areas = [
-        row["area"]
-        for row in journal.read(
-            "SELECT area, count(*) AS n FROM practice GROUP BY area ORDER BY n DESC, area"
-        )
-    ]
+    areas = [item["area"] for item in journal.practice_areas()]
     areas += [item["tag"] for item in journal.tags()]
-    sources = [
-        row["source"]
-        for row in journal.read(
-            "SELECT source, count(*) AS n FROM practice WHERE source IS NOT NULL "
-            "GROUP BY source ORDER BY n DESC, source"
-        )
-    ]
+    sources = [item["source"] for item in journal.practice_sources()]
     if config is not None:
         from narrate.community.registry import communities
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -161,7 +161,7 @@ def what_stuck(review: Review) -> Content:
     return Content("").join(parts)
 
 
-def change_text(change: dict[str, Any]) -> Text:
+def change_text(change: Mapping[str, Any]) -> Text:
     """ "before → after" for a table cell, untrusted text kept plain."""
     text = Text(no_wrap=True, overflow="ellipsis")
     if change.get("before"):

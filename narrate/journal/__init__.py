@@ -1,0 +1,121 @@
+"""The headless core of narrate: entry files in git, an SQLite index as their cache.
+
+Faces (the CLI, the TUI) and capabilities (practice, community, importers) use this
+API and nothing below it; SQL and git stay inside this package.
+
+The journal:
+    Journal          open/create a journal; every read and write (narrate.journal.core)
+    DoctorReport     what ``Journal.doctor()`` found
+    RefreshReport    what a refresh of the index found
+
+Entries:
+    Entry, Practice  an entry file and one practice change in it (narrate.journal.entry)
+
+Named reads (``Journal`` methods, all on a fresh index): ``list``, ``search``, ``tags``,
+``practice``, ``resolve``, ``get``, ``show``, ``iter_entries``, ``entry_paths``,
+``day_counts``, ``list_by_day``, ``day_position``, ``today_entry``; the aggregates
+``practice_areas``, ``practice_sources``, ``practice_by_area_period``,
+``practice_timeline``, ``status_counts``, ``entries_per_day``, ``entry_days``,
+``entries_on_day``, ``entries_per_month``; the feed ``feed_head``, ``feed_count``,
+``feed_rows``, ``feed_by_prefix`` (and the writes ``replace_feed``, ``forget_feed``);
+git: ``repo_state``, ``has_remote``.
+
+Their shapes (narrate.journal.types): EntryItem, TagCount, PracticeItem, AreaCount,
+AreaPeriodCount, SourceCount, TimelineChange, EntryBrief, FeedRow.
+
+Errors (all narrate.errors.NarrateError, whose message says what to do next):
+    NotCommitted     the entry is saved and indexed, but git could not commit it
+    BrokenEntry      a file that cannot be read as an entry (a ValueError)
+    GitError         a git command failed (narrate.journal.history)
+    SyncError        a sync could not finish; nothing was lost (narrate.journal.sync)
+    ConflictChanged  a conflict copy changed while it was being resolved
+
+Names are re-exported lazily: importing this package costs nothing, and ``narrate list``
+on a fresh index must not import YAML, sqlite-utils or GitPython (tests/test_imports.py).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from narrate.journal.conflicts import ConflictChanged
+    from narrate.journal.core import DoctorReport, Journal, NotCommitted
+    from narrate.journal.entry import BrokenEntry, Entry, Practice
+    from narrate.journal.history import GitError, RepoState
+    from narrate.journal.index import RefreshReport
+    from narrate.journal.sync import SyncError
+    from narrate.journal.types import (
+        AreaCount,
+        AreaPeriodCount,
+        EntryBrief,
+        EntryItem,
+        FeedRow,
+        PracticeItem,
+        SourceCount,
+        TagCount,
+        TimelineChange,
+    )
+
+_HOMES = {
+    "Journal": "core",
+    "DoctorReport": "core",
+    "NotCommitted": "core",
+    "Entry": "entry",
+    "Practice": "entry",
+    "BrokenEntry": "entry",
+    "GitError": "history",
+    "RepoState": "history",
+    "RefreshReport": "index",
+    "SyncError": "sync",
+    "ConflictChanged": "conflicts",
+    "AreaCount": "types",
+    "AreaPeriodCount": "types",
+    "EntryBrief": "types",
+    "EntryItem": "types",
+    "FeedRow": "types",
+    "PracticeItem": "types",
+    "SourceCount": "types",
+    "TagCount": "types",
+    "TimelineChange": "types",
+}
+
+__all__ = [
+    "AreaCount",
+    "AreaPeriodCount",
+    "BrokenEntry",
+    "ConflictChanged",
+    "DoctorReport",
+    "Entry",
+    "EntryBrief",
+    "EntryItem",
+    "FeedRow",
+    "GitError",
+    "Journal",
+    "NotCommitted",
+    "Practice",
+    "PracticeItem",
+    "RefreshReport",
+    "RepoState",
+    "SourceCount",
+    "SyncError",
+    "TagCount",
+    "TimelineChange",
+]
+
+
+if not TYPE_CHECKING:  # mypy reads the imports above, and flags a name not among them
+
+    def __getattr__(name: str) -> object:
+        """Import a public name's module on first use (PEP 562)."""
+        home = _HOMES.get(name)
+        if home is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+        globals()[name] = value  # later lookups skip __getattr__
+        return value
+
+
+def __dir__() -> list[str]:
+    return [*globals(), *__all__]

@@ -1,0 +1,115 @@
+"""The shapes of what the Journal's reads return (plain data, JSON-ready)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, NotRequired, TypedDict
+
+
+class EntryItem(TypedDict):
+    """The SPEC §4 entry object: what list, search and list_by_day return."""
+
+    id: str
+    title: str
+    created: str
+    updated: str
+    path: str
+    private: bool
+    tags: list[str]
+    practice: list[dict[str, Any]]
+    shared: list[dict[str, Any]]
+    body: NotRequired[str]
+    snippet: NotRequired[str]
+    """Search only: the matched words between \\x02 and \\x03."""
+
+
+class TagCount(TypedDict):
+    """A tag and how many entries carry it."""
+
+    tag: str
+    count: int
+
+
+class PracticeItem(TypedDict):
+    """A practice change with its entry's id, title and created (``Journal.practice``)."""
+
+    id: str
+    title: str
+    created: str
+    path: str
+    position: int
+    area: str
+    change: str
+    before: str | None
+    source: str | None
+    status: str
+    review_after: str | None
+    last_checked: str | None
+    day: str
+    due: NotRequired[str | None]
+    """Filled by narrate.practice.checkback.with_due: the check-back that fell due."""
+    next_check: NotRequired[str | None]
+    """Filled by narrate.practice.checkback.with_due: the next check-back date."""
+
+
+class AreaCount(TypedDict):
+    """A practice area and how many changes it holds."""
+
+    area: str
+    count: int
+
+
+class AreaPeriodCount(TypedDict):
+    """How many changes an area had in one period (a month or an ISO week)."""
+
+    area: str
+    period_start: dt.date
+    """The first day of the period: the 1st of the month, or the week's Monday."""
+    count: int
+
+
+class SourceCount(TypedDict):
+    """Where changes came from, with how many of them are in each status."""
+
+    source: str
+    count: int
+    trying: int
+    adopted: int
+    dropped: int
+
+
+class TimelineChange(TypedDict):
+    """One practice change in the review's timeline."""
+
+    date: str
+    area: str
+    before: str | None
+    change: str
+    source: str | None
+    status: str
+    id: str
+    title: str
+
+
+class EntryBrief(TypedDict):
+    """An entry's id, title and creation time (the review's "on this day")."""
+
+    id: str
+    title: str
+    created: str
+
+
+class FeedRow(TypedDict):
+    """One shared entry of a community, as the feed tables hold it."""
+
+    feed_id: str
+    community: str
+    member: str
+    path: str
+    entry_id: str | None
+    title: str
+    created: str
+    sort: str
+    tags: list[str]
+    practice: list[dict[str, Any]]
+    body: str
