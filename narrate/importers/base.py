@@ -30,9 +30,8 @@ from narrate.journal.entry import (
     format_timestamp,
     new_id,
     normalise_tag,
-    slugify,
 )
-from narrate.journal.store import ENTRIES, TEMP_MARKER, JournalLock, entry_relpath
+from narrate.journal.store import ENTRIES, TEMP_MARKER, JournalLock, entry_relpath, entry_stem
 
 # The front matter key that records where an imported entry came from.
 FINGERPRINT = "imported_from"
@@ -361,7 +360,7 @@ class PathPlanner:
         """The hinted path when it is a free entry path, else ``YYYY-MM-DD-HHMM-slug.md``."""
         if hint and _valid_hint(hint) and self.claim(hint):
             return hint
-        stem = f"{created:%Y-%m-%d-%H%M}-{slugify(title)}"
+        stem = entry_stem(created, title)
         for n in range(1, 100_000):
             rel = entry_relpath(created.year, created.month, stem if n == 1 else f"{stem}-{n}")
             if self.claim(rel):

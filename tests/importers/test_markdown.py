@@ -194,9 +194,7 @@ def test_dry_run_writes_nothing(cli: Cli, vault: Path) -> None:
     assert commit_count(cli.root) == commits
 
 
-def test_an_entry_before_the_year_1000_gets_the_same_path_as_add(
-    cli: Cli, tmp_path: Path
-) -> None:
+def test_an_entry_before_the_year_1000_gets_the_same_path_as_add(cli: Cli, tmp_path: Path) -> None:
     # The importer and `narrate add` share one namer: four-digit years, as the folders.
     vault = tmp_path / "old"
     write(vault, "note.md", "---\ncreated: 0999-01-02T10:30:00+00:00\n---\nA very old note\n")
