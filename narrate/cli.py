@@ -166,7 +166,7 @@ def add(
       narrate add "Tests first in reviews" --practice code-review:"Read tests first"
       git log -1 --format=%B | narrate add - --date yesterday
     """
-    from narrate.journal.entry import Entry, Practice, derive_title, normalise_tag
+    from narrate.journal.entry import Entry, Practice, normalise_area, normalise_tag
 
     journal = open_journal(ctx)
     text = read_stdin() if text == "-" else checked_text(text, "TEXT")
@@ -196,11 +196,16 @@ def add(
     changes = []
     for raw in practices:
         area, sep, change = raw.partition(":")
-        area_tag = normalise_tag(area)
-        if not sep or not change.strip() or area_tag is None:
+        if not sep or not area.strip() or not change.strip():
             raise NarrateError(
                 f"--practice '{raw}' must be AREA:CHANGE, "
                 "e.g. --practice testing:'Write the test first'"
+            )
+        area_tag = normalise_area(area)
+        if area_tag is None:
+            raise NarrateError(
+                f"--practice '{raw}': '{area}' cannot be an area (use letters, digits, '-', "
+                "'_' and '/'); give AREA:CHANGE, e.g. --practice code-review:'Read tests first'"
             )
         changes.append(Practice(area=area_tag, change=change.strip(), before=before, source=source))
     if (before or source) and not changes:
@@ -215,14 +220,13 @@ def add(
         created = parse_when(when)
         click.echo(f"Dated {created:%a %d %b %Y %H:%M %z}", err=True)
 
-    if title:
-        body = body_text.strip("\n")
-    else:
-        lines = body_text.strip("\n").split("\n")
-        title = derive_title(lines[0]) or derive_title(body_text)
-        body = "\n".join(lines[1:]).strip("\n")
-    entry = Entry.new(
-        body, title=title, created=created, tags=clean_tags, practice=changes, private=private
+    entry = Entry.from_capture(
+        body_text,
+        title=title,
+        tags=clean_tags,
+        practices=changes,
+        private=private,
+        created=created,
     )
     entry = commit_or_warn(lambda: journal.add(entry))
     click.echo(entry.id)
