@@ -1,4 +1,5 @@
-"""``narrate import``: the click commands over narrate.importers.
+"""``narrate import``: parse the options, run the importer (narrate.importers), render
+its report.
 
 Only click is imported at module level, so ``narrate --help`` stays fast; the
 importers, Rich and the journal load when an import runs.
@@ -13,32 +14,18 @@ from typing import Any, TypeVar
 
 import click
 
+from narrate.commands.common import CONTEXT, journal_option, open_journal
+
 F = TypeVar("F", bound=Callable[..., Any])
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 # How many failures a summary lists before it only counts them.
 LISTED = 20
 # A progress bar appears once a run has taken this long (short imports print none).
 PROGRESS_AFTER = 0.5
 
 
-def _remember_journal(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    # The same place narrate.cli's --journal writes to, so its open_journal finds it.
-    if value:
-        ctx.ensure_object(dict)["journal"] = value
-    return value
-
-
 def import_options(func: F) -> F:
     """--dry-run, --verify and --journal, shared by every importer."""
-    func = click.option(
-        "--journal",
-        "-j",
-        metavar="PATH",
-        expose_value=False,
-        callback=_remember_journal,
-        is_eager=True,
-        help="The journal folder (default: $NARRATE_JOURNAL, the config, then the data dir).",
-    )(func)
+    func = journal_option(func)
     func = click.option(
         "--verify",
         is_flag=True,
@@ -163,7 +150,6 @@ def _run(
     ctx: click.Context, make_source: Callable[[Any], Any], dry_run: bool, verify: bool
 ) -> None:
     """Open the journal, import, print the summary; exit 1 on failures or losses."""
-    from narrate.commands.common import open_journal
     from narrate.importers.base import run_import
 
     journal = open_journal(ctx)
