@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -19,8 +19,11 @@ from narrate.commands.common import (
 )
 from narrate.errors import NarrateError
 
+if TYPE_CHECKING:
+    from narrate.community.repo import Skipped
 
-def _print_skipped(skipped: list[Any]) -> None:
+
+def _print_skipped(skipped: list[Skipped]) -> None:
     from narrate.sanitize import clean
 
     if skipped:
@@ -269,10 +272,10 @@ def feed(
     config = load_settings()
     chosen = [get(config, name)] if name else list(communities(config).values())
     journal = open_journal(ctx)
-    for item in chosen:
-        repo = item.repo()
+    for chosen_one in chosen:
+        repo = chosen_one.repo()
         if repo.path.exists():
-            index_community(journal, item, repo)
+            index_community(journal, chosen_one, repo)
     items = feed_items(journal, chosen, limit=limit, member=member, area=area)
     if as_json:
         emit_json(items)

@@ -10,11 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from narrate.commands.common import CONTEXT, journal_option, open_journal
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
+
+    from narrate.importers.base import ImportReport, Source
+    from narrate.journal.core import Journal
 
 F = TypeVar("F", bound=Callable[..., Any])
 # How many failures a summary lists before it only counts them.
@@ -147,7 +153,7 @@ def import_json(ctx: click.Context, source: Path, dry_run: bool, verify: bool) -
 
 
 def _run(
-    ctx: click.Context, make_source: Callable[[Any], Any], dry_run: bool, verify: bool
+    ctx: click.Context, make_source: Callable[[Journal], Source], dry_run: bool, verify: bool
 ) -> None:
     """Open the journal, import, print the summary; exit 1 on failures or losses."""
     from narrate.importers.base import run_import
@@ -171,7 +177,7 @@ def _progress_bar() -> Iterator[Callable[[str, int, int | None], None]]:
     from narrate.output import console
 
     started = time.monotonic()
-    tasks: dict[str, Any] = {}
+    tasks: dict[str, TaskID] = {}
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -192,7 +198,7 @@ def _progress_bar() -> Iterator[Callable[[str, int, int | None], None]]:
         yield update
 
 
-def print_report(report: Any, root: Path) -> None:
+def print_report(report: ImportReport, root: Path) -> None:
     """The summary: imported, skipped as duplicates, failed with reasons, notes, verify."""
     from rich.text import Text
 
@@ -254,7 +260,7 @@ def print_report(report: Any, root: Path) -> None:
         _print_verify(report, line)
 
 
-def _print_verify(report: Any, line: Callable[[str, str], None]) -> None:
+def _print_verify(report: ImportReport, line: Callable[[str, str], None]) -> None:
     from narrate.importers.base import plural
 
     checked = report.checked

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from narrate.errors import NarrateError
 from narrate.journal import frontmatter
@@ -32,6 +32,9 @@ from narrate.journal.entry import (
     normalise_tag,
 )
 from narrate.journal.store import ENTRIES, TEMP_MARKER, JournalLock, entry_relpath, entry_stem
+
+if TYPE_CHECKING:
+    from narrate.journal.core import Journal
 
 # The front matter key that records where an imported entry came from.
 FINGERPRINT = "imported_from"
@@ -472,7 +475,7 @@ def commit_many(root: Path, paths: list[str], message: str) -> bool:
 
 
 def run_import(
-    journal: Any,
+    journal: Journal,
     source: Source,
     *,
     dry_run: bool = False,
