@@ -252,6 +252,7 @@ def test_a_typed_area_is_stored_as_the_app_stores_it(cli: Cli) -> None:
     entry_id = cli.add("Reviews", "--practice", "Code Review:Read the tests first")
     (change,) = cli.json("show", entry_id)["practice"]
     assert (change["area"], change["change"]) == ("code-review", "Read the tests first")
+    assert [i["id"] for i in cli.json("practice", "--area", "Code Review")] == [entry_id]
 
 
 @pytest.mark.parametrize(
