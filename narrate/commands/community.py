@@ -272,10 +272,10 @@ def feed(
     config = load_settings()
     chosen = [get(config, name)] if name else list(communities(config).values())
     journal = open_journal(ctx)
-    for chosen_one in chosen:
-        repo = chosen_one.repo()
+    for item in chosen:
+        repo = item.repo()
         if repo.path.exists():
-            index_community(journal, chosen_one, repo)
+            index_community(journal, item, repo)
     items = feed_items(journal, chosen, limit=limit, member=member, area=area)
     if as_json:
         emit_json(items)
