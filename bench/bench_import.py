@@ -44,11 +44,8 @@ def child(journal: str, source: str) -> None:
 
     from narrate.cli import main
     from narrate.importers import base
-    from narrate.importers.commands import import_group
     from narrate.journal.core import Journal
 
-    if "import" not in main.commands:
-        main.add_command(import_group)
     marks: dict[str, float] = {}
 
     def timed(name: str, function: object) -> object:

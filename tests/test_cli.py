@@ -247,12 +247,22 @@ def test_add_private_practice_before_and_source(cli: Cli, root: Path) -> None:
     assert (practice["id"], practice["title"]) == (entry_id, "After the meetup")
 
 
+def test_a_typed_area_is_stored_as_the_app_stores_it(cli: Cli) -> None:
+    # One normaliser for the CLI and the practice form: "Code Review" is code-review.
+    entry_id = cli.add("Reviews", "--practice", "Code Review:Read the tests first")
+    (change,) = cli.json("show", entry_id)["practice"]
+    assert (change["area"], change["change"]) == ("code-review", "Read the tests first")
+    assert [i["id"] for i in cli.json("practice", "--area", "Code Review")] == [entry_id]
+
+
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
         (["text", "--practice", "no-colon-here"], "AREA:CHANGE"),
         (["text", "--practice", "area:"], "AREA:CHANGE"),
         (["text", "--practice", "bad area!:change"], "AREA:CHANGE"),
+        (["text", "--practice", "bad area!:change"], "'bad area!' cannot be an area"),
+        (["text", "--practice", " :change"], "AREA:CHANGE"),
         (["text", "--before", "x"], "--practice"),
         (["text", "--source", "x"], "--practice"),
         (["text", "-t", "not a tag!"], "is not a tag"),

@@ -8,13 +8,18 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from narrate.errors import NarrateError
 
+if TYPE_CHECKING:
+    from narrate.config import Config
+    from narrate.journal.core import Journal
+
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -84,7 +89,7 @@ def journal_path(ctx: click.Context) -> Path:
     return env_or_config_journal(load_config()) or default_journal()
 
 
-def open_journal(ctx: click.Context) -> Any:
+def open_journal(ctx: click.Context) -> Journal:
     """The Journal for this invocation, closed when the command ends."""
     from narrate.journal.core import Journal
 
@@ -93,7 +98,7 @@ def open_journal(ctx: click.Context) -> Any:
     return journal
 
 
-def emit_json(data: Any) -> None:
+def emit_json(data: object) -> None:
     """Print one JSON document."""
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
@@ -110,7 +115,7 @@ def parse_date_option(value: str | None, name: str) -> dt.date | None:
         raise NarrateError(f"{name}: {exc}") from None
 
 
-def warn_broken(journal: Any) -> None:
+def warn_broken(journal: Journal) -> None:
     """One warning line naming files that could not be read, if any."""
     broken = journal.broken()
     if broken:
@@ -122,7 +127,7 @@ def warn_broken(journal: Any) -> None:
         )
 
 
-def commit_or_warn(action: Callable[[], Any]) -> Any:
+def commit_or_warn(action: Callable[[], T]) -> T:
     """Run a write; if only the git commit failed, say so (the file is saved) and exit 1."""
     from narrate.journal.core import NotCommitted
 
@@ -142,14 +147,14 @@ def sync_timeout() -> float:
     return float(load_config().get("sync_timeout", DEFAULT_TIMEOUT))
 
 
-def load_settings() -> Any:
+def load_settings() -> Config:
     """The user's config (validated)."""
     from narrate.config import load_config
 
     return load_config()
 
 
-def run_with_progress(work: Callable[[Callable[[int, int], None]], Any]) -> Any:
+def run_with_progress(work: Callable[[Callable[[int, int], None]], T]) -> T:
     """Run ``work(progress)``, showing a progress bar on stderr once it has many files."""
     from rich.progress import Progress
 

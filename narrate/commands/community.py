@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -19,8 +19,11 @@ from narrate.commands.common import (
 )
 from narrate.errors import NarrateError
 
+if TYPE_CHECKING:
+    from narrate.community.repo import Skipped
 
-def _print_skipped(skipped: list[Any]) -> None:
+
+def _print_skipped(skipped: list[Skipped]) -> None:
     from narrate.sanitize import clean
 
     if skipped:

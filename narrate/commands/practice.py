@@ -16,6 +16,15 @@ from narrate.commands.common import (
 )
 
 
+def _area(raw: str | None) -> str | None:
+    """An --area as areas are stored ("Code Review" is code-review), as typed otherwise."""
+    if raw is None:
+        return None
+    from narrate.journal.entry import normalise_area
+
+    return normalise_area(raw) or raw
+
+
 @click.group(invoke_without_command=True, context_settings=CONTEXT)
 @click.option("--area", metavar="A", help="Only this practice area.")
 @click.option("--since", metavar="D", help="Recorded on or after this day.")
@@ -48,7 +57,9 @@ def practice(
     from narrate.practice.checkback import check_back_weeks, with_due
 
     journal = open_journal(ctx)
-    items = journal.practice(area=area, since=parse_date_option(since, "--since"), status=status)
+    items = journal.practice(
+        area=_area(area), since=parse_date_option(since, "--since"), status=status
+    )
     items = with_due(items, check_back_weeks(load_config()), dt.date.today())
     if due:
         items = sorted((i for i in items if i["due"]), key=lambda i: (i["due"], i["id"]))
@@ -130,8 +141,9 @@ def practice_check(
     from narrate.practice.checkback import answer as record_answer
 
     journal = open_journal(ctx)
+    chosen = _area(area)
     result = commit_or_warn(
-        lambda: record_answer(journal, ref, answer=answer, status=status, note=note, area=area)
+        lambda: record_answer(journal, ref, answer=answer, status=status, note=note, area=chosen)
     )
     click.echo(result.line.removeprefix("- "))
 

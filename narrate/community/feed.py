@@ -137,11 +137,11 @@ def find(journal: Journal, ref: str) -> dict[str, Any]:
 def adopt(journal: Journal, ref: str, area: str | None = None, change: str | None = None) -> Entry:
     """A journal entry that starts trying a practice seen in the feed (SPEC §7)."""
     from narrate.community.repo import CommunityError
-    from narrate.journal.entry import Entry, Practice, normalise_tag
+    from narrate.journal.entry import Entry, Practice, normalise_area
 
     item = find(journal, ref)
     seen = item["practice"][0] if item["practice"] else {}
-    chosen_area = normalise_tag(area or seen.get("area") or "")
+    chosen_area = normalise_area(area or seen.get("area") or "")
     if not chosen_area:
         raise CommunityError(
             f"feed entry {item['feed_id']} records no practice area; give one with --area"
@@ -165,5 +165,7 @@ def adopt(journal: Journal, ref: str, area: str | None = None, change: str | Non
     body = (
         f"Trying what {item['member']} shared in {item['community']}: {item['title']}\n\n> {what}\n"
     )
-    entry = Entry.new(body, title=f"Trying: {what}", tags=[chosen_area], practice=[practice])
+    entry = Entry.from_capture(
+        body, title=f"Trying: {what}", tags=[chosen_area], practices=[practice]
+    )
     return journal.add(entry, f"Adopt a practice from {item['community']}: {what}")

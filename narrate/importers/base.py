@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from narrate.errors import NarrateError
 from narrate.journal import frontmatter
@@ -30,9 +30,11 @@ from narrate.journal.entry import (
     format_timestamp,
     new_id,
     normalise_tag,
-    slugify,
 )
-from narrate.journal.store import ENTRIES, TEMP_MARKER, JournalLock, entry_relpath
+from narrate.journal.store import ENTRIES, TEMP_MARKER, JournalLock, entry_relpath, entry_stem
+
+if TYPE_CHECKING:
+    from narrate.journal.core import Journal
 
 # The front matter key that records where an imported entry came from.
 FINGERPRINT = "imported_from"
@@ -361,7 +363,7 @@ class PathPlanner:
         """The hinted path when it is a free entry path, else ``YYYY-MM-DD-HHMM-slug.md``."""
         if hint and _valid_hint(hint) and self.claim(hint):
             return hint
-        stem = f"{created:%Y-%m-%d-%H%M}-{slugify(title)}"
+        stem = entry_stem(created, title)
         for n in range(1, 100_000):
             rel = entry_relpath(created.year, created.month, stem if n == 1 else f"{stem}-{n}")
             if self.claim(rel):
@@ -473,7 +475,7 @@ def commit_many(root: Path, paths: list[str], message: str) -> bool:
 
 
 def run_import(
-    journal: Any,
+    journal: Journal,
     source: Source,
     *,
     dry_run: bool = False,

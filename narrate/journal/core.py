@@ -572,14 +572,10 @@ class Journal:
 
     def new_path(self, entry: Entry) -> str:
         """A free path for a new entry, named after its date and title."""
-        from narrate.journal.entry import slugify
+        from narrate.journal.store import entry_stem
 
         created = entry.created
-        # Explicit widths: strftime's %Y is not zero-padded before the year 1000.
-        stem = (
-            f"{created.year:04d}-{created.month:02d}-{created.day:02d}-"
-            f"{created.hour:02d}{created.minute:02d}-{slugify(entry.title)}"
-        )
+        stem = entry_stem(created, entry.title)
         for n in range(1, 10_000):
             candidate = entry_relpath(
                 created.year, created.month, stem if n == 1 else f"{stem}-{n}"

@@ -7,6 +7,7 @@ import hashlib
 import os
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,8 +123,7 @@ class Practice:
         status = str(data.get("status") or "trying").lower()
         return cls(
             # "Code Review" is the area code-review, not "general".
-            area=normalise_tag(re.sub(r"\s+", "-", str(data.get("area") or "").strip()))
-            or "general",
+            area=normalise_area(str(data.get("area") or "")) or "general",
             change=_text(data.get("change")),
             before=_opt_text(data.get("before")),
             source=_opt_text(data.get("source")),
@@ -168,6 +168,12 @@ def normalise_tag(raw: str) -> str | None:
     """The stored form of a tag (lower case, no leading #), or None if it is not one."""
     tag = raw.strip().lstrip("#").lower().rstrip("/-")
     return tag if TAG_RE.fullmatch(tag) else None
+
+
+def normalise_area(raw: str) -> str | None:
+    """The stored form of a practice area ("Code Review" -> code-review), or None if
+    nothing of it can be an area."""
+    return normalise_tag(re.sub(r"\s+", "-", raw.strip()))
 
 
 def inline_tags(text: str) -> list[str]:
@@ -454,6 +460,43 @@ class Entry:
             body += "\n"
         document = Document(frontmatter.dump(meta), "\n" + body if body else "")
         return cls.from_meta(meta, document)
+
+    @classmethod
+    def from_capture(
+        cls,
+        text: str,
+        *,
+        title: str | None = None,
+        tags: Iterable[str] = (),
+        practices: Iterable[Practice] = (),
+        private: bool = False,
+        created: dt.datetime | None = None,
+        verbatim: bool = False,
+    ) -> Entry:
+        """A new entry from captured text: the one rule ``narrate add``, adopt and the app
+        share.
+
+        The text's first line becomes the title and the rest the body; with ``title``
+        the whole text is the body. Blank lines around the body go, unless ``verbatim``
+        (the app's editor), which keeps the text as the body exactly as typed. ``tags``
+        and ``practices`` are already in their stored form.
+        """
+        if verbatim:
+            body = text
+        elif title:
+            body = text.strip("\n")
+        else:
+            lines = text.strip("\n").split("\n")
+            title = derive_title(lines[0]) or derive_title(text)
+            body = "\n".join(lines[1:]).strip("\n")
+        return cls.new(
+            body,
+            title=title,
+            created=created,
+            tags=list(tags),
+            practice=list(practices),
+            private=private,
+        )
 
     def with_changes(self, **changes: Any) -> Entry:
         """A copy with front matter keys replaced (others kept byte for byte); ``body=``

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import errno
 import os
 import stat
@@ -82,6 +83,18 @@ def _fsync_dir(folder: Path) -> None:
 def entry_relpath(year: int, month: int, stem: str) -> str:
     """The path of an entry file relative to the journal."""
     return f"{ENTRIES}/{year:04d}/{month:02d}/{stem}.md"
+
+
+def entry_stem(created: dt.datetime, title: str) -> str:
+    """The file name of a new entry without ``.md``: ``YYYY-MM-DD-HHMM-slug``."""
+    # Imported here: store is on every command's path, the entry module is not.
+    from narrate.journal.entry import slugify
+
+    # Explicit widths: strftime's %Y is not zero-padded before the year 1000.
+    return (
+        f"{created.year:04d}-{created.month:02d}-{created.day:02d}-"
+        f"{created.hour:02d}{created.minute:02d}-{slugify(title)}"
+    )
 
 
 def is_entry_name(name: str) -> bool:

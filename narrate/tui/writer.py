@@ -169,7 +169,8 @@ class Writer:
         entry, disk = self._sessions.get(job.key, (job.entry, job.disk))
         warning: str | None = None
         if entry is None:
-            created = Entry.new(job.body, title=title_for(job.body, job.template, job.day))
+            title = title_for(job.body, job.template, job.day)
+            created = Entry.from_capture(job.body, title=title, verbatim=True)
             try:
                 self.journal.add(created, message=f"Write entry: {created.title}")
             except NotCommitted as exc:

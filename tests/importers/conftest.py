@@ -17,16 +17,6 @@ import pytest
 from tests.helpers import Cli
 
 
-@pytest.fixture(scope="session", autouse=True)
-def import_command() -> None:
-    """``narrate import`` on the CLI group (a no-op once narrate.cli registers it)."""
-    from narrate.cli import main
-    from narrate.importers.commands import import_group
-
-    if "import" not in main.commands:
-        main.add_command(import_group)
-
-
 @pytest.fixture
 def other(tmp_path: Path, template_journal: Path) -> Cli:
     """A second, empty journal (round trips import into it)."""

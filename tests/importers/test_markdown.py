@@ -192,3 +192,14 @@ def test_dry_run_writes_nothing(cli: Cli, vault: Path) -> None:
     assert "1 from the file's modification time" in result.stdout
     assert snapshot(cli.root) == files
     assert commit_count(cli.root) == commits
+
+
+def test_an_entry_before_the_year_1000_gets_the_same_path_as_add(cli: Cli, tmp_path: Path) -> None:
+    # The importer and `narrate add` share one namer: four-digit years, as the folders.
+    vault = tmp_path / "old"
+    write(vault, "note.md", "---\ncreated: 0999-01-02T10:30:00+00:00\n---\nA very old note\n")
+    cli.ok("import", "markdown", str(vault))
+    (entry,) = exported(cli).values()
+    assert entry["path"].startswith("entries/0999/01/0999-01-02-1030-"), entry["path"]
+    added = cli.json("show", cli.add("A very old capture", "--date", "0999-01-02 10:30"))
+    assert added["path"].startswith("entries/0999/01/0999-01-02-1030-"), added["path"]

@@ -10,11 +10,11 @@ from typing import Any
 from textual.widgets import DataTable, Input, Select
 
 from narrate.journal.core import Journal
-from narrate.journal.entry import Entry, Practice
+from narrate.journal.entry import Entry, Practice, normalise_area
 from narrate.practice.review import build_review
 from narrate.tui.app import NarrateApp
 from narrate.tui.screens.help import HelpScreen
-from narrate.tui.screens.practice import CheckBackModal, PracticeModal, area_slug
+from narrate.tui.screens.practice import CheckBackModal, PracticeModal
 from narrate.tui.screens.review import ReviewScreen, area_bars, period_short
 from tests.tui.helpers import add_entry, git_clean, git_log, screen_text, shows, wait_for
 
@@ -173,7 +173,7 @@ async def test_form_refuses_an_empty_change_and_cancel_writes_nothing(
         await wait_for(pilot, lambda: app.screen is screen)
     assert (root / entry.path).read_bytes() == entry.document.to_bytes()
     assert git_log(root) == commits
-    assert area_slug("Code Review") == "code-review"
+    assert normalise_area("Code Review") == "code-review"
 
 
 async def test_form_never_overwrites_an_outside_edit(journal: Journal, root: Path) -> None:

@@ -290,9 +290,9 @@ class AdoptModal(ModalScreen[tuple[str, str] | None]):
     @on(Button.Pressed, "#adopt-ok")
     def confirm(self) -> None:
         """Adopt, if an area is given."""
-        from narrate.journal.entry import normalise_tag
+        from narrate.journal.entry import normalise_area
 
-        area = normalise_tag(self.query_one("#adopt-area", Input).value) or ""
+        area = normalise_area(self.query_one("#adopt-area", Input).value) or ""
         change = " ".join(self.query_one("#adopt-change", Input).value.split())
         if not area:
             self.query_one("#adopt-problem", Static).update("Give a practice area.")

@@ -76,15 +76,6 @@ def read_choices(journal: Any, config: Any | None) -> PracticeChoices:
     return PracticeChoices([one_line(a) for a in areas], [one_line(s) for s in sources])
 
 
-def area_slug(raw: str) -> str | None:
-    """The stored form of a typed area ("Code Review" -> "code-review"), or None."""
-    import re
-
-    from narrate.journal.entry import normalise_tag
-
-    return normalise_tag(re.sub(r"\s+", "-", raw.strip()))
-
-
 @dataclass
 class EntryRewritten(Message):
     """A form rewrote an entry's file (and committed it): the journal screen reloads it
@@ -249,7 +240,7 @@ class PracticeModal(ModalScreen[EntryRewritten | None]):
         """Check the fields, then write the change in the background."""
         if self.saving:
             return
-        from narrate.journal.entry import Practice
+        from narrate.journal.entry import Practice, normalise_area
 
         raw_area, change = self.value("area"), self.value("change")
         if not raw_area:
@@ -257,7 +248,7 @@ class PracticeModal(ModalScreen[EntryRewritten | None]):
                 "Name an area: what part of your practice changes (e.g. testing).", "area"
             )
             return
-        area = area_slug(raw_area)
+        area = normalise_area(raw_area)
         if area is None:
             self.show_error(
                 f"'{raw_area}' cannot be an area: use letters, digits, '-', '_' and '/' "

@@ -1,4 +1,5 @@
-"""``narrate import``: the click commands over narrate.importers.
+"""``narrate import``: parse the options, run the importer (narrate.importers), render
+its report.
 
 Only click is imported at module level, so ``narrate --help`` stays fast; the
 importers, Rich and the journal load when an import runs.
@@ -9,36 +10,28 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from narrate.commands.common import CONTEXT, journal_option, open_journal
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
+
+    from narrate.importers.base import ImportReport, Source
+    from narrate.journal.core import Journal
+
 F = TypeVar("F", bound=Callable[..., Any])
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 # How many failures a summary lists before it only counts them.
 LISTED = 20
 # A progress bar appears once a run has taken this long (short imports print none).
 PROGRESS_AFTER = 0.5
 
 
-def _remember_journal(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    # The same place narrate.cli's --journal writes to, so its open_journal finds it.
-    if value:
-        ctx.ensure_object(dict)["journal"] = value
-    return value
-
-
 def import_options(func: F) -> F:
     """--dry-run, --verify and --journal, shared by every importer."""
-    func = click.option(
-        "--journal",
-        "-j",
-        metavar="PATH",
-        expose_value=False,
-        callback=_remember_journal,
-        is_eager=True,
-        help="The journal folder (default: $NARRATE_JOURNAL, the config, then the data dir).",
-    )(func)
+    func = journal_option(func)
     func = click.option(
         "--verify",
         is_flag=True,
@@ -160,10 +153,9 @@ def import_json(ctx: click.Context, source: Path, dry_run: bool, verify: bool) -
 
 
 def _run(
-    ctx: click.Context, make_source: Callable[[Any], Any], dry_run: bool, verify: bool
+    ctx: click.Context, make_source: Callable[[Journal], Source], dry_run: bool, verify: bool
 ) -> None:
     """Open the journal, import, print the summary; exit 1 on failures or losses."""
-    from narrate.commands.common import open_journal
     from narrate.importers.base import run_import
 
     journal = open_journal(ctx)
@@ -185,7 +177,7 @@ def _progress_bar() -> Iterator[Callable[[str, int, int | None], None]]:
     from narrate.output import console
 
     started = time.monotonic()
-    tasks: dict[str, Any] = {}
+    tasks: dict[str, TaskID] = {}
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -206,7 +198,7 @@ def _progress_bar() -> Iterator[Callable[[str, int, int | None], None]]:
         yield update
 
 
-def print_report(report: Any, root: Path) -> None:
+def print_report(report: ImportReport, root: Path) -> None:
     """The summary: imported, skipped as duplicates, failed with reasons, notes, verify."""
     from rich.text import Text
 
@@ -268,7 +260,7 @@ def print_report(report: Any, root: Path) -> None:
         _print_verify(report, line)
 
 
-def _print_verify(report: Any, line: Callable[[str, str], None]) -> None:
+def _print_verify(report: ImportReport, line: Callable[[str, str], None]) -> None:
     from narrate.importers.base import plural
 
     checked = report.checked

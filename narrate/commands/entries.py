@@ -1,0 +1,336 @@
+"""Commands on entries: add, edit, list, show, search, tags."""
+
+from __future__ import annotations
+
+import click
+
+from narrate.commands.common import (
+    CONTEXT,
+    checked_text,
+    commit_or_warn,
+    emit_json,
+    journal_option,
+    json_option,
+    open_journal,
+    parse_date_option,
+    read_stdin,
+    warn_broken,
+)
+from narrate.commands.editor import edit_text, run_editor
+from narrate.errors import NarrateError
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("text", required=False)
+@click.option("-t", "--tag", "tags", multiple=True, metavar="TAG", help="Add a tag (repeatable).")
+@click.option("--title", metavar="T", help="The title (default: the text's first line).")
+@click.option(
+    "--date",
+    "when",
+    metavar="WHEN",
+    help='When it happened: 2026-11-27, "2026-11-27 14:30", yesterday, monday, "3 days ago".',
+)
+@click.option(
+    "--practice",
+    "practices",
+    multiple=True,
+    metavar="AREA:CHANGE",
+    help="Record a practice change: what you now do differently, in which area (repeatable).",
+)
+@click.option("--before", metavar="TEXT", help="What you did before the practice change.")
+@click.option("--source", metavar="S", help="Where you learned it: a community, person or URL.")
+@click.option("--private", is_flag=True, help="Mark the entry private: it can never be shared.")
+@click.option("--edit", is_flag=True, help="Write or finish the entry in $EDITOR.")
+@journal_option
+@click.pass_context
+def add(
+    ctx: click.Context,
+    text: str | None,
+    tags: tuple[str, ...],
+    title: str | None,
+    when: str | None,
+    practices: tuple[str, ...],
+    before: str | None,
+    source: str | None,
+    private: bool,
+    edit: bool,
+) -> None:
+    """Capture an entry from the shell and print its id.
+
+    TEXT is the entry; its first line becomes the title unless --title is given.
+    Use - to read the text from standard input. #tags in the text count as tags.
+
+    \b
+    Examples:
+      narrate add "Paired with Sam on the flaky deploy #devops" -t pairing
+      narrate add "Tests first in reviews" --practice code-review:"Read tests first"
+      git log -1 --format=%B | narrate add - --date yesterday
+    """
+    from narrate.journal.entry import Entry, Practice, normalise_area, normalise_tag
+
+    journal = open_journal(ctx)
+    text = read_stdin() if text == "-" else checked_text(text, "TEXT")
+    title = checked_text(title, "--title")
+    before = checked_text(before, "--before")
+    source = checked_text(source, "--source")
+    for value in (*tags, *practices):
+        checked_text(value, "-t/--practice")
+    if text is None and not edit:
+        raise NarrateError("nothing to add: give the text, '-' to read standard input, or --edit")
+    body_text = text or ""
+    if edit:
+        body_text = edit_text(body_text, ctx)
+        if not body_text.strip():
+            raise NarrateError("the editor returned no text; no entry was created")
+    if not body_text.strip() and not title:
+        raise NarrateError("the text is empty; no entry was created")
+
+    clean_tags = []
+    for raw in tags:
+        tag = normalise_tag(raw)
+        if tag is None:
+            raise NarrateError(
+                f"'{raw}' is not a tag: use letters, digits, '-', '_' and '/' (e.g. lang/python)"
+            )
+        clean_tags.append(tag)
+    changes = []
+    for raw in practices:
+        area, sep, change = raw.partition(":")
+        if not sep or not area.strip() or not change.strip():
+            raise NarrateError(
+                f"--practice '{raw}' must be AREA:CHANGE, "
+                "e.g. --practice testing:'Write the test first'"
+            )
+        area_tag = normalise_area(area)
+        if area_tag is None:
+            raise NarrateError(
+                f"--practice '{raw}': '{area}' cannot be an area (use letters, digits, '-', "
+                "'_' and '/'); give AREA:CHANGE, e.g. --practice code-review:'Read tests first'"
+            )
+        changes.append(Practice(area=area_tag, change=change.strip(), before=before, source=source))
+    if (before or source) and not changes:
+        raise NarrateError(
+            "--before and --source describe a practice change: add --practice AREA:CHANGE"
+        )
+
+    created = None
+    if when is not None:
+        from narrate.journal.dates import parse_when
+
+        created = parse_when(when)
+        click.echo(f"Dated {created:%a %d %b %Y %H:%M %z}", err=True)
+
+    entry = Entry.from_capture(
+        body_text,
+        title=title,
+        tags=clean_tags,
+        practices=changes,
+        private=private,
+        created=created,
+    )
+    entry = commit_or_warn(lambda: journal.add(entry))
+    click.echo(entry.id)
+    click.echo(f"Added {entry.path}", err=True)
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("ref", required=False, default="today", metavar="[ID|today]")
+@journal_option
+@click.pass_context
+def edit(ctx: click.Context, ref: str) -> None:
+    """Open an entry in $EDITOR, then re-index and commit it if it changed.
+
+    ID may be a unique prefix of an id; the default is today's newest entry.
+    """
+    from narrate.journal.entry import BrokenEntry, Entry
+
+    journal = open_journal(ctx)
+    rel = journal.resolve(ref)
+    path = journal.root / rel
+    before = path.read_bytes()
+    run_editor(path, ctx)
+    if not path.exists():
+        # The editor removed the file; put it back: deleting is not what `edit` is for.
+        from narrate.journal.store import atomic_write
+
+        atomic_write(path, before)
+        raise NarrateError(
+            f"the editor deleted {rel}; it was restored unchanged. To remove an entry, "
+            "delete the file and commit (or run 'narrate sync')"
+        )
+    after = path.read_bytes()
+    if after == before:
+        click.echo("No changes.", err=True)
+        return
+    try:
+        entry = Entry.from_bytes(after, rel)
+    except BrokenEntry as exc:
+        journal.index_file(rel)
+        raise NarrateError(
+            f"{rel} no longer reads as an entry ({exc.reason}); it was not committed. "
+            f"Fix it with 'narrate edit {ref}'"
+        ) from None
+    entry = entry.touched()
+    commit_or_warn(lambda: journal.save(entry, f"Edit entry: {entry.title}"))
+    click.echo(f"Saved {rel}", err=True)
+
+
+@click.command("list", context_settings=CONTEXT)
+@click.option(
+    "-n", "limit", type=click.IntRange(min=0), default=20, show_default=True, help="How many."
+)
+@click.option("--since", metavar="D", help="From this day on (ISO date or phrase).")
+@click.option("--until", metavar="D", help="Up to and including this day.")
+@click.option(
+    "-t", "--tag", "tags", multiple=True, metavar="TAG", help="Only entries with this tag."
+)
+@json_option
+@journal_option
+@click.pass_context
+def list_(
+    ctx: click.Context,
+    limit: int,
+    since: str | None,
+    until: str | None,
+    tags: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """List entries, newest first."""
+    journal = open_journal(ctx)
+    items = journal.list(
+        limit=limit,
+        since=parse_date_option(since, "--since"),
+        until=parse_date_option(until, "--until"),
+        tags=[t.lstrip("#").lower() for t in tags],
+    )
+    warn_broken(journal)
+    if as_json:
+        emit_json(items)
+        return
+    from narrate import output
+
+    if not items:
+        click.echo(
+            'No entries yet. Write one: narrate add "What I did"'
+            if not (since or until or tags)
+            else "No entries match.",
+            err=True,
+        )
+        return
+    output.console().print(output.entries_table(items))
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("ref", metavar="ID")
+@json_option
+@journal_option
+@click.pass_context
+def show(ctx: click.Context, ref: str, as_json: bool) -> None:
+    """Show one entry; ID may be a unique prefix of its id, or "today"."""
+    journal = open_journal(ctx)
+    item = journal.show(ref)
+    if as_json:
+        emit_json(item)
+        return
+    from narrate import output
+
+    con = output.console()
+    for part in output.entry_view(item):
+        con.print(part)
+
+
+class QueryCommand(click.Command):
+    """A command whose words starting with "-" are query exclusions, not options.
+
+    Only its own options are options (-n N, -nN, -j/--journal PATH, --json, -h/--help);
+    anything else, "-#chores" or "-nothing" included, is part of the query.
+    """
+
+    takes_value = ("-n", "-j", "--journal")
+    flags = ("--json", "-h", "--help")
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        options: list[str] = []
+        words: list[str] = []
+        position = 0
+        while position < len(args):
+            arg = args[position]
+            if arg == "--":
+                words.extend(args[position + 1 :])
+                break
+            if arg in self.flags or arg.startswith("--journal="):
+                options.append(arg)
+            elif arg in self.takes_value and position + 1 < len(args):
+                options.extend(args[position : position + 2])
+                position += 1
+            elif arg[:2] == "-n" and arg[2:].isdigit():
+                options.append(arg)
+            else:
+                words.append(arg)
+            position += 1
+        return super().parse_args(ctx, [*options, "--", *words])
+
+
+@click.command(cls=QueryCommand, context_settings=CONTEXT)
+@click.argument("query", nargs=-1)
+@click.option(
+    "-n", "limit", type=click.IntRange(min=0), default=20, show_default=True, help="How many."
+)
+@json_option
+@journal_option
+@click.pass_context
+def search(ctx: click.Context, query: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Search entries, best match first.
+
+    \b
+    QUERY words and "quoted phrases" match titles and bodies; word* matches a prefix.
+      #tag, -#tag         with / without a tag (#lang also finds #lang/python)
+      -word               without a word
+      area:SLUG           with a practice change in that area
+      since:D  until:D    by date (2026-11-01, yesterday, "2 weeks ago")
+      in:COMMUNITY        shared to that community
+      is:practice  is:private  is:shared
+    """
+    from narrate import output
+
+    journal = open_journal(ctx)
+    results, warnings = journal.search(" ".join(query), limit=limit)
+    for warning in warnings:
+        output.warn(warning)
+    warn_broken(journal)
+    if as_json:
+        for item in results:
+            item["snippet"] = output.plain_snippet(item["snippet"])
+        emit_json(results)
+        return
+    if not results:
+        click.echo("No entries match.", err=True)
+        return
+    output.console().print(output.entries_table(results, snippets=True))
+
+
+@click.command(context_settings=CONTEXT)
+@json_option
+@journal_option
+@click.pass_context
+def tags(ctx: click.Context, as_json: bool) -> None:
+    """List tags with how many entries carry each, most used first."""
+    journal = open_journal(ctx)
+    items = journal.tags()
+    warn_broken(journal)
+    if as_json:
+        emit_json(items)
+        return
+    if not items:
+        click.echo("No tags yet: add -t TAG or write #tag in an entry.", err=True)
+        return
+    from rich.table import Table
+
+    from narrate import output
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("tag")
+    table.add_column("entries", justify="right")
+    for item in items:
+        table.add_row(output.tag_text([item["tag"]]), str(item["count"]))
+    output.console().print(table)
