@@ -67,7 +67,7 @@ class PracticeChoices:
     sources: list[str]
 
 
-def read_choices(journal: Journal, config: Config | None) -> PracticeChoices:
+def read_choices(journal: Any, config: Any | None) -> PracticeChoices:
     """Known practice areas (most used first), then tags; earlier sources, then the
     configured communities. Cheap at 100k entries: aggregates over the index."""
     areas = [
