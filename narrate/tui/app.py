@@ -69,7 +69,8 @@ class NarrateApp(SyncMixin, App[None]):
             self.config, self.config_problem = None, str(exc)
 
     def on_mount(self) -> None:
-        """Themes first (so the first paint is in the right colours), then the journal."""
+        """The writer and reader threads, the themes (so the first paint is in the right
+        colours), then the journal."""
         self.run_writer()
         self.run_reader()
         self.load_theme_files()
