@@ -160,35 +160,22 @@ def community_remove(name: str) -> None:
 @click.pass_context
 def community_pull(ctx: click.Context, name: str | None) -> None:
     """Fetch new narrations from one community, or all of them."""
-    import datetime as dt
-
-    from narrate.community.feed import index_community
-    from narrate.community.registry import communities, get, load_state, save_state
+    from narrate.community.pull import PullResult, choose, pull, timeout_of
 
     config = load_settings()
-    chosen = [get(config, name)] if name else list(communities(config).values())
+    chosen = choose(config, name)
     if not chosen:
         raise NarrateError("no communities yet: narrate community add NAME URL --member HANDLE")
-    journal = open_journal(ctx)
-    state = load_state()
-    failed = 0
-    for item in chosen:
-        repo = item.repo(sync_timeout())
-        try:
-            if not repo.path.exists():
-                repo.clone()
-            repo.fetch()
-        except NarrateError as exc:
-            click.echo(f"narrate: {exc}", err=True)
-            failed += 1
-            continue
-        update = index_community(journal, item, repo)
-        _print_skipped(update.skipped)
-        now = dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
-        state.setdefault(item.name, {})["last_pull"] = now
-        click.echo(f"{item.name}: {update.entries} shared entries.")
-    save_state(state)
-    if failed:
+
+    def pulled(result: PullResult) -> None:
+        if result.error is not None:
+            click.echo(f"narrate: {result.error}", err=True)
+            return
+        _print_skipped(result.skipped)
+        click.echo(f"{result.community.name}: {result.entries} shared entries.")
+
+    results = pull(open_journal(ctx), chosen, timeout_of(config), pulled=pulled)
+    if any(result.error is not None for result in results):
         ctx.exit(1)
 
 
@@ -266,17 +253,14 @@ def feed(
     as_json: bool,
 ) -> None:
     """Other members' shared entries, newest first (run 'community pull' to update)."""
-    from narrate.community.feed import feed_items, index_community
-    from narrate.community.registry import communities, get
+    from narrate.community.pull import choose, read_feed
 
-    config = load_settings()
-    chosen = [get(config, name)] if name else list(communities(config).values())
-    journal = open_journal(ctx)
-    for item in chosen:
-        repo = item.repo()
-        if repo.path.exists():
-            index_community(journal, item, repo)
-    items = feed_items(journal, chosen, limit=limit, member=member, area=area)
+    chosen = choose(load_settings(), name)
+    found = read_feed(open_journal(ctx), chosen, limit=limit, member=member, area=area)
+    for view in found.communities:
+        if view.problem is not None:
+            raise view.problem
+    items = found.items
     if as_json:
         emit_json(items)
         return

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.worker import get_current_worker
 
 from narrate.errors import NarrateError
 from narrate.tui.screens.journal import JournalScreen
 from narrate.tui.sync import SyncMixin
 from narrate.tui.themes import DEFAULT_THEME, builtin_theme_dir, load_themes, user_theme_dir
-from narrate.tui.writer import RefreshJob
+from narrate.tui.writer import Reader, RefreshJob, Writer
+
+if TYPE_CHECKING:
+    from narrate.config import Config
+    from narrate.journal.core import Journal
 
 
 class NarrateApp(SyncMixin, App[None]):
@@ -32,11 +37,21 @@ class NarrateApp(SyncMixin, App[None]):
         ),
     ]
 
-    def __init__(self, journal: Any) -> None:
+    def __init__(self, journal: Journal) -> None:
         super().__init__()
         self.journal = journal
         self.title = f"narrate · {journal.name}"
         self.sub_title = "…"
+        self.config: Config | None = None
+        """The user's config, read once here (again only after the app saves it); None
+        when it is unusable."""
+        self.config_problem: str | None = None
+        """Why the config is unusable, if it is (said once, on start)."""
+        self.load_config()
+        self.writer = Writer(journal.root)
+        """Every write of the TUI goes through it, in order, in its own thread."""
+        self.reader = Reader(journal.root)
+        """Reads that must not wait behind a write (search as you type, the review)."""
         self.journal_screen = JournalScreen(journal)
         self.saved_theme: str | None = None
         """The theme name the config holds (None: not set, or the config is unusable)."""
@@ -44,8 +59,20 @@ class NarrateApp(SyncMixin, App[None]):
         self._startup_theme: str | None = None
         self._quit_anyway = False
 
+    def load_config(self) -> None:
+        """Read the config file into ``config`` (or say why not in ``config_problem``)."""
+        from narrate.config import load_config
+
+        try:
+            self.config, self.config_problem = load_config(), None
+        except NarrateError as exc:
+            self.config, self.config_problem = None, str(exc)
+
     def on_mount(self) -> None:
-        """Themes first (so the first paint is in the right colours), then the journal."""
+        """The writer and reader threads, the themes (so the first paint is in the right
+        colours), then the journal."""
+        self.run_writer()
+        self.run_reader()
         self.load_theme_files()
         self.restore_theme()
         self.theme_changed_signal.subscribe(self, self.theme_changed)
@@ -56,12 +83,26 @@ class NarrateApp(SyncMixin, App[None]):
     def on_app_focus(self, event: events.AppFocus) -> None:
         """Back from another window (maybe an editor): look at the disk again now."""
         if self.journal_screen.is_mounted:
-            self.journal_screen.writer.submit(RefreshJob())
+            self.writer.submit(RefreshJob())
             self.journal_screen.check_disk()
 
     def on_unmount(self) -> None:
-        """Stop the writer thread even if the screen never unmounted."""
-        self.journal_screen.writer.stop()
+        """Let the writer finish what is queued, and the reader stop."""
+        self.writer.stop()
+        self.reader.stop()
+
+    @work(thread=True, name="journal writer", group="writer", exit_on_error=False)
+    def run_writer(self) -> None:
+        """The background thread that saves, refreshes the index, reads git state and
+        runs the screens' writes; what it reports goes to the journal screen."""
+        worker = get_current_worker()
+        self.writer.run(self.journal_screen.post_message, lambda: worker.is_cancelled)
+
+    @work(thread=True, name="journal reader", group="reader", exit_on_error=False)
+    def run_reader(self) -> None:
+        """The background thread that runs the screens' reads."""
+        worker = get_current_worker()
+        self.reader.run(self.journal_screen.post_message, lambda: worker.is_cancelled)
 
     # ------------------------------------------------------------------ themes
 
@@ -82,14 +123,12 @@ class NarrateApp(SyncMixin, App[None]):
 
     def restore_theme(self) -> None:
         """The theme saved in the config, else narrate's default."""
-        from narrate.config import load_config
-
-        try:
-            self.saved_theme = load_config().get("theme")
-        except NarrateError as exc:
+        if self.config is not None:
+            self.saved_theme = self.config.get("theme")
+        else:
             self.config_usable = False
             self.notify(
-                f"{exc}. Theme changes will not be saved until it is fixed.",
+                f"{self.config_problem}. Theme changes will not be saved until it is fixed.",
                 severity="error",
                 timeout=15,
                 markup=False,
@@ -132,6 +171,8 @@ class NarrateApp(SyncMixin, App[None]):
             self.call_from_thread(
                 self.notify, f"Could not save the theme: {exc}", severity="error", markup=False
             )
+            return
+        self.call_from_thread(setattr, self, "config", config)
 
     # ------------------------------------------------------------------ commands
 
@@ -154,7 +195,7 @@ class NarrateApp(SyncMixin, App[None]):
         if isinstance(screen, ReviewScreen):
             yield from screen.commands()
 
-    def action_quit(self) -> None:
+    async def action_quit(self) -> None:
         """Save what is unsaved, wait for the commit, then quit."""
         # ctrl+q is a priority binding, handled the moment it arrives, while the keys
         # typed just before it may still wait in the focused widget's queue: quit from

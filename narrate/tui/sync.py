@@ -170,13 +170,11 @@ class SyncMixin:
 
     def read_sync_config(self: NarrateApp) -> None:
         """auto_sync and sync_timeout from the config (defaults if it is unusable)."""
-        from narrate.config import load_config
         from narrate.journal.sync import DEFAULT_TIMEOUT
 
         self.sync_timeout = DEFAULT_TIMEOUT
-        try:
-            config = load_config()
-        except NarrateError:
+        config = self.config
+        if config is None:
             return  # restore_theme has said what is wrong with it
         self.auto_sync = config.get("auto_sync", True) is not False
         self.sync_timeout = float(config.get("sync_timeout", DEFAULT_TIMEOUT))
@@ -195,7 +193,7 @@ class SyncMixin:
 
         # Queued syncs of one kind run once; an automatic one never swallows a "now".
         kind = "now" if reason == "now" else "auto"
-        self.journal_screen.writer.submit(TaskJob(f"sync-{kind}", task))
+        self.writer.submit(TaskJob(f"sync-{kind}", task))
         return number
 
     def sync_on_start(self: NarrateApp) -> None:
@@ -270,8 +268,8 @@ class SyncMixin:
                 screen.open_today()
         else:
             screen.check_disk()
-        screen.writer.submit(RefreshJob())
-        screen.writer.submit(GitStateJob())
+        self.writer.submit(RefreshJob())
+        self.writer.submit(GitStateJob())
 
     def on_conflicts_changed(self: NarrateApp, message: ConflictsChanged) -> None:
         """A conflict was resolved on the Conflicts screen."""
@@ -285,7 +283,7 @@ class SyncMixin:
             self.screen.reload()
             return
         self.journal_screen.save_now()
-        self.push_screen(ConflictsScreen(self.journal.root, self.journal_screen.writer))
+        self.push_screen(ConflictsScreen(self.journal.root, self.writer))
 
     async def sync_before_quit(self: NarrateApp) -> str | None:
         """The quit sync, bounded by the timeout: a line to print after the app has

@@ -14,13 +14,19 @@ import queue
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from textual.message import Message
+from textual.message_pump import MessagePump
 
 from narrate.errors import NarrateError
 from narrate.tui.messages import EntrySaved, GitStateChecked, JournalRefreshed, SaveFailed
 from narrate.tui.template import title_for
+
+if TYPE_CHECKING:
+    from narrate.config import Config
+    from narrate.journal.core import Journal
+    from narrate.journal.entry import Entry
 
 
 @dataclass
@@ -31,7 +37,7 @@ class SaveJob:
     """The editor session: a new entry's saves share it, a reload starts a new one."""
     seq: int
     """Increases with every save the UI asks for; acknowledged in EntrySaved."""
-    entry: Any
+    entry: Entry | None
     """The Entry as the editor loaded it, or None for an entry not yet on disk."""
     disk: bytes | None
     """The file's bytes when the editor loaded it: anything else means an outside edit."""
@@ -52,13 +58,17 @@ class GitStateJob:
 
 @dataclass
 class TaskJob:
-    """Other work that must not run beside a save (a sync, resolving a conflict):
-    ``run(journal)`` with the writer's Journal, after the jobs queued before it."""
+    """Other work that must not run beside a save (a sync, resolving a conflict, a
+    form's write): ``run(journal)`` with the writer's Journal, after the jobs queued
+    before it; the message it returns is posted to ``reply`` (else where the writer
+    posts its own)."""
 
     name: str
     """Tasks of one name queued together run once: the latest."""
-    run: Callable[[Any], Message | None]
+    run: Callable[[Journal], Message | None]
     """Must handle its own errors (the writer only keeps itself alive)."""
+    reply: Callable[[Message], object] | None = None
+    """Where the returned message goes: usually the asking screen's ``post_message``."""
 
 
 Job = SaveJob | RefreshJob | GitStateJob | TaskJob
@@ -68,12 +78,18 @@ class Writer:
     """Runs jobs against its own Journal in one background thread."""
 
     def __init__(self, root: Path) -> None:
-        from narrate.journal.core import Journal
-
-        self.journal = Journal.open(root)
+        self.journal = self.open_journal(root)
         self.queue: queue.Queue[Job | None] = queue.Queue()
         # key -> (entry, bytes on disk) after this writer's last save in that session.
-        self._sessions: dict[str, tuple[Any, bytes]] = {}
+        self._sessions: dict[str, tuple[Entry, bytes]] = {}
+
+    @staticmethod
+    def open_journal(root: Path) -> Journal:
+        """The thread's own Journal (its index connection opens on first use)."""
+        # The only place in the TUI that opens a Journal: the app's writer and reader.
+        from narrate.journal.core import Journal
+
+        return Journal.open(root)
 
     def submit(self, job: Job) -> None:
         """Queue a job (from any thread)."""
@@ -135,7 +151,11 @@ class Writer:
                 report = self.journal.refresh()
                 return JournalRefreshed(report.changed, list(report.broken))
             if isinstance(job, TaskJob):
-                return job.run(self.journal)
+                message = job.run(self.journal)
+                if message is not None and job.reply is not None:
+                    job.reply(message)
+                    return None
+                return message
             from narrate.tui.sync import header_summary
 
             return GitStateChecked(header_summary(self.journal))
@@ -200,6 +220,46 @@ class Writer:
         data = updated.document.to_bytes()
         self._sessions[job.key] = (updated, data)
         return EntrySaved(job.key, job.seq, updated, data, job.body, False, conflict, warning)
+
+
+class Reader(Writer):
+    """Runs reads (search as you type, the review, the feed) on a Journal of its own in
+    a second background thread, so they neither wait behind a save or a sync nor hold
+    up the UI. Reads only: it takes TaskJobs, and its Journal never refreshes the index
+    (the writer does)."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.journal.defer_refresh()
+
+    def submit(self, job: Job) -> None:
+        """Queue a read (from any thread); a read of the same name still queued is
+        replaced by this one."""
+        if not isinstance(job, TaskJob):
+            raise TypeError(f"the reader runs reads only, not {type(job).__name__}")
+        super().submit(job)
+
+
+@runtime_checkable
+class JournalApp(Protocol):
+    """What the screens use of the app: its writer, its reader and its config."""
+
+    writer: Writer
+    """Every write of the TUI, in order."""
+    reader: Reader
+    """Reads that must not wait behind a write."""
+    config: Config | None
+    """The user's config as the app loaded it; None when it is unusable."""
+    config_problem: str | None
+    """Why the config is unusable, if it is."""
+
+
+def journal_app(node: MessagePump) -> JournalApp:
+    """The app ``node`` runs in, as the screens use it."""
+    app = node.app
+    if not isinstance(app, JournalApp):
+        raise RuntimeError(f"{type(app).__name__} has no journal writer")
+    return app
 
 
 def describe_repo(state: Any) -> str:

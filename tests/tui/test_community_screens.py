@@ -299,3 +299,24 @@ async def test_hostile_community_is_shown_inert(
     assert foreign == set()
     assert "\x07" not in TEXTUAL_SEQUENCES.sub("", output)
     journal.close()
+
+
+async def test_a_shared_entry_over_the_reader_limit_is_cut_not_a_crash(
+    bob: Member, maintainer: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from narrate.tui.widgets.community_reader import MAX_RENDERED_CHARS
+
+    body = ("a" * 79 + "\n") * (MAX_RENDERED_CHARS // 80) + "b"
+    assert len(body) == MAX_RENDERED_CHARS + 1
+    publish(maintainer, {"members/carol/2026/2026-11-21-long.md": shared_entry("Long", body)})
+    journal = become(monkeypatch, bob)
+    async with NarrateApp(journal).run_test(size=SIZE) as pilot:
+        screen = await open_community(pilot)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: screen.feed.option_count == 1, timeout=20)
+        await wait_for(pilot, lambda: screen.reader.item is not None)
+        source = screen.reader.query_one(Markdown).source
+        assert source == body[:MAX_RENDERED_CHARS]
+        note = screen.reader.query_one("#reader-links-title", Static).content
+        assert "the last 1 characters are not shown here" in str(note)
+    journal.close()

@@ -9,13 +9,13 @@ does not parse markup). Links open only after a confirmation, and only http(s).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -29,11 +29,20 @@ from narrate.output import humane_date
 from narrate.sanitize import clean
 from narrate.tui.widgets.community_reader import CommunityReader, CommunitySummary, openable
 from narrate.tui.widgets.feed_list import FeedList
+from narrate.tui.writer import TaskJob, journal_app
+
+if TYPE_CHECKING:
+    from narrate.community.registry import Community
+    from narrate.community.repo import Skipped
+    from narrate.config import Config
+    from narrate.journal.core import Journal
 
 # The feed shows the newest entries of all communities; older ones stay in the CLI.
 FEED_LIMIT = 500
 ALL = "*all*"
 """The option id of "All communities" (not a valid community name, so never a clash)."""
+# Each pull and adoption is a task of its own in the writer's queue (never coalesced).
+_writes = itertools.count(1)
 
 
 # ---------------------------------------------------------------------- messages
@@ -90,15 +99,7 @@ class AdoptFailed(Message):
 # ---------------------------------------------------------------------- background work
 
 
-def timeout_from(config: Any) -> float:
-    """Seconds a community may take to answer: the config's sync_timeout."""
-    from narrate.journal.sync import DEFAULT_TIMEOUT
-
-    value = config.get("sync_timeout", DEFAULT_TIMEOUT)
-    return float(value) if isinstance(value, int | float) else DEFAULT_TIMEOUT
-
-
-def skipped_notices(name: str, skipped: list[Any]) -> list[str]:
+def skipped_notices(name: str, skipped: list[Skipped]) -> list[str]:
     """One line per file a community holds that narrate refused to read."""
     return [
         f"{clean(name, single_line=True)}: ignored {clean(s.path, single_line=True)} "
@@ -107,38 +108,32 @@ def skipped_notices(name: str, skipped: list[Any]) -> list[str]:
     ]
 
 
-def read_feed(root: Path) -> FeedLoaded:
+def read_feed(journal: Journal, config: Config) -> FeedLoaded:
     """Summaries of the configured communities and the newest feed items, from the local
-    clones (re-indexed if a pull from the CLI changed them). Runs in a thread."""
-    from narrate.community.feed import feed_items, index_community
-    from narrate.community.registry import communities, load_state, read_info
-    from narrate.config import load_config
-    from narrate.journal.core import Journal
+    clones (re-indexed if a pull from the CLI changed them). Runs in the app's reader."""
+    from narrate.community.pull import choose
+    from narrate.community.pull import read_feed as read_community_feed
 
-    known = communities(load_config())
-    state = load_state()
+    found = read_community_feed(journal, choose(config), limit=FEED_LIMIT, with_info=True)
     summaries: list[CommunitySummary] = []
     notices: list[str] = []
-    with Journal.open(root) as journal:
-        for community in known.values():
-            summary = CommunitySummary(
-                clean(community.name, single_line=True),
-                clean(community.member, single_line=True),
-                last_pull=clean(state.get(community.name, {}).get("last_pull"), single_line=True)
-                or None,
-            )
-            summaries.append(summary)
-            repo = community.repo()
-            if not repo.path.exists():
-                summary.cloned = False
-                summary.problem = "Not cloned here yet: pull (p) to fetch it."
-                continue
-            try:
-                info = read_info(repo, repo.head())
-                update = index_community(journal, community, repo)
-            except NarrateError as exc:
-                summary.problem = clean(str(exc))
-                continue
+    for view in found.communities:
+        community = view.community
+        summary = CommunitySummary(
+            clean(community.name, single_line=True),
+            clean(community.member, single_line=True),
+            last_pull=clean(view.last_pull, single_line=True) or None,
+        )
+        summaries.append(summary)
+        if not view.cloned:
+            summary.cloned = False
+            summary.problem = "Not cloned here yet: pull (p) to fetch it."
+            continue
+        if view.problem is not None:
+            summary.problem = clean(str(view.problem))
+            continue
+        info = view.info
+        if info is not None:
             summary.title = clean(info.name, single_line=True)
             summary.description = clean(info.description)
             summary.guidelines = clean(info.guidelines)
@@ -146,9 +141,8 @@ def read_feed(root: Path) -> FeedLoaded:
                 clean(word, single_line=True) for word in (info.areas or []) + (info.tags or [])
             ]
             summary.problem = clean(info.problem) if info.problem else None
-            notices += skipped_notices(community.name, update.skipped)
-        items = feed_items(journal, list(known.values()), limit=FEED_LIMIT)
-    return FeedLoaded(summaries, items, notices)
+        notices += skipped_notices(community.name, view.skipped)
+    return FeedLoaded(summaries, found.items, notices)
 
 
 # ---------------------------------------------------------------------- modals
@@ -323,7 +317,7 @@ class CommunityScreen(Screen[None]):
         Binding("f1", "help", "Help", tooltip="All keys"),
     ]
 
-    def __init__(self, journal: Any) -> None:
+    def __init__(self, journal: Journal) -> None:
         super().__init__()
         self.journal = journal
         self.summaries: dict[str, CommunitySummary] = {}
@@ -368,16 +362,23 @@ class CommunityScreen(Screen[None]):
 
     # ------------------------------------------------------------------ loading
 
-    @work(thread=True, exclusive=True, group="community-feed", exit_on_error=False)
     def load(self) -> None:
-        """Read the communities and the feed (git and SQLite: not on the UI thread)."""
-        try:
-            message: Message = read_feed(self.journal.root)
-        except NarrateError as exc:
-            message = FeedFailed(clean(str(exc)))
-        except Exception as exc:  # a thread must report, not vanish
-            message = FeedFailed(clean(f"{type(exc).__name__}: {exc}"))
-        self.post_message(message)
+        """Read the communities and the feed (git and SQLite: in the app's reader, off
+        the UI thread; "Reading the feed…" until it is done)."""
+        app = journal_app(self)
+        config, problem = app.config, app.config_problem
+
+        def task(journal: Journal) -> Message:
+            try:
+                if config is None:
+                    raise NarrateError(problem or "the config cannot be read")
+                return read_feed(journal, config)
+            except NarrateError as exc:
+                return FeedFailed(clean(str(exc)))
+            except Exception as exc:  # a thread must report, not vanish
+                return FeedFailed(clean(f"{type(exc).__name__}: {exc}"))
+
+        app.reader.submit(TaskJob("community-feed", task, reply=self.post_message))
 
     @on(FeedLoaded)
     def feed_loaded(self, message: FeedLoaded) -> None:
@@ -537,44 +538,41 @@ class CommunityScreen(Screen[None]):
         self.set_status(f"Pulling {', '.join(names)}…")
         self.pull(names)
 
-    @work(thread=True, exclusive=True, group="community-pull", exit_on_error=False)
     def pull(self, names: list[str]) -> None:
-        """Fetch each community (objects checked), index it, remember when."""
-        import datetime as dt
+        """Fetch each community (objects checked), index it, remember when: in the
+        app's writer, after what is queued there (the status says it is pulling)."""
+        app = journal_app(self)
+        config, problem = app.config, app.config_problem
 
-        from narrate.community.feed import index_community
-        from narrate.community.registry import get, load_state, save_state
-        from narrate.config import load_config
-        from narrate.journal.core import Journal
+        def progress(community: Community, number: int, total: int) -> None:
+            self.post_message(PullProgressed(f"Pulling {community.name} ({number} of {total})…"))
 
-        done: list[str] = []
-        failed: list[str] = []
-        notices: list[str] = []
-        try:
-            config = load_config()
-            timeout = timeout_from(config)
-            with Journal.open(self.journal.root) as journal:
-                for number, name in enumerate(names, 1):
-                    self.post_message(PullProgressed(f"Pulling {name} ({number} of {len(names)})…"))
-                    try:
-                        community = get(config, name)
-                        repo = community.repo(timeout)
-                        if not repo.path.exists():
-                            repo.clone()
-                        repo.fetch()
-                        update = index_community(journal, community, repo)
-                    except NarrateError as exc:
-                        failed.append(clean(str(exc), single_line=True))
-                        continue
-                    state = load_state()
-                    now = dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
-                    state.setdefault(name, {})["last_pull"] = now
-                    save_state(state)
-                    done.append(f"{name}: {update.entries} shared entries")
-                    notices += skipped_notices(name, update.skipped)
-        except Exception as exc:  # the config, the index: report, never vanish
-            failed.append(clean(str(exc) or type(exc).__name__, single_line=True))
-        self.post_message(PullFinished(done, failed, notices))
+        def task(journal: Journal) -> Message:
+            from narrate.community.pull import PullResult, pull, timeout_of
+            from narrate.community.registry import get
+
+            done: list[str] = []
+            failed: list[str] = []
+            notices: list[str] = []
+
+            def pulled(result: PullResult) -> None:
+                name = result.community.name
+                if result.error is not None:
+                    failed.append(clean(str(result.error), single_line=True))
+                    return
+                done.append(f"{name}: {result.entries} shared entries")
+                notices.extend(skipped_notices(name, result.skipped))
+
+            try:
+                if config is None:
+                    raise NarrateError(problem or "the config cannot be read")
+                chosen = [get(config, name) for name in names]
+                pull(journal, chosen, timeout_of(config), progress=progress, pulled=pulled)
+            except Exception as exc:  # the config, the index: report, never vanish
+                failed.append(clean(str(exc) or type(exc).__name__, single_line=True))
+            return PullFinished(done, failed, notices)
+
+        app.writer.submit(TaskJob(f"community-pull-{next(_writes)}", task, reply=self.post_message))
 
     @on(PullProgressed)
     def pull_progressed(self, message: PullProgressed) -> None:
@@ -618,23 +616,24 @@ class CommunityScreen(Screen[None]):
 
         self.app.push_screen(AdoptModal(item), answered)
 
-    @work(thread=True, group="community-adopt", exit_on_error=False)
     def adopt(self, feed_id: str, area: str, change: str) -> None:
-        """Write the adopting entry (and commit it) on a connection of this thread."""
-        from narrate.community.feed import adopt
-        from narrate.journal.core import Journal, NotCommitted
+        """Write the adopting entry (and commit it) in the app's writer."""
 
-        message: Message
-        try:
-            with Journal.open(self.journal.root) as journal:
+        def task(journal: Journal) -> Message:
+            from narrate.community.feed import adopt
+            from narrate.journal.core import NotCommitted
+
+            try:
                 entry = adopt(journal, feed_id, area=area, change=change or None)
-        except NotCommitted as exc:  # written, not committed: still adopted
-            message = PracticeAdopted(exc.paths[0] if exc.paths else "", "", clean(str(exc)))
-        except Exception as exc:  # NarrateError and anything else: say it
-            message = AdoptFailed(clean(str(exc) or type(exc).__name__))
-        else:
-            message = PracticeAdopted(entry.path, clean(entry.title, single_line=True))
-        self.post_message(message)
+            except NotCommitted as exc:  # written, not committed: still adopted
+                return PracticeAdopted(exc.paths[0] if exc.paths else "", "", clean(str(exc)))
+            except Exception as exc:  # NarrateError and anything else: say it
+                return AdoptFailed(clean(str(exc) or type(exc).__name__))
+            return PracticeAdopted(entry.path, clean(entry.title, single_line=True))
+
+        journal_app(self).writer.submit(
+            TaskJob(f"community-adopt-{next(_writes)}", task, reply=self.post_message)
+        )
 
     @on(PracticeAdopted)
     def practice_adopted(self, message: PracticeAdopted) -> None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
-import threading
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -19,7 +18,6 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, Header, Input, Static, TextArea
 from textual.widgets.text_area import Selection
-from textual.worker import get_current_worker
 
 from narrate.errors import NarrateError
 from narrate.tui import highlight
@@ -36,7 +34,7 @@ from narrate.tui.messages import (
 from narrate.tui.template import first_blank_line, load_template
 from narrate.tui.text import humane_day, one_line, parse_day
 from narrate.tui.widgets.entry_list import EntryList
-from narrate.tui.writer import GitStateJob, RefreshJob, SaveJob, Writer
+from narrate.tui.writer import GitStateJob, RefreshJob, SaveJob, TaskJob, Writer, journal_app
 
 if TYPE_CHECKING:
     from textual.widgets import Markdown
@@ -105,7 +103,6 @@ class JournalScreen(Screen[None]):
     def __init__(self, journal: Any) -> None:
         super().__init__()
         self.journal = journal
-        self.writer = Writer(journal.root)
         self.entry: Any = None
         """The Entry in the editor; None while it is a new entry not yet on disk."""
         self.disk: bytes | None = None
@@ -129,8 +126,6 @@ class JournalScreen(Screen[None]):
         self._save_timer: Timer | None = None
         self._search_timer: Timer | None = None
         self._dirty_since: float | None = None
-        self._search_journal: Any = None
-        self._search_lock = threading.Lock()
         self._last_failure: str | None = None
         self._offering_save = False
         self._status = ""
@@ -185,7 +180,6 @@ class JournalScreen(Screen[None]):
         # The index may be behind the files; reading it now and refreshing in the
         # writer keeps first paint fast at 100k entries (a full check can take seconds).
         self.journal.defer_refresh()
-        self.run_writer()
         self.load_listing()
         self.open_today(focus=True)
         # After the first paint: a refresh at 100k entries holds the GIL for a while.
@@ -194,17 +188,10 @@ class JournalScreen(Screen[None]):
         self.set_interval(DISK_CHECK_SECONDS, self.check_disk)
         self.set_interval(REFRESH_SECONDS, lambda: self.writer.submit(RefreshJob()))
 
-    def on_unmount(self) -> None:
-        """Let the writer thread finish (the app exits only when it has)."""
-        self.writer.stop()
-        if self._search_journal is not None:
-            self._search_journal.close()
-
-    @work(thread=True, name="journal writer", group="writer", exit_on_error=False)
-    def run_writer(self) -> None:
-        """The background thread that saves, refreshes the index and reads git state."""
-        worker = get_current_worker()
-        self.writer.run(self.post_message, lambda: worker.is_cancelled)
+    @property
+    def writer(self) -> Writer:
+        """The app's writer: saves, index refreshes and git state, in order."""
+        return journal_app(self).writer
 
     # ------------------------------------------------------------------ the list
 
@@ -557,22 +544,18 @@ class JournalScreen(Screen[None]):
         elif self.entry_list.cursor_path:
             self.open_path(self.entry_list.cursor_path)
 
-    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def run_search(self, query: str) -> None:
-        """Search in a thread, on a connection of its own."""
-        with self._search_lock:
-            if get_current_worker().is_cancelled:
-                return
-            if self._search_journal is None:
-                from narrate.journal.core import Journal
+        """Search on the app's reader, off the UI thread and the writer's queue; a
+        query still queued there is replaced by this one."""
 
-                self._search_journal = Journal.open(self.journal.root)
-                self._search_journal.defer_refresh()
+        def task(journal: Any) -> SearchFinished:
             try:
-                results, warnings = self._search_journal.search(query, limit=SEARCH_LIMIT)
+                results, warnings = journal.search(query, limit=SEARCH_LIMIT)
             except NarrateError as exc:
                 results, warnings = [], [str(exc)]
-        self.post_message(SearchFinished(query, results, warnings))
+            return SearchFinished(query, results, warnings)
+
+        journal_app(self).reader.submit(TaskJob("search", task, reply=self.post_message))
 
     @on(SearchFinished)
     def search_finished(self, message: SearchFinished) -> None:

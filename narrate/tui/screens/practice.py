@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -21,9 +21,16 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from narrate.errors import NarrateError
 from narrate.tui.text import one_line
+from narrate.tui.writer import TaskJob, journal_app
 
 if TYPE_CHECKING:
+    from narrate.config import Config
+    from narrate.journal.core import Journal
+    from narrate.journal.entry import Entry, Practice
     from narrate.tui.screens.journal import JournalScreen
+
+# Each form's write is a task of its own in the writer's queue (never coalesced).
+_writes = itertools.count(1)
 
 
 class ChoiceSuggester(Suggester):
@@ -81,7 +88,7 @@ class EntryRewritten(Message):
     """A form rewrote an entry's file (and committed it): the journal screen reloads it
     if it is open."""
 
-    entry: Any
+    entry: Entry
     """The Entry as written."""
     data: bytes
     """The file's bytes as written."""
@@ -89,6 +96,13 @@ class EntryRewritten(Message):
     """What was recorded, for a notification."""
     warning: str | None = None
     """Written but not committed (git refused), if so."""
+
+
+@dataclass
+class ChoicesRead(Message):
+    """What the practice form completes from was read."""
+
+    choices: PracticeChoices
 
 
 @dataclass
@@ -126,11 +140,8 @@ class PracticeModal(ModalScreen[EntryRewritten | None]):
         Binding("escape", "cancel", "Cancel", tooltip="Close without saving"),
     ]
 
-    def __init__(
-        self, root: Path, entry: Any, disk: bytes | None, config: Any | None = None
-    ) -> None:
+    def __init__(self, entry: Entry, disk: bytes | None, config: Config | None = None) -> None:
         super().__init__()
-        self.root = root
         self.entry = entry
         self.disk = disk
         """The file's bytes as the editor has them: anything else on disk is a conflict."""
@@ -186,22 +197,23 @@ class PracticeModal(ModalScreen[EntryRewritten | None]):
         self.query_one("#practice-area", Input).focus()
         self.load_choices()
 
-    @work(thread=True, exclusive=True, group="practice-choices", exit_on_error=False)
     def load_choices(self) -> None:
-        """Areas, tags, sources and communities, read on a connection of this thread."""
-        from narrate.journal.core import Journal
+        """Areas, tags, sources and communities, read on the app's reader."""
+        config = self.config
 
-        try:
-            with Journal.open(self.root) as journal:
-                journal.defer_refresh()
-                choices = read_choices(journal, self.config)
-        except NarrateError:
-            return  # no completion is no loss: the fields still take any text
-        self.app.call_from_thread(self._set_choices, choices)
+        def task(journal: Journal) -> ChoicesRead | None:
+            try:
+                return ChoicesRead(read_choices(journal, config))
+            except NarrateError:
+                return None  # no completion is no loss: the fields still take any text
 
-    def _set_choices(self, choices: PracticeChoices) -> None:
-        self.area_suggester.set_choices(choices.areas)
-        self.source_suggester.set_choices(choices.sources)
+        journal_app(self).reader.submit(TaskJob("practice-choices", task, reply=self.post_message))
+
+    @on(ChoicesRead)
+    def _set_choices(self, message: ChoicesRead) -> None:
+        message.stop()
+        self.area_suggester.set_choices(message.choices.areas)
+        self.source_suggester.set_choices(message.choices.sources)
 
     @on(Input.Submitted)
     def next_field(self, event: Input.Submitted) -> None:
@@ -272,17 +284,16 @@ class PracticeModal(ModalScreen[EntryRewritten | None]):
         self.show_error("Saving…")
         self.write_change(practice)
 
-    @work(thread=True, exclusive=True, group="practice-save", exit_on_error=False)
-    def write_change(self, practice: Any) -> None:
+    def write_change(self, practice: Practice) -> None:
         """Append the change to the entry's front matter (nothing else in the file
-        changes but ``updated``) and commit, on a connection of this thread."""
-        from narrate.journal.core import Journal, NotCommitted
+        changes but ``updated``) and commit, in the app's writer after pending saves."""
+        path, disk = self.entry.path, self.disk
 
-        path = self.entry.path
-        try:
-            with Journal.open(self.root) as journal:
-                journal.defer_refresh()
-                entry = current_entry(journal, path, self.disk)
+        def task(journal: Journal) -> Message:
+            from narrate.journal.core import NotCommitted
+
+            try:
+                entry = current_entry(journal, path, disk)
                 updated = entry.touched(practice=[*entry.practice_data(), practice.to_data()])
                 summary = f"{practice.area}: {practice.change}"
                 warning = None
@@ -290,10 +301,13 @@ class PracticeModal(ModalScreen[EntryRewritten | None]):
                     journal.save(updated, message=f"Record practice change: {summary}")
                 except NotCommitted as exc:
                     warning = str(exc)
-        except Exception as exc:  # the form must learn of any failure, or it waits forever
-            self.post_message(RewriteFailed(describe(exc)))
-            return
-        self.post_message(EntryRewritten(updated, updated.document.to_bytes(), summary, warning))
+            except Exception as exc:  # the form must learn of any failure, or it waits
+                return RewriteFailed(describe(exc))
+            return EntryRewritten(updated, updated.document.to_bytes(), summary, warning)
+
+        journal_app(self).writer.submit(
+            TaskJob(f"practice-{next(_writes)}", task, reply=self.post_message)
+        )
 
     @on(EntryRewritten)
     def written(self, message: EntryRewritten) -> None:
@@ -315,7 +329,7 @@ def describe(exc: BaseException) -> str:
     return str(exc) if isinstance(exc, NarrateError) else f"{type(exc).__name__}: {exc}"
 
 
-def current_entry(journal: Any, path: str, expected: bytes | None) -> Any:
+def current_entry(journal: Journal, path: str, expected: bytes | None) -> Entry:
     """The entry at ``path`` as it is on disk, refusing if it is not what the editor
     loaded (``expected``): rewriting it would silently drop the other edit."""
     from narrate.journal.entry import BrokenEntry, Entry
@@ -376,9 +390,8 @@ class CheckBackModal(ModalScreen[EntryRewritten | None]):
         Binding("escape", "cancel", "Cancel", tooltip="Close without answering"),
     ]
 
-    def __init__(self, root: Path, due: dict[str, Any], expected: bytes | None = None) -> None:
+    def __init__(self, due: dict[str, Any], expected: bytes | None = None) -> None:
         super().__init__()
-        self.root = root
         self.due = due
         """The due change: id, title, area, change, day, due (from the review)."""
         self.expected = expected
@@ -440,31 +453,33 @@ class CheckBackModal(ModalScreen[EntryRewritten | None]):
         self.query_one("#checkback-error", Static).update("Saving…")
         self.record(answer, status if isinstance(status, str) and status else None, note)
 
-    @work(thread=True, exclusive=True, group="checkback", exit_on_error=False)
     def record(self, answer: str, status: str | None, note: str) -> None:
         """Answer through the core (a dated line in the entry, maybe a new status) and
-        commit, on a connection of this thread."""
-        from narrate.journal.core import Journal
-        from narrate.practice.checkback import answer as record_answer
+        commit, in the app's writer after pending saves."""
+        due, expected = self.due, self.expected
 
-        try:
-            with Journal.open(self.root) as journal:
-                journal.defer_refresh()
-                if self.expected is not None:
-                    current_entry(journal, journal.resolve(self.due["id"]), self.expected)
+        def task(journal: Journal) -> Message:
+            from narrate.practice.checkback import answer as record_answer
+
+            try:
+                if expected is not None:
+                    current_entry(journal, journal.resolve(due["id"]), expected)
                 result = record_answer(
                     journal,
-                    self.due["id"],
+                    due["id"],
                     answer=answer,
                     status=status,
                     note=note or None,
-                    area=self.due["area"],
+                    area=due["area"],
                 )
-        except Exception as exc:  # the form must learn of any failure, or it waits forever
-            self.post_message(RewriteFailed(describe(exc)))
-            return
-        summary = f"{result.area}: {result.change} — {result.status}"
-        self.post_message(EntryRewritten(result.entry, result.entry.document.to_bytes(), summary))
+            except Exception as exc:  # the form must learn of any failure, or it waits
+                return RewriteFailed(describe(exc))
+            summary = f"{result.area}: {result.change} — {result.status}"
+            return EntryRewritten(result.entry, result.entry.document.to_bytes(), summary)
+
+        journal_app(self).writer.submit(
+            TaskJob(f"checkback-{next(_writes)}", task, reply=self.post_message)
+        )
 
     @on(EntryRewritten)
     def written(self, message: EntryRewritten) -> None:
@@ -486,22 +501,12 @@ class CheckBackModal(ModalScreen[EntryRewritten | None]):
 # ---------------------------------------------------------------------- from the journal
 
 
-def next_check_back(config: Any | None, today: dt.date | None = None) -> dt.date:
+def next_check_back(config: Config | None, today: dt.date | None = None) -> dt.date:
     """When a change recorded today is first checked back."""
     from narrate.practice.checkback import check_back_weeks
 
     weeks = check_back_weeks(config)
     return (today or dt.date.today()) + dt.timedelta(weeks=weeks[0])
-
-
-def load_config_quietly() -> Any | None:
-    """The config, or None if it cannot be read (the app has already said why)."""
-    from narrate.config import load_config
-
-    try:
-        return load_config()
-    except NarrateError:
-        return None
 
 
 async def open_practice_form(screen: JournalScreen) -> None:
@@ -525,7 +530,8 @@ async def open_practice_form(screen: JournalScreen) -> None:
             markup=False,
         )
         return
-    config = load_config_quietly()
+    # The app's config, None if it cannot be read (the app has already said why).
+    config = journal_app(screen).config
 
     def done(result: EntryRewritten | None) -> None:
         if result is None:
@@ -540,6 +546,4 @@ async def open_practice_form(screen: JournalScreen) -> None:
                 screen.notify, result.warning, severity="warning", timeout=10, markup=False
             )
 
-    screen.app.push_screen(
-        PracticeModal(screen.journal.root, screen.entry, screen.disk, config), done
-    )
+    screen.app.push_screen(PracticeModal(screen.entry, screen.disk, config), done)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -21,8 +21,10 @@ from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 
 from narrate.errors import NarrateError
 from narrate.tui.text import one_line
+from narrate.tui.writer import TaskJob, journal_app
 
 if TYPE_CHECKING:
+    from narrate.journal.core import Journal
     from narrate.practice.review import Review
     from narrate.tui.screens.journal import JournalScreen
     from narrate.tui.screens.practice import EntryRewritten
@@ -187,7 +189,7 @@ class ReviewScreen(Screen[None]):
     ]
 
     def __init__(
-        self, journal: Any, by: str = "month", days: int = 90, focus_due: bool = False
+        self, journal: Journal, by: str = "month", days: int = 90, focus_due: bool = False
     ) -> None:
         super().__init__()
         self.focus_due = focus_due
@@ -265,37 +267,36 @@ class ReviewScreen(Screen[None]):
         self.query_one("#review-body").loading = self.review is None
         self.build(self.request, self.by, self.days)
 
-    @work(thread=True, exclusive=True, group="review", exit_on_error=False)
     def build(self, request: int, by: str, days: int) -> None:
-        """Aggregate in SQL on a connection of this thread (~0.1-0.2 s at 100k entries)."""
-        from narrate.config import load_config
-        from narrate.journal.core import Journal
+        """Aggregate in SQL on the app's reader (~0.1-0.2 s at 100k entries), so a save
+        or a sync in the writer's queue does not hold it up."""
         from narrate.practice.checkback import check_back_weeks
-        from narrate.practice.review import build_review
 
-        try:
-            config = load_config()
-        except NarrateError:
-            config = None
-        started = time.perf_counter()
-        today = dt.date.today()
-        try:
-            with Journal.open(self.journal.root) as journal:
-                journal.defer_refresh()
+        app = journal_app(self)
+        weeks = check_back_weeks(app.config)
+
+        def task(journal: Journal) -> Message:
+            from narrate.practice.review import build_review
+
+            started = time.perf_counter()
+            today = dt.date.today()
+            try:
                 review = build_review(
                     journal,
                     since=today - dt.timedelta(days=days - 1),
                     until=today,
                     by=by,
-                    weeks=check_back_weeks(config),
+                    weeks=weeks,
                     today=today,
                 )
-        except Exception as exc:  # say so, rather than "Reviewing…" for ever
-            from narrate.tui.screens.practice import describe
+            except Exception as exc:  # say so, rather than "Reviewing…" for ever
+                from narrate.tui.screens.practice import describe
 
-            self.post_message(ReviewFailed(describe(exc), request))
-            return
-        self.post_message(ReviewBuilt(review, time.perf_counter() - started, request))
+                return ReviewFailed(describe(exc), request)
+            return ReviewBuilt(review, time.perf_counter() - started, request)
+
+        # A newer request still queued replaces an older one (same name).
+        app.reader.submit(TaskJob("review", task, reply=self.post_message))
 
     @on(ReviewFailed)
     def failed(self, message: ReviewFailed) -> None:
@@ -501,7 +502,7 @@ class ReviewScreen(Screen[None]):
                 return
             if screen.entry is not None and screen.entry.id == due["id"]:
                 expected = screen.disk
-        self.app.push_screen(CheckBackModal(self.journal.root, due, expected), self._answered)
+        self.app.push_screen(CheckBackModal(due, expected), self._answered)
 
     def _answered(self, result: EntryRewritten | None) -> None:
         if result is None:

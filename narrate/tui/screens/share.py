@@ -9,11 +9,12 @@ is yours, but it may hold anything another tool wrote into it.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -26,10 +27,18 @@ from textual.widgets.option_list import Option
 from narrate.errors import NarrateError
 from narrate.sanitize import clean
 from narrate.tui.text import one_line, printable
+from narrate.tui.writer import TaskJob, journal_app
 
 if TYPE_CHECKING:
+    from narrate.community.registry import Community
     from narrate.community.share import Published, Redacted, ShareContext
+    from narrate.config import Config
+    from narrate.journal.core import Journal
+    from narrate.journal.entry import Entry
     from narrate.tui.screens.journal import JournalScreen
+
+# Each publish is a task of its own in the writer's queue (never coalesced).
+_writes = itertools.count(1)
 
 
 @dataclass
@@ -135,10 +144,9 @@ class ShareModal(ModalScreen[ShareDone | None]):
     ]
 
     def __init__(
-        self, root: Any, entry: Any, communities: list[Any], config: Any, refusal: str | None
+        self, entry: Entry, communities: list[Community], config: Config, refusal: str | None
     ) -> None:
         super().__init__()
-        self.root = root
         self.entry = entry
         self.communities = {c.name: c for c in communities}
         self.config = config
@@ -232,25 +240,25 @@ class ShareModal(ModalScreen[ShareDone | None]):
         self.set_status(f"Fetching {name} and making the redacted copy…")
         self.prepare(name)
 
-    @work(thread=True, exclusive=True, group="share-prepare", exit_on_error=False)
     def prepare(self, name: str) -> None:
-        """prepare_share on a Journal of this thread (git fetch: not on the UI thread)."""
-        from narrate.community.share import prepare_share, share_diff
-        from narrate.journal.core import Journal
-        from narrate.tui.screens.community import timeout_from
+        """prepare_share in the app's writer (a git fetch into the community's clone:
+        not on the UI thread); the status says it is fetching meanwhile."""
+        config, path = self.config, self.entry.path
 
-        message: Message
-        try:
-            with Journal.open(self.root) as journal:
-                copy, context = prepare_share(
-                    journal, self.config, name, self.entry.path, timeout_from(self.config)
-                )
-            message = SharePrepared(name, copy, context, share_diff(context, copy))
-        except NarrateError as exc:
-            message = ShareRefused(name, str(exc))
-        except Exception as exc:  # a thread must report, not vanish
-            message = ShareRefused(name, f"{type(exc).__name__}: {exc}")
-        self.post_message(message)
+        def task(journal: Journal) -> Message:
+            from narrate.community.pull import timeout_of
+            from narrate.community.share import prepare_share, share_diff
+
+            try:
+                copy, context = prepare_share(journal, config, name, path, timeout_of(config))
+            except NarrateError as exc:
+                return ShareRefused(name, str(exc))
+            except Exception as exc:  # a thread must report, not vanish
+                return ShareRefused(name, f"{type(exc).__name__}: {exc}")
+            return SharePrepared(name, copy, context, share_diff(context, copy))
+
+        # Choosing another community while one is still queued replaces it.
+        journal_app(self).writer.submit(TaskJob("share-prepare", task, reply=self.post_message))
 
     @on(SharePrepared)
     def prepared_copy(self, message: SharePrepared) -> None:
@@ -306,25 +314,27 @@ class ShareModal(ModalScreen[ShareDone | None]):
         self.set_status(f"Publishing to {self.prepared.copy.community}…")
         self.publish(self.prepared)
 
-    @work(thread=True, exclusive=True, group="share-publish", exit_on_error=False)
     def publish(self, prepared: SharePrepared) -> None:
-        """Commit and push the copy, record it in the entry."""
-        from narrate.community.share import publish
-        from narrate.journal.core import Journal, NotCommitted
-
+        """Commit and push the copy, record it in the entry: in the app's writer."""
         copy = prepared.copy
-        message: Message
-        try:
-            with Journal.open(self.root) as journal:
+
+        def task(journal: Journal) -> Message:
+            from narrate.community.share import publish
+            from narrate.journal.core import NotCommitted
+
+            try:
                 done = publish(journal, copy, prepared.context)
-            message = SharePublished(ShareDone(done, copy.community, copy.path))
-        except NotCommitted as exc:
-            message = SharePublished(ShareDone(None, copy.community, copy.path, str(exc)))
-        except NarrateError as exc:
-            message = ShareRefused(copy.community, str(exc))
-        except Exception as exc:  # a thread must report, not vanish
-            message = ShareRefused(copy.community, f"{type(exc).__name__}: {exc}")
-        self.post_message(message)
+            except NotCommitted as exc:
+                return SharePublished(ShareDone(None, copy.community, copy.path, str(exc)))
+            except NarrateError as exc:
+                return ShareRefused(copy.community, str(exc))
+            except Exception as exc:  # a thread must report, not vanish
+                return ShareRefused(copy.community, f"{type(exc).__name__}: {exc}")
+            return SharePublished(ShareDone(done, copy.community, copy.path))
+
+        journal_app(self).writer.submit(
+            TaskJob(f"share-publish-{next(_writes)}", task, reply=self.post_message)
+        )
 
     @on(SharePublished)
     def published(self, message: SharePublished) -> None:
@@ -355,7 +365,6 @@ async def open_share(screen: JournalScreen) -> None:
     entry's new ``shared`` record and say where it went."""
     from narrate.community.registry import communities
     from narrate.community.share import check_shareable
-    from narrate.config import load_config
 
     problem = await screen.finish()
     if problem is not None:
@@ -365,8 +374,14 @@ async def open_share(screen: JournalScreen) -> None:
     if entry is None:
         screen.notify("Write the entry first: a new entry can be shared once it is saved.")
         return
+    app = journal_app(screen)
+    config = app.config
+    if config is None:
+        screen.notify(
+            app.config_problem or "The config cannot be read.", severity="error", markup=False
+        )
+        return
     try:
-        config = load_config()
         known = list(communities(config).values())
     except NarrateError as exc:
         screen.notify(str(exc), severity="error", markup=False)
@@ -381,7 +396,7 @@ async def open_share(screen: JournalScreen) -> None:
         if done is not None:
             shared(screen, done)
 
-    screen.app.push_screen(ShareModal(screen.journal.root, entry, known, config, refusal), closed)
+    screen.app.push_screen(ShareModal(entry, known, config, refusal), closed)
 
 
 def shared(screen: JournalScreen, done: ShareDone) -> None:

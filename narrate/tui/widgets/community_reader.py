@@ -126,7 +126,9 @@ class CommunityReader(VerticalScroll, can_focus=True):
         self._show(head, body, link_targets(body))
         if cut > 0:
             self.query_one("#reader-links-title", Static).update(
-                Text(f"(the last {cut:,} characters are not shown here)\n" + self._links_title())
+                Text(f"(the last {cut:,} characters are not shown here)\n").append_text(
+                    self._links_title()
+                )
             )
 
     def show_community(self, summary: CommunitySummary) -> None:

@@ -1,0 +1,142 @@
+"""Pulling communities and reading their feed: the use cases the CLI and the app share.
+
+The faces choose the communities, call these, and render what comes back; git, the
+feed index and the last-pull state are handled here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from narrate.community.registry import communities, get, load_state, save_state
+from narrate.errors import NarrateError
+
+if TYPE_CHECKING:
+    from narrate.community.registry import Community, CommunityInfo
+    from narrate.community.repo import Skipped
+    from narrate.config import Config
+    from narrate.journal.core import Journal
+
+
+def choose(config: Config, name: str | None = None) -> list[Community]:
+    """The community called ``name`` (a clear error if there is none), or every one."""
+    return [get(config, name)] if name else list(communities(config).values())
+
+
+def timeout_of(config: Config | None) -> float:
+    """Seconds a community may take to answer: the config's sync_timeout."""
+    from narrate.journal.sync import DEFAULT_TIMEOUT
+
+    value = config.get("sync_timeout", DEFAULT_TIMEOUT) if config is not None else None
+    return float(value) if isinstance(value, int | float) else DEFAULT_TIMEOUT
+
+
+@dataclass
+class PullResult:
+    """What pulling one community did: its shared entries now, or why not."""
+
+    community: Community
+    entries: int = 0
+    """Shared entries in the community after the pull (your own included)."""
+    skipped: list[Skipped] = field(default_factory=list)
+    """Files the community holds that narrate refused to read."""
+    error: NarrateError | None = None
+    """Why the community was not pulled (the others still are)."""
+
+
+def pull(
+    journal: Journal,
+    chosen: list[Community],
+    timeout: float,
+    progress: Callable[[Community, int, int], object] | None = None,
+    pulled: Callable[[PullResult], object] | None = None,
+) -> list[PullResult]:
+    """Fetch each community (cloning it the first time, objects checked), index its
+    entries into the feed and remember when. ``progress(community, number, total)`` is
+    called before each one, ``pulled(result)`` after it."""
+    from narrate.community.feed import index_community
+
+    results: list[PullResult] = []
+    for number, community in enumerate(chosen, 1):
+        if progress is not None:
+            progress(community, number, len(chosen))
+        result = PullResult(community)
+        repo = community.repo(timeout)
+        try:
+            if not repo.path.exists():
+                repo.clone()
+            repo.fetch()
+            update = index_community(journal, community, repo)
+        except NarrateError as exc:
+            result.error = exc
+        else:
+            result.entries, result.skipped = update.entries, update.skipped
+            # Saved after each community: a later failure keeps the earlier pulls' times.
+            state = load_state()
+            now = dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
+            state.setdefault(community.name, {})["last_pull"] = now
+            save_state(state)
+        results.append(result)
+        if pulled is not None:
+            pulled(result)
+    return results
+
+
+@dataclass
+class CommunityView:
+    """One community as the feed found it: its clone, its own description, its state."""
+
+    community: Community
+    last_pull: str | None = None
+    """When it was last pulled (ISO 8601), or None if never."""
+    cloned: bool = True
+    """False until the first pull has cloned it here."""
+    info: CommunityInfo | None = None
+    """What community.toml says (only when asked for ``with_info``)."""
+    skipped: list[Skipped] = field(default_factory=list)
+    problem: NarrateError | None = None
+    """Why its clone could not be read."""
+
+
+@dataclass
+class Feed:
+    """The communities read and the newest entries they share (strings cleaned)."""
+
+    communities: list[CommunityView]
+    items: list[dict[str, Any]]
+
+
+def read_feed(
+    journal: Journal,
+    chosen: list[Community],
+    limit: int | None = 20,
+    member: str | None = None,
+    area: str | None = None,
+    with_info: bool = False,
+) -> Feed:
+    """Other members' entries in ``chosen``, newest first, from the local clones (their
+    feed re-indexed first if a pull changed them); ``with_info`` also reads each
+    community's own description."""
+    from narrate.community.feed import feed_items, index_community
+    from narrate.community.registry import read_info
+
+    state = load_state()
+    views: list[CommunityView] = []
+    for community in chosen:
+        view = CommunityView(community, last_pull=state.get(community.name, {}).get("last_pull"))
+        views.append(view)
+        repo = community.repo()
+        if not repo.path.exists():
+            view.cloned = False
+            continue
+        try:
+            if with_info:
+                view.info = read_info(repo, repo.head())
+            view.skipped = index_community(journal, community, repo).skipped
+        except NarrateError as exc:
+            view.problem = exc
+    items = feed_items(journal, chosen, limit=limit, member=member, area=area)
+    return Feed(views, items)
