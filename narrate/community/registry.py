@@ -121,7 +121,8 @@ def read_info(repo: CommunityRepo, commit: str | None) -> CommunityInfo:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         return CommunityInfo(problem=f"community.toml is not valid TOML ({exc}); ignored")
-    vocabulary = data.get("vocabulary") if isinstance(data.get("vocabulary"), dict) else {}
+    found = data.get("vocabulary")
+    vocabulary: dict[str, Any] = found if isinstance(found, dict) else {}
 
     def strings(value: Any) -> list[str] | None:
         return [str(v) for v in value if isinstance(v, str)] if isinstance(value, list) else None
