@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
-# C0 controls except tab and newline, DEL, and C1 controls: any of them could start a
-# terminal escape sequence (CSI, OSC 52 clipboard writes, OSC 8 links) if printed raw.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_SPACES = re.compile(r"[\t\n]+")
-
-
-def printable(text: str) -> str:
-    """``text`` with control characters shown as a visible placeholder (U+FFFD)."""
-    return _CONTROL.sub("\ufffd", text)
+from narrate.sanitize import clean
 
 
 def one_line(text: str) -> str:
-    """``printable`` text squeezed onto one line, for titles and tags in a list."""
-    return printable(_SPACES.sub(" ", text)).strip()
+    """Untrusted text cleaned by the one sanitiser and squeezed onto one line, for titles,
+    tags and names in a list."""
+    return clean(text, single_line=True)
 
 
 def parse_day(value: str) -> dt.date | None:

@@ -243,8 +243,9 @@ async def test_untrusted_markup_is_shown_literally_and_does_nothing(
 async def test_control_characters_never_reach_the_terminal(journal: Journal) -> None:
     add_entry(journal, "body\n", title="evil \x1b]52;c;aGk=\x07 title\x9b31m")
     async with NarrateApp(journal).run_test(size=SIZE) as pilot:
-        text = await shows(pilot, "evil \ufffd]52;c;aGk=\ufffd title\ufffd31m")
-        assert "\x1b]52" not in text and "\x9b" not in text
+        # As the CLI shows it (narrate/sanitize.py): the escapes go with their payloads.
+        text = await shows(pilot, "evil title")
+        assert "\x1b]52" not in text and "\x9b" not in text and "52;c" not in text
 
 
 async def test_new_and_today_keys(journal: Journal, root: Path) -> None:

@@ -34,8 +34,9 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from narrate.errors import NarrateError
+from narrate.sanitize import clean
 from narrate.tui.sync import ConflictsChanged, plural
-from narrate.tui.text import one_line, printable
+from narrate.tui.text import one_line
 
 _requests = itertools.count(1)
 
@@ -94,7 +95,7 @@ def diff_content(mine: str, theirs: str) -> Content:
     )
     parts: list[Content] = []
     for line in lines:
-        shown = printable(line)
+        shown = clean(line)
         if line.startswith(("---", "+++")):
             parts.append(Content.styled(shown, "bold"))
         elif line.startswith("@@"):
@@ -280,11 +281,11 @@ class ConflictsScreen(Screen[None]):
             diff.update("")
             return
         original = conflict.original
-        mine = printable(original.text) if original is not None else ""
+        mine = clean(original.text) if original is not None else ""
         # As keep theirs would write it: the copy's own id and conflict_of are
         # bookkeeping, not a difference worth reading.
         in_place = conflict.theirs_in_place()
-        theirs = printable(
+        theirs = clean(
             in_place.decode("utf-8", "replace") if in_place is not None else conflict.copy.text
         )
         mine_area.load_text(mine)
