@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import sys
 from typing import Any
@@ -11,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from narrate.humane import humane_date as humane_date  # the one humane date, for commands
 from narrate.sanitize import clean, safe_text
 
 HIGHLIGHT_START, HIGHLIGHT_END = "\x02", "\x03"
@@ -20,26 +20,6 @@ _TAG_COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "bright_cyan", "br
 def console(stderr: bool = False) -> Console:
     """A console whose output never interprets markup or emoji codes in our strings."""
     return Console(stderr=stderr, markup=False, emoji=False, highlight=False, soft_wrap=False)
-
-
-def humane_date(value: str, today: dt.date | None = None, with_time: bool = True) -> str:
-    """'Today 09:14', 'Yesterday', 'Mon 24 Nov', '24 Nov 2025' for an ISO timestamp."""
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    today = today or dt.date.today()
-    day = moment.date()
-    time = f" {moment:%H:%M}" if with_time else ""
-    if day == today:
-        return f"Today{time}"
-    if day == today - dt.timedelta(days=1):
-        return f"Yesterday{time}"
-    if 0 < (today - day).days < 7:
-        return f"{moment:%a} {day.day} {moment:%b}{time}"
-    if day.year == today.year:
-        return f"{moment:%a} {day.day} {moment:%b}"
-    return f"{day.day} {moment:%b %Y}"
 
 
 def tag_text(tags: list[str]) -> Text:

@@ -18,6 +18,7 @@ from textual.app import SystemCommand
 from textual.message import Message
 
 from narrate.errors import NarrateError
+from narrate.humane import plural
 
 if TYPE_CHECKING:
     from narrate.tui.app import NarrateApp
@@ -61,11 +62,6 @@ class ConflictsChanged(Message):
 def is_offline(error: str | None) -> bool:
     """Whether a sync error says the remote could not be reached."""
     return bool(error) and any(sign in str(error) for sign in OFFLINE_SIGNS)
-
-
-def plural(count: int, word: str) -> str:
-    """``1 conflict``, ``2 conflicts``."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def describe_sync(state: Any, conflicts: int) -> str:

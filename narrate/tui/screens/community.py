@@ -25,7 +25,7 @@ from textual.widgets import Button, Footer, Header, Input, Markdown, OptionList,
 from textual.widgets.option_list import Option
 
 from narrate.errors import NarrateError
-from narrate.output import humane_date
+from narrate.humane import humane_date
 from narrate.sanitize import clean
 from narrate.tui.widgets.community_reader import CommunityReader, CommunitySummary, openable
 from narrate.tui.widgets.feed_list import FeedList

@@ -34,8 +34,9 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from narrate.errors import NarrateError
+from narrate.humane import plural
 from narrate.sanitize import clean
-from narrate.tui.sync import ConflictsChanged, plural
+from narrate.tui.sync import ConflictsChanged
 from narrate.tui.text import one_line
 
 _requests = itertools.count(1)

@@ -22,6 +22,7 @@ from textual.widgets.text_area import Selection
 from textual.worker import get_current_worker
 
 from narrate.errors import NarrateError
+from narrate.humane import humane_date
 from narrate.tui import highlight
 from narrate.tui.listing import JournalListing, SearchListing
 from narrate.tui.messages import (
@@ -34,7 +35,7 @@ from narrate.tui.messages import (
     SearchFinished,
 )
 from narrate.tui.template import first_blank_line, load_template
-from narrate.tui.text import humane_day, one_line, parse_day
+from narrate.tui.text import one_line, parse_day
 from narrate.tui.widgets.entry_list import EntryList
 from narrate.tui.writer import GitStateJob, RefreshJob, SaveJob, Writer
 
@@ -645,11 +646,11 @@ class JournalScreen(Screen[None]):
         title = Text(no_wrap=True, overflow="ellipsis")
         if self.entry is None:
             title.append("New entry", "bold")
-            title.append(f" · {humane_day(dt.date.today())}", "dim")
+            title.append(f" · {humane_date(dt.date.today())}", "dim")
         else:
             title.append(one_line(self.entry.title) or "Untitled", "bold")
             day = parse_day(self.entry.day)
-            when = humane_day(day) if day else self.entry.day
+            when = humane_date(day) if day else self.entry.day
             title.append(f" · {when} {self.entry.created:%H:%M}", "dim")
             tags = " ".join(f"#{one_line(tag)}" for tag in self.entry.all_tags())
             if tags:
