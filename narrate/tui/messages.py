@@ -75,3 +75,13 @@ class SearchFinished(Message):
     query: str
     results: list[dict[str, Any]]
     warnings: list[str]
+
+
+@dataclass
+class ConflictsChanged(Message):
+    """Conflict copies were resolved: the list and the header need a new look."""
+
+    paths: list[str]
+    """The files the resolution changed."""
+    kept: str | None = None
+    """The entry to open if the one open in the editor is gone."""

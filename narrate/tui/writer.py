@@ -136,7 +136,7 @@ class Writer:
                 return JournalRefreshed(report.changed, list(report.broken))
             if isinstance(job, TaskJob):
                 return job.run(self.journal)
-            from narrate.tui.sync import header_summary
+            from narrate.tui.status import header_summary
 
             return GitStateChecked(header_summary(self.journal))
         except Exception as exc:  # the thread must survive anything one job does

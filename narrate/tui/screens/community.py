@@ -320,7 +320,7 @@ class CommunityScreen(Screen[None]):
         Binding("a", "adopt", "Adopt", tooltip="Start trying the practice of the entry shown"),
         Binding("r", "reload", "Reload", show=False, tooltip="Re-read the feed"),
         Binding("ctrl+l", "focus_feed", "Feed", show=False, tooltip="Move to the feed"),
-        Binding("f1", "help", "Help", tooltip="All keys"),
+        Binding("f1", "app.help", "Help", tooltip="All keys"),
     ]
 
     def __init__(self, journal: Any) -> None:
@@ -663,12 +663,6 @@ class CommunityScreen(Screen[None]):
     def action_close(self) -> None:
         """Back to the journal."""
         self.dismiss()
-
-    def action_help(self) -> None:
-        """Show every key."""
-        from narrate.tui.screens.help import HelpScreen
-
-        self.app.push_screen(HelpScreen())
 
     def action_reload(self) -> None:
         """Re-read the feed from the clones."""

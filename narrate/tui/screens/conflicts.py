@@ -36,7 +36,7 @@ from textual.widgets.option_list import Option
 from narrate.errors import NarrateError
 from narrate.humane import plural
 from narrate.sanitize import clean
-from narrate.tui.sync import ConflictsChanged
+from narrate.tui.messages import ConflictsChanged
 from narrate.tui.text import one_line
 
 _requests = itertools.count(1)
@@ -311,7 +311,7 @@ class ConflictsScreen(Screen[None]):
 
     def action_keep(self, choice: str) -> None:
         """Keep mine, theirs or both for the highlighted conflict (in the writer's thread)."""
-        from narrate.tui.sync import safe_summary
+        from narrate.tui.status import safe_summary
         from narrate.tui.writer import TaskJob
 
         conflict = self.current

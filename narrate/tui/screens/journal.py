@@ -84,23 +84,8 @@ class JournalScreen(Screen[None]):
         Binding(
             "escape", "back", "Back", show=False, tooltip="Leave the search, preview or editor"
         ),
-        # Out of the footer, which holds no more at 100 columns: in help (f1) and the palette.
-        Binding(
-            "ctrl+o", "community", "Feed", show=False, tooltip="Read what your communities share"
-        ),
-        Binding(
-            "ctrl+g", "share", "Share", show=False, tooltip="Share a redacted copy of this entry"
-        ),
-        Binding("f1", "help", "Help", tooltip="All keys"),
-        # f5-f7 are the editor's own (select word, line, all).
-        Binding(
-            "f8",
-            "record_practice",
-            "Practice",
-            tooltip="Record a practice change on this entry",
-            show=False,  # in F1 and the palette: at 80 columns the footer keeps the basics
-        ),
-        Binding("f9", "review", "Review", tooltip="How did my practice change?", show=False),
+        # The app's help, shown here so the footer keeps it before ^q Quit.
+        Binding("f1", "app.help", "Help", tooltip="All keys"),
     ]
 
     def __init__(self, journal: Any) -> None:
@@ -732,25 +717,6 @@ class JournalScreen(Screen[None]):
         elif self.editor.has_focus:
             self.entry_list.focus()
 
-    def action_help(self) -> None:
-        """Show every key."""
-        from narrate.tui.screens.help import HelpScreen
-
-        self.app.push_screen(HelpScreen())
-
-    def action_community(self) -> None:
-        """Open the Community screen (the feed of what other members shared)."""
-        from narrate.tui.screens.community import CommunityScreen
-
-        self.save_now()
-        self.app.push_screen(CommunityScreen(self.journal))
-
-    def action_share(self) -> None:
-        """Save the entry, then open the share dialog on it."""
-        from narrate.tui.screens.share import open_share
-
-        self.run_worker(open_share(self), group="share-dialog", exclusive=True)
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Only offer what works now: no Save when everything is saved."""
         if action == "save":
@@ -771,33 +737,8 @@ class JournalScreen(Screen[None]):
         yield SystemCommand(
             "Reload", "Re-read the journal from disk", lambda: self.writer.submit(RefreshJob())
         )
-        yield SystemCommand("Help", "Show every key", self.action_help)
-        yield SystemCommand("Community", "Read what your communities share", self.action_community)
-        yield SystemCommand("Share", "Share a redacted copy of this entry", self.action_share)
-        yield SystemCommand(
-            "Practice change",
-            "Record what you now do differently, on this entry",
-            self.action_record_practice,
-        )
-        yield SystemCommand("Review", "How did my practice change?", self.action_review)
-        yield SystemCommand(
-            "Check-backs due", "Answer “still doing it?”", lambda: self.action_review(due=True)
-        )
 
-    # ------------------------------------------------------------------ practice
-
-    def action_record_practice(self) -> None:
-        """Save the entry, then open the practice change form on it."""
-        from narrate.tui.screens.practice import open_practice_form
-
-        self.run_worker(open_practice_form(self), group="practice-form", exclusive=True)
-
-    def action_review(self, due: bool = False) -> None:
-        """Open the Review screen (at the check-backs due, with ``due``)."""
-        from narrate.tui.screens.review import ReviewScreen
-
-        self.save_now()
-        self.app.push_screen(ReviewScreen(self.journal, focus_due=due))
+    # ------------------------------------------------------------------ forms
 
     def entry_rewritten(self, entry: Any, data: bytes) -> None:
         """A form rewrote ``entry`` (a practice change, a check-back): if it is open, it
