@@ -17,16 +17,16 @@ def plural(count: int, word: str) -> str:
 def humane_date(value: str | dt.date, today: dt.date | None = None, with_time: bool = True) -> str:
     """ "Today 09:14", "Yesterday", "Mon 24 Nov", "Mon 24 Nov 2025" for an ISO timestamp
     or a day (a day has no time to show); text that is no timestamp comes back as it is."""
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    if isinstance(value, dt.datetime):
-        day = value.date()
-        time = f" {value:%H:%M}" if with_time else ""
+    moment: dt.date
+    try:
+        moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    except ValueError:
+        return str(value)
+    if isinstance(moment, dt.datetime):
+        day = moment.date()
+        time = f" {moment:%H:%M}" if with_time else ""
     else:
-        day, time = value, ""
+        day, time = moment, ""
     today = today or dt.date.today()
     if day == today:
         return f"Today{time}"

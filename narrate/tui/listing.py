@@ -12,7 +12,10 @@ from __future__ import annotations
 import bisect
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from narrate.journal.core import Journal
 
 PAGE_SIZE = 100
 # 64 pages of 100 entries: ~1 MB of entry objects, far more than any screen shows.
@@ -85,7 +88,7 @@ class JournalListing:
 
     grouped = True
 
-    def __init__(self, journal: Any, page_size: int = PAGE_SIZE, max_pages: int = MAX_PAGES):
+    def __init__(self, journal: Journal, page_size: int = PAGE_SIZE, max_pages: int = MAX_PAGES):
         self.journal = journal
         self.page_size = page_size
         self.max_pages = max_pages
