@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import itertools
 import threading
 import time
 from collections.abc import Iterator
@@ -18,12 +17,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, Header, Input, Static, TextArea
-from textual.widgets.text_area import Selection
+from textual.widgets.text_area import Document, Selection
 from textual.worker import get_current_worker
 
 from narrate.errors import NarrateError
 from narrate.humane import humane_date
 from narrate.tui import highlight
+from narrate.tui.editing import EditSession, Outside, Typed
 from narrate.tui.listing import JournalListing, SearchListing
 from narrate.tui.messages import (
     EntryChosen,
@@ -37,16 +37,16 @@ from narrate.tui.messages import (
 from narrate.tui.template import first_blank_line, load_template
 from narrate.tui.text import one_line, parse_day
 from narrate.tui.widgets.entry_list import EntryList
-from narrate.tui.writer import GitStateJob, RefreshJob, SaveJob, Writer
+from narrate.tui.writer import GitStateJob, RefreshJob, Writer
 
 if TYPE_CHECKING:
     from textual.widgets import Markdown
 
+    from narrate.journal.entry import Entry
+
 # Save this long after the last keystroke: long enough not to commit every word,
 # short enough that a crash loses at most a sentence.
 AUTOSAVE_SECONDS = 2.0
-# ...and at least this often while typing without a pause.
-MAX_UNSAVED_SECONDS = 30.0
 # How often the open entry's file is compared with what the editor loaded.
 DISK_CHECK_SECONDS = 2.0
 # How often the index is refreshed so outside changes reach the list.
@@ -54,8 +54,6 @@ REFRESH_SECONDS = 15.0
 # Search as you type, once typing pauses this long.
 SEARCH_DELAY = 0.15
 SEARCH_LIMIT = 500
-
-_sessions = itertools.count(1)
 
 
 def _markdown_language() -> str | None:
@@ -92,38 +90,20 @@ class JournalScreen(Screen[None]):
         super().__init__()
         self.journal = journal
         self.writer = Writer(journal.root)
-        self.entry: Any = None
-        """The Entry in the editor; None while it is a new entry not yet on disk."""
-        self.disk: bytes | None = None
-        """The entry file's bytes as the editor last loaded or saved them."""
-        self.baseline = ""
-        """The text as last loaded or saved: the editor differs from it when dirty."""
-        self.template = ""
-        """The narration template, as new entries start and titles are derived."""
-        self.session = ""
-        """The editing session's key: a new one for each entry opened or reloaded."""
-        self.seq = 0
-        """The number of the latest save asked of the writer."""
-        self.acked = 0
-        """The number of the latest save the writer has answered."""
+        self.edits = EditSession()
+        """The editor's text against the file: when to save, conflicts, reloads."""
         self.indexed = False
         """Whether the first background refresh of the index has finished."""
         self.search_query = ""
         self.search_words: list[str] = []
         """The query's plain words, highlighted in the editor and the preview."""
-        self._ignored_disk: bytes | None = None
         self._save_timer: Timer | None = None
         self._search_timer: Timer | None = None
-        self._dirty_since: float | None = None
         self._search_journal: Any = None
         self._search_lock = threading.Lock()
-        self._last_failure: str | None = None
         self._offering_save = False
         self._status = ""
         self._looking_for_today = False
-        self._pending: dict[str, int] = {}
-        """Paths with a save queued, and the number of the latest such save."""
-        self._deferred_open: tuple[str, bool] | None = None
 
     # ------------------------------------------------------------------ layout
 
@@ -155,6 +135,21 @@ class JournalScreen(Screen[None]):
                     yield VerticalScroll(id="preview")
         # Compact: at 80 columns every main action and ^q Quit must fit.
         yield Footer(compact=True)
+
+    @property
+    def entry(self) -> Entry | None:
+        """The Entry in the editor; None while it is a new entry not yet on disk."""
+        return self.edits.entry
+
+    @entry.setter
+    def entry(self, entry: Entry | None) -> None:
+        # None forgets the open entry, so that opening its path again reads the file.
+        self.edits.entry = entry
+
+    @property
+    def disk(self) -> bytes | None:
+        """The entry file's bytes as the editor last loaded or saved them."""
+        return self.edits.disk
 
     @property
     def editor(self) -> TextArea:
@@ -246,11 +241,10 @@ class JournalScreen(Screen[None]):
         """A new entry from the template; nothing is written until the text changes."""
         self.save_now()
         self._looking_for_today = False
-        self.template = load_template(self.journal.root)
-        self.entry, self.disk, self.baseline = None, None, self.template
-        self.session = f"s{next(_sessions)}"
-        self._load_editor(self.template)
-        row = first_blank_line(self.template)
+        template = load_template(self.journal.root)
+        self.edits.open_draft(template)
+        self._load_editor(template)
+        row = first_blank_line(template)
         self.editor.move_cursor((row, 0))
         self.entry_list.mark_current(None, move_cursor=False)
         self.update_bar()
@@ -262,10 +256,8 @@ class JournalScreen(Screen[None]):
         if self.entry is not None and self.entry.path == path:
             return
         self.save_now()
-        if path in self._pending:
-            self._deferred_open = (path, cursor_at_end)
-            return
-        self._deferred_open = None
+        if not self.edits.may_open(path, cursor_at_end):
+            return  # once its queued save has landed (entry_saved, save_failed)
         from narrate.journal.entry import BrokenEntry, Entry
 
         data = self.journal.read_file(path)
@@ -285,18 +277,16 @@ class JournalScreen(Screen[None]):
             return
         self.show_entry(entry, data, cursor_at_end)
 
-    def show_entry(self, entry: Any, data: bytes, cursor_at_end: bool = False) -> None:
+    def show_entry(self, entry: Entry, data: bytes, cursor_at_end: bool = False) -> None:
         """Put an entry in the editor as a fresh editing session."""
-        self.entry, self.disk, self.baseline = entry, data, entry.body
-        self.template = load_template(self.journal.root)
-        self.session = f"s{next(_sessions)}"
-        self._ignored_disk = None
+        self.edits.open_entry(entry, data, load_template(self.journal.root))
         self._load_editor(entry.body)
         editor = self.editor
         match = self._match_in(entry.body) if self.searching else None
-        if match is not None:
-            start = editor.document.get_location_from_index(match[0])
-            end = editor.document.get_location_from_index(match[1])
+        document = editor.document  # a Document: DocumentBase has no index lookups
+        if match is not None and isinstance(document, Document):
+            start = document.get_location_from_index(match[0])
+            end = document.get_location_from_index(match[1])
             editor.selection = Selection(start, end)
             editor.scroll_cursor_visible(center=True)
         elif cursor_at_end:
@@ -309,7 +299,6 @@ class JournalScreen(Screen[None]):
 
     def _load_editor(self, text: str) -> None:
         self._cancel_save_timer()
-        self._dirty_since = None
         self.editor.load_text(text)
 
     # ------------------------------------------------------------------ saving
@@ -317,31 +306,21 @@ class JournalScreen(Screen[None]):
     @property
     def dirty(self) -> bool:
         """Whether the editor holds text that is not on disk."""
-        text = self.editor.text
-        if text == self.baseline:
-            return False
-        # An emptied new entry is no entry: never written.
-        return self.entry is not None or bool(text.strip())
+        return self.edits.dirty(self.editor.text)
 
     @property
     def saving(self) -> bool:
         """Whether a save was asked for and not yet answered."""
-        return self.acked < self.seq
+        return self.edits.saving
 
     @on(TextArea.Changed, "#editor")
     def text_changed(self) -> None:
         """Typing: save once it pauses (or every half minute while it does not)."""
         self._cancel_save_timer()
-        if not self.dirty:
-            self._dirty_since = None
-            self.update_status()
-            return
-        now = time.monotonic()
-        if self._dirty_since is None:
-            self._dirty_since = now
-        if now - self._dirty_since >= MAX_UNSAVED_SECONDS:
+        typed = self.edits.typed(self.editor.text, time.monotonic())
+        if typed is Typed.SAVE:
             self.save_now()
-        else:
+        elif typed is Typed.WAIT:
             self._save_timer = self.set_timer(AUTOSAVE_SECONDS, self.save_now)
         self.update_status()
 
@@ -353,34 +332,17 @@ class JournalScreen(Screen[None]):
     def save_now(self) -> bool:
         """Queue a save of the editor's text if it has changed; True if one was queued."""
         self._cancel_save_timer()
-        if not self.dirty:
+        job = self.edits.save(self.editor.text, dt.date.today())
+        if job is None:
             return False
-        self._dirty_since = None
-        self.seq += 1
-        if self.entry is not None:
-            self._pending[self.entry.path] = self.seq
-        self.writer.submit(
-            SaveJob(
-                key=self.session,
-                seq=self.seq,
-                entry=self.entry,
-                disk=self.disk,
-                body=self.editor.text,
-                template=self.template,
-                day=dt.date.today(),
-            )
-        )
+        self.writer.submit(job)
         self.update_status()
         return True
 
     @on(EntrySaved)
     def entry_saved(self, message: EntrySaved) -> None:
         """A save landed: it becomes the editor's baseline if it is the open entry's."""
-        self._landed(message.seq)
-        current = message.key == self.session
-        if current:
-            self.entry, self.disk, self.baseline = message.entry, message.data, message.body
-            self._last_failure = None
+        current = self.edits.saved(message)
         if message.created or message.conflict_copy:
             self.load_listing()
         else:
@@ -404,24 +366,15 @@ class JournalScreen(Screen[None]):
         self.update_bar()
         self._open_deferred()
 
-    def _landed(self, seq: int) -> None:
-        """Save ``seq`` is done (or failed): no path waits for it any longer."""
-        self.acked = max(self.acked, seq)
-        for path, waiting in list(self._pending.items()):
-            if waiting <= seq:
-                del self._pending[path]
-
     def _open_deferred(self) -> None:
-        if self._deferred_open is not None and self._deferred_open[0] not in self._pending:
-            path, at_end = self._deferred_open
-            self._deferred_open = None
-            self.open_path(path, at_end)
+        deferred = self.edits.deferred_open()
+        if deferred is not None:
+            self.open_path(*deferred)
 
     @on(SaveFailed)
     def save_failed(self, message: SaveFailed) -> None:
         """Tell the user; the text stays in the editor and the next change retries."""
-        self._landed(message.seq)
-        self._last_failure = message.reason
+        self.edits.failed(message)
         self.notify(
             f"Could not save: {message.reason}. Your text is still in the editor.",
             severity="error",
@@ -438,48 +391,42 @@ class JournalScreen(Screen[None]):
         while self.saving and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
         if self.dirty:
-            return self._last_failure or "the last save did not finish"
+            return self.edits.last_failure or "the last save did not finish"
         return None
 
     # ------------------------------------------------------------------ outside changes
 
     def check_disk(self) -> None:
         """Compare the open entry's file with what the editor loaded; reload or keep both."""
-        if self.entry is None or self.saving:
+        entry = self.entry
+        if entry is None or self.saving:
             return
-        data = self.journal.read_file(self.entry.path)
-        if data == self.disk or (data is not None and data == self._ignored_disk):
-            return
-        if self.dirty:
+        change = self.edits.outside_change(self.journal.read_file(entry.path), self.editor.text)
+        if change.outside is Outside.SAVE:
             # The writer compares again and keeps the other version as a conflict copy.
             self.save_now()
-            return
-        if data is None:
+        elif change.outside is Outside.DELETED:
             self.notify(
-                f"{self.entry.path} was deleted outside narrate.", severity="warning", markup=False
+                f"{entry.path} was deleted outside narrate.", severity="warning", markup=False
             )
             self.entry = None
             self.writer.submit(RefreshJob())
             self.open_today()
-            return
-        from narrate.journal.entry import BrokenEntry, Entry
-
-        try:
-            entry = Entry.from_bytes(data, self.entry.path)
-        except BrokenEntry as exc:
-            self._ignored_disk = data
+        elif change.outside is Outside.BROKEN:
             self.notify(
-                f"{self.entry.path} changed on disk and cannot be read: {exc.reason}. "
+                f"{entry.path} changed on disk and cannot be read: {change.reason}. "
                 "Fix it in a text editor; your next edit here keeps both versions.",
                 severity="error",
                 markup=False,
             )
-            return
-        location = self.editor.cursor_location
-        self.show_entry(entry, data)
-        self.editor.move_cursor(location)
-        self.notify(f"Reloaded “{one_line(entry.title)}”: it changed on disk.", markup=False)
-        self.writer.submit(RefreshJob())
+        elif change.outside is Outside.RELOAD and change.entry and change.data is not None:
+            location = self.editor.cursor_location
+            self.show_entry(change.entry, change.data)
+            self.editor.move_cursor(location)
+            self.notify(
+                f"Reloaded “{one_line(change.entry.title)}”: it changed on disk.", markup=False
+            )
+            self.writer.submit(RefreshJob())
 
     @on(JournalRefreshed)
     def journal_refreshed(self, message: JournalRefreshed) -> None:
@@ -650,7 +597,7 @@ class JournalScreen(Screen[None]):
             self._offering_save = dirty
             self.refresh_bindings()  # the footer offers Save only when there is something
         if dirty:
-            status = "● not saved" if self._last_failure else "● editing"
+            status = "● not saved" if self.edits.last_failure else "● editing"
         elif self.saving:
             status = "saving…"
         elif self.entry is None:
