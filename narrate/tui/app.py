@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from narrate.errors import NarrateError
+from narrate.humane import plural
 from narrate.tui.screens.journal import JournalScreen
 from narrate.tui.sync import SyncMixin
 from narrate.tui.themes import DEFAULT_THEME, builtin_theme_dir, load_themes, user_theme_dir
@@ -96,8 +97,7 @@ class NarrateApp(SyncMixin, App[None]):
         if loaded.problems:
             self.notify(
                 "\n".join(loaded.problems),
-                title=f"Skipped {len(loaded.problems)} theme file"
-                + ("s" if len(loaded.problems) > 1 else ""),
+                title=f"Skipped {plural(len(loaded.problems), 'theme file')}",
                 severity="warning",
                 timeout=15,
                 markup=False,

@@ -22,6 +22,7 @@ from textual.worker import get_current_worker
 
 from narrate.errors import NarrateError
 from narrate.humane import humane_date
+from narrate.sanitize import clean
 from narrate.tui import highlight
 from narrate.tui.editing import EditSession, Outside, Typed
 from narrate.tui.listing import JournalListing, SearchListing
@@ -262,15 +263,15 @@ class JournalScreen(Screen[None]):
 
         data = self.journal.read_file(path)
         if data is None:
-            self.notify(f"{path} is no longer on disk", severity="warning", markup=False)
+            self.notify(f"{one_line(path)} is no longer on disk", severity="warning", markup=False)
             self.writer.submit(RefreshJob())
             return
         try:
             entry = Entry.from_bytes(data, path)
         except BrokenEntry as exc:
             self.notify(
-                f"{path} cannot be read: {exc.reason}. Fix it in a text editor; "
-                "narrate will not rewrite it.",
+                f"{one_line(path)} cannot be read: {one_line(exc.reason)}. "
+                "Fix it in a text editor; narrate will not rewrite it.",
                 severity="error",
                 markup=False,
             )
@@ -353,15 +354,15 @@ class JournalScreen(Screen[None]):
         if message.conflict_copy:
             self.notify(
                 f"“{one_line(message.entry.title)}” changed on disk while you were writing. "
-                f"Your version stays in {message.entry.path}; the other is kept in "
-                f"{message.conflict_copy}.",
+                f"Your version stays in {one_line(message.entry.path)}; the other is kept in "
+                f"{one_line(message.conflict_copy)}.",
                 title="Both versions kept",
                 severity="warning",
                 timeout=15,
                 markup=False,
             )
         if message.warning:
-            self.notify(message.warning, severity="warning", timeout=10, markup=False)
+            self.notify(clean(message.warning), severity="warning", timeout=10, markup=False)
         self.writer.submit(GitStateJob())
         self.update_bar()
         self._open_deferred()
@@ -376,7 +377,7 @@ class JournalScreen(Screen[None]):
         """Tell the user; the text stays in the editor and the next change retries."""
         self.edits.failed(message)
         self.notify(
-            f"Could not save: {message.reason}. Your text is still in the editor.",
+            f"Could not save: {one_line(message.reason)}. Your text is still in the editor.",
             severity="error",
             timeout=15,
             markup=False,
@@ -407,15 +408,18 @@ class JournalScreen(Screen[None]):
             self.save_now()
         elif change.outside is Outside.DELETED:
             self.notify(
-                f"{entry.path} was deleted outside narrate.", severity="warning", markup=False
+                f"{one_line(entry.path)} was deleted outside narrate.",
+                severity="warning",
+                markup=False,
             )
             self.entry = None
             self.writer.submit(RefreshJob())
             self.open_today()
         elif change.outside is Outside.BROKEN:
             self.notify(
-                f"{entry.path} changed on disk and cannot be read: {change.reason}. "
-                "Fix it in a text editor; your next edit here keeps both versions.",
+                f"{one_line(entry.path)} changed on disk and cannot be read: "
+                f"{one_line(change.reason)}. Fix it in a text editor; your next edit here "
+                "keeps both versions.",
                 severity="error",
                 markup=False,
             )
@@ -440,7 +444,9 @@ class JournalScreen(Screen[None]):
             if entry is not None:
                 self.open_path(entry.path, cursor_at_end=True)
         if message.broken:
-            lines = "\n".join(f"{path}: {reason}" for path, reason in message.broken[:5])
+            lines = "\n".join(
+                f"{one_line(path)}: {one_line(reason)}" for path, reason in message.broken[:5]
+            )
             more = len(message.broken) - 5
             self.notify(
                 lines + (f"\n…and {more} more" if more > 0 else "") + "\nSee 'narrate doctor'.",
@@ -611,7 +617,7 @@ class JournalScreen(Screen[None]):
 
     def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
         """Links are never opened on a click: show where they go."""
-        self.notify(f"Link to {event.href} (not opened)", markup=False)
+        self.notify(f"Link to {one_line(event.href)} (not opened)", markup=False)
 
     # ------------------------------------------------------------------ actions
 
