@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import sys
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from narrate.humane import humane_date as humane_date  # the one humane date, for commands
 from narrate.sanitize import clean, safe_text
 
 HIGHLIGHT_START, HIGHLIGHT_END = "\x02", "\x03"
@@ -20,26 +21,6 @@ _TAG_COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "bright_cyan", "br
 def console(stderr: bool = False) -> Console:
     """A console whose output never interprets markup or emoji codes in our strings."""
     return Console(stderr=stderr, markup=False, emoji=False, highlight=False, soft_wrap=False)
-
-
-def humane_date(value: str, today: dt.date | None = None, with_time: bool = True) -> str:
-    """'Today 09:14', 'Yesterday', 'Mon 24 Nov', '24 Nov 2025' for an ISO timestamp."""
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    today = today or dt.date.today()
-    day = moment.date()
-    time = f" {moment:%H:%M}" if with_time else ""
-    if day == today:
-        return f"Today{time}"
-    if day == today - dt.timedelta(days=1):
-        return f"Yesterday{time}"
-    if 0 < (today - day).days < 7:
-        return f"{moment:%a} {day.day} {moment:%b}{time}"
-    if day.year == today.year:
-        return f"{moment:%a} {day.day} {moment:%b}"
-    return f"{day.day} {moment:%b %Y}"
 
 
 def tag_text(tags: list[str]) -> Text:
@@ -58,7 +39,7 @@ def short_id(entry_id: str) -> str:
     return entry_id[:12]
 
 
-def markers(item: dict[str, Any]) -> Text:
+def markers(item: Mapping[str, Any]) -> Text:
     """Small markers for practice changes, private and shared entries."""
     text = Text()
     if item.get("practice"):
@@ -70,7 +51,7 @@ def markers(item: dict[str, Any]) -> Text:
     return text
 
 
-def entries_table(items: list[dict[str, Any]], snippets: bool = False) -> Table:
+def entries_table(items: Sequence[Mapping[str, Any]], snippets: bool = False) -> Table:
     """The table for list and search."""
     table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
     table.add_column("id", style="dim", no_wrap=True)

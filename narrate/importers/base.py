@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from narrate.errors import NarrateError
+from narrate.humane import plural as plural  # the one plural, for the importers
 from narrate.journal import frontmatter
 from narrate.journal.entry import (
     TAG_RE,
@@ -282,15 +283,6 @@ def read_source(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read {path}: {exc.strerror}") from None
-
-
-def plural(count: int, word: str) -> str:
-    """ "1 entry", "2 entries", "1 photo", "3 photos"."""
-    if count == 1:
-        return f"1 {word.removesuffix('s') if word.endswith('s') else word}"
-    if word.endswith("y"):
-        return f"{count} {word[:-1]}ies"
-    return f"{count} {word if word.endswith('s') else word + 's'}"
 
 
 def is_ulid(value: Any) -> bool:

@@ -96,6 +96,15 @@ def parse(text: str) -> Query:
     return query
 
 
+def search_words(text: str) -> list[str]:
+    """The words and phrases full-text search looks for in ``text`` (to highlight them)."""
+    return [
+        term.value
+        for term in parse(text).terms
+        if term.kind in ("word", "phrase") and not term.negated and has_tokens(term.value)
+    ]
+
+
 def fts_string(term: Term) -> str:
     """An FTS5 string for a word or phrase: double-quoted, quotes doubled."""
     quoted = '"' + term.value.replace('"', '""') + '"'

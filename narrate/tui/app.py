@@ -1,8 +1,13 @@
-"""The narrate Textual app: themes, the command palette, and quitting without loss."""
+"""The narrate Textual app: themes, the command palette, help and moving between screens,
+and quitting without loss.
+
+Screens never import each other: the keys that open one (F1 help, the feed, review,
+practice, share) are bound here, and each action imports its screen when it runs.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, work
@@ -13,6 +18,7 @@ from textual.theme import Theme
 from textual.worker import get_current_worker
 
 from narrate.errors import NarrateError
+from narrate.humane import plural
 from narrate.tui.screens.journal import JournalScreen
 from narrate.tui.sync import SyncMixin
 from narrate.tui.themes import DEFAULT_THEME, builtin_theme_dir, load_themes, user_theme_dir
@@ -30,11 +36,29 @@ class NarrateApp(SyncMixin, App[None]):
     TITLE = "narrate"
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Shown by the screens' footers (as app.help), before ^q Quit; here for the rest.
+        Binding("f1", "help", "Help", show=False, tooltip="All keys"),
         Binding("ctrl+q", "quit", "Quit", tooltip="Save, then quit", priority=True),
         Binding("f3", "sync_now", "Sync", show=False, tooltip="Sync with the remote now"),
         Binding(
             "f4", "conflicts", "Conflicts", show=False, tooltip="Compare and resolve conflicts"
         ),
+        # Out of the footer, which holds no more at 100 columns: in help (f1) and the palette.
+        Binding(
+            "ctrl+o", "community", "Feed", show=False, tooltip="Read what your communities share"
+        ),
+        Binding(
+            "ctrl+g", "share", "Share", show=False, tooltip="Share a redacted copy of this entry"
+        ),
+        # f5-f7 are the editor's own (select word, line, all).
+        Binding(
+            "f8",
+            "record_practice",
+            "Practice",
+            tooltip="Record a practice change on this entry",
+            show=False,  # in F1 and the palette: at 80 columns the footer keeps the basics
+        ),
+        Binding("f9", "review", "Review", tooltip="How did my practice change?", show=False),
     ]
 
     def __init__(self, journal: Journal) -> None:
@@ -114,8 +138,7 @@ class NarrateApp(SyncMixin, App[None]):
         if loaded.problems:
             self.notify(
                 "\n".join(loaded.problems),
-                title=f"Skipped {len(loaded.problems)} theme file"
-                + ("s" if len(loaded.problems) > 1 else ""),
+                title=f"Skipped {plural(len(loaded.problems), 'theme file')}",
                 severity="warning",
                 timeout=15,
                 markup=False,
@@ -177,23 +200,80 @@ class NarrateApp(SyncMixin, App[None]):
     # ------------------------------------------------------------------ commands
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Textual's commands (Theme, Keys, Quit...) and every action of the screen."""
+        """Textual's commands (Theme, Keys, Quit...), moving between screens, and every
+        action of the screen."""
         for command in super().get_system_commands(screen):
             if command.title == "Quit":
                 yield SystemCommand("Quit", "Save, then quit", self.action_quit)
             else:
                 yield command
         yield from self.sync_commands()
-        if isinstance(screen, JournalScreen):
-            yield from screen.commands()
+        commands = getattr(screen, "commands", None)
+        if callable(commands):
+            yield from commands()
+        yield from self.navigation_commands()
+
+    def navigation_commands(self) -> Iterator[SystemCommand]:
+        """The palette's way to every screen, as the app's keys are."""
+        yield SystemCommand("Help", "Show every key", self.action_help)
+        yield SystemCommand("Journal", "Back to the journal", self.action_journal)
+        yield SystemCommand("Community", "Read what your communities share", self.action_community)
+        yield SystemCommand("Share", "Share a redacted copy of this entry", self.action_share)
+        yield SystemCommand(
+            "Practice change",
+            "Record what you now do differently, on this entry",
+            self.action_record_practice,
+        )
+        yield SystemCommand("Review", "How did my practice change?", self.action_review)
+        yield SystemCommand(
+            "Check-backs due", "Answer “still doing it?”", lambda: self.action_review(due=True)
+        )
+
+    # ------------------------------------------------------------------ navigation
+
+    def action_help(self) -> None:
+        """Show every key of the screen on top."""
+        from narrate.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen.of(self.screen))
+
+    def action_journal(self) -> JournalScreen:
+        """Back to the journal screen, closing the screens over it."""
+        while self.screen is not self.journal_screen and len(self.screen_stack) > 1:
+            self.pop_screen()
+        return self.journal_screen
+
+    def action_community(self) -> None:
+        """Open the Community screen (the feed of what other members shared)."""
         from narrate.tui.screens.community import CommunityScreen
 
-        if isinstance(screen, CommunityScreen):
-            yield from screen.commands()
+        if isinstance(self.screen, CommunityScreen):
+            return
+        self.action_journal().save_now()
+        self.push_screen(CommunityScreen(self.journal))
+
+    def action_review(self, due: bool = False) -> None:
+        """Open the Review screen (at the check-backs due, with ``due``)."""
         from narrate.tui.screens.review import ReviewScreen
 
-        if isinstance(screen, ReviewScreen):
-            yield from screen.commands()
+        if isinstance(self.screen, ReviewScreen):
+            return
+        self.action_journal().save_now()
+        self.push_screen(ReviewScreen(self.journal, focus_due=due))
+
+    def action_record_practice(self) -> None:
+        """Save the open entry, then open the practice change form on it."""
+        from narrate.tui.screens.practice import open_practice_form
+
+        screen = self.action_journal()
+        screen.run_worker(open_practice_form(screen), group="practice-form", exclusive=True)
+
+    def action_share(self) -> None:
+        """Save the open entry, then open the share dialog on it."""
+        from narrate.tui.screens.share import open_share
+
+        screen = self.action_journal()
+        screen.run_worker(open_share(screen), group="share-dialog", exclusive=True)
 
     async def action_quit(self) -> None:
         """Save what is unsaved, wait for the commit, then quit."""

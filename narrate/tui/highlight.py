@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from narrate.journal.query import search_words
+
 # The search snippet marks matches with STX ... ETX (see Journal.search).
 _MARKED = re.compile(r"\x02(.*?)\x03", re.S)
 # Markdown that must not be touched: fenced code, inline code, link targets, autolinks
@@ -12,17 +14,9 @@ _PROTECTED = re.compile(r"(^(```|~~~).*?^\2[^\n]*$|`[^`\n]*`|\]\([^)\n]*\)|<[^>\
 
 
 def query_words(query: str) -> list[str]:
-    """The plain words and phrases of a query (not filters, tags or exclusions)."""
-    words: list[str] = []
-    for match in re.finditer(r'(-?)(?:"([^"]*)"?|(\S+))', query):
-        if match.group(1):
-            continue
-        phrase, word = match.group(2), match.group(3)
-        if phrase:
-            words.append(phrase.strip())
-        elif word and ":" not in word and not word.startswith("#"):
-            words.append(word.rstrip("*"))
-    return [w for w in words if w]
+    """The plain words and phrases of a query (not filters, tags or exclusions), as the
+    core's query parser reads them: what is highlighted is what was searched for."""
+    return search_words(query)
 
 
 def snippet_words(snippet: str) -> list[str]:

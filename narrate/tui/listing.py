@@ -12,7 +12,11 @@ from __future__ import annotations
 import bisect
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from narrate.journal.core import Journal
+    from narrate.journal.types import EntryItem
 
 PAGE_SIZE = 100
 # 64 pages of 100 entries: ~1 MB of entry objects, far more than any screen shows.
@@ -32,7 +36,7 @@ class EntryRow:
     """A row showing one entry (an entry object of SPEC §4, maybe with a snippet)."""
 
     offset: int
-    item: dict[str, Any]
+    item: EntryItem
 
 
 Row = DayRow | EntryRow
@@ -85,11 +89,11 @@ class JournalListing:
 
     grouped = True
 
-    def __init__(self, journal: Any, page_size: int = PAGE_SIZE, max_pages: int = MAX_PAGES):
+    def __init__(self, journal: Journal, page_size: int = PAGE_SIZE, max_pages: int = MAX_PAGES):
         self.journal = journal
         self.page_size = page_size
         self.max_pages = max_pages
-        self._pages: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
+        self._pages: OrderedDict[int, list[EntryItem]] = OrderedDict()
         self.runs: list[tuple[str, int]] = journal.day_counts()
         # For run i: the row of its heading and the list offset of its first entry.
         self._heading_rows: list[int] = []
@@ -121,7 +125,7 @@ class JournalListing:
         item = self.entry(offset)
         return None if item is None else EntryRow(offset, item)
 
-    def entry(self, offset: int) -> dict[str, Any] | None:
+    def entry(self, offset: int) -> EntryItem | None:
         """The entry object at ``offset`` in list order."""
         number, index = divmod(offset, self.page_size)
         page = self._pages.get(number)
@@ -134,7 +138,7 @@ class JournalListing:
             self._pages.move_to_end(number)
         return page[index] if index < len(page) else None
 
-    def _read_page(self, number: int) -> list[dict[str, Any]]:
+    def _read_page(self, number: int) -> list[EntryItem]:
         first = number * self.page_size
         if first >= self.entry_count:
             return []
@@ -169,7 +173,7 @@ class SearchListing:
 
     grouped = False
 
-    def __init__(self, results: list[dict[str, Any]]) -> None:
+    def __init__(self, results: list[EntryItem]) -> None:
         self.results = results
 
     @property

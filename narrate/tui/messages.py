@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from narrate.journal.types import EntryItem
 
 
 @dataclass
@@ -73,5 +76,15 @@ class SearchFinished(Message):
     """A search in the background produced results for ``query``."""
 
     query: str
-    results: list[dict[str, Any]]
+    results: list[EntryItem]
     warnings: list[str]
+
+
+@dataclass
+class ConflictsChanged(Message):
+    """Conflict copies were resolved: the list and the header need a new look."""
+
+    paths: list[str]
+    """The files the resolution changed."""
+    kept: str | None = None
+    """The entry to open if the one open in the editor is gone."""

@@ -18,12 +18,13 @@ from textual.app import SystemCommand
 from textual.message import Message
 
 from narrate.errors import NarrateError
+from narrate.humane import plural
+from narrate.tui.messages import ConflictsChanged
+from narrate.tui.status import is_offline, safe_summary
 
 if TYPE_CHECKING:
     from narrate.tui.app import NarrateApp
 
-# Messages of SyncError that mean the remote could not be reached (narrate.journal.sync).
-OFFLINE_SIGNS = ("cannot reach origin", "did not answer within")
 # Beyond the remote's timeout: the commit and the merge before and after it.
 QUIT_MARGIN_SECONDS = 5.0
 
@@ -46,62 +47,6 @@ class SyncFinished(Message):
     """Nothing was attempted (no remote on start, or auto_sync is off)."""
     number: int = 0
     """The request it answers (and every earlier one: queued syncs run once)."""
-
-
-@dataclass
-class ConflictsChanged(Message):
-    """Conflict copies were resolved: the list and the header need a new look."""
-
-    paths: list[str]
-    """The files the resolution changed."""
-    kept: str | None = None
-    """The entry to open if the one open in the editor is gone."""
-
-
-def is_offline(error: str | None) -> bool:
-    """Whether a sync error says the remote could not be reached."""
-    return bool(error) and any(sign in str(error) for sign in OFFLINE_SIGNS)
-
-
-def plural(count: int, word: str) -> str:
-    """``1 conflict``, ``2 conflicts``."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def describe_sync(state: Any, conflicts: int) -> str:
-    """The header's few words for a SyncStatus: "in sync", "2 to push", "offline",
-    "1 conflict", joined when several hold; "clean" for a journal without a remote."""
-    if state.problems:
-        return "git needs attention (narrate doctor)"
-    parts: list[str] = []
-    if conflicts:
-        parts.append(plural(conflicts, "conflict"))
-    if state.remote:
-        if state.last_error:
-            kind = getattr(state, "last_error_kind", None)
-            offline = kind == "offline" if kind else is_offline(state.last_error)
-            parts.append("offline" if offline else "sync failed")
-        if state.ahead:
-            parts.append(f"{state.ahead} to push")
-        if state.behind:
-            parts.append(f"{state.behind} to pull")
-        if state.ahead is None and not state.last_error:
-            parts.append("not synced yet")
-    if state.uncommitted:
-        parts.append(f"{state.uncommitted} uncommitted")
-    if not parts:
-        return "in sync" if state.remote else "clean"
-    return ", ".join(parts)
-
-
-def header_summary(journal: Any) -> str:
-    """Read the repository and the last sync (runs git: off the UI thread)."""
-    from narrate.journal.conflicts import count_conflicts
-    from narrate.journal.sync import status
-
-    state = status(journal)
-    # status() lists the paths holding "-conflict-"; only those naming an original count.
-    return describe_sync(state, count_conflicts(journal, state.conflicts))
 
 
 def describe_result(result: Any) -> str:
@@ -144,13 +89,6 @@ def run_sync(journal: Any, reason: str, timeout: float, auto: bool) -> SyncFinis
     except Exception as exc:  # a bug must not end the writer's thread
         error = f"sync failed: {type(exc).__name__}: {exc}"
     return SyncFinished(reason, result, error, safe_summary(journal), remote)
-
-
-def safe_summary(journal: Any) -> str:
-    try:
-        return header_summary(journal)
-    except Exception as exc:  # the header is not worth a crash
-        return f"git state unknown ({type(exc).__name__})"
 
 
 class SyncMixin:
@@ -236,7 +174,7 @@ class SyncMixin:
 
     def offer_conflicts(self: NarrateApp, count: int) -> None:
         """Say that both versions of entries were kept, with a way to compare them."""
-        key = self.get_key_display(_binding("conflicts"))
+        key = self.get_key_display(_binding(self, "conflicts"))
         # Markup for the link only: the message holds no text from the journal.
         self.notify(
             f"{plural(count, 'entry')} changed on both devices; both versions are kept. "
@@ -291,7 +229,7 @@ class SyncMixin:
         if self._quit_syncing or not self.auto_sync or self.sync_remote is False:
             return None
         self._quit_syncing = True
-        key = self.get_key_display(_binding("quit"))
+        key = self.get_key_display(_binding(self, "quit"))
         self.notify(f"Syncing before quitting… ({key} again quits now)", timeout=30)
         number = self.request_sync("quit")
         deadline = time.monotonic() + 2 * self.sync_timeout + QUIT_MARGIN_SECONDS
@@ -318,10 +256,8 @@ class SyncMixin:
         )
 
 
-def _binding(action: str) -> Any:
-    from narrate.tui.app import NarrateApp
-
-    for binding in NarrateApp.BINDINGS:
+def _binding(app: NarrateApp, action: str) -> Any:
+    for binding in app.BINDINGS:
         if getattr(binding, "action", None) == action:
             return binding
     raise LookupError(action)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from narrate.tui.text import long_day
+from narrate.humane import long_day
 
 TEMPLATE_FILE = "template.md"
 MAX_TEMPLATE_BYTES = 64 * 1024

@@ -1,24 +1,16 @@
-"""Turning journal text into what is safe and pleasant to show: no escapes, humane dates."""
+"""Journal text made safe to show (by the one sanitiser), and days read from ISO text."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
-# C0 controls except tab and newline, DEL, and C1 controls: any of them could start a
-# terminal escape sequence (CSI, OSC 52 clipboard writes, OSC 8 links) if printed raw.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_SPACES = re.compile(r"[\t\n]+")
-
-
-def printable(text: str) -> str:
-    """``text`` with control characters shown as a visible placeholder (U+FFFD)."""
-    return _CONTROL.sub("\ufffd", text)
+from narrate.sanitize import clean
 
 
 def one_line(text: str) -> str:
-    """``printable`` text squeezed onto one line, for titles and tags in a list."""
-    return printable(_SPACES.sub(" ", text)).strip()
+    """Untrusted text cleaned by the one sanitiser and squeezed onto one line, for titles,
+    tags and names in a list."""
+    return clean(text, single_line=True)
 
 
 def parse_day(value: str) -> dt.date | None:
@@ -27,27 +19,3 @@ def parse_day(value: str) -> dt.date | None:
         return dt.date.fromisoformat(value[:10])
     except ValueError:
         return None
-
-
-def humane_day(day: dt.date, today: dt.date | None = None) -> str:
-    """A day heading: "Today", "Yesterday", "Mon 24 Nov", "Sun 24 Nov 2024"."""
-    today = today or dt.date.today()
-    if day == today:
-        return "Today"
-    if day == today - dt.timedelta(days=1):
-        return "Yesterday"
-    label = f"{day:%a} {day.day} {day:%b}"
-    return label if day.year == today.year else f"{label} {day.year}"
-
-
-def short_day(day: dt.date, today: dt.date | None = None) -> str:
-    """A day in at most 10 cells, for a column: "Today", "Mon 24 Nov", "2024-11-24"."""
-    today = today or dt.date.today()
-    if day.year != today.year:
-        return day.isoformat()
-    return humane_day(day, today)
-
-
-def long_day(day: dt.date) -> str:
-    """A day written out: "Thursday 27 November 2026"."""
-    return f"{day:%A} {day.day} {day:%B} {day.year}"

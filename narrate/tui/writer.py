@@ -156,7 +156,7 @@ class Writer:
                     job.reply(message)
                     return None
                 return message
-            from narrate.tui.sync import header_summary
+            from narrate.tui.status import header_summary
 
             return GitStateChecked(header_summary(self.journal))
         except Exception as exc:  # the thread must survive anything one job does

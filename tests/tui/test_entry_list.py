@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
+from narrate.humane import humane_date, short_day
 from narrate.journal.core import Journal
 from narrate.journal.entry import Entry
 from narrate.tui.app import NarrateApp
 from narrate.tui.listing import MAX_PAGES, DayRow, EntryRow, JournalListing, SearchListing
-from narrate.tui.text import humane_day, one_line, printable, short_day
+from narrate.tui.text import one_line
 from narrate.tui.widgets.entry_list import EntryList
 from tests.tui.helpers import add_entry, shows, wait_for, write_entries
 
@@ -86,16 +87,17 @@ def test_search_results_are_flat() -> None:
 
 def test_days_read_like_people_say_them() -> None:
     today = dt.date(2026, 11, 27)
-    assert humane_day(today, today) == "Today"
-    assert humane_day(dt.date(2026, 11, 26), today) == "Yesterday"
-    assert humane_day(dt.date(2026, 11, 24), today) == "Tue 24 Nov"
-    assert humane_day(dt.date(2025, 11, 24), today) == "Mon 24 Nov 2025"
+    assert humane_date(today, today) == "Today"
+    assert humane_date(dt.date(2026, 11, 26), today) == "Yesterday"
+    assert humane_date(dt.date(2026, 11, 24), today) == "Tue 24 Nov"
+    assert humane_date(dt.date(2025, 11, 24), today) == "Mon 24 Nov 2025"
     assert short_day(dt.date(2025, 11, 24), today) == "2025-11-24"
     assert short_day(dt.date(2026, 3, 2), today) == "Mon 2 Mar"
 
 
 def test_text_for_the_screen_has_no_control_characters() -> None:
-    assert printable("a\x1b[31mb\x07c\x9bd\ttab\nnl") == "a\ufffd[31mb\ufffdc\ufffdd\ttab\nnl"
+    # The one sanitiser's rules (narrate/sanitize.py): escapes go whole, with their payload.
+    assert one_line("a\x1b[31mb\x07c\x9bd\ttab\nnl\u202e\u200b") == "abc tab nl"
     assert one_line(" two\nlines\tand tab ") == "two lines and tab"
 
 

@@ -25,6 +25,18 @@ def test_query_words_are_the_free_text_of_a_query() -> None:
     assert highlight.query_words(query) == ["retry", "flaky test", "tes"]
 
 
+def test_highlighting_finds_what_the_core_searches_for() -> None:
+    # The core's parser reads 10:30 as a word (10 is no filter key); the TUI's own
+    # tokenizer took it for a filter and highlighted nothing.
+    assert highlight.query_words("10:30") == ["10:30"]
+    text = "Standup at 10:30, then lunch."
+    assert highlight.emphasise(text, highlight.query_words("10:30")) == (
+        "Standup at **10:30**, then lunch."
+    )
+    # note:"two words" is searched as the phrase "note two words"; ++ has nothing to find.
+    assert highlight.query_words('note:"two words" ++') == ["note two words"]
+
+
 def test_snippet_marks_name_the_matched_words() -> None:
     assert highlight.snippet_words("a \x02Testing\x03 b \x02tests\x03") == ["Testing", "tests"]
 

@@ -253,6 +253,9 @@ async def test_review_shows_the_periods_figures_and_switches_period(journal: Jou
         assert {"Practice change", "Review", "Check-backs due"} <= titles
         await pilot.press("f1")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
+        # Help lists the keys of the screen it opened on: the Review screen's, and the app's.
+        await shows(pilot, "Bars by week or by month")
+        await shows(pilot, "Save, then quit")
         pilot.app.screen.query_one("#help-practice").scroll_visible(animate=False, top=True)
         await shows(pilot, "Practice: the form (f8) and the Review screen (f9)")
 
@@ -319,3 +322,20 @@ def test_bars_scale_to_the_busiest_period_and_label_what_fits(journal: Journal) 
     assert period_short("2026-W07", "week") == "W07"
     empty = build_review(journal, since=dt.date(2001, 1, 1), until=dt.date(2001, 2, 1))
     assert "No practice changes" in area_bars(empty, 60).plain
+
+
+async def test_screens_are_reached_through_the_app(journal: Journal) -> None:
+    """ctrl+o on the Review screen goes to the feed from the journal, not over the review."""
+    practice_journal(journal)
+    async with NarrateApp(journal).run_test(size=SIZE) as pilot:
+        app = pilot.app
+        await review_shown(pilot)
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "CommunityScreen")
+        assert app.screen_stack[-2] is app.journal_screen
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.journal_screen)
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        await pilot.press("f9")  # the Review screen's own f9 closes it
+        await wait_for(pilot, lambda: app.screen is app.journal_screen)

@@ -17,7 +17,8 @@ from narrate.journal.sync import SyncResult, SyncStatus, set_remote
 from narrate.tui.app import NarrateApp
 from narrate.tui.screens.conflicts import ConflictsScreen, diff_summary
 from narrate.tui.screens.journal import JournalScreen
-from narrate.tui.sync import describe_result, describe_sync
+from narrate.tui.status import describe_sync
+from narrate.tui.sync import describe_result
 from tests.journal.test_conflicts import make_conflict, make_devices
 from tests.journal.test_sync import add, append, assert_healthy, git, sync
 from tests.tui.helpers import git_log, screen_text, shows, wait_for

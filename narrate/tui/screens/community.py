@@ -25,7 +25,7 @@ from textual.widgets import Button, Footer, Header, Input, Markdown, OptionList,
 from textual.widgets.option_list import Option
 
 from narrate.errors import NarrateError
-from narrate.output import humane_date
+from narrate.humane import humane_date
 from narrate.sanitize import clean
 from narrate.tui.widgets.community_reader import CommunityReader, CommunitySummary, openable
 from narrate.tui.widgets.feed_list import FeedList
@@ -314,7 +314,7 @@ class CommunityScreen(Screen[None]):
         Binding("a", "adopt", "Adopt", tooltip="Start trying the practice of the entry shown"),
         Binding("r", "reload", "Reload", show=False, tooltip="Re-read the feed"),
         Binding("ctrl+l", "focus_feed", "Feed", show=False, tooltip="Move to the feed"),
-        Binding("f1", "help", "Help", tooltip="All keys"),
+        Binding("f1", "app.help", "Help", tooltip="All keys"),
     ]
 
     def __init__(self, journal: Journal) -> None:
@@ -662,12 +662,6 @@ class CommunityScreen(Screen[None]):
     def action_close(self) -> None:
         """Back to the journal."""
         self.dismiss()
-
-    def action_help(self) -> None:
-        """Show every key."""
-        from narrate.tui.screens.help import HelpScreen
-
-        self.app.push_screen(HelpScreen())
 
     def action_reload(self) -> None:
         """Re-read the feed from the clones."""

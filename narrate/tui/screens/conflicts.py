@@ -34,8 +34,10 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from narrate.errors import NarrateError
-from narrate.tui.sync import ConflictsChanged, plural
-from narrate.tui.text import one_line, printable
+from narrate.humane import plural
+from narrate.sanitize import clean
+from narrate.tui.messages import ConflictsChanged
+from narrate.tui.text import one_line
 
 _requests = itertools.count(1)
 
@@ -94,7 +96,7 @@ def diff_content(mine: str, theirs: str) -> Content:
     )
     parts: list[Content] = []
     for line in lines:
-        shown = printable(line)
+        shown = clean(line)
         if line.startswith(("---", "+++")):
             parts.append(Content.styled(shown, "bold"))
         elif line.startswith("@@"):
@@ -280,11 +282,11 @@ class ConflictsScreen(Screen[None]):
             diff.update("")
             return
         original = conflict.original
-        mine = printable(original.text) if original is not None else ""
+        mine = clean(original.text) if original is not None else ""
         # As keep theirs would write it: the copy's own id and conflict_of are
         # bookkeeping, not a difference worth reading.
         in_place = conflict.theirs_in_place()
-        theirs = printable(
+        theirs = clean(
             in_place.decode("utf-8", "replace") if in_place is not None else conflict.copy.text
         )
         mine_area.load_text(mine)
@@ -309,7 +311,7 @@ class ConflictsScreen(Screen[None]):
 
     def action_keep(self, choice: str) -> None:
         """Keep mine, theirs or both for the highlighted conflict (in the writer's thread)."""
-        from narrate.tui.sync import safe_summary
+        from narrate.tui.status import safe_summary
         from narrate.tui.writer import TaskJob
 
         conflict = self.current

@@ -1,16 +1,21 @@
-"""The help screen: every key, the list's markers, the search language, the template."""
+"""The help screen: the keys of the screen it opened on, the list's markers, the search
+language, the template.
+
+It reads the bindings of that screen (and of its widgets and the app) when it opens, so
+it imports no screen: a new key shows up here by being bound.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static, TextArea
 
 from narrate.tui.widgets.entry_list import (
     CONFLICT_MARK,
@@ -18,9 +23,10 @@ from narrate.tui.widgets.entry_list import (
     PRACTICE_MARK,
     PRIVATE_MARK,
     SHARED_MARK,
-    EntryList,
 )
 
+# The palette is Textual's; its key is not in narrate's bindings.
+PALETTE = Binding("ctrl+p", "command_palette", "Command palette: every action, and themes")
 EDITOR_KEYS = [
     ("ctrl+z / ctrl+y", "Undo / redo"),
     ("ctrl+x / ctrl+c / ctrl+v", "Cut / copy / paste"),
@@ -61,6 +67,18 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,f1,q", "dismiss", "Close"),
     ]
 
+    def __init__(self, bindings: list[Binding], editor: bool = False) -> None:
+        super().__init__()
+        self.shown_bindings = bindings
+        """The keys to list, in order: those of the screen help was opened on."""
+        self.with_editor = editor
+        """Whether that screen has a text editor (whose keys are Textual's)."""
+
+    @classmethod
+    def of(cls, screen: Screen[Any]) -> HelpScreen:
+        """Help for ``screen``: its keys, its own widgets' and the app's, as bound now."""
+        return cls(screen_bindings(screen), editor=has_editor(screen))
+
     def compose(self) -> ComposeResult:
         """The help text in a scrolling box."""
         with Vertical(id="help") as box:
@@ -82,48 +100,31 @@ class HelpScreen(ModalScreen[None]):
         return table
 
     def _keys_table(self) -> Table:
-        from narrate.tui.app import NarrateApp
-        from narrate.tui.screens.journal import JournalScreen
-
         table = self._table("Keys")
-        groups: list[list[BindingType]] = [
-            JournalScreen.BINDINGS,
-            NarrateApp.BINDINGS,
-            [Binding("ctrl+p", "command_palette", "Command palette: every action, and themes")],
-            EntryList.BINDINGS,
-        ]
         # One row per action, with every key bound to it ("ctrl+f" and "/" both search).
         rows: dict[str, tuple[list[str], str]] = {}
-        for bindings in groups:
-            for binding in bindings:
-                if not isinstance(binding, Binding):
-                    continue
-                keys, description = rows.setdefault(
-                    binding.action, ([], binding.tooltip or binding.description)
-                )
-                keys.extend(
-                    self.app.get_key_display(Binding(key.strip(), binding.action))
-                    for key in binding.key.split(",")
-                )
+        for binding in self.shown_bindings:
+            # A screen's "app.help" is the app's "help": one row.
+            action = binding.action.removeprefix("app.")
+            keys, _ = rows.setdefault(action, ([], binding.tooltip or binding.description))
+            keys.extend(key for key in self._keys(binding) if key not in keys)
         for keys, description in rows.values():
             table.add_row(Text(", ".join(keys)), Text(description))
-        for keys, description in EDITOR_KEYS:
-            table.add_row(Text(keys), Text(description))
+        if self.with_editor:
+            for shown, description in EDITOR_KEYS:
+                table.add_row(Text(shown), Text(description))
         return table
 
-    def _practice_table(self) -> Table:
-        """The Review screen's keys and the practice forms'."""
-        from narrate.tui.screens.practice import PracticeModal
-        from narrate.tui.screens.review import ReviewScreen
+    def _keys(self, binding: Binding) -> list[str]:
+        """How the keys of ``binding`` are written on this keyboard ("^s", "f1")."""
+        return [
+            self.app.get_key_display(Binding(key.strip(), binding.action))
+            for key in binding.key.split(",")
+        ]
 
+    def _practice_table(self) -> Table:
+        """Where practice lives: the form and the Review screen."""
         table = self._table("\nPractice: the form (f8) and the Review screen (f9)")
-        for binding in [*PracticeModal.BINDINGS, *ReviewScreen.BINDINGS]:
-            if isinstance(binding, Binding):
-                keys = ", ".join(
-                    self.app.get_key_display(Binding(key.strip(), binding.action))
-                    for key in binding.key.split(",")
-                )
-                table.add_row(Text(keys), Text(binding.tooltip or binding.description))
         table.add_row(
             Text("enter"),
             Text("in the timeline or on this day: open the entry; on a check-back: answer it"),
@@ -131,18 +132,8 @@ class HelpScreen(ModalScreen[None]):
         return table
 
     def _community_table(self) -> Table:
-        """The Community screen's keys and the share dialog's."""
-        from narrate.tui.screens.community import CommunityScreen
-        from narrate.tui.screens.share import ShareModal
-
+        """What the Community screen and the share dialog do with untrusted text."""
         table = self._table("\nCommunities: the feed (ctrl+o) and sharing (ctrl+g)")
-        for binding in [*CommunityScreen.BINDINGS, *ShareModal.BINDINGS]:
-            if isinstance(binding, Binding) and binding.action != "help":
-                keys = ", ".join(
-                    self.app.get_key_display(Binding(key.strip(), binding.action))
-                    for key in binding.key.split(",")
-                )
-                table.add_row(Text(keys), Text(binding.tooltip or binding.description))
         table.add_row(
             Text("links"),
             Text("shown in full; opened (http and https only) after you confirm"),
@@ -150,18 +141,12 @@ class HelpScreen(ModalScreen[None]):
         return table
 
     def _sync_table(self) -> Table:
-        """When the app syncs, and the Conflicts screen's keys."""
-        from narrate.tui.screens.conflicts import ConflictsScreen
-
+        """When the app syncs."""
         table = self._table("\nSync (f3) and the Conflicts screen (f4)")
         table.add_row(
             Text("header"),
             Text("in sync · N to push · offline (the remote did not answer) · N conflicts"),
         )
-        for binding in ConflictsScreen.BINDINGS:
-            if isinstance(binding, Binding):
-                key = self.app.get_key_display(Binding(binding.key, binding.action))
-                table.add_row(Text(key), Text(binding.tooltip or binding.description))
         table.add_row(
             Text("auto_sync"),
             Text(
@@ -200,3 +185,22 @@ class HelpScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         """Scroll from the top."""
         self.query_one("#help-body", VerticalScroll).focus()
+
+
+def screen_bindings(screen: Screen[Any]) -> list[Binding]:
+    """Every key of ``screen`` now: its own, the app's, the palette's, then those of
+    narrate's widgets on it (the entry list's, even while the editor has the focus)."""
+    groups: list[list[BindingType]] = [list(type(screen).BINDINGS), list(screen.app.BINDINGS)]
+    groups.append([PALETTE])
+    seen: set[type[Any]] = set()
+    for widget in screen.query("*"):
+        kind = type(widget)
+        if kind not in seen and kind.__module__.startswith("narrate.") and "BINDINGS" in vars(kind):
+            seen.add(kind)
+            groups.append(list(kind.BINDINGS))
+    return [binding for group in groups for binding in group if isinstance(binding, Binding)]
+
+
+def has_editor(screen: Screen[Any]) -> bool:
+    """Whether ``screen`` holds a text area one can write in."""
+    return any(not area.read_only for area in screen.query(TextArea))

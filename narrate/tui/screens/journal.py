@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import itertools
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -17,10 +16,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, Header, Input, Static, TextArea
-from textual.widgets.text_area import Selection
+from textual.widgets.text_area import Document, Selection
 
 from narrate.errors import NarrateError
+from narrate.humane import humane_date
+from narrate.sanitize import clean
 from narrate.tui import highlight
+from narrate.tui.editing import EditSession, Outside, Typed
 from narrate.tui.listing import JournalListing, SearchListing
 from narrate.tui.messages import (
     EntryChosen,
@@ -32,18 +34,18 @@ from narrate.tui.messages import (
     SearchFinished,
 )
 from narrate.tui.template import first_blank_line, load_template
-from narrate.tui.text import humane_day, one_line, parse_day
+from narrate.tui.text import one_line, parse_day
 from narrate.tui.widgets.entry_list import EntryList
-from narrate.tui.writer import GitStateJob, RefreshJob, SaveJob, TaskJob, Writer, journal_app
+from narrate.tui.writer import GitStateJob, RefreshJob, TaskJob, Writer, journal_app
 
 if TYPE_CHECKING:
     from textual.widgets import Markdown
 
+    from narrate.journal.entry import Entry
+
 # Save this long after the last keystroke: long enough not to commit every word,
 # short enough that a crash loses at most a sentence.
 AUTOSAVE_SECONDS = 2.0
-# ...and at least this often while typing without a pause.
-MAX_UNSAVED_SECONDS = 30.0
 # How often the open entry's file is compared with what the editor loaded.
 DISK_CHECK_SECONDS = 2.0
 # How often the index is refreshed so outside changes reach the list.
@@ -51,8 +53,6 @@ REFRESH_SECONDS = 15.0
 # Search as you type, once typing pauses this long.
 SEARCH_DELAY = 0.15
 SEARCH_LIMIT = 500
-
-_sessions = itertools.count(1)
 
 
 def _markdown_language() -> str | None:
@@ -81,58 +81,25 @@ class JournalScreen(Screen[None]):
         Binding(
             "escape", "back", "Back", show=False, tooltip="Leave the search, preview or editor"
         ),
-        # Out of the footer, which holds no more at 100 columns: in help (f1) and the palette.
-        Binding(
-            "ctrl+o", "community", "Feed", show=False, tooltip="Read what your communities share"
-        ),
-        Binding(
-            "ctrl+g", "share", "Share", show=False, tooltip="Share a redacted copy of this entry"
-        ),
-        Binding("f1", "help", "Help", tooltip="All keys"),
-        # f5-f7 are the editor's own (select word, line, all).
-        Binding(
-            "f8",
-            "record_practice",
-            "Practice",
-            tooltip="Record a practice change on this entry",
-            show=False,  # in F1 and the palette: at 80 columns the footer keeps the basics
-        ),
-        Binding("f9", "review", "Review", tooltip="How did my practice change?", show=False),
+        # The app's help, shown here so the footer keeps it before ^q Quit.
+        Binding("f1", "app.help", "Help", tooltip="All keys"),
     ]
 
     def __init__(self, journal: Any) -> None:
         super().__init__()
         self.journal = journal
-        self.entry: Any = None
-        """The Entry in the editor; None while it is a new entry not yet on disk."""
-        self.disk: bytes | None = None
-        """The entry file's bytes as the editor last loaded or saved them."""
-        self.baseline = ""
-        """The text as last loaded or saved: the editor differs from it when dirty."""
-        self.template = ""
-        """The narration template, as new entries start and titles are derived."""
-        self.session = ""
-        """The editing session's key: a new one for each entry opened or reloaded."""
-        self.seq = 0
-        """The number of the latest save asked of the writer."""
-        self.acked = 0
-        """The number of the latest save the writer has answered."""
+        self.edits = EditSession()
+        """The editor's text against the file: when to save, conflicts, reloads."""
         self.indexed = False
         """Whether the first background refresh of the index has finished."""
         self.search_query = ""
         self.search_words: list[str] = []
         """The query's plain words, highlighted in the editor and the preview."""
-        self._ignored_disk: bytes | None = None
         self._save_timer: Timer | None = None
         self._search_timer: Timer | None = None
-        self._dirty_since: float | None = None
-        self._last_failure: str | None = None
         self._offering_save = False
         self._status = ""
         self._looking_for_today = False
-        self._pending: dict[str, int] = {}
-        """Paths with a save queued, and the number of the latest such save."""
-        self._deferred_open: tuple[str, bool] | None = None
 
     # ------------------------------------------------------------------ layout
 
@@ -164,6 +131,21 @@ class JournalScreen(Screen[None]):
                     yield VerticalScroll(id="preview")
         # Compact: at 80 columns every main action and ^q Quit must fit.
         yield Footer(compact=True)
+
+    @property
+    def entry(self) -> Entry | None:
+        """The Entry in the editor; None while it is a new entry not yet on disk."""
+        return self.edits.entry
+
+    @entry.setter
+    def entry(self, entry: Entry | None) -> None:
+        # None forgets the open entry, so that opening its path again reads the file.
+        self.edits.entry = entry
+
+    @property
+    def disk(self) -> bytes | None:
+        """The entry file's bytes as the editor last loaded or saved them."""
+        return self.edits.disk
 
     @property
     def editor(self) -> TextArea:
@@ -247,11 +229,10 @@ class JournalScreen(Screen[None]):
         """A new entry from the template; nothing is written until the text changes."""
         self.save_now()
         self._looking_for_today = False
-        self.template = load_template(self.journal.root)
-        self.entry, self.disk, self.baseline = None, None, self.template
-        self.session = f"s{next(_sessions)}"
-        self._load_editor(self.template)
-        row = first_blank_line(self.template)
+        template = load_template(self.journal.root)
+        self.edits.open_draft(template)
+        self._load_editor(template)
+        row = first_blank_line(template)
         self.editor.move_cursor((row, 0))
         self.entry_list.mark_current(None, move_cursor=False)
         self.update_bar()
@@ -263,41 +244,37 @@ class JournalScreen(Screen[None]):
         if self.entry is not None and self.entry.path == path:
             return
         self.save_now()
-        if path in self._pending:
-            self._deferred_open = (path, cursor_at_end)
-            return
-        self._deferred_open = None
+        if not self.edits.may_open(path, cursor_at_end):
+            return  # once its queued save has landed (entry_saved, save_failed)
         from narrate.journal.entry import BrokenEntry, Entry
 
         data = self.journal.read_file(path)
         if data is None:
-            self.notify(f"{path} is no longer on disk", severity="warning", markup=False)
+            self.notify(f"{one_line(path)} is no longer on disk", severity="warning", markup=False)
             self.writer.submit(RefreshJob())
             return
         try:
             entry = Entry.from_bytes(data, path)
         except BrokenEntry as exc:
             self.notify(
-                f"{path} cannot be read: {exc.reason}. Fix it in a text editor; "
-                "narrate will not rewrite it.",
+                f"{one_line(path)} cannot be read: {one_line(exc.reason)}. "
+                "Fix it in a text editor; narrate will not rewrite it.",
                 severity="error",
                 markup=False,
             )
             return
         self.show_entry(entry, data, cursor_at_end)
 
-    def show_entry(self, entry: Any, data: bytes, cursor_at_end: bool = False) -> None:
+    def show_entry(self, entry: Entry, data: bytes, cursor_at_end: bool = False) -> None:
         """Put an entry in the editor as a fresh editing session."""
-        self.entry, self.disk, self.baseline = entry, data, entry.body
-        self.template = load_template(self.journal.root)
-        self.session = f"s{next(_sessions)}"
-        self._ignored_disk = None
+        self.edits.open_entry(entry, data, load_template(self.journal.root))
         self._load_editor(entry.body)
         editor = self.editor
         match = self._match_in(entry.body) if self.searching else None
-        if match is not None:
-            start = editor.document.get_location_from_index(match[0])
-            end = editor.document.get_location_from_index(match[1])
+        document = editor.document  # a Document: DocumentBase has no index lookups
+        if match is not None and isinstance(document, Document):
+            start = document.get_location_from_index(match[0])
+            end = document.get_location_from_index(match[1])
             editor.selection = Selection(start, end)
             editor.scroll_cursor_visible(center=True)
         elif cursor_at_end:
@@ -310,7 +287,6 @@ class JournalScreen(Screen[None]):
 
     def _load_editor(self, text: str) -> None:
         self._cancel_save_timer()
-        self._dirty_since = None
         self.editor.load_text(text)
 
     # ------------------------------------------------------------------ saving
@@ -318,31 +294,21 @@ class JournalScreen(Screen[None]):
     @property
     def dirty(self) -> bool:
         """Whether the editor holds text that is not on disk."""
-        text = self.editor.text
-        if text == self.baseline:
-            return False
-        # An emptied new entry is no entry: never written.
-        return self.entry is not None or bool(text.strip())
+        return self.edits.dirty(self.editor.text)
 
     @property
     def saving(self) -> bool:
         """Whether a save was asked for and not yet answered."""
-        return self.acked < self.seq
+        return self.edits.saving
 
     @on(TextArea.Changed, "#editor")
     def text_changed(self) -> None:
         """Typing: save once it pauses (or every half minute while it does not)."""
         self._cancel_save_timer()
-        if not self.dirty:
-            self._dirty_since = None
-            self.update_status()
-            return
-        now = time.monotonic()
-        if self._dirty_since is None:
-            self._dirty_since = now
-        if now - self._dirty_since >= MAX_UNSAVED_SECONDS:
+        typed = self.edits.typed(self.editor.text, time.monotonic())
+        if typed is Typed.SAVE:
             self.save_now()
-        else:
+        elif typed is Typed.WAIT:
             self._save_timer = self.set_timer(AUTOSAVE_SECONDS, self.save_now)
         self.update_status()
 
@@ -354,34 +320,17 @@ class JournalScreen(Screen[None]):
     def save_now(self) -> bool:
         """Queue a save of the editor's text if it has changed; True if one was queued."""
         self._cancel_save_timer()
-        if not self.dirty:
+        job = self.edits.save(self.editor.text, dt.date.today())
+        if job is None:
             return False
-        self._dirty_since = None
-        self.seq += 1
-        if self.entry is not None:
-            self._pending[self.entry.path] = self.seq
-        self.writer.submit(
-            SaveJob(
-                key=self.session,
-                seq=self.seq,
-                entry=self.entry,
-                disk=self.disk,
-                body=self.editor.text,
-                template=self.template,
-                day=dt.date.today(),
-            )
-        )
+        self.writer.submit(job)
         self.update_status()
         return True
 
     @on(EntrySaved)
     def entry_saved(self, message: EntrySaved) -> None:
         """A save landed: it becomes the editor's baseline if it is the open entry's."""
-        self._landed(message.seq)
-        current = message.key == self.session
-        if current:
-            self.entry, self.disk, self.baseline = message.entry, message.data, message.body
-            self._last_failure = None
+        current = self.edits.saved(message)
         if message.created or message.conflict_copy:
             self.load_listing()
         else:
@@ -392,39 +341,30 @@ class JournalScreen(Screen[None]):
         if message.conflict_copy:
             self.notify(
                 f"“{one_line(message.entry.title)}” changed on disk while you were writing. "
-                f"Your version stays in {message.entry.path}; the other is kept in "
-                f"{message.conflict_copy}.",
+                f"Your version stays in {one_line(message.entry.path)}; the other is kept in "
+                f"{one_line(message.conflict_copy)}.",
                 title="Both versions kept",
                 severity="warning",
                 timeout=15,
                 markup=False,
             )
         if message.warning:
-            self.notify(message.warning, severity="warning", timeout=10, markup=False)
+            self.notify(clean(message.warning), severity="warning", timeout=10, markup=False)
         self.writer.submit(GitStateJob())
         self.update_bar()
         self._open_deferred()
 
-    def _landed(self, seq: int) -> None:
-        """Save ``seq`` is done (or failed): no path waits for it any longer."""
-        self.acked = max(self.acked, seq)
-        for path, waiting in list(self._pending.items()):
-            if waiting <= seq:
-                del self._pending[path]
-
     def _open_deferred(self) -> None:
-        if self._deferred_open is not None and self._deferred_open[0] not in self._pending:
-            path, at_end = self._deferred_open
-            self._deferred_open = None
-            self.open_path(path, at_end)
+        deferred = self.edits.deferred_open()
+        if deferred is not None:
+            self.open_path(*deferred)
 
     @on(SaveFailed)
     def save_failed(self, message: SaveFailed) -> None:
         """Tell the user; the text stays in the editor and the next change retries."""
-        self._landed(message.seq)
-        self._last_failure = message.reason
+        self.edits.failed(message)
         self.notify(
-            f"Could not save: {message.reason}. Your text is still in the editor.",
+            f"Could not save: {one_line(message.reason)}. Your text is still in the editor.",
             severity="error",
             timeout=15,
             markup=False,
@@ -439,48 +379,45 @@ class JournalScreen(Screen[None]):
         while self.saving and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
         if self.dirty:
-            return self._last_failure or "the last save did not finish"
+            return self.edits.last_failure or "the last save did not finish"
         return None
 
     # ------------------------------------------------------------------ outside changes
 
     def check_disk(self) -> None:
         """Compare the open entry's file with what the editor loaded; reload or keep both."""
-        if self.entry is None or self.saving:
+        entry = self.entry
+        if entry is None or self.saving:
             return
-        data = self.journal.read_file(self.entry.path)
-        if data == self.disk or (data is not None and data == self._ignored_disk):
-            return
-        if self.dirty:
+        change = self.edits.outside_change(self.journal.read_file(entry.path), self.editor.text)
+        if change.outside is Outside.SAVE:
             # The writer compares again and keeps the other version as a conflict copy.
             self.save_now()
-            return
-        if data is None:
+        elif change.outside is Outside.DELETED:
             self.notify(
-                f"{self.entry.path} was deleted outside narrate.", severity="warning", markup=False
+                f"{one_line(entry.path)} was deleted outside narrate.",
+                severity="warning",
+                markup=False,
             )
             self.entry = None
             self.writer.submit(RefreshJob())
             self.open_today()
-            return
-        from narrate.journal.entry import BrokenEntry, Entry
-
-        try:
-            entry = Entry.from_bytes(data, self.entry.path)
-        except BrokenEntry as exc:
-            self._ignored_disk = data
+        elif change.outside is Outside.BROKEN:
             self.notify(
-                f"{self.entry.path} changed on disk and cannot be read: {exc.reason}. "
-                "Fix it in a text editor; your next edit here keeps both versions.",
+                f"{one_line(entry.path)} changed on disk and cannot be read: "
+                f"{one_line(change.reason)}. Fix it in a text editor; your next edit here "
+                "keeps both versions.",
                 severity="error",
                 markup=False,
             )
-            return
-        location = self.editor.cursor_location
-        self.show_entry(entry, data)
-        self.editor.move_cursor(location)
-        self.notify(f"Reloaded “{one_line(entry.title)}”: it changed on disk.", markup=False)
-        self.writer.submit(RefreshJob())
+        elif change.outside is Outside.RELOAD and change.entry and change.data is not None:
+            location = self.editor.cursor_location
+            self.show_entry(change.entry, change.data)
+            self.editor.move_cursor(location)
+            self.notify(
+                f"Reloaded “{one_line(change.entry.title)}”: it changed on disk.", markup=False
+            )
+            self.writer.submit(RefreshJob())
 
     @on(JournalRefreshed)
     def journal_refreshed(self, message: JournalRefreshed) -> None:
@@ -494,7 +431,9 @@ class JournalScreen(Screen[None]):
             if entry is not None:
                 self.open_path(entry.path, cursor_at_end=True)
         if message.broken:
-            lines = "\n".join(f"{path}: {reason}" for path, reason in message.broken[:5])
+            lines = "\n".join(
+                f"{one_line(path)}: {one_line(reason)}" for path, reason in message.broken[:5]
+            )
             more = len(message.broken) - 5
             self.notify(
                 lines + (f"\n…and {more} more" if more > 0 else "") + "\nSee 'narrate doctor'.",
@@ -628,11 +567,11 @@ class JournalScreen(Screen[None]):
         title = Text(no_wrap=True, overflow="ellipsis")
         if self.entry is None:
             title.append("New entry", "bold")
-            title.append(f" · {humane_day(dt.date.today())}", "dim")
+            title.append(f" · {humane_date(dt.date.today())}", "dim")
         else:
             title.append(one_line(self.entry.title) or "Untitled", "bold")
             day = parse_day(self.entry.day)
-            when = humane_day(day) if day else self.entry.day
+            when = humane_date(day) if day else self.entry.day
             title.append(f" · {when} {self.entry.created:%H:%M}", "dim")
             tags = " ".join(f"#{one_line(tag)}" for tag in self.entry.all_tags())
             if tags:
@@ -647,7 +586,7 @@ class JournalScreen(Screen[None]):
             self._offering_save = dirty
             self.refresh_bindings()  # the footer offers Save only when there is something
         if dirty:
-            status = "● not saved" if self._last_failure else "● editing"
+            status = "● not saved" if self.edits.last_failure else "● editing"
         elif self.saving:
             status = "saving…"
         elif self.entry is None:
@@ -661,7 +600,7 @@ class JournalScreen(Screen[None]):
 
     def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
         """Links are never opened on a click: show where they go."""
-        self.notify(f"Link to {event.href} (not opened)", markup=False)
+        self.notify(f"Link to {one_line(event.href)} (not opened)", markup=False)
 
     # ------------------------------------------------------------------ actions
 
@@ -714,25 +653,6 @@ class JournalScreen(Screen[None]):
         elif self.editor.has_focus:
             self.entry_list.focus()
 
-    def action_help(self) -> None:
-        """Show every key."""
-        from narrate.tui.screens.help import HelpScreen
-
-        self.app.push_screen(HelpScreen())
-
-    def action_community(self) -> None:
-        """Open the Community screen (the feed of what other members shared)."""
-        from narrate.tui.screens.community import CommunityScreen
-
-        self.save_now()
-        self.app.push_screen(CommunityScreen(self.journal))
-
-    def action_share(self) -> None:
-        """Save the entry, then open the share dialog on it."""
-        from narrate.tui.screens.share import open_share
-
-        self.run_worker(open_share(self), group="share-dialog", exclusive=True)
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Only offer what works now: no Save when everything is saved."""
         if action == "save":
@@ -753,33 +673,8 @@ class JournalScreen(Screen[None]):
         yield SystemCommand(
             "Reload", "Re-read the journal from disk", lambda: self.writer.submit(RefreshJob())
         )
-        yield SystemCommand("Help", "Show every key", self.action_help)
-        yield SystemCommand("Community", "Read what your communities share", self.action_community)
-        yield SystemCommand("Share", "Share a redacted copy of this entry", self.action_share)
-        yield SystemCommand(
-            "Practice change",
-            "Record what you now do differently, on this entry",
-            self.action_record_practice,
-        )
-        yield SystemCommand("Review", "How did my practice change?", self.action_review)
-        yield SystemCommand(
-            "Check-backs due", "Answer “still doing it?”", lambda: self.action_review(due=True)
-        )
 
-    # ------------------------------------------------------------------ practice
-
-    def action_record_practice(self) -> None:
-        """Save the entry, then open the practice change form on it."""
-        from narrate.tui.screens.practice import open_practice_form
-
-        self.run_worker(open_practice_form(self), group="practice-form", exclusive=True)
-
-    def action_review(self, due: bool = False) -> None:
-        """Open the Review screen (at the check-backs due, with ``due``)."""
-        from narrate.tui.screens.review import ReviewScreen
-
-        self.save_now()
-        self.app.push_screen(ReviewScreen(self.journal, focus_due=due))
+    # ------------------------------------------------------------------ forms
 
     def entry_rewritten(self, entry: Any, data: bytes) -> None:
         """A form rewrote ``entry`` (a practice change, a check-back): if it is open, it

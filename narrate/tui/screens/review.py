@@ -185,7 +185,7 @@ class ReviewScreen(Screen[None]):
         Binding("t", "focus('#review-timeline')", "Timeline", tooltip="Move to the timeline"),
         Binding("c", "focus('#review-due')", "Check-backs", tooltip="Move to the check-backs due"),
         Binding("r", "reload", "Reload", show=False, tooltip="Build the review again"),
-        Binding("f1", "help", "Help", tooltip="All keys"),
+        Binding("f1", "app.help", "Help", tooltip="All keys"),
     ]
 
     def __init__(
@@ -441,21 +441,13 @@ class ReviewScreen(Screen[None]):
         """Back to the journal."""
         self.dismiss()
 
-    def action_help(self) -> None:
-        """Show every key."""
-        from narrate.tui.screens.help import HelpScreen
-
-        self.app.push_screen(HelpScreen())
-
     # ------------------------------------------------------------------ selecting
 
     @property
     def journal_screen(self) -> JournalScreen | None:
-        """The journal screen underneath, if there is one."""
-        from narrate.tui.screens.journal import JournalScreen
-
-        screen = getattr(self.app, "journal_screen", None)
-        return screen if isinstance(screen, JournalScreen) else None
+        """The journal screen underneath, if there is one (the app's, never imported)."""
+        screen: JournalScreen | None = getattr(self.app, "journal_screen", None)
+        return screen
 
     @on(DataTable.RowSelected, "#review-timeline, #review-onthisday")
     def open_entry(self, event: DataTable.RowSelected) -> None:

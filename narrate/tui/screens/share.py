@@ -26,7 +26,7 @@ from textual.widgets.option_list import Option
 
 from narrate.errors import NarrateError
 from narrate.sanitize import clean
-from narrate.tui.text import one_line, printable
+from narrate.tui.text import one_line
 from narrate.tui.writer import TaskJob, journal_app
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def diff_content(lines: list[str]) -> Content:
     """Unified diff lines as styled Content: + lines are published, - lines stay home."""
     parts: list[tuple[str, str] | str] = []
     for line in lines:
-        shown = printable(line) + "\n"
+        shown = clean(line) + "\n"
         if line.startswith(("+++", "---")):
             parts.append((shown, "bold"))
         elif line.startswith("@@"):
@@ -285,7 +285,7 @@ class ShareModal(ModalScreen[ShareDone | None]):
         if self.prepared is None:
             return
         if self.show_copy:
-            shown: Content | Text = Text(printable(self.prepared.copy.text))
+            shown: Content | Text = Text(clean(self.prepared.copy.text))
         else:
             shown = diff_content(self.prepared.diff)
         self.query_one("#share-diff", Static).update(shown)

@@ -19,7 +19,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
-from narrate.output import humane_date
+from narrate.humane import humane_date
 from narrate.sanitize import clean, link_targets
 
 # The Markdown widget builds a widget per block: a 1 MB body of one-line paragraphs

@@ -21,9 +21,10 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from narrate.humane import humane_date, short_day
 from narrate.tui.listing import DayRow, EmptyListing, EntryRow, Listing
 from narrate.tui.messages import EntryChosen, EntryHighlighted
-from narrate.tui.text import humane_day, one_line, parse_day, short_day
+from narrate.tui.text import one_line, parse_day
 
 PRACTICE_MARK = "◆"
 PRIVATE_MARK = "⊘"
@@ -324,7 +325,7 @@ class EntryList(ScrollView, can_focus=True):
         if day is None:
             text.append(f" {one_line(row.day)}", self._part("entry-list--day"))
             return text
-        label = humane_day(day, self.today)
+        label = humane_date(day, self.today)
         text.append(f" {label}", self._part("entry-list--day"))
         if label in ("Today", "Yesterday"):
             text.append(f" · {day:%a} {day.day} {day:%b}", self._part("entry-list--date"))

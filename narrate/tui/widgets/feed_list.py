@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from narrate.output import humane_date
+from narrate.humane import humane_date
 from narrate.sanitize import clean
 
 # A title is one line in the list; a hostile 100 KB title must not become a page.
