@@ -12,14 +12,12 @@ checks every object it receives (``transfer.fsckObjects``).
 from __future__ import annotations
 
 import datetime as dt
-import os
-import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from narrate.errors import NarrateError
-from narrate.journal.history import git_env
+from narrate.journal import gitrun
 from narrate.journal.remote import redact, validate_url
 
 MAX_ENTRY_BYTES = 1024 * 1024
@@ -49,6 +47,7 @@ HARDENING = (
     "filter.lfs.required=false",
     "core.symlinks=false",
 )
+PINNED = tuple(item for setting in HARDENING for item in ("-c", setting))
 
 
 class CommunityError(NarrateError):
@@ -83,15 +82,34 @@ class CommunityRepo:
 
     # ------------------------------------------------------------------ running git
 
-    def _command(self, *args: str) -> list[str]:
-        pinned = [item for setting in HARDENING for item in ("-c", setting)]
-        return ["git", "--git-dir", str(self.path), *pinned, *args]
+    def _hardened(self, *args: str) -> list[str]:
+        """git's arguments for ``args`` on the clone, with every hostile setting pinned."""
+        return ["--git-dir", str(self.path), *PINNED, *args]
 
-    def _env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        env = git_env()
-        env["GIT_CONFIG_PARAMETERS"] = ""  # no -c smuggled in through the environment
-        env.update(extra or {})
-        return env
+    def _run(
+        self,
+        args: list[str],
+        data: bytes | None = None,
+        env: dict[str, str] | None = None,
+        network: bool = False,
+    ) -> subprocess.CompletedProcess[bytes]:
+        """Run git through the core's runner; a timeout becomes the community's error."""
+        try:
+            return gitrun.run(
+                args,
+                timeout=self.timeout if network else max(self.timeout, LOCAL_TIMEOUT),
+                # No -c smuggled in through the environment.
+                env={"GIT_CONFIG_PARAMETERS": "", **(env or {})},
+                input=data,
+                check=False,
+            )
+        except gitrun.GitError as exc:
+            if exc.kind != "timeout":
+                raise
+            raise CommunityError(
+                f"community '{self.name}' ({redact(self.url)}) did not answer within "
+                f"{self.timeout:g} s; try again later"
+            ) from None
 
     def git(
         self,
@@ -102,33 +120,14 @@ class CommunityRepo:
         network: bool = False,
     ) -> subprocess.CompletedProcess[bytes]:
         """Run hardened git on the clone; network calls are bounded by the timeout."""
-        process = subprocess.Popen(
-            self._command(*args),
-            stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=self._env(env),
-            start_new_session=True,
-        )
-        try:
-            out, err = process.communicate(
-                data, timeout=self.timeout if network else max(self.timeout, LOCAL_TIMEOUT)
-            )
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            raise CommunityError(
-                f"community '{self.name}' ({redact(self.url)}) did not answer within "
-                f"{self.timeout:g} s; try again later"
-            ) from None
-        result = subprocess.CompletedProcess(args, process.returncode, out, err)
+        result = self._run(self._hardened(*args), data, env, network)
         if check and result.returncode != 0:
-            raise self._failure(args, err.decode("utf-8", "replace"))
+            raise self._failure(args, result.stderr.decode("utf-8", "replace"))
         return result
 
-    def text(self, *args: str, **kwargs: object) -> str:
+    def text(self, *args: str, data: bytes | None = None, env: dict[str, str] | None = None) -> str:
         """git's stdout as text."""
-        return self.git(*args, **kwargs).stdout.decode("utf-8", "replace")  # type: ignore[arg-type]
+        return self.git(*args, data=data, env=env).stdout.decode("utf-8", "replace")
 
     def _failure(self, args: tuple[str, ...], stderr: str) -> CommunityError:
         first = next((line for line in stderr.splitlines() if line.strip()), "failed")
@@ -151,38 +150,26 @@ class CommunityRepo:
         if self.path.exists():
             raise CommunityError(f"{self.path} already exists; remove the community first")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        pinned = [item for setting in HARDENING for item in ("-c", setting)]
-        process = subprocess.Popen(
-            [
-                "git",
-                *pinned,
-                "clone",
-                "--bare",
-                "--no-local",
-                "--no-recurse-submodules",
-                "--",
-                self.url,
-                str(self.path),
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            env=self._env(),
-            start_new_session=True,
-        )
         try:
-            _out, err = process.communicate(timeout=self.timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
+            cloned = self._run(
+                [
+                    *PINNED,
+                    "clone",
+                    "--bare",
+                    "--no-local",
+                    "--no-recurse-submodules",
+                    "--",
+                    self.url,
+                    str(self.path),
+                ],
+                network=True,
+            )
+        except CommunityError:
             self._discard()
-            raise CommunityError(
-                f"community '{self.name}' ({redact(self.url)}) did not answer within "
-                f"{self.timeout:g} s"
-            ) from None
-        if process.returncode != 0:
+            raise
+        if cloned.returncode != 0:
             self._discard()
-            raise self._failure(("clone",), err.decode("utf-8", "replace"))
+            raise self._failure(("clone",), cloned.stderr.decode("utf-8", "replace"))
         # A bare clone maps branches onto refs/heads; keep them as remote-tracking refs so
         # our own unpushed commits never get overwritten by a fetch.
         self.git("config", "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -20,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from narrate.errors import NarrateError
-from narrate.journal.history import GitError, git_bytes, git_env, run_git
+from narrate.journal import gitrun
+from narrate.journal.gitrun import GitError
+from narrate.journal.history import git_bytes, run_git
 from narrate.journal.remote import redact
 from narrate.journal.store import STATE, JournalLock, scan_dir
 
@@ -101,70 +102,42 @@ class Syncer:
 
     def _remote_git(self, *args: str) -> subprocess.CompletedProcess[str]:
         """A git command that talks to the remote: bounded in time, never prompting."""
-        env = git_env()
+        env: dict[str, str] = {}
         if "GIT_SSH_COMMAND" not in os.environ and not self.ssh_command:
             env["GIT_SSH_COMMAND"] = (
                 f"ssh -o BatchMode=yes -o ConnectTimeout={max(1, int(self.timeout))}"
             )
-        command = [
-            "git",
-            "-C",
-            str(self.root),
+        speed = [
             "-c",
             "http.lowSpeedLimit=1",
             "-c",
             f"http.lowSpeedTime={max(1, int(self.timeout))}",
-            *args,
         ]
-        # A session of its own, so a timeout can kill git and every helper it started
-        # (ssh, git-remote-https) together.
-        process = subprocess.Popen(
-            command,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            env=env,
-            start_new_session=True,
-        )
         try:
-            stdout, stderr = process.communicate(timeout=self.timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
+            return gitrun.run(
+                [*speed, *args], self.root, timeout=self.timeout, env=env, check=False, text=True
+            )
+        except GitError as exc:
+            if exc.kind != "timeout":
+                raise
             raise SyncError(
                 f"origin ({self.remote_shown}) did not answer within {self.timeout:g} s; "
                 "your commits are kept here, run 'narrate sync' again when it is reachable",
                 "offline",
             ) from None
-        return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
     def _network_failure(self, stderr: str) -> SyncError:
-        text = stderr.strip()
-        lowered = text.lower()
-        first = next(
-            (line.removeprefix("fatal: ") for line in text.splitlines() if line.strip()),
-            "no answer",
-        )
-        if any(
-            marker in lowered
-            for marker in (
-                "authentication failed",
-                "permission denied",
-                "terminal prompts disabled",
-                "could not read username",
-                "could not read password",
-                "403",
-            )
-        ):
+        first = gitrun.first_line(stderr, "no answer")
+        # Anything else a fetch or push can say means the remote is out of reach.
+        if gitrun.classify(stderr) == "auth":
             return SyncError(
-                f"origin ({self.remote_shown}) refused the credentials: {redact(first)}; "
+                f"origin ({self.remote_shown}) refused the credentials: {first}; "
                 "check your ssh key or credential helper (narrate never prompts). "
                 "Your commits are kept here",
                 "auth",
             )
         return SyncError(
-            f"cannot reach origin ({self.remote_shown}): {redact(first)}; your commits are "
+            f"cannot reach origin ({self.remote_shown}): {first}; your commits are "
             "kept here, run 'narrate sync' again when it is reachable",
             "offline",
         )
@@ -607,24 +580,17 @@ def clone(url: str, target: Path, timeout: float = DEFAULT_TIMEOUT) -> None:
     if target.exists() and any(target.iterdir()):
         raise NarrateError(f"{target} exists and is not empty; clone into a new folder")
     target.parent.mkdir(parents=True, exist_ok=True)
-    process = subprocess.Popen(
-        ["git", "clone", "--", url, str(target)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        env=git_env(),
-        start_new_session=True,
-    )
     try:
-        _out, err = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
+        cloned = gitrun.run(
+            ["clone", "--", url, str(target)], timeout=timeout, check=False, text=True
+        )
+    except GitError as exc:
+        if exc.kind != "timeout":
+            raise
         raise NarrateError(f"{redact(url)} did not answer within {timeout:g} s") from None
-    if process.returncode != 0:
-        first = next((line for line in err.splitlines() if line.strip()), "failed")
-        raise NarrateError(f"cannot clone {redact(url)}: {redact(first.removeprefix('fatal: '))}")
+    if cloned.returncode != 0:
+        first = gitrun.first_line(cloned.stderr, "failed")
+        raise NarrateError(f"cannot clone {redact(url)}: {first}")
     if run_git(target, "rev-parse", "-q", "--verify", "HEAD", check=False).returncode == 0:
         return
     # The remote's HEAD names no branch (a bare repository whose default branch was never
