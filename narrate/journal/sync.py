@@ -433,7 +433,7 @@ class Syncer:
             index_file.unlink(missing_ok=True)
 
     def _other_version(
-        self, path: str, my_blob: str, blob: str, remote: str, tree: str, taken: set[str]
+        self, path: str, my_blob: str, blob: str, remote: str, tree: str, taken_paths: set[str]
     ) -> tuple[str, bytes, bool]:
         """Where and what to save the remote's version of a conflicting file as.
 
@@ -441,34 +441,29 @@ class Syncer:
         remote one moves to a free name unchanged. Two versions of one entry are: the
         remote's is saved as a conflict copy with its own id and ``conflict_of``.
         """
-        from narrate.journal.entry import BrokenEntry, Entry, new_id
+        from narrate.journal.conflicts import conflict_copy, next_free, split_suffix
+        from narrate.journal.entry import BrokenEntry, Entry
 
         data = git_bytes(self.root, "cat-file", "blob", blob)
         local_data = git_bytes(self.root, "cat-file", "blob", my_blob)
-        stem, dot, ext = path.rpartition(".")
-        if not dot:
-            stem, ext = path, ""
-        suffix = f".{ext}" if ext else ""
+
+        def taken(candidate: str) -> bool:
+            return (
+                candidate in taken_paths
+                or self._blob(tree, candidate) is not None
+                or (self.root / candidate).exists()
+            )
+
         try:
-            theirs = Entry.from_bytes(data, path)
-            mine = Entry.from_bytes(local_data, path)
+            theirs_id = Entry.from_bytes(data, path).id
+            mine_id = Entry.from_bytes(local_data, path).id
         except BrokenEntry:
-            theirs = mine = None
-        if theirs is not None and mine is not None and theirs.id != mine.id:
-            base, is_conflict = f"{stem}-2", False
-            new_data = data
-        else:
-            base, is_conflict = f"{stem}-conflict-{_short(remote)}", True
-            new_data = data
-            if theirs is not None:
-                new_data = theirs.with_changes(
-                    id=new_id(), conflict_of=theirs.id
-                ).document.to_bytes()
-        candidate, n = f"{base}{suffix}", 2
-        while candidate in taken or self._blob(tree, candidate) or (self.root / candidate).exists():
-            candidate = f"{base}-{n}{suffix}"
-            n += 1
-        return candidate, new_data, is_conflict
+            theirs_id = mine_id = None
+        if theirs_id != mine_id:
+            stem, suffix = split_suffix(path)
+            return next_free(f"{stem}-2", suffix, taken), data, False
+        copy, copy_data = conflict_copy(path, data, _short(remote), taken)
+        return copy, copy_data, True
 
     def _push(self, branch: str, remote_head: str | None, result: SyncResult) -> bool:
         """Push; False when the remote moved on (fetch and integrate again)."""
