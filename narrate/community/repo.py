@@ -6,19 +6,23 @@ and shares are committed with plumbing into a private index. So no filter, smudg
 LFS driver, no submodule, no symlink and no path in the tree ever touches the disk,
 and no hook runs. Every git call also pins the settings a hostile repository could
 abuse (fsmonitor, pager, hooks, ssh command, credential helpers from the repo) and
-checks every object it receives (``transfer.fsckObjects``).
+checks every object it receives (``transfer.fsckObjects``). A community on this
+machine (a path or file://) runs upload-pack and receive-pack inside its own
+repository, where git drops those ``-c`` settings: they are named again on that
+program's own command line (``--upload-pack``, ``--receive-pack``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from narrate.errors import NarrateError
 from narrate.journal import gitrun
-from narrate.journal.remote import redact, validate_url
+from narrate.journal.remote import is_local_url, redact, validate_url
 
 MAX_ENTRY_BYTES = 1024 * 1024
 # A community of people writing narrations stays far below these; a hostile one (a
@@ -48,6 +52,17 @@ HARDENING = (
     "core.symlinks=false",
 )
 PINNED = tuple(item for setting in HARDENING for item in ("-c", setting))
+# Settings for the git that runs *inside* a community on this machine (a path or
+# file://): git clears GIT_CONFIG_PARAMETERS for local transports, so PINNED never
+# reaches that receive-pack or upload-pack, which read the community's own config and
+# hooks. Beyond PINNED: alternateRefsCommand and gc are commands the repository names,
+# and a push into a checked-out branch (updateInstead) would run its smudge filters.
+REMOTE_SIDE = (
+    *HARDENING,
+    "core.alternateRefsCommand=true",
+    "receive.autogc=false",
+    "receive.denyCurrentBranch=refuse",
+)
 
 
 class CommunityError(NarrateError):
@@ -158,6 +173,7 @@ class CommunityRepo:
                     "--bare",
                     "--no-local",
                     "--no-recurse-submodules",
+                    *self._pack_program("upload-pack"),
                     "--",
                     self.url,
                     str(self.path),
@@ -175,6 +191,16 @@ class CommunityRepo:
         self.git("config", "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*")
         self.fetch()
 
+    def _pack_program(self, program: str) -> list[str]:
+        """``--upload-pack``/``--receive-pack`` running ``program`` with hooks and
+        command settings off, for a community on this machine; nothing for ssh, https or
+        git://, whose server runs its own."""
+        if not is_local_url(self.url):
+            return []
+        # git runs it through the shell, with the repository's path appended.
+        pinned = " ".join(f"-c {shlex.quote(setting)}" for setting in REMOTE_SIDE)
+        return [f"--{program}=git {pinned} {program}"]
+
     def _discard(self) -> None:
         import shutil
 
@@ -182,7 +208,14 @@ class CommunityRepo:
 
     def fetch(self) -> None:
         """Fetch the community's branches (objects checked)."""
-        self.git("fetch", "--prune", "--no-tags", "origin", network=True)
+        self.git(
+            "fetch",
+            "--prune",
+            "--no-tags",
+            *self._pack_program("upload-pack"),
+            "origin",
+            network=True,
+        )
 
     def branch(self) -> str | None:
         """The branch members push to: the remote's default, else main, else any."""
@@ -325,6 +358,7 @@ class CommunityRepo:
             pushed = self.git(
                 "push",
                 "--porcelain",
+                *self._pack_program("receive-pack"),
                 "origin",
                 f"{commit}:refs/heads/{branch}",
                 check=False,
@@ -339,6 +373,12 @@ class CommunityRepo:
                 and "fetch first" not in said
                 and "non-fast-forward" not in said
             ):
+                if "refusing to update checked out branch" in said:
+                    raise CommunityError(
+                        f"community '{self.name}' ({redact(self.url)}) has its branch "
+                        "checked out; narrate shares only into a bare repository (make one "
+                        "with 'git clone --bare')"
+                    )
                 raise self._failure(("push",), pushed.stderr.decode("utf-8", "replace"))
             self.fetch()
         raise CommunityError(

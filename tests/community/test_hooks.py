@@ -97,6 +97,20 @@ def test_a_checked_out_community_is_never_updated_in_place(tmp_path: Path) -> No
 
     shared = yann("share", entry_id, "--to", "local", "--yes")
 
-    assert shared.exit_code != 0 and "checked out" in shared.output
+    assert shared.exit_code != 0 and "only into a bare repository" in shared.output
     assert traces(marker) == []
     assert not (folder / "members").exists()
+
+
+def test_only_local_urls_get_their_own_pack_programs(tmp_path: Path) -> None:
+    from narrate.community.repo import CommunityRepo
+    from narrate.journal.remote import is_local_url
+
+    local = ["/srv/cop.git", "./cop.git", "cop.git", "sub/dir:x", "file:///srv/cop.git"]
+    remote = ["host:cop.git", "git@host:cop.git", "ssh://host/cop", "https://h/c", "git://h/c"]
+    assert all(is_local_url(url) for url in local)
+    assert not any(is_local_url(url) for url in remote)
+    (option,) = CommunityRepo("cop", tmp_path, "/srv/cop.git")._pack_program("receive-pack")
+    assert option.startswith("--receive-pack=git ") and "core.hooksPath=/dev/null" in option
+    # A server over the network runs its own receive-pack: a custom command would fail.
+    assert CommunityRepo("cop", tmp_path, "git@host:cop.git")._pack_program("receive-pack") == []
