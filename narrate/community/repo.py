@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import datetime as dt
 import shlex
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from narrate.errors import NarrateError
 from narrate.journal import gitrun
 from narrate.journal.remote import is_local_url, redact, validate_url
+
+if TYPE_CHECKING:
+    import subprocess
 
 MAX_ENTRY_BYTES = 1024 * 1024
 # A community of people writing narrations stays far below these; a hostile one (a

@@ -16,14 +16,21 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from narrate.errors import NarrateError
 from narrate.journal import gitrun
 from narrate.journal.gitrun import GitError
 from narrate.journal.history import git_bytes, run_git
+
+# Re-exported: the faces ask sync, never history, about the remote.
+from narrate.journal.history import has_remote as has_remote
+from narrate.journal.history import remote_url as remote_url
 from narrate.journal.remote import redact
 from narrate.journal.store import STATE, JournalLock, scan_dir
+
+if TYPE_CHECKING:
+    from narrate.journal.core import Journal
 
 DEFAULT_TIMEOUT = 30.0
 # As for the index (docs/index.md): look at every file at most every 10 minutes, and
@@ -87,7 +94,7 @@ def _short(sha: str) -> str:
 class Syncer:
     """One sync run over a Journal."""
 
-    def __init__(self, journal: Any, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, journal: Journal, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.journal = journal
         self.root: Path = journal.root
         self.timeout = timeout
@@ -454,6 +461,8 @@ class Syncer:
                 or (self.root / candidate).exists()
             )
 
+        theirs_id: str | None
+        mine_id: str | None
         try:
             theirs_id = Entry.from_bytes(data, path).id
             mine_id = Entry.from_bytes(local_data, path).id
@@ -532,7 +541,7 @@ class _DirtyTree(Exception):
     """An uncommitted file is in the way of the fast-forward."""
 
 
-def status(journal: Any) -> SyncStatus:
+def status(journal: Journal) -> SyncStatus:
     """Branch, remote, ahead/behind (as of the last fetch), last sync, conflicts."""
     from narrate.journal.history import repo_state
 
@@ -563,8 +572,7 @@ def set_remote(root: Path, url: str) -> None:
     from narrate.journal.remote import validate_url
 
     validate_url(url)
-    exists = run_git(root, "remote", "get-url", "origin", check=False).returncode == 0
-    run_git(root, "remote", "set-url" if exists else "add", "--", "origin", url)
+    run_git(root, "remote", "set-url" if has_remote(root) else "add", "--", "origin", url)
 
 
 def clone(url: str, target: Path, timeout: float = DEFAULT_TIMEOUT) -> None:

@@ -12,15 +12,19 @@ import asyncio
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from textual.app import SystemCommand
+from textual.app import App, SystemCommand
 from textual.message import Message
 
 from narrate.errors import NarrateError
 
 if TYPE_CHECKING:
-    from narrate.tui.app import NarrateApp
+    from textual.binding import Binding
+
+    from narrate.journal.core import Journal
+    from narrate.journal.sync import SyncResult, SyncStatus
+    from narrate.tui.screens.journal import JournalScreen
 
 # Messages of SyncError that mean the remote could not be reached (narrate.journal.sync).
 OFFLINE_SIGNS = ("cannot reach origin", "did not answer within")
@@ -34,7 +38,7 @@ class SyncFinished(Message):
 
     reason: str
     """Why it ran: "start", "now" or "quit"."""
-    result: Any = None
+    result: SyncResult | None = None
     """The SyncResult, when it worked."""
     error: str | None = None
     """The one-line message of a failed sync."""
@@ -68,7 +72,7 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def describe_sync(state: Any, conflicts: int) -> str:
+def describe_sync(state: SyncStatus, conflicts: int) -> str:
     """The header's few words for a SyncStatus: "in sync", "2 to push", "offline",
     "1 conflict", joined when several hold; "clean" for a journal without a remote."""
     if state.problems:
@@ -78,7 +82,7 @@ def describe_sync(state: Any, conflicts: int) -> str:
         parts.append(plural(conflicts, "conflict"))
     if state.remote:
         if state.last_error:
-            kind = getattr(state, "last_error_kind", None)
+            kind = state.last_error_kind
             offline = kind == "offline" if kind else is_offline(state.last_error)
             parts.append("offline" if offline else "sync failed")
         if state.ahead:
@@ -94,7 +98,7 @@ def describe_sync(state: Any, conflicts: int) -> str:
     return ", ".join(parts)
 
 
-def header_summary(journal: Any) -> str:
+def header_summary(journal: Journal) -> str:
     """Read the repository and the last sync (runs git: off the UI thread)."""
     from narrate.journal.conflicts import count_conflicts
     from narrate.journal.sync import status
@@ -104,7 +108,7 @@ def header_summary(journal: Any) -> str:
     return describe_sync(state, count_conflicts(journal, state.conflicts))
 
 
-def describe_result(result: Any) -> str:
+def describe_result(result: SyncResult) -> str:
     """One line saying what a sync did."""
     parts: list[str] = []
     if result.committed:
@@ -121,17 +125,10 @@ def describe_result(result: Any) -> str:
     return f"Synced: {text}."
 
 
-def has_remote(root: Any) -> bool:
-    """Whether the journal has an origin (runs git)."""
-    from narrate.journal.history import run_git
-
-    return run_git(root, "remote", "get-url", "origin", check=False).returncode == 0
-
-
-def run_sync(journal: Any, reason: str, timeout: float, auto: bool) -> SyncFinished:
+def run_sync(journal: Journal, reason: str, timeout: float, auto: bool) -> SyncFinished:
     """Sync ``journal`` (in the writer's thread); never raises. ``auto``: only when a
     remote is set and the config allows it."""
-    from narrate.journal.sync import Syncer
+    from narrate.journal.sync import Syncer, has_remote
 
     remote = has_remote(journal.root)
     if reason != "now" and (not remote or not auto):
@@ -146,16 +143,23 @@ def run_sync(journal: Any, reason: str, timeout: float, auto: bool) -> SyncFinis
     return SyncFinished(reason, result, error, safe_summary(journal), remote)
 
 
-def safe_summary(journal: Any) -> str:
+def safe_summary(journal: Journal) -> str:
+    """header_summary, or a word saying git's state is unknown: never raises."""
     try:
         return header_summary(journal)
     except Exception as exc:  # the header is not worth a crash
         return f"git state unknown ({type(exc).__name__})"
 
 
-class SyncMixin:
+class SyncMixin(App[None]):
     """The app's side of sync: start and quit syncs, the command, the header, and
-    opening the Conflicts screen. Mixed into NarrateApp."""
+    opening the Conflicts screen. NarrateApp's base: its message handlers and actions
+    must be the app's own for Textual to find them."""
+
+    journal: Journal
+    """The app's journal (set by NarrateApp)."""
+    journal_screen: JournalScreen
+    """The journal screen, whose writer runs the syncs (set by NarrateApp)."""
 
     auto_sync: bool = True
     """False when the config says ``auto_sync = false``."""
@@ -168,7 +172,7 @@ class SyncMixin:
     _sync_answered = 0
     _quit_syncing = False
 
-    def read_sync_config(self: NarrateApp) -> None:
+    def read_sync_config(self) -> None:
         """auto_sync and sync_timeout from the config (defaults if it is unusable)."""
         from narrate.config import load_config
         from narrate.journal.sync import DEFAULT_TIMEOUT
@@ -181,14 +185,14 @@ class SyncMixin:
         self.auto_sync = config.get("auto_sync", True) is not False
         self.sync_timeout = float(config.get("sync_timeout", DEFAULT_TIMEOUT))
 
-    def request_sync(self: NarrateApp, reason: str) -> int:
+    def request_sync(self, reason: str) -> int:
         """Queue a sync behind the writer's pending saves; its number."""
         from narrate.tui.writer import TaskJob
 
         self._sync_asked += 1
         number, timeout, auto = self._sync_asked, self.sync_timeout, self.auto_sync
 
-        def task(journal: Any) -> None:
+        def task(journal: Journal) -> None:
             finished = run_sync(journal, reason, timeout, auto)
             finished.number = number
             self.post_message(finished)
@@ -198,18 +202,18 @@ class SyncMixin:
         self.journal_screen.writer.submit(TaskJob(f"sync-{kind}", task))
         return number
 
-    def sync_on_start(self: NarrateApp) -> None:
+    def sync_on_start(self) -> None:
         """Sync once the app is up, if a remote is set and auto_sync allows."""
         self.read_sync_config()
         self.request_sync("start")
 
-    def action_sync_now(self: NarrateApp) -> None:
+    def action_sync_now(self) -> None:
         """Save, then sync with the remote now."""
         self.journal_screen.save_now()
         self.notify("Syncing…", timeout=2)
         self.request_sync("now")
 
-    def on_sync_finished(self: NarrateApp, message: SyncFinished) -> None:
+    def on_sync_finished(self, message: SyncFinished) -> None:
         """Show the result: header, notification, the list, the open entry."""
         # Queued syncs are coalesced: one answer covers every sync asked before it.
         self._sync_answered = max(self._sync_answered, message.number)
@@ -229,6 +233,8 @@ class SyncMixin:
             )
             return
         result = message.result
+        if result is None:  # only a skipped or failed sync has none, and both returned
+            return
         if result.changed_paths or result.conflicts:
             self.journal_changed()
         if result.conflicts:
@@ -236,7 +242,7 @@ class SyncMixin:
         elif message.reason == "now" or result.pulled:
             self.notify(describe_result(result), timeout=4, markup=False)
 
-    def offer_conflicts(self: NarrateApp, count: int) -> None:
+    def offer_conflicts(self, count: int) -> None:
         """Say that both versions of entries were kept, with a way to compare them."""
         key = self.get_key_display(_binding("conflicts"))
         # Markup for the link only: the message holds no text from the journal.
@@ -248,9 +254,7 @@ class SyncMixin:
             timeout=20,
         )
 
-    def journal_changed(
-        self: NarrateApp, paths: list[str] | None = None, kept: str | None = None
-    ) -> None:
+    def journal_changed(self, paths: list[str] | None = None, kept: str | None = None) -> None:
         """Files changed under the journal screen: its list, the open entry, the header."""
         from narrate.tui.writer import GitStateJob, RefreshJob
 
@@ -273,11 +277,11 @@ class SyncMixin:
         screen.writer.submit(RefreshJob())
         screen.writer.submit(GitStateJob())
 
-    def on_conflicts_changed(self: NarrateApp, message: ConflictsChanged) -> None:
+    def on_conflicts_changed(self, message: ConflictsChanged) -> None:
         """A conflict was resolved on the Conflicts screen."""
         self.journal_changed(message.paths, message.kept)
 
-    def action_conflicts(self: NarrateApp) -> None:
+    def action_conflicts(self) -> None:
         """Open the Conflicts screen (after saving what the editor holds)."""
         from narrate.tui.screens.conflicts import ConflictsScreen
 
@@ -287,7 +291,7 @@ class SyncMixin:
         self.journal_screen.save_now()
         self.push_screen(ConflictsScreen(self.journal.root, self.journal_screen.writer))
 
-    async def sync_before_quit(self: NarrateApp) -> str | None:
+    async def sync_before_quit(self) -> str | None:
         """The quit sync, bounded by the timeout: a line to print after the app has
         gone when it failed or kept conflicts. A second quit does not wait for it."""
         if self._quit_syncing or not self.auto_sync or self.sync_remote is False:
@@ -312,7 +316,7 @@ class SyncMixin:
             )
         return None
 
-    def sync_commands(self: NarrateApp) -> Iterator[SystemCommand]:
+    def sync_commands(self) -> Iterator[SystemCommand]:
         """The palette's sync commands."""
         yield SystemCommand("Sync now", "Sync with the journal's remote now", self.action_sync_now)
         yield SystemCommand(
@@ -320,10 +324,13 @@ class SyncMixin:
         )
 
 
-def _binding(action: str) -> Any:
+def _binding(action: str) -> Binding:
+    """The app's binding for ``action`` (for the key shown in a notification)."""
+    from textual.binding import Binding
+
     from narrate.tui.app import NarrateApp
 
     for binding in NarrateApp.BINDINGS:
-        if getattr(binding, "action", None) == action:
+        if isinstance(binding, Binding) and binding.action == action:
             return binding
     raise LookupError(action)
