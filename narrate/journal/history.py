@@ -1,8 +1,8 @@
 """The journal's git history: init, commit, and the state checks doctor reports.
 
-Commits run the git command line directly: GitPython's in-process index costs seconds
-per commit at tens of thousands of files, and importing it costs ~60-180 ms that
-``narrate add`` should not pay. GitPython serves the rarer, richer operations.
+Every call runs the git command line through narrate.journal.gitrun: GitPython's
+in-process index costs seconds per commit at tens of thousands of files, and importing
+it costs ~60-180 ms that ``narrate add`` should not pay.
 """
 
 from __future__ import annotations
@@ -81,10 +81,7 @@ def init_repo(root: Path) -> None:
     """Make ``root`` a journal repository: git init, settings, .gitignore, first commit."""
     root.mkdir(parents=True, exist_ok=True)
     if not (root / ".git").exists():
-        import git
-
-        with git.Repo.init(root, initial_branch="main"):
-            pass
+        run_git(root, "init", "-q", "--initial-branch=main")
     # manyFiles: index v4 and the untracked cache keep add/status fast at 100k files.
     run_git(root, "config", "feature.manyFiles", "true")
     gitignore = root / ".gitignore"
