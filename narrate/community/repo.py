@@ -148,11 +148,9 @@ class CommunityRepo:
         return self.git(*args, data=data, env=env).stdout.decode("utf-8", "replace")
 
     def _failure(self, args: tuple[str, ...], stderr: str) -> CommunityError:
-        first = next((line for line in stderr.splitlines() if line.strip()), "failed")
-        first = redact(first.removeprefix("fatal: ").removeprefix("error: "))
         from narrate.sanitize import clean
 
-        first = clean(first, single_line=True)
+        first = clean(gitrun.first_line(stderr, "failed"), single_line=True)
         if "fsck" in stderr or "badTree" in stderr or "hasDot" in stderr:
             return CommunityError(
                 f"community '{self.name}' ({redact(self.url)}) failed git's safety checks "
@@ -201,8 +199,8 @@ class CommunityRepo:
         if not is_local_url(self.url):
             return []
         # git runs it through the shell, with the repository's path appended.
-        pinned = " ".join(f"-c {shlex.quote(setting)}" for setting in REMOTE_SIDE)
-        return [f"--{program}=git {pinned} {program}"]
+        settings = " ".join(f"-c {shlex.quote(setting)}" for setting in REMOTE_SIDE)
+        return [f"--{program}=git {settings} {program}"]
 
     def _discard(self) -> None:
         import shutil
