@@ -280,7 +280,7 @@ class Syncer:
     def _commit_pending(self, full: bool) -> bool:
         """Commit files changed outside narrate: everything when ``full``, else in the
         folders the quick check points at (so git stats only those)."""
-        from narrate.journal.history import commit_all, commit_index
+        from narrate.journal.history import commit, commit_all
 
         message = "Sync: commit changes made outside narrate"
         if full:
@@ -306,16 +306,7 @@ class Syncer:
         paths = [p for p in (changed + untracked).split("\0") if p]
         if not paths:
             return False
-        run_git(
-            self.root,
-            "update-index",
-            "--add",
-            "--remove",
-            "-z",
-            "--stdin",
-            stdin="".join(f"{path}\0" for path in paths),
-        )
-        return commit_index(self.root, message)
+        return commit(self.root, paths, message)
 
     def _head(self) -> str:
         return self._git("rev-parse", "HEAD").stdout.strip()
