@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
 import pytest
 
+import narrate
 from narrate.journal import gitrun
 from narrate.journal.gitrun import GitError
 
@@ -46,3 +48,18 @@ def test_classify_and_subcommand() -> None:
     assert gitrun.classify("ssh: Could not resolve hostname nowhere") == "offline"
     assert gitrun.classify("fatal: bad revision") == "other"
     assert gitrun.subcommand(["-C", "/x", "-c", "a=b", "--git-dir", "/y", "push", "-q"]) == "push"
+
+
+def test_every_git_process_starts_in_the_runner() -> None:
+    package = Path(narrate.__file__).parent
+    starts = re.compile(
+        r"subprocess\.(run|Popen|call|check_output|check_call)\(|os\.(system|popen)\("
+    )
+    found = {
+        path.relative_to(package).as_posix(): path.read_text("utf-8")
+        for path in package.rglob("*.py")
+        if starts.search(path.read_text("utf-8"))
+    }
+    found.pop("journal/gitrun.py")
+    # The user's editor is the one other program narrate starts.
+    assert all("def run_editor(" in text for text in found.values()), sorted(found)
