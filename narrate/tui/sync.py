@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from narrate.journal.sync import SyncResult, SyncStatus
     from narrate.tui.screens.journal import JournalScreen
 
-# Messages of SyncError that mean the remote could not be reached (narrate.journal.sync).
+# Messages of SyncError that mean the remote could not be reached (narrate.journal.sync),
+# for a sync record written before SyncError had a kind.
 OFFLINE_SIGNS = ("cannot reach origin", "did not answer within")
 # Beyond the remote's timeout: the commit and the merge before and after it.
 QUIT_MARGIN_SECONDS = 5.0
@@ -50,6 +51,8 @@ class SyncFinished(Message):
     """Nothing was attempted (no remote on start, or auto_sync is off)."""
     number: int = 0
     """The request it answers (and every earlier one: queued syncs run once)."""
+    error_kind: str | None = None
+    """SyncError's kind for a failed sync: "offline", "auth", "state" or "other"."""
 
 
 @dataclass
@@ -128,19 +131,19 @@ def describe_result(result: SyncResult) -> str:
 def run_sync(journal: Journal, reason: str, timeout: float, auto: bool) -> SyncFinished:
     """Sync ``journal`` (in the writer's thread); never raises. ``auto``: only when a
     remote is set and the config allows it."""
-    from narrate.journal.sync import Syncer, has_remote
+    from narrate.journal.sync import Syncer, SyncError, has_remote
 
     remote = has_remote(journal.root)
     if reason != "now" and (not remote or not auto):
         return SyncFinished(reason, remote=remote, skipped=True, summary=safe_summary(journal))
-    result, error = None, None
+    result, error, kind = None, None, None
     try:
         result = Syncer(journal, timeout).run()
     except NarrateError as exc:
-        error = str(exc)
+        error, kind = str(exc), exc.kind if isinstance(exc, SyncError) else "other"
     except Exception as exc:  # a bug must not end the writer's thread
-        error = f"sync failed: {type(exc).__name__}: {exc}"
-    return SyncFinished(reason, result, error, safe_summary(journal), remote)
+        error, kind = f"sync failed: {type(exc).__name__}: {exc}", "other"
+    return SyncFinished(reason, result, error, safe_summary(journal), remote, error_kind=kind)
 
 
 def safe_summary(journal: Journal) -> str:
@@ -226,8 +229,8 @@ class SyncMixin(App[None]):
         if message.error:
             self.notify(
                 message.error,
-                title="Offline" if is_offline(message.error) else "Sync failed",
-                severity="warning" if is_offline(message.error) else "error",
+                title="Offline" if message.error_kind == "offline" else "Sync failed",
+                severity="warning" if message.error_kind == "offline" else "error",
                 timeout=8 if message.reason == "start" else 12,
                 markup=False,
             )
