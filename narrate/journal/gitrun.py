@@ -173,7 +173,7 @@ def run(
     try:
         stdout, stderr = process.communicate(input, timeout=timeout)
     except subprocess.TimeoutExpired:
-        _kill(process, timeout is not None)
+        _kill(process, group=True)
         raise GitError(
             f"git {subcommand(args)} did not finish within {timeout:g} s", "timeout"
         ) from None
