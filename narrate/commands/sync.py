@@ -39,14 +39,13 @@ def remote_set(ctx: click.Context, url: str) -> None:
 @click.pass_context
 def remote_show(ctx: click.Context) -> None:
     """Print the journal's remote URL (credentials hidden)."""
-    from narrate.journal.history import run_git
     from narrate.journal.remote import redact
+    from narrate.journal.sync import remote_url
 
-    journal = open_journal(ctx)
-    found = run_git(journal.root, "remote", "get-url", "origin", check=False)
-    if found.returncode != 0:
+    url = remote_url(open_journal(ctx).root)
+    if url is None:
         raise NarrateError("no remote set; set one with 'narrate remote set URL'")
-    click.echo(redact(found.stdout.strip()))
+    click.echo(redact(url))
 
 
 @click.command(context_settings=CONTEXT)

@@ -6,21 +6,26 @@ and shares are committed with plumbing into a private index. So no filter, smudg
 LFS driver, no submodule, no symlink and no path in the tree ever touches the disk,
 and no hook runs. Every git call also pins the settings a hostile repository could
 abuse (fsmonitor, pager, hooks, ssh command, credential helpers from the repo) and
-checks every object it receives (``transfer.fsckObjects``).
+checks every object it receives (``transfer.fsckObjects``). A community on this
+machine (a path or file://) runs upload-pack and receive-pack inside its own
+repository, where git drops those ``-c`` settings: they are named again on that
+program's own command line (``--upload-pack``, ``--receive-pack``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import signal
-import subprocess
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from narrate.errors import NarrateError
-from narrate.journal.history import git_env
-from narrate.journal.remote import redact, validate_url
+from narrate.journal import gitrun
+from narrate.journal.remote import is_local_url, redact, validate_url
+
+if TYPE_CHECKING:
+    import subprocess
 
 MAX_ENTRY_BYTES = 1024 * 1024
 # A community of people writing narrations stays far below these; a hostile one (a
@@ -48,6 +53,18 @@ HARDENING = (
     "filter.lfs.smudge=",
     "filter.lfs.required=false",
     "core.symlinks=false",
+)
+PINNED = tuple(item for setting in HARDENING for item in ("-c", setting))
+# Settings for the git that runs *inside* a community on this machine (a path or
+# file://): git clears GIT_CONFIG_PARAMETERS for local transports, so PINNED never
+# reaches that receive-pack or upload-pack, which read the community's own config and
+# hooks. Beyond PINNED: alternateRefsCommand and gc are commands the repository names,
+# and a push into a checked-out branch (updateInstead) would run its smudge filters.
+REMOTE_SIDE = (
+    *HARDENING,
+    "core.alternateRefsCommand=true",
+    "receive.autogc=false",
+    "receive.denyCurrentBranch=refuse",
 )
 
 
@@ -83,15 +100,34 @@ class CommunityRepo:
 
     # ------------------------------------------------------------------ running git
 
-    def _command(self, *args: str) -> list[str]:
-        pinned = [item for setting in HARDENING for item in ("-c", setting)]
-        return ["git", "--git-dir", str(self.path), *pinned, *args]
+    def _hardened(self, *args: str) -> list[str]:
+        """git's arguments for ``args`` on the clone, with every hostile setting pinned."""
+        return ["--git-dir", str(self.path), *PINNED, *args]
 
-    def _env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        env = git_env()
-        env["GIT_CONFIG_PARAMETERS"] = ""  # no -c smuggled in through the environment
-        env.update(extra or {})
-        return env
+    def _run(
+        self,
+        args: list[str],
+        data: bytes | None = None,
+        env: dict[str, str] | None = None,
+        network: bool = False,
+    ) -> subprocess.CompletedProcess[bytes]:
+        """Run git through the core's runner; a timeout becomes the community's error."""
+        try:
+            return gitrun.run(
+                args,
+                timeout=self.timeout if network else max(self.timeout, LOCAL_TIMEOUT),
+                # No -c smuggled in through the environment.
+                env={"GIT_CONFIG_PARAMETERS": "", **(env or {})},
+                input=data,
+                check=False,
+            )
+        except gitrun.GitError as exc:
+            if exc.kind != "timeout":
+                raise
+            raise CommunityError(
+                f"community '{self.name}' ({redact(self.url)}) did not answer within "
+                f"{self.timeout:g} s; try again later"
+            ) from None
 
     def git(
         self,
@@ -102,40 +138,19 @@ class CommunityRepo:
         network: bool = False,
     ) -> subprocess.CompletedProcess[bytes]:
         """Run hardened git on the clone; network calls are bounded by the timeout."""
-        process = subprocess.Popen(
-            self._command(*args),
-            stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=self._env(env),
-            start_new_session=True,
-        )
-        try:
-            out, err = process.communicate(
-                data, timeout=self.timeout if network else max(self.timeout, LOCAL_TIMEOUT)
-            )
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            raise CommunityError(
-                f"community '{self.name}' ({redact(self.url)}) did not answer within "
-                f"{self.timeout:g} s; try again later"
-            ) from None
-        result = subprocess.CompletedProcess(args, process.returncode, out, err)
+        result = self._run(self._hardened(*args), data, env, network)
         if check and result.returncode != 0:
-            raise self._failure(args, err.decode("utf-8", "replace"))
+            raise self._failure(args, result.stderr.decode("utf-8", "replace"))
         return result
 
-    def text(self, *args: str, **kwargs: object) -> str:
+    def text(self, *args: str, data: bytes | None = None, env: dict[str, str] | None = None) -> str:
         """git's stdout as text."""
-        return self.git(*args, **kwargs).stdout.decode("utf-8", "replace")  # type: ignore[arg-type]
+        return self.git(*args, data=data, env=env).stdout.decode("utf-8", "replace")
 
     def _failure(self, args: tuple[str, ...], stderr: str) -> CommunityError:
-        first = next((line for line in stderr.splitlines() if line.strip()), "failed")
-        first = redact(first.removeprefix("fatal: ").removeprefix("error: "))
         from narrate.sanitize import clean
 
-        first = clean(first, single_line=True)
+        first = clean(gitrun.first_line(stderr, "failed"), single_line=True)
         if "fsck" in stderr or "badTree" in stderr or "hasDot" in stderr:
             return CommunityError(
                 f"community '{self.name}' ({redact(self.url)}) failed git's safety checks "
@@ -151,42 +166,41 @@ class CommunityRepo:
         if self.path.exists():
             raise CommunityError(f"{self.path} already exists; remove the community first")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        pinned = [item for setting in HARDENING for item in ("-c", setting)]
-        process = subprocess.Popen(
-            [
-                "git",
-                *pinned,
-                "clone",
-                "--bare",
-                "--no-local",
-                "--no-recurse-submodules",
-                "--",
-                self.url,
-                str(self.path),
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            env=self._env(),
-            start_new_session=True,
-        )
         try:
-            _out, err = process.communicate(timeout=self.timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
+            cloned = self._run(
+                [
+                    *PINNED,
+                    "clone",
+                    "--bare",
+                    "--no-local",
+                    "--no-recurse-submodules",
+                    *self._pack_program("upload-pack"),
+                    "--",
+                    self.url,
+                    str(self.path),
+                ],
+                network=True,
+            )
+        except CommunityError:
             self._discard()
-            raise CommunityError(
-                f"community '{self.name}' ({redact(self.url)}) did not answer within "
-                f"{self.timeout:g} s"
-            ) from None
-        if process.returncode != 0:
+            raise
+        if cloned.returncode != 0:
             self._discard()
-            raise self._failure(("clone",), err.decode("utf-8", "replace"))
+            raise self._failure(("clone",), cloned.stderr.decode("utf-8", "replace"))
         # A bare clone maps branches onto refs/heads; keep them as remote-tracking refs so
         # our own unpushed commits never get overwritten by a fetch.
         self.git("config", "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*")
         self.fetch()
+
+    def _pack_program(self, program: str) -> list[str]:
+        """``--upload-pack``/``--receive-pack`` running ``program`` with hooks and
+        command settings off, for a community on this machine; nothing for ssh, https or
+        git://, whose server runs its own."""
+        if not is_local_url(self.url):
+            return []
+        # git runs it through the shell, with the repository's path appended.
+        settings = " ".join(f"-c {shlex.quote(setting)}" for setting in REMOTE_SIDE)
+        return [f"--{program}=git {settings} {program}"]
 
     def _discard(self) -> None:
         import shutil
@@ -195,7 +209,14 @@ class CommunityRepo:
 
     def fetch(self) -> None:
         """Fetch the community's branches (objects checked)."""
-        self.git("fetch", "--prune", "--no-tags", "origin", network=True)
+        self.git(
+            "fetch",
+            "--prune",
+            "--no-tags",
+            *self._pack_program("upload-pack"),
+            "origin",
+            network=True,
+        )
 
     def branch(self) -> str | None:
         """The branch members push to: the remote's default, else main, else any."""
@@ -338,6 +359,7 @@ class CommunityRepo:
             pushed = self.git(
                 "push",
                 "--porcelain",
+                *self._pack_program("receive-pack"),
                 "origin",
                 f"{commit}:refs/heads/{branch}",
                 check=False,
@@ -352,6 +374,12 @@ class CommunityRepo:
                 and "fetch first" not in said
                 and "non-fast-forward" not in said
             ):
+                if "refusing to update checked out branch" in said:
+                    raise CommunityError(
+                        f"community '{self.name}' ({redact(self.url)}) has its branch "
+                        "checked out; narrate shares only into a bare repository (make one "
+                        "with 'git clone --bare')"
+                    )
                 raise self._failure(("push",), pushed.stderr.decode("utf-8", "replace"))
             self.fetch()
         raise CommunityError(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -129,6 +130,48 @@ class Resolution:
         if self.choice == "theirs":
             return f"{self.kept} now holds the other device's version; the copy was deleted."
         return f"Kept both: the other version is now {self.created}."
+
+
+def conflict_copy(
+    path: str, data: bytes, tag: str, taken: Callable[[str], bool] | None = None
+) -> tuple[str, bytes]:
+    """The path and bytes of a conflict copy of ``data``, another version of the file
+    at ``path``: ``<stem>-conflict-<tag>.md`` (``-2``, ``-3``... while ``taken`` says a
+    name is in use).
+
+    A readable version gets a new id (two files must not share one) and
+    ``conflict_of`` naming the entry it is a version of; an unreadable one is kept byte
+    for byte. ``tag`` is sync's short commit id or the app's content hash: both forms
+    match CONFLICT_NAME.
+    """
+    from narrate.journal.entry import BrokenEntry, Entry, new_id
+
+    stem, suffix = split_suffix(path)
+    copy = next_free(f"{stem}-conflict-{tag}", suffix, taken)
+    try:
+        entry = Entry.from_bytes(data, path)
+    except BrokenEntry:
+        return copy, data
+    return copy, entry.with_changes(id=new_id(), conflict_of=entry.id).document.to_bytes()
+
+
+def next_free(base: str, suffix: str, taken: Callable[[str], bool] | None = None) -> str:
+    """``base + suffix``, else ``base-2 + suffix``, ``-3``... the first ``taken`` refuses."""
+    candidate, n = f"{base}{suffix}", 2
+    while taken is not None and taken(candidate):
+        candidate = f"{base}-{n}{suffix}"
+        n += 1
+    return candidate
+
+
+def split_suffix(path: str) -> tuple[str, str]:
+    """``path`` without its file name's extension, and the extension with its dot ("" for
+    none: a dot in a folder's name or a leading one is not an extension)."""
+    name = path.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    if dot <= 0:
+        return path, ""
+    return path[: len(path) - len(name) + dot], name[dot:]
 
 
 def is_conflict_name(path: str) -> bool:

@@ -771,20 +771,12 @@ class Journal:
         A readable copy gets a new id (two files must not share one) and a
         ``conflict_of`` key naming the original; an unreadable one is kept byte for byte.
         """
-        from narrate.journal.entry import BrokenEntry, Entry, new_id
+        from narrate.journal.conflicts import conflict_copy
 
-        stem = rel.removesuffix(".md")
-        copy = f"{stem}-conflict-{idx.file_hash(data)[:8]}.md"
+        copy, copy_data = conflict_copy(rel, data, idx.file_hash(data)[:8])
         with JournalLock(self.root):
-            try:
-                entry = Entry.from_bytes(data, rel)
-            except BrokenEntry:
-                atomic_write(self.root / copy, data)
-                self.index_file(copy)
-            else:
-                entry = entry.with_changes(id=new_id(), conflict_of=entry.id)
-                entry.path = copy
-                self._write(entry)
+            atomic_write(self.root / copy, copy_data)
+            self.index_file(copy)
             self._commit([copy], message or f"Keep conflicting version of {rel}")
         return copy
 

@@ -1,36 +1,25 @@
 """The journal's git history: init, commit, and the state checks doctor reports.
 
-Commits run the git command line directly: GitPython's in-process index costs seconds
-per commit at tens of thousands of files, and importing it costs ~60-180 ms that
-``narrate add`` should not pay. GitPython serves the rarer, richer operations.
+Every call runs the git command line through narrate.journal.gitrun: GitPython's
+in-process index costs seconds per commit at tens of thousands of files, and importing
+it costs ~60-180 ms that ``narrate add`` should not pay.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from narrate.errors import NarrateError
+from narrate.journal import gitrun
+from narrate.journal.gitrun import GitError, git_env
 from narrate.journal.store import GITIGNORE
+
+__all__ = ["GitError", "git_bytes", "git_env", "run_git"]
 
 # A git lock older than this, with narrate holding its own journal lock, is stale.
 STALE_LOCK_SECONDS = 10.0
-
-
-class GitError(NarrateError):
-    """A git command failed; the message says what to do."""
-
-
-def git_env() -> dict[str, str]:
-    """The environment for git: never prompt, messages in English for parsing."""
-    env = dict(os.environ)
-    env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_ASKPASS": "", "SSH_ASKPASS": ""})
-    env.pop("GIT_DIR", None)
-    env.pop("GIT_WORK_TREE", None)
-    return env
 
 
 def run_git(
@@ -41,17 +30,7 @@ def run_git(
     stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``git -C root args``; user text only ever follows "--" or an option's value."""
-    try:
-        result = subprocess.run(
-            ["git", "-C", str(root), *args],
-            capture_output=True,
-            text=True,
-            env={**git_env(), **(env or {})},
-            input=stdin,
-            stdin=subprocess.DEVNULL if stdin is None else None,
-        )
-    except FileNotFoundError:
-        raise GitError("git is not installed or not on PATH; install git and try again") from None
+    result = gitrun.run(args, root, env=env, input=stdin, check=False, text=True)
     if check and result.returncode != 0:
         raise explain_git_failure(root, args, result.stderr)
     return result
@@ -59,12 +38,21 @@ def run_git(
 
 def git_bytes(root: Path, *args: str, data: bytes | None = None) -> bytes:
     """Run git with binary input and output (blobs); raises GitError on failure."""
-    result = subprocess.run(
-        ["git", "-C", str(root), *args], input=data, capture_output=True, env=git_env()
-    )
+    result = gitrun.run(args, root, input=data, check=False)
     if result.returncode != 0:
         raise explain_git_failure(root, args, result.stderr.decode("utf-8", "replace"))
     return result.stdout
+
+
+def has_remote(root: Path) -> bool:
+    """Whether the journal has an origin to sync with."""
+    return remote_url(root) is not None
+
+
+def remote_url(root: Path) -> str | None:
+    """The journal's origin URL as configured (redact it before showing it), or None."""
+    found = run_git(root, "remote", "get-url", "origin", check=False)
+    return found.stdout.strip() if found.returncode == 0 else None
 
 
 def explain_git_failure(root: Path, args: tuple[str, ...], stderr: str) -> GitError:
@@ -93,10 +81,7 @@ def init_repo(root: Path) -> None:
     """Make ``root`` a journal repository: git init, settings, .gitignore, first commit."""
     root.mkdir(parents=True, exist_ok=True)
     if not (root / ".git").exists():
-        import git
-
-        with git.Repo.init(root, initial_branch="main"):
-            pass
+        run_git(root, "init", "-q", "--initial-branch=main")
     # manyFiles: index v4 and the untracked cache keep add/status fast at 100k files.
     run_git(root, "config", "feature.manyFiles", "true")
     gitignore = root / ".gitignore"
@@ -231,9 +216,8 @@ def repo_state(root: Path) -> RepoState:
     status = run_git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", check=False)
     if status.returncode == 0:
         state.uncommitted = [item[3:] for item in status.stdout.split("\0") if len(item) > 3]
-    remote = run_git(root, "remote", "get-url", "origin", check=False)
-    if remote.returncode == 0:
-        state.remote = remote.stdout.strip()
+    state.remote = remote_url(root)
+    if state.remote is not None:
         counts = run_git(
             root, "rev-list", "--left-right", "--count", "HEAD...@{upstream}", check=False
         )

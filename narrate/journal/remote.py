@@ -54,6 +54,15 @@ def validate_url(url: str) -> str:
     raise NarrateError(f"remote URL {shown!r} is not an https, ssh or git URL or a local path")
 
 
+def is_local_url(url: str) -> bool:
+    """Whether git reaches ``url`` on this machine (a path or file://), as git decides:
+    no "://" and no ":" before the first "/" (else it is ssh's host:path)."""
+    if "://" in url:
+        return url.split("://", 1)[0].lower() == "file"
+    colon, slash = url.find(":"), url.find("/")
+    return colon < 0 or 0 <= slash < colon or re.match(r"[A-Za-z]:[\\/]", url) is not None
+
+
 def redact(url: str) -> str:
     """The URL (or any text holding one) with passwords and tokens replaced by ***."""
     # user:password@ anywhere, then a bare user name on http(s), where it is often a token.

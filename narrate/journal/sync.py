@@ -12,17 +12,25 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from narrate.errors import NarrateError
-from narrate.journal.history import GitError, git_bytes, git_env, run_git
+from narrate.journal import gitrun
+from narrate.journal.gitrun import GitError
+from narrate.journal.history import git_bytes, run_git
+
+# Re-exported: the faces ask sync, never history, about the remote.
+from narrate.journal.history import has_remote as has_remote
+from narrate.journal.history import remote_url as remote_url
 from narrate.journal.remote import redact
 from narrate.journal.store import STATE, JournalLock, scan_dir
+
+if TYPE_CHECKING:
+    from narrate.journal.core import Journal
 
 DEFAULT_TIMEOUT = 30.0
 # As for the index (docs/index.md): look at every file at most every 10 minutes, and
@@ -86,7 +94,7 @@ def _short(sha: str) -> str:
 class Syncer:
     """One sync run over a Journal."""
 
-    def __init__(self, journal: Any, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, journal: Journal, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.journal = journal
         self.root: Path = journal.root
         self.timeout = timeout
@@ -101,70 +109,42 @@ class Syncer:
 
     def _remote_git(self, *args: str) -> subprocess.CompletedProcess[str]:
         """A git command that talks to the remote: bounded in time, never prompting."""
-        env = git_env()
+        env: dict[str, str] = {}
         if "GIT_SSH_COMMAND" not in os.environ and not self.ssh_command:
             env["GIT_SSH_COMMAND"] = (
                 f"ssh -o BatchMode=yes -o ConnectTimeout={max(1, int(self.timeout))}"
             )
-        command = [
-            "git",
-            "-C",
-            str(self.root),
+        speed = [
             "-c",
             "http.lowSpeedLimit=1",
             "-c",
             f"http.lowSpeedTime={max(1, int(self.timeout))}",
-            *args,
         ]
-        # A session of its own, so a timeout can kill git and every helper it started
-        # (ssh, git-remote-https) together.
-        process = subprocess.Popen(
-            command,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            env=env,
-            start_new_session=True,
-        )
         try:
-            stdout, stderr = process.communicate(timeout=self.timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
+            return gitrun.run(
+                [*speed, *args], self.root, timeout=self.timeout, env=env, check=False, text=True
+            )
+        except GitError as exc:
+            if exc.kind != "timeout":
+                raise
             raise SyncError(
                 f"origin ({self.remote_shown}) did not answer within {self.timeout:g} s; "
                 "your commits are kept here, run 'narrate sync' again when it is reachable",
                 "offline",
             ) from None
-        return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
     def _network_failure(self, stderr: str) -> SyncError:
-        text = stderr.strip()
-        lowered = text.lower()
-        first = next(
-            (line.removeprefix("fatal: ") for line in text.splitlines() if line.strip()),
-            "no answer",
-        )
-        if any(
-            marker in lowered
-            for marker in (
-                "authentication failed",
-                "permission denied",
-                "terminal prompts disabled",
-                "could not read username",
-                "could not read password",
-                "403",
-            )
-        ):
+        first = gitrun.first_line(stderr, "no answer")
+        # Anything else a fetch or push can say means the remote is out of reach.
+        if gitrun.classify(stderr) == "auth":
             return SyncError(
-                f"origin ({self.remote_shown}) refused the credentials: {redact(first)}; "
+                f"origin ({self.remote_shown}) refused the credentials: {first}; "
                 "check your ssh key or credential helper (narrate never prompts). "
                 "Your commits are kept here",
                 "auth",
             )
         return SyncError(
-            f"cannot reach origin ({self.remote_shown}): {redact(first)}; your commits are "
+            f"cannot reach origin ({self.remote_shown}): {first}; your commits are "
             "kept here, run 'narrate sync' again when it is reachable",
             "offline",
         )
@@ -300,7 +280,7 @@ class Syncer:
     def _commit_pending(self, full: bool) -> bool:
         """Commit files changed outside narrate: everything when ``full``, else in the
         folders the quick check points at (so git stats only those)."""
-        from narrate.journal.history import commit_all, commit_index
+        from narrate.journal.history import commit, commit_all
 
         message = "Sync: commit changes made outside narrate"
         if full:
@@ -326,16 +306,7 @@ class Syncer:
         paths = [p for p in (changed + untracked).split("\0") if p]
         if not paths:
             return False
-        run_git(
-            self.root,
-            "update-index",
-            "--add",
-            "--remove",
-            "-z",
-            "--stdin",
-            stdin="".join(f"{path}\0" for path in paths),
-        )
-        return commit_index(self.root, message)
+        return commit(self.root, paths, message)
 
     def _head(self) -> str:
         return self._git("rev-parse", "HEAD").stdout.strip()
@@ -460,7 +431,7 @@ class Syncer:
             index_file.unlink(missing_ok=True)
 
     def _other_version(
-        self, path: str, my_blob: str, blob: str, remote: str, tree: str, taken: set[str]
+        self, path: str, my_blob: str, blob: str, remote: str, tree: str, taken_paths: set[str]
     ) -> tuple[str, bytes, bool]:
         """Where and what to save the remote's version of a conflicting file as.
 
@@ -468,34 +439,31 @@ class Syncer:
         remote one moves to a free name unchanged. Two versions of one entry are: the
         remote's is saved as a conflict copy with its own id and ``conflict_of``.
         """
-        from narrate.journal.entry import BrokenEntry, Entry, new_id
+        from narrate.journal.conflicts import conflict_copy, next_free, split_suffix
+        from narrate.journal.entry import BrokenEntry, Entry
 
         data = git_bytes(self.root, "cat-file", "blob", blob)
         local_data = git_bytes(self.root, "cat-file", "blob", my_blob)
-        stem, dot, ext = path.rpartition(".")
-        if not dot:
-            stem, ext = path, ""
-        suffix = f".{ext}" if ext else ""
+
+        def taken(candidate: str) -> bool:
+            return (
+                candidate in taken_paths
+                or self._blob(tree, candidate) is not None
+                or (self.root / candidate).exists()
+            )
+
+        theirs_id: str | None
+        mine_id: str | None
         try:
-            theirs = Entry.from_bytes(data, path)
-            mine = Entry.from_bytes(local_data, path)
+            theirs_id = Entry.from_bytes(data, path).id
+            mine_id = Entry.from_bytes(local_data, path).id
         except BrokenEntry:
-            theirs = mine = None
-        if theirs is not None and mine is not None and theirs.id != mine.id:
-            base, is_conflict = f"{stem}-2", False
-            new_data = data
-        else:
-            base, is_conflict = f"{stem}-conflict-{_short(remote)}", True
-            new_data = data
-            if theirs is not None:
-                new_data = theirs.with_changes(
-                    id=new_id(), conflict_of=theirs.id
-                ).document.to_bytes()
-        candidate, n = f"{base}{suffix}", 2
-        while candidate in taken or self._blob(tree, candidate) or (self.root / candidate).exists():
-            candidate = f"{base}-{n}{suffix}"
-            n += 1
-        return candidate, new_data, is_conflict
+            theirs_id = mine_id = None
+        if theirs_id != mine_id:
+            stem, suffix = split_suffix(path)
+            return next_free(f"{stem}-2", suffix, taken), data, False
+        copy, copy_data = conflict_copy(path, data, _short(remote), taken)
+        return copy, copy_data, True
 
     def _push(self, branch: str, remote_head: str | None, result: SyncResult) -> bool:
         """Push; False when the remote moved on (fetch and integrate again)."""
@@ -564,7 +532,7 @@ class _DirtyTree(Exception):
     """An uncommitted file is in the way of the fast-forward."""
 
 
-def status(journal: Any) -> SyncStatus:
+def status(journal: Journal) -> SyncStatus:
     """Branch, remote, ahead/behind (as of the last fetch), last sync, conflicts."""
     from narrate.journal.history import repo_state
 
@@ -595,8 +563,7 @@ def set_remote(root: Path, url: str) -> None:
     from narrate.journal.remote import validate_url
 
     validate_url(url)
-    exists = run_git(root, "remote", "get-url", "origin", check=False).returncode == 0
-    run_git(root, "remote", "set-url" if exists else "add", "--", "origin", url)
+    run_git(root, "remote", "set-url" if has_remote(root) else "add", "--", "origin", url)
 
 
 def clone(url: str, target: Path, timeout: float = DEFAULT_TIMEOUT) -> None:
@@ -607,24 +574,17 @@ def clone(url: str, target: Path, timeout: float = DEFAULT_TIMEOUT) -> None:
     if target.exists() and any(target.iterdir()):
         raise NarrateError(f"{target} exists and is not empty; clone into a new folder")
     target.parent.mkdir(parents=True, exist_ok=True)
-    process = subprocess.Popen(
-        ["git", "clone", "--", url, str(target)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        env=git_env(),
-        start_new_session=True,
-    )
     try:
-        _out, err = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
+        cloned = gitrun.run(
+            ["clone", "--", url, str(target)], timeout=timeout, check=False, text=True
+        )
+    except GitError as exc:
+        if exc.kind != "timeout":
+            raise
         raise NarrateError(f"{redact(url)} did not answer within {timeout:g} s") from None
-    if process.returncode != 0:
-        first = next((line for line in err.splitlines() if line.strip()), "failed")
-        raise NarrateError(f"cannot clone {redact(url)}: {redact(first.removeprefix('fatal: '))}")
+    if cloned.returncode != 0:
+        first = gitrun.first_line(cloned.stderr, "failed")
+        raise NarrateError(f"cannot clone {redact(url)}: {first}")
     if run_git(target, "rev-parse", "-q", "--verify", "HEAD", check=False).returncode == 0:
         return
     # The remote's HEAD names no branch (a bare repository whose default branch was never

@@ -6,11 +6,16 @@ queues work on the writer) do not import each other.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from narrate.humane import plural
 
-# Messages of SyncError that mean the remote could not be reached (narrate.journal.sync).
+if TYPE_CHECKING:
+    from narrate.journal.core import Journal
+    from narrate.journal.sync import SyncStatus
+
+# Messages of SyncError that mean the remote could not be reached (narrate.journal.sync),
+# for a sync record written before SyncError had a kind.
 OFFLINE_SIGNS = ("cannot reach origin", "did not answer within")
 
 
@@ -19,7 +24,7 @@ def is_offline(error: str | None) -> bool:
     return bool(error) and any(sign in str(error) for sign in OFFLINE_SIGNS)
 
 
-def describe_sync(state: Any, conflicts: int) -> str:
+def describe_sync(state: SyncStatus, conflicts: int) -> str:
     """The header's few words for a SyncStatus: "in sync", "2 to push", "offline",
     "1 conflict", joined when several hold; "clean" for a journal without a remote."""
     if state.problems:
@@ -29,7 +34,7 @@ def describe_sync(state: Any, conflicts: int) -> str:
         parts.append(plural(conflicts, "conflict"))
     if state.remote:
         if state.last_error:
-            kind = getattr(state, "last_error_kind", None)
+            kind = state.last_error_kind
             offline = kind == "offline" if kind else is_offline(state.last_error)
             parts.append("offline" if offline else "sync failed")
         if state.ahead:
@@ -45,7 +50,7 @@ def describe_sync(state: Any, conflicts: int) -> str:
     return ", ".join(parts)
 
 
-def header_summary(journal: Any) -> str:
+def header_summary(journal: Journal) -> str:
     """Read the repository and the last sync (runs git: off the UI thread)."""
     from narrate.journal.conflicts import count_conflicts
     from narrate.journal.sync import status
@@ -55,7 +60,7 @@ def header_summary(journal: Any) -> str:
     return describe_sync(state, count_conflicts(journal, state.conflicts))
 
 
-def safe_summary(journal: Any) -> str:
+def safe_summary(journal: Journal) -> str:
     """``header_summary``, or a word that git could not be read: never raises."""
     try:
         return header_summary(journal)

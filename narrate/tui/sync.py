@@ -12,19 +12,24 @@ import asyncio
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from textual.app import SystemCommand
+from textual.app import App, SystemCommand
 from textual.message import Message
 
 from narrate.errors import NarrateError
 from narrate.humane import plural
 from narrate.tui.messages import ConflictsChanged
-from narrate.tui.status import is_offline, safe_summary
+from narrate.tui.status import safe_summary
 
 if TYPE_CHECKING:
-    from narrate.tui.app import NarrateApp
+    from textual.binding import Binding
 
+    from narrate.config import Config
+    from narrate.journal.core import Journal
+    from narrate.journal.sync import SyncResult
+    from narrate.tui.screens.journal import JournalScreen
+    from narrate.tui.writer import Writer
 # Beyond the remote's timeout: the commit and the merge before and after it.
 QUIT_MARGIN_SECONDS = 5.0
 
@@ -35,7 +40,7 @@ class SyncFinished(Message):
 
     reason: str
     """Why it ran: "start", "now" or "quit"."""
-    result: Any = None
+    result: SyncResult | None = None
     """The SyncResult, when it worked."""
     error: str | None = None
     """The one-line message of a failed sync."""
@@ -47,9 +52,11 @@ class SyncFinished(Message):
     """Nothing was attempted (no remote on start, or auto_sync is off)."""
     number: int = 0
     """The request it answers (and every earlier one: queued syncs run once)."""
+    error_kind: str | None = None
+    """SyncError's kind for a failed sync: "offline", "auth", "state" or "other"."""
 
 
-def describe_result(result: Any) -> str:
+def describe_result(result: SyncResult) -> str:
     """One line saying what a sync did."""
     parts: list[str] = []
     if result.committed:
@@ -66,34 +73,37 @@ def describe_result(result: Any) -> str:
     return f"Synced: {text}."
 
 
-def has_remote(root: Any) -> bool:
-    """Whether the journal has an origin (runs git)."""
-    from narrate.journal.history import run_git
-
-    return run_git(root, "remote", "get-url", "origin", check=False).returncode == 0
-
-
-def run_sync(journal: Any, reason: str, timeout: float, auto: bool) -> SyncFinished:
+def run_sync(journal: Journal, reason: str, timeout: float, auto: bool) -> SyncFinished:
     """Sync ``journal`` (in the writer's thread); never raises. ``auto``: only when a
     remote is set and the config allows it."""
-    from narrate.journal.sync import Syncer
+    from narrate.journal.sync import Syncer, SyncError, has_remote
 
     remote = has_remote(journal.root)
     if reason != "now" and (not remote or not auto):
         return SyncFinished(reason, remote=remote, skipped=True, summary=safe_summary(journal))
-    result, error = None, None
+    result, error, kind = None, None, None
     try:
         result = Syncer(journal, timeout).run()
     except NarrateError as exc:
-        error = str(exc)
+        error, kind = str(exc), exc.kind if isinstance(exc, SyncError) else "other"
     except Exception as exc:  # a bug must not end the writer's thread
-        error = f"sync failed: {type(exc).__name__}: {exc}"
-    return SyncFinished(reason, result, error, safe_summary(journal), remote)
+        error, kind = f"sync failed: {type(exc).__name__}: {exc}", "other"
+    return SyncFinished(reason, result, error, safe_summary(journal), remote, error_kind=kind)
 
 
-class SyncMixin:
+class SyncMixin(App[None]):
     """The app's side of sync: start and quit syncs, the command, the header, and
-    opening the Conflicts screen. Mixed into NarrateApp."""
+    opening the Conflicts screen. NarrateApp's base: its message handlers and actions
+    must be the app's own for Textual to find them."""
+
+    journal: Journal
+    """The app's journal (set by NarrateApp)."""
+    journal_screen: JournalScreen
+    """The journal screen, whose writer runs the syncs (set by NarrateApp)."""
+    writer: Writer
+    """The app's writer: syncs queue behind saves (set by NarrateApp)."""
+    config: Config | None
+    """The config as the app loaded it; None when it is unusable (set by NarrateApp)."""
 
     auto_sync: bool = True
     """False when the config says ``auto_sync = false``."""
@@ -106,7 +116,7 @@ class SyncMixin:
     _sync_answered = 0
     _quit_syncing = False
 
-    def read_sync_config(self: NarrateApp) -> None:
+    def read_sync_config(self) -> None:
         """auto_sync and sync_timeout from the config (defaults if it is unusable)."""
         from narrate.journal.sync import DEFAULT_TIMEOUT
 
@@ -117,14 +127,14 @@ class SyncMixin:
         self.auto_sync = config.get("auto_sync", True) is not False
         self.sync_timeout = float(config.get("sync_timeout", DEFAULT_TIMEOUT))
 
-    def request_sync(self: NarrateApp, reason: str) -> int:
+    def request_sync(self, reason: str) -> int:
         """Queue a sync behind the writer's pending saves; its number."""
         from narrate.tui.writer import TaskJob
 
         self._sync_asked += 1
         number, timeout, auto = self._sync_asked, self.sync_timeout, self.auto_sync
 
-        def task(journal: Any) -> None:
+        def task(journal: Journal) -> None:
             finished = run_sync(journal, reason, timeout, auto)
             finished.number = number
             self.post_message(finished)
@@ -134,18 +144,18 @@ class SyncMixin:
         self.writer.submit(TaskJob(f"sync-{kind}", task))
         return number
 
-    def sync_on_start(self: NarrateApp) -> None:
+    def sync_on_start(self) -> None:
         """Sync once the app is up, if a remote is set and auto_sync allows."""
         self.read_sync_config()
         self.request_sync("start")
 
-    def action_sync_now(self: NarrateApp) -> None:
+    def action_sync_now(self) -> None:
         """Save, then sync with the remote now."""
         self.journal_screen.save_now()
         self.notify("Syncing…", timeout=2)
         self.request_sync("now")
 
-    def on_sync_finished(self: NarrateApp, message: SyncFinished) -> None:
+    def on_sync_finished(self, message: SyncFinished) -> None:
         """Show the result: header, notification, the list, the open entry."""
         # Queued syncs are coalesced: one answer covers every sync asked before it.
         self._sync_answered = max(self._sync_answered, message.number)
@@ -158,13 +168,15 @@ class SyncMixin:
         if message.error:
             self.notify(
                 message.error,
-                title="Offline" if is_offline(message.error) else "Sync failed",
-                severity="warning" if is_offline(message.error) else "error",
+                title="Offline" if message.error_kind == "offline" else "Sync failed",
+                severity="warning" if message.error_kind == "offline" else "error",
                 timeout=8 if message.reason == "start" else 12,
                 markup=False,
             )
             return
         result = message.result
+        if result is None:  # only a skipped or failed sync has none, and both returned
+            return
         if result.changed_paths or result.conflicts:
             self.journal_changed()
         if result.conflicts:
@@ -172,7 +184,7 @@ class SyncMixin:
         elif message.reason == "now" or result.pulled:
             self.notify(describe_result(result), timeout=4, markup=False)
 
-    def offer_conflicts(self: NarrateApp, count: int) -> None:
+    def offer_conflicts(self, count: int) -> None:
         """Say that both versions of entries were kept, with a way to compare them."""
         key = self.get_key_display(_binding(self, "conflicts"))
         # Markup for the link only: the message holds no text from the journal.
@@ -184,9 +196,7 @@ class SyncMixin:
             timeout=20,
         )
 
-    def journal_changed(
-        self: NarrateApp, paths: list[str] | None = None, kept: str | None = None
-    ) -> None:
+    def journal_changed(self, paths: list[str] | None = None, kept: str | None = None) -> None:
         """Files changed under the journal screen: its list, the open entry, the header."""
         from narrate.tui.writer import GitStateJob, RefreshJob
 
@@ -209,11 +219,11 @@ class SyncMixin:
         self.writer.submit(RefreshJob())
         self.writer.submit(GitStateJob())
 
-    def on_conflicts_changed(self: NarrateApp, message: ConflictsChanged) -> None:
+    def on_conflicts_changed(self, message: ConflictsChanged) -> None:
         """A conflict was resolved on the Conflicts screen."""
         self.journal_changed(message.paths, message.kept)
 
-    def action_conflicts(self: NarrateApp) -> None:
+    def action_conflicts(self) -> None:
         """Open the Conflicts screen (after saving what the editor holds)."""
         from narrate.tui.screens.conflicts import ConflictsScreen
 
@@ -223,7 +233,7 @@ class SyncMixin:
         self.journal_screen.save_now()
         self.push_screen(ConflictsScreen(self.journal.root, self.writer))
 
-    async def sync_before_quit(self: NarrateApp) -> str | None:
+    async def sync_before_quit(self) -> str | None:
         """The quit sync, bounded by the timeout: a line to print after the app has
         gone when it failed or kept conflicts. A second quit does not wait for it."""
         if self._quit_syncing or not self.auto_sync or self.sync_remote is False:
@@ -248,7 +258,7 @@ class SyncMixin:
             )
         return None
 
-    def sync_commands(self: NarrateApp) -> Iterator[SystemCommand]:
+    def sync_commands(self) -> Iterator[SystemCommand]:
         """The palette's sync commands."""
         yield SystemCommand("Sync now", "Sync with the journal's remote now", self.action_sync_now)
         yield SystemCommand(
@@ -256,8 +266,11 @@ class SyncMixin:
         )
 
 
-def _binding(app: NarrateApp, action: str) -> Any:
+def _binding(app: App[None], action: str) -> Binding:
+    """The app's binding for ``action`` (for the key shown in a notification)."""
+    from textual.binding import Binding
+
     for binding in app.BINDINGS:
-        if getattr(binding, "action", None) == action:
+        if isinstance(binding, Binding) and binding.action == action:
             return binding
     raise LookupError(action)

@@ -252,3 +252,23 @@ def test_free_names_never_hold_the_marker(journal: Journal, root: Path) -> None:
         "entries/2026/01/x-3.md"
     )
     assert free_name(journal, "entries/a-conflict-b-conflict-1234567.md") == "entries/a-b-2.md"
+
+
+def test_one_maker_names_both_kinds_of_copy() -> None:
+    from narrate.journal.conflicts import conflict_copy, derived_original, is_conflict_name
+
+    entry = Entry.new("Words\n", title="Plan")
+    data = entry.document.to_bytes()
+    path = "entries/2026/01/2026-01-05-plan.md"
+    for tag in ("abcdef1", "0123abcd"):  # sync's short commit, the app's content hash
+        copy, copy_data = conflict_copy(path, data, tag)
+        assert copy == f"entries/2026/01/2026-01-05-plan-conflict-{tag}.md"
+        assert is_conflict_name(copy) and derived_original(copy) == path
+        kept = Entry.from_bytes(copy_data, copy)
+        assert kept.id != entry.id and kept.meta["conflict_of"] == entry.id
+        assert kept.body == entry.body
+
+    taken = {"a/x-conflict-abcdef1.md", "a/x-conflict-abcdef1-2.md"}
+    copy, same = conflict_copy("a/x.md", b"no front matter\n", "abcdef1", taken.__contains__)
+    assert copy == "a/x-conflict-abcdef1-3.md" and same == b"no front matter\n"
+    assert derived_original(copy) == "a/x.md"

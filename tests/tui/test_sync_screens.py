@@ -132,6 +132,9 @@ async def test_a_hanging_remote_never_blocks_the_ui(
         assert app.last_sync is None
         await wait_for(pilot, lambda: app.sub_title.startswith("offline"), timeout=20)
         assert "did not answer within 4 s" in notifications(app)
+        # Said from SyncError's kind, not by reading the message.
+        assert app.last_sync is not None and app.last_sync.error_kind == "offline"
+        assert "Offline" in [n.title for n in app._notifications]
         # The save waited for the sync, then landed.
         await wait_for(pilot, lambda: not screen.dirty and not screen.saving)
     assert "Typed while the remote hangs" in titles(b)

@@ -1,0 +1,202 @@
+"""The one way narrate runs git: never prompting, bounded in time, killed whole on timeout.
+
+Every git process narrate starts goes through :func:`run`, whether it commits an entry,
+syncs the journal or talks to a community. Callers add their own arguments (a
+community's hardened ``-c`` settings, sync's low-speed limits) and turn a
+:class:`GitError` into their own message; this module owns the process: the
+environment that keeps git from asking for anything, the timeout, and the kill that
+takes git's helpers (ssh, git-remote-https) down with it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Literal, overload
+
+from narrate.errors import NarrateError
+
+Kind = Literal["timeout", "offline", "auth", "other"]
+
+# Lower-cased pieces of git's stderr that mean the remote refused the credentials, or
+# could not be reached. git prints them in English: git_env() sets LC_ALL=C.
+AUTH_SIGNS = (
+    "authentication failed",
+    "permission denied",
+    "terminal prompts disabled",
+    "could not read username",
+    "could not read password",
+    "403",
+)
+OFFLINE_SIGNS = (
+    "could not resolve host",
+    "could not resolve hostname",
+    "connection refused",
+    "connection timed out",
+    "operation timed out",
+    "network is unreachable",
+    "no route to host",
+    "unable to access",
+    "could not read from remote repository",
+    "the remote end hung up",
+)
+# Options of git itself that take a value, skipped to find the subcommand's name.
+_VALUED_OPTIONS = ("-C", "-c", "--git-dir", "--work-tree", "--namespace")
+
+
+class GitError(NarrateError):
+    """A git command failed or timed out; ``kind`` says which, the message what to do.
+
+    ``kind`` is "timeout" (killed after the timeout), "offline" (the remote could not be
+    reached), "auth" (credentials refused) or "other".
+    """
+
+    def __init__(
+        self, message: str, kind: Kind = "other", *, stderr: str = "", returncode: int = 0
+    ) -> None:
+        super().__init__(message)
+        self.kind: Kind = kind
+        self.stderr = stderr
+        self.returncode = returncode
+
+
+def git_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for git: never prompt, messages in English for parsing."""
+    env = dict(os.environ)
+    env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_ASKPASS": "", "SSH_ASKPASS": ""})
+    # The journal (or community) is named on the command line, never inherited.
+    env.pop("GIT_DIR", None)
+    env.pop("GIT_WORK_TREE", None)
+    env.update(extra or {})
+    return env
+
+
+def classify(stderr: str) -> Kind:
+    """What git's stderr says went wrong: "auth", "offline" or "other"."""
+    lowered = stderr.lower()
+    if any(sign in lowered for sign in AUTH_SIGNS):
+        return "auth"
+    if any(sign in lowered for sign in OFFLINE_SIGNS):
+        return "offline"
+    return "other"
+
+
+def first_line(stderr: str, default: str = "no output") -> str:
+    """git's first non-blank line of stderr without its "fatal: "/"error: " prefix,
+    credentials in URLs hidden."""
+    from narrate.journal.remote import redact
+
+    line = next((line for line in stderr.splitlines() if line.strip()), default)
+    return redact(line.strip().removeprefix("fatal: ").removeprefix("error: "))
+
+
+def subcommand(args: Sequence[str]) -> str:
+    """The git subcommand in ``args`` (after git's own options), for messages."""
+    items = iter(args)
+    for item in items:
+        if item in _VALUED_OPTIONS:
+            next(items, None)
+        elif not item.startswith("-"):
+            return item
+    return ""
+
+
+@overload
+def run(
+    args: Sequence[str],
+    cwd: Path | None = None,
+    *,
+    timeout: float | None = None,
+    env: Mapping[str, str] | None = None,
+    input: bytes | None = None,
+    check: bool = True,
+    text: Literal[False] = False,
+) -> subprocess.CompletedProcess[bytes]: ...
+
+
+@overload
+def run(
+    args: Sequence[str],
+    cwd: Path | None = None,
+    *,
+    timeout: float | None = None,
+    env: Mapping[str, str] | None = None,
+    input: str | None = None,
+    check: bool = True,
+    text: Literal[True],
+) -> subprocess.CompletedProcess[str]: ...
+
+
+def run(
+    args: Sequence[str],
+    cwd: Path | None = None,
+    *,
+    timeout: float | None = None,
+    env: Mapping[str, str] | None = None,
+    input: bytes | str | None = None,
+    check: bool = True,
+    text: bool = False,
+) -> subprocess.CompletedProcess[bytes] | subprocess.CompletedProcess[str]:
+    """Run ``git [-C cwd] args`` and wait for it.
+
+    Args:
+        args: git's arguments (without "git"); user text only ever follows "--" or an
+            option's value.
+        cwd: the repository, passed as ``-C`` (None: ``args`` name it themselves).
+        timeout: seconds before git and every process it started are killed, raising
+            GitError("timeout"). None waits (local plumbing on the journal).
+        env: variables set on top of :func:`git_env`.
+        input: written to git's stdin (otherwise stdin is empty, so git never waits on
+            the terminal).
+        check: raise GitError when git exits non-zero.
+        text: stdout and stderr as text rather than bytes.
+    """
+    command = ["git", *(("-C", str(cwd)) if cwd is not None else ()), *args]
+    try:
+        # A session of its own when bounded, so the kill reaches git's helpers too (a
+        # killed git leaves ssh holding the pipes open otherwise).
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL if input is None else subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=text,
+            env=git_env(env),
+            start_new_session=timeout is not None,
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed or not on PATH; install git and try again") from None
+    try:
+        stdout, stderr = process.communicate(input, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill(process, group=True)
+        raise GitError(
+            f"git {subcommand(args)} did not finish within {timeout:g} s", "timeout"
+        ) from None
+    except BaseException:  # Ctrl-C: git must not outlive narrate
+        _kill(process, timeout is not None)
+        raise
+    result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+    if check and result.returncode != 0:
+        said = stderr if isinstance(stderr, str) else stderr.decode("utf-8", "replace")
+        raise GitError(
+            f"git {subcommand(args)} failed: {first_line(said)}",
+            classify(said),
+            stderr=said,
+            returncode=result.returncode,
+        )
+    return result
+
+
+def _kill(process: subprocess.Popen[bytes] | subprocess.Popen[str], group: bool) -> None:
+    if group:
+        # The session's id is git's pid: this takes ssh and the remote helpers with it.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    else:
+        process.kill()
+    process.communicate()
