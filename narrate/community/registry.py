@@ -91,7 +91,7 @@ def load_state() -> dict[str, Any]:
 
 def save_state(state: dict[str, Any]) -> None:
     """Write the state file atomically."""
-    from narrate.journal.store import atomic_write
+    from narrate.journal import atomic_write
 
     state_path().parent.mkdir(parents=True, exist_ok=True)
     atomic_write(state_path(), json.dumps(state, indent=1).encode())

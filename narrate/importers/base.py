@@ -23,7 +23,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from narrate.errors import NarrateError
 from narrate.humane import plural as plural  # the one plural, for the importers
-from narrate.journal import frontmatter
+from narrate.journal import (
+    ENTRIES,
+    TEMP_MARKER,
+    JournalLock,
+    entry_relpath,
+    entry_stem,
+    frontmatter,
+)
 from narrate.journal.entry import (
     TAG_RE,
     Document,
@@ -32,7 +39,6 @@ from narrate.journal.entry import (
     new_id,
     normalise_tag,
 )
-from narrate.journal.store import ENTRIES, TEMP_MARKER, JournalLock, entry_relpath, entry_stem
 
 if TYPE_CHECKING:
     from narrate.journal.core import Journal
@@ -307,7 +313,7 @@ def known_sources(root: Path) -> dict[str, str]:
     """Fingerprints (and ``id:<id>``) of every entry file already in the journal, mapped
     to its path. Files are scanned, not the index: the files are the truth, and a line
     match on the front matter costs ~20 µs a file."""
-    from narrate.journal.index import iter_entry_paths
+    from narrate.journal import iter_entry_paths
 
     found: dict[str, str] = {}
     for rel in iter_entry_paths(root):
@@ -458,7 +464,7 @@ def _place(temp: Path, path: Path) -> None:
 
 def commit_many(root: Path, paths: list[str], message: str) -> bool:
     """One commit of many new files (history.commit passes paths to git on stdin)."""
-    from narrate.journal.history import commit
+    from narrate.journal import commit
 
     return commit(root, paths, message)
 

@@ -23,6 +23,14 @@ git: ``repo_state``, ``has_remote``.
 Their shapes (narrate.journal.types): EntryItem, TagCount, PracticeItem, AreaCount,
 AreaPeriodCount, SourceCount, TimelineChange, EntryBrief, FeedRow.
 
+Files, for the bulk writers (the importers, the community state) that write many files
+under one lock and commit them once; the rule for each lives in one place:
+    atomic_write     temp file, fsync, rename, directory fsync (narrate.journal.store)
+    JournalLock      the lock that serialises writers of one journal
+    ENTRIES, TEMP_MARKER, entry_relpath, entry_stem   the folder layout and file namer
+    iter_entry_paths every entry file's path, from the folders (narrate.journal.index)
+    commit           one commit of these paths, under a lock the caller holds (history)
+
 Errors (all narrate.errors.NarrateError, whose message says what to do next):
     NotCommitted     the entry is saved and indexed, but git could not commit it
     BrokenEntry      a file that cannot be read as an entry (a ValueError)
@@ -43,8 +51,16 @@ if TYPE_CHECKING:
     from narrate.journal.conflicts import ConflictChanged
     from narrate.journal.core import DoctorReport, Journal, NotCommitted
     from narrate.journal.entry import BrokenEntry, Entry, Practice
-    from narrate.journal.history import GitError, RepoState
-    from narrate.journal.index import RefreshReport
+    from narrate.journal.history import GitError, RepoState, commit
+    from narrate.journal.index import RefreshReport, iter_entry_paths
+    from narrate.journal.store import (
+        ENTRIES,
+        TEMP_MARKER,
+        JournalLock,
+        atomic_write,
+        entry_relpath,
+        entry_stem,
+    )
     from narrate.journal.sync import SyncError
     from narrate.journal.types import (
         AreaCount,
@@ -68,6 +84,14 @@ _HOMES = {
     "GitError": "history",
     "RepoState": "history",
     "RefreshReport": "index",
+    "iter_entry_paths": "index",
+    "commit": "history",
+    "ENTRIES": "store",
+    "TEMP_MARKER": "store",
+    "JournalLock": "store",
+    "atomic_write": "store",
+    "entry_relpath": "store",
+    "entry_stem": "store",
     "SyncError": "sync",
     "ConflictChanged": "conflicts",
     "AreaCount": "types",
@@ -82,6 +106,8 @@ _HOMES = {
 }
 
 __all__ = [
+    "ENTRIES",
+    "TEMP_MARKER",
     "AreaCount",
     "AreaPeriodCount",
     "BrokenEntry",
@@ -93,6 +119,7 @@ __all__ = [
     "FeedRow",
     "GitError",
     "Journal",
+    "JournalLock",
     "NotCommitted",
     "Practice",
     "PracticeItem",
@@ -102,6 +129,11 @@ __all__ = [
     "SyncError",
     "TagCount",
     "TimelineChange",
+    "atomic_write",
+    "commit",
+    "entry_relpath",
+    "entry_stem",
+    "iter_entry_paths",
 ]
 
 
