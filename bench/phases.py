@@ -33,7 +33,7 @@ def one(kind: str) -> dict[str, float]:
     journal.refresh()
     marks.append(time.perf_counter())
     if kind == "list":
-        items = journal.list(limit=20)
+        items = journal.entries(limit=20)
     elif kind == "tags":
         items = journal.tags()
     else:

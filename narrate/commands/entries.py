@@ -197,7 +197,7 @@ def list_(
 ) -> None:
     """List entries, newest first."""
     journal = open_journal(ctx)
-    items = journal.list(
+    items = journal.entries(
         limit=limit,
         since=parse_date_option(since, "--since"),
         until=parse_date_option(until, "--until"),

@@ -11,7 +11,7 @@ The journal:
 Entries:
     Entry, Practice  an entry file and one practice change in it (narrate.journal.entry)
 
-Named reads (``Journal`` methods, all on a fresh index): ``list``, ``search``, ``tags``,
+Named reads (``Journal`` methods, all on a fresh index): ``entries``, ``search``, ``tags``,
 ``practice``, ``resolve``, ``get``, ``show``, ``iter_entries``, ``entry_paths``,
 ``day_counts``, ``list_by_day``, ``day_position``, ``today_entry``; the aggregates
 ``practice_areas``, ``practice_sources``, ``practice_by_area_period``,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import datetime as dt
 import json
 import sqlite3
@@ -198,9 +197,7 @@ class Journal:
             self._rebuild()
         return self.refresh(full=True, progress=progress)
 
-    def _read(
-        self, sql: str, params: builtins.list[Any] | tuple[Any, ...] = ()
-    ) -> builtins.list[sqlite3.Row]:
+    def _read(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         """Rows from the fresh index (SQL stays inside narrate.journal)."""
         return self._query(lambda db: db.execute(sql, params).fetchall())
 
@@ -210,20 +207,20 @@ class Journal:
             self.refresh()
         return self._guarded(lambda: read(self._connection))
 
-    def broken(self) -> builtins.list[tuple[str, str]]:
+    def broken(self) -> list[tuple[str, str]]:
         """Files that could not be read, with the reason."""
         return self._query(idx.broken_files)
 
     # ------------------------------------------------------------------ reading
 
-    def list(
+    def entries(
         self,
         limit: int | None = 20,
         since: dt.date | None = None,
         until: dt.date | None = None,
-        tags: builtins.list[str] | None = None,
+        tags: list[str] | None = None,
         offset: int = 0,
-    ) -> builtins.list[EntryItem]:
+    ) -> list[EntryItem]:
         """Entry objects, newest first."""
         where, params = ["1"], []
         if since:
@@ -249,9 +246,7 @@ class Journal:
         """How many entries the journal holds."""
         return int(self._read("SELECT count(*) FROM entries")[0][0])
 
-    def search(
-        self, text: str, limit: int | None = 20
-    ) -> tuple[builtins.list[EntryItem], builtins.list[str]]:
+    def search(self, text: str, limit: int | None = 20) -> tuple[list[EntryItem], list[str]]:
         """Entries matching the SPEC §3 query, best first, each with a ``snippet``;
         and warnings about parts of the query that were ignored."""
         from narrate.journal import query as q
@@ -294,14 +289,14 @@ class Journal:
                 else {}
             )
             rows = [found[i] for i in ids if i in found]
-        results: builtins.list[EntryItem] = []
+        results: list[EntryItem] = []
         for row in rows:
             item = row_to_json(row)
             item["snippet"] = " ".join((row["snippet"] or "").split())
             results.append(item)
         return results, parsed.warnings
 
-    def tags(self) -> builtins.list[TagCount]:
+    def tags(self) -> list[TagCount]:
         """Every tag with the number of entries carrying it, most used first."""
         rows = self._read(
             "SELECT tag, count(DISTINCT entry) AS count FROM tags "
@@ -314,7 +309,7 @@ class Journal:
         area: str | None = None,
         since: dt.date | None = None,
         status: str | None = None,
-    ) -> builtins.list[PracticeItem]:
+    ) -> list[PracticeItem]:
         """Practice changes with their entry's id, title and created, newest first."""
         where, params = ["1"], []
         if area:
@@ -357,7 +352,7 @@ class Journal:
 
     def practice_areas(
         self, since: dt.date | None = None, until: dt.date | None = None
-    ) -> builtins.list[AreaCount]:
+    ) -> list[AreaCount]:
         """Every practice area with its number of changes, most used first."""
         from narrate.journal import aggregates
 
@@ -365,7 +360,7 @@ class Journal:
 
     def practice_sources(
         self, since: dt.date | None = None, until: dt.date | None = None
-    ) -> builtins.list[SourceCount]:
+    ) -> list[SourceCount]:
         """Every recorded source with its changes counted by status, most used first."""
         from narrate.journal import aggregates
 
@@ -373,13 +368,13 @@ class Journal:
 
     def practice_by_area_period(
         self, since: dt.date, until: dt.date, by: str = "month"
-    ) -> builtins.list[AreaPeriodCount]:
+    ) -> list[AreaPeriodCount]:
         """Changes per area per month or ISO week (``by``) from ``since`` to ``until``."""
         from narrate.journal import aggregates
 
         return self._query(lambda db: aggregates.practice_by_area_period(db, since, until, by))
 
-    def practice_timeline(self, since: dt.date, until: dt.date) -> builtins.list[TimelineChange]:
+    def practice_timeline(self, since: dt.date, until: dt.date) -> list[TimelineChange]:
         """Every practice change from ``since`` to ``until`` with its entry, oldest first."""
         from narrate.journal import aggregates
 
@@ -398,19 +393,19 @@ class Journal:
 
         return self._query(lambda db: aggregates.entries_per_day(db, since, until))
 
-    def entry_days(self, until: dt.date) -> builtins.list[dt.date]:
+    def entry_days(self, until: dt.date) -> list[dt.date]:
         """Every day with an entry on or before ``until``, newest first."""
         from narrate.journal import aggregates
 
         return self._query(lambda db: aggregates.entry_days(db, until))
 
-    def entries_on_day(self, day: dt.date) -> builtins.list[EntryBrief]:
+    def entries_on_day(self, day: dt.date) -> list[EntryBrief]:
         """The id, title and created of the entries written on ``day``, oldest first."""
         from narrate.journal import aggregates
 
         return self._query(lambda db: aggregates.entries_on_day(db, day))
 
-    def entries_per_month(self) -> builtins.list[tuple[str, int]]:
+    def entries_per_month(self) -> list[tuple[str, int]]:
         """(YYYY-MM, entries written that month), oldest month first."""
         rows = self._read(
             "SELECT substr(day, 1, 7) AS month, count(*) AS n FROM entries "
@@ -418,12 +413,12 @@ class Journal:
         )
         return [(str(month), int(n)) for month, n in rows]
 
-    def paths_with_id(self, entry_id: str) -> builtins.list[str]:
+    def paths_with_id(self, entry_id: str) -> list[str]:
         """The paths of every indexed entry carrying ``entry_id``, by path."""
         rows = self._read("SELECT path FROM entries WHERE id = ? ORDER BY path", [entry_id])
         return [str(r[0]) for r in rows]
 
-    def paths_containing(self, text: str) -> builtins.list[str]:
+    def paths_containing(self, text: str) -> list[str]:
         """The indexed entry paths that contain ``text`` (e.g. "-conflict-"), ignoring
         ASCII case."""
         pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -451,7 +446,7 @@ class Journal:
 
         return self._guarded(lambda: feedstore.count(self._connection, community))
 
-    def replace_feed(self, community: str, head: str, rows: builtins.list[FeedRow]) -> None:
+    def replace_feed(self, community: str, head: str, rows: list[FeedRow]) -> None:
         """Replace ``community``'s feed rows with ``rows``, read from commit ``head``."""
         from narrate.journal import feedstore
 
@@ -465,13 +460,13 @@ class Journal:
 
     def feed_rows(
         self,
-        communities: builtins.list[str],
+        communities: list[str],
         *,
-        exclude: builtins.list[tuple[str, str]] | None = None,
+        exclude: list[tuple[str, str]] | None = None,
         member: str | None = None,
         area: str | None = None,
         limit: int | None = 20,
-    ) -> builtins.list[FeedRow]:
+    ) -> list[FeedRow]:
         """Feed rows of ``communities``, newest first, without the (community, member)
         pairs in ``exclude``; ``member`` and ``area`` narrow them."""
         from narrate.journal import feedstore
@@ -487,7 +482,7 @@ class Journal:
             )
         )
 
-    def feed_by_prefix(self, prefix: str, limit: int = 3) -> builtins.list[FeedRow]:
+    def feed_by_prefix(self, prefix: str, limit: int = 3) -> list[FeedRow]:
         """Feed rows whose feed id starts with ``prefix``, at most ``limit``."""
         from narrate.journal import feedstore
 
@@ -554,7 +549,7 @@ class Journal:
         """The entry object of SPEC §4 with its body."""
         return self.get(ref).to_json(body=True)
 
-    def entry_paths(self) -> builtins.list[str]:
+    def entry_paths(self) -> list[str]:
         """Every indexed entry's path, oldest first."""
         return [str(r[0]) for r in self._read("SELECT path FROM entries ORDER BY sort, path")]
 
@@ -632,7 +627,7 @@ class Journal:
 
         self._guarded(store)
 
-    def reindex_paths(self, paths: builtins.list[str]) -> None:
+    def reindex_paths(self, paths: list[str]) -> None:
         """Re-read exactly these files (those a git pull changed); gone ones are dropped."""
         for rel in paths:
             if (self.root / rel).is_file():
@@ -644,7 +639,7 @@ class Journal:
         with idx.transaction(self._connection) as db:
             idx.remove_paths(db, [rel])
 
-    def _commit(self, paths: builtins.list[str], message: str) -> bool:
+    def _commit(self, paths: list[str], message: str) -> bool:
         from narrate.journal.history import GitError, commit
 
         try:
@@ -652,7 +647,7 @@ class Journal:
         except GitError as exc:
             raise NotCommitted(paths, str(exc)) from exc
 
-    def commit_paths(self, paths: builtins.list[str], message: str) -> bool:
+    def commit_paths(self, paths: list[str], message: str) -> bool:
         """Commit files changed outside the API (under the journal lock)."""
         with JournalLock(self.root):
             return self._commit(paths, message)
@@ -730,12 +725,12 @@ class Journal:
     # grouping list()'s UTC order by day reads every row (150 ms at 100k entries),
     # counting by day reads only the index (9 ms), and a page starts at its day.
 
-    def day_counts(self) -> builtins.list[tuple[str, int]]:
+    def day_counts(self) -> list[tuple[str, int]]:
         """(day, entries written that day), newest day first."""
         rows = self._read("SELECT day, count(*) FROM entries GROUP BY day ORDER BY day DESC")
         return [(str(day), int(count)) for day, count in rows]
 
-    def list_by_day(self, day: str, skip: int = 0, limit: int = 100) -> builtins.list[EntryItem]:
+    def list_by_day(self, day: str, skip: int = 0, limit: int = 100) -> list[EntryItem]:
         """Entry objects in day order, from the ``skip``-th entry of ``day`` on."""
         rows = self._read(
             "SELECT e.* FROM entries e WHERE e.day <= ? "
@@ -797,6 +792,6 @@ class Journal:
 class NotCommitted(NarrateError):
     """The entry is saved on disk, but git could not commit it."""
 
-    def __init__(self, paths: builtins.list[str], reason: str) -> None:
+    def __init__(self, paths: list[str], reason: str) -> None:
         super().__init__(f"saved {', '.join(paths)} but could not commit it: {reason}")
         self.paths = paths

@@ -145,7 +145,7 @@ def test_keep_both_makes_the_copy_an_ordinary_entry(devices: Devices) -> None:
     assert other.body == conflict.copy.entry.body
     assert list_conflicts(b) == []
     assert sync_status(b).conflicts == []
-    assert {i["path"] for i in b.list(limit=None)} == {devices.entry.path, done.created}
+    assert {i["path"] for i in b.entries(limit=None)} == {devices.entry.path, done.created}
     assert_healthy(b.root)
     sync(b)
     sync(devices.a)
@@ -200,7 +200,7 @@ def test_a_copy_the_app_kept_is_listed_and_resolved(journal: Journal, root: Path
     resolve(journal, conflict, "both")
 
     assert list_conflicts(journal) == []
-    titles = [i["title"] for i in journal.list(limit=None)]
+    titles = [i["title"] for i in journal.entries(limit=None)]
     assert titles == ["Retro", "Retro"]
     assert "Version from an outside editor" in all_text(root)
     assert_healthy(root)

@@ -71,7 +71,7 @@ def test_add_writes_the_file_commits_it_and_indexes_it(journal: Journal) -> None
         "Add entry: Paired with Sam #devops"
     )
     assert git(journal.root, "status", "--porcelain").strip() == ""
-    (listed,) = journal.list()
+    (listed,) = journal.entries()
     assert listed["id"] == entry.id and listed["tags"] == ["pairing", "devops"]
 
 
@@ -82,7 +82,7 @@ def test_entries_with_the_same_name_get_distinct_files(journal: Journal) -> None
         "2026-11-27-0900-standup-2.md",
         "2026-11-27-0900-standup-3.md",
     ]
-    assert len({e["id"] for e in journal.list()}) == 3
+    assert len({e["id"] for e in journal.entries()}) == 3
 
 
 def test_save_changes_one_field_and_keeps_everything_else(journal: Journal) -> None:
@@ -112,7 +112,7 @@ def test_a_failed_commit_keeps_the_entry_saved_and_indexed(journal: Journal) -> 
     assert str(lock) in str(caught.value)
     (path,) = caught.value.paths
     assert (journal.root / path).exists()
-    assert [e["title"] for e in journal.list()] == ["Saved anyway"]
+    assert [e["title"] for e in journal.entries()] == ["Saved anyway"]
     assert commit_count(journal.root) == 1
 
 
@@ -135,7 +135,7 @@ def week(journal: Journal) -> Journal:
 
 
 def test_list_is_newest_first_with_the_spec_shape(week: Journal) -> None:
-    items = week.list()
+    items = week.entries()
     assert [i["title"] for i in items] == ["Thursday", "Wednesday", "Tuesday", "Monday"]
     for item in items:
         assert set(item) == ENTRY_KEYS
@@ -146,7 +146,7 @@ def test_list_is_newest_first_with_the_spec_shape(week: Journal) -> None:
 
 def test_list_filters(week: Journal) -> None:
     def names(**kw: Any) -> list[str]:
-        return [i["title"] for i in week.list(**kw)]
+        return [i["title"] for i in week.entries(**kw)]
 
     assert names(limit=2) == ["Thursday", "Wednesday"]
     assert names(limit=2, offset=2) == ["Tuesday", "Monday"]
@@ -169,10 +169,10 @@ def test_same_time_entries_sort_deterministically(journal: Journal) -> None:
     # Same instant written three ways: local offset, UTC and naive (read as UTC).
     write(journal.root, "entries/2026/11/z.md", entry_text("Z" * 26, "2026-11-27T08:00:00Z", "z"))
     write(journal.root, "entries/2026/11/y.md", entry_text("Y" * 26, "2026-11-27 08:00", "y"))
-    first = [i["title"] for i in journal.list()]
+    first = [i["title"] for i in journal.entries()]
     assert first == ["z", "y", "c", "b", "a"]
     journal.reindex(full=True)
-    assert [i["title"] for i in journal.list()] == first
+    assert [i["title"] for i in journal.entries()] == first
 
 
 def test_tags_are_counted(week: Journal) -> None:
@@ -229,13 +229,13 @@ def test_today_without_an_entry_says_how_to_write_one(journal: Journal) -> None:
 
 
 def test_show_has_the_body(week: Journal) -> None:
-    shown = week.show(week.list()[0]["id"])
+    shown = week.show(week.entries()[0]["id"])
     assert set(shown) == ENTRY_KEYS | {"body"}
     assert shown["body"] == "Body.\n"
 
 
 def test_get_explains_a_file_gone_or_broken_since_indexing(week: Journal) -> None:
-    monday, tuesday = week.list()[-1], week.list()[-2]
+    monday, tuesday = week.entries()[-1], week.entries()[-2]
     (week.root / monday["path"]).unlink()
     with pytest.raises(NarrateError, match="reindex"):
         week.get(monday["id"])

@@ -32,7 +32,7 @@ def fill(root: Path, count: int = 3) -> list[str]:
 def titles(root: Path) -> list[str]:
     """What a new narrate process lists."""
     with Journal.open(root) as journal:
-        return [e["title"] for e in journal.list(limit=None)]
+        return [e["title"] for e in journal.entries(limit=None)]
 
 
 def hits(root: Path, text: str) -> list[str]:
@@ -134,7 +134,7 @@ def test_files_changed_outside_narrate_show_up(filled: Path) -> None:
     assert hits(filled, "fresh") == ["Imported"]
     assert hits(filled, "word1") == []
     with Journal.open(filled) as journal:
-        paths_now = {e["path"] for e in journal.list(limit=None)}
+        paths_now = {e["path"] for e in journal.entries(limit=None)}
     assert moved.relative_to(filled).as_posix() in paths_now
     assert renamed.relative_to(filled).as_posix() not in paths_now
 
@@ -186,7 +186,7 @@ def test_the_cheap_refresh_sees_what_it_promises(root: Path) -> None:
         report = journal.refresh()
         assert not report.full
         assert (report.added, report.removed, report.updated) == (2, 2, 1)
-        listed = {e["title"] for e in journal.list(limit=None)}
+        listed = {e["title"] for e in journal.entries(limit=None)}
     assert "New in an old month" in listed and "Old 2022" not in listed
     assert hits(root, "after") == ["Hot"]
 
@@ -243,9 +243,9 @@ def test_refresh_reports_what_changed(root: Path) -> None:
 
 def test_full_reindex_gives_the_same_results(filled: Path) -> None:
     with Journal.open(filled) as journal:
-        before = journal.list(limit=None)
+        before = journal.entries(limit=None)
         journal.reindex(full=True)
-        assert journal.list(limit=None) == before
+        assert journal.entries(limit=None) == before
 
 
 # ---------------------------------------------------------------------------- bad files
@@ -256,13 +256,13 @@ def test_a_file_that_breaks_leaves_the_list_and_comes_back_when_fixed(filled: Pa
     good = path.read_bytes()
     path.write_bytes(b"---\ntitle: [broken\n---\n")
     with Journal.open(filled) as journal:
-        assert "Entry number 1" not in [e["title"] for e in journal.list()]
+        assert "Entry number 1" not in [e["title"] for e in journal.entries()]
         ((broken_path, reason),) = journal.broken()
         assert broken_path.endswith("entry-1.md") and "invalid YAML" in reason
     path.write_bytes(good)
     with Journal.open(filled) as journal:
         assert journal.broken() == []
-        assert "Entry number 1" in [e["title"] for e in journal.list()]
+        assert "Entry number 1" in [e["title"] for e in journal.entries()]
 
 
 def test_leftover_temp_files_are_never_indexed(filled: Path) -> None:

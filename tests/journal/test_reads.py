@@ -116,16 +116,16 @@ def test_timeline_statuses_and_days(practised: Journal) -> None:
 
 
 def test_paths_by_id_and_by_part_of_the_name(practised: Journal) -> None:
-    first = practised.list(limit=None)[-1]
+    first = practised.entries(limit=None)[-1]
     assert practised.paths_with_id(first["id"]) == [first["path"]]
     assert practised.paths_with_id("nothing") == []
-    assert practised.paths_containing("-pairing") == [practised.list(limit=1)[0]["path"]]
+    assert practised.paths_containing("-pairing") == [practised.entries(limit=1)[0]["path"]]
     # Matched as text: "_" and "%" are not wildcards.
     assert practised.paths_containing("_") == practised.paths_containing("%") == []
 
 
 def test_entry_items_have_the_spec_keys_in_order(practised: Journal) -> None:
-    item = practised.list(limit=1)[0]
+    item = practised.entries(limit=1)[0]
     assert list(item) == [
         "id",
         "title",

@@ -77,7 +77,7 @@ def test_journal_save_through_a_failing_rename_keeps_the_entry_intact(
     monkeypatch.undo()
     assert path.read_bytes() == before
     assert leftover_temp_files(journal.root) == []
-    assert [e["title"] for e in journal.list()] == ["Keep me"]
+    assert [e["title"] for e in journal.entries()] == ["Keep me"]
 
 
 KILL_WRITER = """
@@ -118,7 +118,7 @@ def test_a_writer_killed_at_any_moment_leaves_the_old_or_the_new_file(root: Path
         assert target.read_bytes() in expected, "a torn file"
     # Kills may leave temporary files: never an entry, always reported by doctor.
     with Journal.open(root) as journal:
-        listed = journal.list()
+        listed = journal.entries()
         assert len(listed) == 1 and listed[0]["title"] in ("Version A", "Version B")
         report = journal.doctor()
         leftovers = leftover_temp_files(root)

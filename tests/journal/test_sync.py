@@ -106,7 +106,7 @@ def test_different_entries_merge_silently(device_a: Journal, device_b: Journal) 
     sync(device_a)
     assert not result.conflicts
     for device in (device_a, device_b):
-        titles = {item["title"] for item in device.list(limit=None)}
+        titles = {item["title"] for item in device.entries(limit=None)}
         assert {
             "Shipped the retry fix on the laptop",
             "Reviewed the queue design on the desktop",
@@ -227,7 +227,7 @@ def test_rejected_push_is_integrated_and_retried(
     syncer = RacingSyncer(device_a, 20.0)
     syncer.run()
     assert syncer.raced
-    titles = {item["title"] for item in device_a.list(limit=None)}
+    titles = {item["title"] for item in device_a.entries(limit=None)}
     assert "Desktop pushed while the laptop synced" in titles
     assert git(device_a.root, "rev-parse", "HEAD") == git(
         device_a.root, "rev-parse", "refs/remotes/origin/main"
@@ -299,9 +299,9 @@ def test_two_syncs_at_once_one_is_told_to_wait(device_a: Journal) -> None:
 def test_pull_indexes_only_what_changed(device_a: Journal, device_b: Journal) -> None:
     add(device_a, "Indexed by the pull itself")
     sync(device_a)
-    device_b.list()  # a fresh index before the pull
+    device_b.entries()  # a fresh index before the pull
     sync(device_b)
-    assert any(i["title"] == "Indexed by the pull itself" for i in device_b.list(limit=None))
+    assert any(i["title"] == "Indexed by the pull itself" for i in device_b.entries(limit=None))
     assert device_b.refresh().changed == 0
 
 
@@ -344,11 +344,11 @@ def test_sync_over_the_git_protocol(tmp_path: Path, remote: Path) -> None:
         sync(laptop)
         clone(url, tmp_path / "desktop")
         desktop = Journal.create(tmp_path / "desktop")
-        assert any(i["title"] == "Sent over git://" for i in desktop.list())
+        assert any(i["title"] == "Sent over git://" for i in desktop.entries())
         add(desktop, "Back over git://")
         sync(desktop)
         sync(laptop)
-        assert any(i["title"] == "Back over git://" for i in laptop.list())
+        assert any(i["title"] == "Back over git://" for i in laptop.entries())
     finally:
         daemon.terminate()
         daemon.wait(timeout=10)

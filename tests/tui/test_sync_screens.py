@@ -44,7 +44,7 @@ def notifications(app: NarrateApp) -> str:
 
 def titles(journal: Journal) -> set[str]:
     """The titles the journal's index holds."""
-    return {item["title"] for item in journal.list(limit=None)}
+    return {item["title"] for item in journal.entries(limit=None)}
 
 
 async def test_sync_on_start_pulls_the_other_devices_entry(
