@@ -141,7 +141,7 @@ def _validate(path: Path, data: dict[str, Any], warnings: list[str], prefix: str
                     shown = json.dumps(tag, ensure_ascii=False, default=str)
                     raise NarrateError(
                         f"config {path}: key '{dotted}' must be {what} (such as \"health\" "
-                        f"or \"#health\"); {shown} is not a tag"
+                        f'or "#health"); {shown} is not a tag'
                     )
         if dotted == "sync_timeout" and not (math.isfinite(value) and value > 0):
             raise NarrateError(
