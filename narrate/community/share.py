@@ -11,26 +11,23 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 from narrate.community.registry import Community, CommunityInfo
 from narrate.community.repo import CommunityError, CommunityRepo
-from narrate.config import Config
+from narrate.config import Config, private_tag
 from narrate.journal import frontmatter
 from narrate.journal.entry import (
     Entry,
     derive_title,
     inline_tags,
-    normalise_tag,
     slugify,
     title_tags,
 )
 from narrate.sanitize import clean
-
-_OPEN = re.compile(r"<!--\s*private\s*-->", re.IGNORECASE)
-_CLOSE = re.compile(r"<!--\s*/private\s*-->", re.IGNORECASE)
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
 @dataclass
@@ -44,6 +41,120 @@ class Redacted:
     warnings: list[str] = field(default_factory=list)
 
 
+# Every HTML comment; a private marker is a comment whose words (dashes and spacing
+# aside, any case) are "private" or its closing form: people write <!--- private --->
+# (Pandoc, Hugo), <!--private-->, <!-- PRIVATE -->, <!-- /private -->, <!-- end private -->.
+_COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
+_OPENING = re.compile(r"(?:(?:begin|start)\s*-?\s*)?private(?:\s*-?\s*(?:begin|start))?")
+_CLOSING = re.compile(r"(?:/|end|stop)\s*-?\s*private|private\s*-?\s*(?:/|end|stop)")
+
+Where = Callable[[int], str]
+"""Names the place of an offset in a field, for refusals: ``path line N``."""
+
+
+def _marker(comment: str) -> str | None:
+    """'open' or 'close' for a private marker, 'unknown' for a comment that mentions
+    private but is no marker narrate can pair, None for an ordinary comment."""
+    words = " ".join(comment.strip(" \t\r\n-").lower().split())
+    if _OPENING.fullmatch(words):
+        return "open"
+    if _CLOSING.fullmatch(words):
+        return "close"
+    return "unknown" if "private" in words else None
+
+
+def _strip_blocks(text: str, where: Where) -> str:
+    """``text`` without private blocks and HTML comments; refuses markers that do not pair
+    and comments that are never closed."""
+    out: list[str] = []
+    position = 0
+    opened: int | None = None
+    for comment in _COMMENT.finditer(text):
+        if opened is None:
+            # Never holds "<!--": finditer would have matched from there.
+            out.append(text[position : comment.start()])
+        kind = _marker(comment.group(1))
+        if kind == "unknown":
+            raise CommunityError(
+                f"{where(comment.start())}: the comment {comment.group(0)[:60]!r} mentions "
+                "private but is no marker narrate knows; write '<!-- private -->' and "
+                "'<!-- /private -->', or reword the comment. Nothing was shared"
+            )
+        if kind == "open" and opened is not None:
+            raise CommunityError(
+                f"{where(opened)}: '<!-- private -->' is never closed with "
+                "'<!-- /private -->' before the next '<!-- private -->'; nothing was shared"
+            )
+        if kind == "close" and opened is None:
+            raise CommunityError(
+                f"{where(comment.start())}: '<!-- /private -->' without an opening "
+                "'<!-- private -->'; fix the markers before sharing"
+            )
+        if kind == "open":
+            opened = comment.start()
+        elif kind == "close":
+            opened = None
+        position = comment.end()
+    if opened is not None:
+        raise CommunityError(
+            f"{where(opened)}: '<!-- private -->' is never closed with "
+            "'<!-- /private -->'; nothing was shared"
+        )
+    rest = text[position:]
+    if "<!--" in rest:
+        raise CommunityError(
+            f"{where(position + rest.index('<!--'))}: an HTML comment is never closed; "
+            "fix it before sharing"
+        )
+    out.append(rest)
+    return "".join(out)
+
+
+def _is_word(char: str) -> bool:
+    """A character that continues a #tag in some script (letters, digits, marks, _ - /)."""
+    return char.isalnum() or char in "_-/" or unicodedata.category(char).startswith("M")
+
+
+def _drop_private_tags(text: str, private: Collection[str]) -> str:
+    """``text`` without the #tags in ``private`` (and their #tag/sub-tags), matched on the
+    text as written, in any script, whatever the tag grammar is.
+
+    "#health" goes when what follows cannot continue the tag: under the ASCII grammar
+    "#healthé" is the tag health too, so it goes; "#healthy" is another tag and stays.
+    """
+    if not private or "#" not in text:
+        return text
+    text = unicodedata.normalize("NFC", text)  # the config's tags are NFC too
+    for tag in private:
+        out: list[str] = []
+        position = 0
+        for found in re.finditer("#" + re.escape(tag), text, re.IGNORECASE):
+            if found.start() < position:
+                continue
+            end = found.end()
+            after = text[end] if end < len(text) else ""
+            continues = bool(after) and _is_word(after) and after != "/"
+            if continues and (after.isascii() or not tag.isascii()):
+                continue  # a longer, different tag in every grammar
+            while end < len(text) and _is_word(text[end]):
+                end += 1
+            out.append(text[position : found.start()])
+            position = end
+        out.append(text[position:])
+        text = "".join(out)
+    return text
+
+
+def redact_text(text: str, private: Collection[str], where: Where, one_line: bool) -> str:
+    """The one redaction every published field goes through (title, body, practice
+    fields): private blocks, HTML comments and private #tags removed; refuses markers
+    that cannot be paired. ``one_line`` fields also get their spacing made whole."""
+    redacted = _drop_private_tags(_strip_blocks(text, where), private)
+    if one_line:
+        return " ".join(redacted.split())
+    return re.sub(r"\n{3,}", "\n\n", redacted).strip("\n") + "\n"
+
+
 def _line_of(entry: Entry, body_offset: int) -> int:
     """The file line number of a position in the body (for refusals)."""
     header_lines = entry.document.front_matter.count("\n") + 2
@@ -51,50 +162,29 @@ def _line_of(entry: Entry, body_offset: int) -> int:
     return header_lines + leading + entry.body[:body_offset].count("\n") + 1
 
 
+def _body_where(entry: Entry) -> Where:
+    return lambda offset: f"{entry.path} line {_line_of(entry, offset)}"
+
+
+def _field_where(entry: Entry, key: str, label: str) -> Where:
+    """Where a front matter field is: the first line of ``key`` holding a comment (YAML
+    may have quoted or folded the value), else the first line of ``key``."""
+    lines = entry.document.front_matter.splitlines()
+    keyed = [
+        n for n, line in enumerate(lines) if re.match(rf"\s*(?:-\s+)?{re.escape(key)}\s*:", line)
+    ]
+    marked = [n for n in keyed if "<!--" in lines[n]] or keyed
+    line = f" line {marked[0] + 2}" if marked else ""
+    return lambda _offset: f"{entry.path}{line} ({label})"
+
+
 def strip_private(entry: Entry) -> str:
     """The body without private blocks and HTML comments; refuses unbalanced markers."""
-    body = entry.body
-    out: list[str] = []
-    position = 0
-    while True:
-        opening = _OPEN.search(body, position)
-        closing = _CLOSE.search(body, position)
-        if closing and (not opening or closing.start() < opening.start()):
-            raise CommunityError(
-                f"{entry.path} line {_line_of(entry, closing.start())}: '<!-- /private -->' "
-                "without an opening '<!-- private -->'; fix the markers before sharing"
-            )
-        if not opening:
-            out.append(body[position:])
-            break
-        if not closing:
-            raise CommunityError(
-                f"{entry.path} line {_line_of(entry, opening.start())}: '<!-- private -->' is "
-                "never closed with '<!-- /private -->'; nothing was shared"
-            )
-        out.append(body[position : opening.start()])
-        position = closing.end()
-    text = "".join(out)
-    if "<!--" in _COMMENT.sub("", text):
-        start = entry.body.find("<!--", 0)
-        raise CommunityError(
-            f"{entry.path} line {_line_of(entry, max(start, 0))}: an HTML comment is never "
-            "closed; fix it before sharing"
-        )
-    text = _COMMENT.sub("", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
+    return redact_text(entry.body, (), _body_where(entry), one_line=False)
 
 
-def _is_private(tag: str, private: set[str]) -> bool:
+def _is_private(tag: str, private: Collection[str]) -> bool:
     return any(tag == p or tag.startswith(p + "/") for p in private)
-
-
-def _drop_tag_words(text: str, private: set[str]) -> str:
-    def keep(match: re.Match[str]) -> str:
-        tag = normalise_tag(match.group(1)) or ""
-        return "" if _is_private(tag, private) else match.group(0)
-
-    return re.sub(r"(?<![\w/&#@.:])#([A-Za-z0-9][A-Za-z0-9_/-]*)", keep, text)
 
 
 def near_duplicates(tag: str, known: list[str]) -> list[str]:
@@ -135,6 +225,37 @@ def map_tags(
     return mapped, warnings
 
 
+def _published_fields(
+    entry: Entry, private: Collection[str]
+) -> tuple[str, str, list[dict[str, str]]]:
+    """The title, body and practice changes as published: each through ``redact_text``."""
+
+    def one_line(value: str, where: Where) -> str:
+        return redact_text(value, private, where, one_line=True)
+
+    body = redact_text(entry.body, private, _body_where(entry), one_line=False)
+    # A title the front matter does not give is derived from the *redacted* body: the
+    # entry's own derived title may come from inside a private block.
+    if str(entry.meta.get("title") or "").strip():
+        title = one_line(entry.title, _field_where(entry, "title", "title"))
+    else:
+        title = one_line(derive_title(body), _body_where(entry))
+    # Every practice field is published text like the body ("everywhere", SPEC §6).
+    practice = []
+    for number, change in enumerate(entry.practice, 1):
+        if _is_private(change.area, private):
+            continue
+        item = {}
+        for key in ("area", "change", "before", "source", "status"):
+            value = getattr(change, key)
+            label = f"practice change {number}, {key}"
+            value = one_line(value, _field_where(entry, key, label)) if value else value
+            if value:
+                item[key] = value
+        practice.append(item)
+    return title or "Untitled", body, practice
+
+
 def redact(
     entry: Entry,
     community: Community,
@@ -149,29 +270,13 @@ def redact(
     so a new share never overwrites another entry of the same day and title.
     """
     check_shareable(entry)
-    private = {t.lower() for t in private_tags}
-    body = _drop_tag_words(strip_private(entry), private)
-    # A title the front matter does not give is derived from the *redacted* body: the
-    # entry's own derived title may come from inside a private block.
-    own_title = entry.title if str(entry.meta.get("title") or "").strip() else derive_title(body)
-    title = " ".join(_drop_tag_words(own_title, private).split()) or "Untitled"
+    private = {tag for raw in private_tags if (tag := private_tag(raw))}
+    title, body, practice = _published_fields(entry, private)
     # Tags from the front matter and from the *redacted* text: a #tag written only inside
     # a private block must not leak through the tag list.
     found = [*entry.tags, *title_tags(title), *inline_tags(body)]
     tags = list(dict.fromkeys(t for t in found if not _is_private(t, private)))
     tags, warnings = map_tags(tags, info, own_tags)
-    # Private tags go from the practice text too ("everywhere", SPEC §6).
-    practice = []
-    for change in entry.practice:
-        if _is_private(change.area, private):
-            continue
-        item = {}
-        for key in ("area", "change", "before", "source", "status"):
-            value = getattr(change, key)
-            value = " ".join(_drop_tag_words(value, private).split()) if value else value
-            if value:
-                item[key] = value
-        practice.append(item)
     created = entry.created
     if created.tzinfo is None:
         created = created.replace(tzinfo=dt.UTC)
@@ -255,12 +360,12 @@ class Published:
 
 def check_shareable(entry: Entry) -> None:
     """Refuse at once (no network) what can never be shared: a private entry, or private
-    markers that do not pair up."""
+    markers that do not pair up in any published field."""
     if entry.private:
         raise CommunityError(
             f"entry {entry.id} ({entry.title}) is private (private: true) and can never be shared"
         )
-    strip_private(entry)
+    _published_fields(entry, ())
 
 
 def prepare_share(
