@@ -39,6 +39,22 @@ class Redacted:
     text: str
     tags: list[str]
     warnings: list[str] = field(default_factory=list)
+    removes: list[str] = field(default_factory=list)
+    """The entry's other copies (an old title's path, a duplicate): removed in the same
+    commit."""
+    updates: bool = False
+    """``path`` already holds the entry's copy."""
+
+    def summary(self) -> str:
+        """What publishing does, in a sentence (the preview's status line)."""
+        if self.removes and not self.updates:
+            return (
+                f"Moves {', '.join(self.removes)} to {self.path} in {self.community} "
+                "(the old path is removed)"
+            )
+        verb = "Updates" if self.updates else "Publishes"
+        also = f", removing {', '.join(self.removes)}," if self.removes else ""
+        return f"{verb} {self.path}{also} in {self.community}"
 
 
 # Every HTML comment; a private marker is a comment whose words (dashes and spacing
@@ -290,16 +306,25 @@ def redact(
     if practice:
         meta["practice"] = practice
     text = f"---\n{frontmatter.dump(meta)}---\n\n{body}"
-    previous = next(
-        (s.get("path") for s in entry.shared if s.get("community") == community.name), None
+    # The entry's own copies are the files in this member's folder carrying its id (not
+    # the ``shared`` record: a publish interrupted after the push never wrote it, and the
+    # record is the entry's own, editable front matter).
+    copies = sorted(
+        p
+        for p, held in taken_paths.items()
+        if held == entry.id and is_member_path(p, community.member)
     )
-    # The recorded path comes from the entry's own front matter: reuse it only if it is
-    # a plain file in this member's folder, so an edited entry can never overwrite (or,
-    # on unshare, delete) another member's file or community.toml.
-    if not (previous and is_member_path(str(previous), community.member)):
-        previous = None
-    path = str(previous) if previous else _free_path(entry, community, title, taken_paths)
-    return Redacted(community.name, path, text, tags, warnings)
+    # The path is made from the redacted title: a title edited since the last share
+    # moves the copy, and the old path (the old title) goes in the same commit.
+    path = _free_path(entry, community, title, taken_paths, copies)
+    removes = [p for p in copies if p != path]
+    if removes:
+        what = "moves from" if path not in copies else "replaces the older copy"
+        warnings.append(
+            f"the copy {what} {', '.join(removes)} to {path}: the old path is removed "
+            "(git history and members' clones still hold it)"
+        )
+    return Redacted(community.name, path, text, tags, warnings, removes, path in copies)
 
 
 def is_member_path(path: str, member: str) -> bool:
@@ -313,11 +338,18 @@ def is_member_path(path: str, member: str) -> bool:
     )
 
 
-def _free_path(entry: Entry, community: Community, title: str, taken: dict[str, str]) -> str:
+def _free_path(
+    entry: Entry, community: Community, title: str, taken: dict[str, str], copies: list[str]
+) -> str:
+    """The path for the copy: the entry's own copy if it is already at this day and
+    title, else the first one not holding another entry."""
     # The UTC day, as in the published `created`: the local day would hint at the zone.
     created = entry.created if entry.created.tzinfo else entry.created.replace(tzinfo=dt.UTC)
     day = created.astimezone(dt.UTC).date()
     stem = f"members/{community.member}/{day.year:04d}/{day.isoformat()}-{slugify(title)}"
+    for path in copies:
+        if re.fullmatch(re.escape(stem) + r"(?:-\d+)?\.md", path):
+            return path
     candidate, n = f"{stem}.md", 2
     while candidate in taken and taken[candidate] != entry.id:
         candidate = f"{stem}-{n}.md"
@@ -383,13 +415,31 @@ def prepare_share(
         repo.clone()
     repo.fetch()
     head = repo.head()
-    taken: dict[str, str] = {}
-    if head:
-        files, _skipped = repo.files(head)
-        taken = {f.path: "" for f in files}
+    taken = _taken_paths(repo, head, target.member)
     own = [t["tag"] for t in journal.tags()]
     copy = redact(entry, target, config.private_tags, read_info(repo, head), own, taken)
     return copy, ShareContext(target, repo, entry, original)
+
+
+def _taken_paths(repo: CommunityRepo, head: str | None, member: str) -> dict[str, str]:
+    """Every readable path in the community, with the entry id of the copies in this
+    member's folder ("" for other files: never overwritten)."""
+    if not head:
+        return {}
+    files, _skipped = repo.files(head)
+    taken = {f.path: "" for f in files}
+    mine = [f for f in files if is_member_path(f.path, member)]
+    blobs = repo.read_blobs([f.blob for f in mine])
+    for item in mine:
+        data = blobs.get(item.blob)
+        if data is None:
+            continue
+        try:
+            held = Entry.from_bytes(data, item.path).meta.get("id")
+        except ValueError:  # BrokenEntry, or text no reader can make sense of
+            continue
+        taken[item.path] = str(held).strip() if held is not None else ""
+    return taken
 
 
 def share_diff(context: ShareContext, copy: Redacted) -> list[str]:
@@ -424,9 +474,15 @@ def publish(journal: Any, copy: Redacted, context: ShareContext) -> Published:
             "to see the new copy"
         )
     commit = context.repo.commit_change(
-        copy.path, copy.text.encode("utf-8"), f"Share {copy.path}", target.member, target.email
+        copy.path,
+        copy.text.encode("utf-8"),
+        f"Share {copy.path}",
+        target.member,
+        target.email,
+        remove=tuple(copy.removes),
     )
-    already = any(s.get("community") == target.name for s in entry.shared)
+    already = copy.updates or bool(copy.removes)
+    already = already or any(s.get("community") == target.name for s in entry.shared)
     state = load_state()
     counts = state.setdefault(target.name, {})
     counts["shared"] = counts.get("shared", 0) + (0 if already else 1)
@@ -438,9 +494,11 @@ def publish(journal: Any, copy: Redacted, context: ShareContext) -> Published:
 
 
 def unshare(journal: Any, config: Config, name: str, ref: str, timeout: float = 30.0) -> str:
-    """Remove entry ``ref``'s copy from community ``name`` and forget the share; returns
-    the removed path. Git history and members' clones still hold the copy.
+    """Remove every copy of entry ``ref`` from community ``name`` and forget the share;
+    returns the removed paths. Git history and members' clones still hold the copy.
 
+    The copies are the files in the member's folder carrying the entry's id, whether or
+    not the entry recorded them (a publish interrupted after its push records nothing).
     Raises ``NotCommitted`` if only the journal's own commit failed (the copy is gone).
     """
     from narrate.community.registry import get, load_state, save_state
@@ -448,23 +506,29 @@ def unshare(journal: Any, config: Config, name: str, ref: str, timeout: float = 
     target = get(config, name)
     entry = journal.get(ref)
     record = next((s for s in entry.shared if s.get("community") == target.name), None)
-    if record is None:
-        raise CommunityError(f"entry {entry.id} is not shared to {target.name}")
     repo = target.repo(timeout)
     if not repo.path.exists():
         repo.clone()
     repo.fetch()
-    path = str(record.get("path"))
-    if not is_member_path(path, target.member):
-        raise CommunityError(
-            f"entry {entry.id} records a shared path outside members/{target.member}/ "
-            f"({clean(path, single_line=True)!r}); nothing was removed"
+    taken = _taken_paths(repo, repo.head(), target.member)
+    copies = sorted(p for p, held in taken.items() if held == entry.id)
+    if record is None and not copies:
+        raise CommunityError(f"entry {entry.id} is not shared to {target.name}")
+    if copies:
+        repo.commit_change(
+            copies[0],
+            None,
+            f"Unshare {', '.join(copies)}",
+            target.member,
+            target.email,
+            remove=tuple(copies[1:]),
         )
-    repo.commit_change(path, None, f"Unshare {path}", target.member, target.email)
     state = load_state()
     counts = state.setdefault(target.name, {})
     counts["shared"] = max(0, counts.get("shared", 0) - 1)
     save_state(state)
-    remaining = [s for s in entry.shared if s is not record]
-    journal.save(entry.touched(shared=remaining), f"Unshare from {target.name}: {entry.title}")
-    return path
+    if record is not None:
+        remaining = [s for s in entry.shared if s is not record]
+        journal.save(entry.touched(shared=remaining), f"Unshare from {target.name}: {entry.title}")
+    # Without a copy the record was stale: the community holds nothing of the entry now.
+    return ", ".join(copies) or clean(str(record.get("path") if record else ""), single_line=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.community.helpers import Member, git
+from tests.community.helpers import Member, git, publish
 
 
 def community_text(cop: Path) -> str:
@@ -189,4 +189,96 @@ def test_unpaired_markers_in_a_title_are_refused(alice: Member, cop: Path) -> No
     line = next(n for n, text in enumerate(lines, 1) if text.startswith("title:"))
     assert refused.exit_code == 1 and f"line {line} (title):" in refused.output, refused.output
     assert "never closed" in refused.output
+    assert member_files(cop) == []
+
+
+# ---------------------------------------------------------------------- item 8
+
+
+def test_re_sharing_after_a_title_edit_moves_the_copy(alice: Member, cop: Path) -> None:
+    entry_id = alice.ok("add", "Interview at Google went well\nbody").stdout.strip()
+    alice.ok("share", entry_id, "--to", "cop", "--yes")
+    (old,) = member_files(cop)
+    path = entry_file(alice, entry_id)
+    path.write_text(
+        path.read_text("utf-8").replace("Interview at Google went well", "An interview"), "utf-8"
+    )
+    dry = alice.ok("share", entry_id, "--to", "cop", "--dry-run")
+    assert old in dry.output and "removed" in dry.output
+    alice.ok("share", entry_id, "--to", "cop", "--yes")
+    (new,) = member_files(cop)
+    assert new.endswith("-an-interview.md")
+    # One commit moved it: the old path went in the same commit the new one came in.
+    changes = git(cop, "show", "--no-renames", "--name-status", "--format=%s", "main").split("\n")
+    assert f"D\t{old}" in changes and f"A\t{new}" in changes
+    assert "google" not in git(cop, "log", "-1", "--format=%s", "main").lower()
+
+
+def test_the_preview_says_the_copy_moves(
+    alice: Member, cop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from narrate.community.share import prepare_share
+    from narrate.config import load_config
+    from narrate.journal.core import Journal
+
+    entry_id = alice.ok("add", "Old title\nbody").stdout.strip()
+    alice.ok("share", entry_id, "--to", "cop", "--yes")
+    (old,) = member_files(cop)
+    path = entry_file(alice, entry_id)
+    path.write_text(path.read_text("utf-8").replace("Old title", "New title"), "utf-8")
+    for var in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+        monkeypatch.setenv(var, alice.env[var])
+    with Journal.open(alice.journal) as journal:
+        copy, _context = prepare_share(journal, load_config(), "cop", entry_id)
+    assert copy.removes == [old]
+    assert old in copy.summary() and copy.path in copy.summary()
+    assert any(old in warning for warning in copy.warnings)
+
+
+# ---------------------------------------------------------------------- item 12
+
+
+def forget_shares(member: Member, entry_id: str) -> None:
+    """The entry as an interrupted publish leaves it: pushed, but no ``shared`` record."""
+    path = entry_file(member, entry_id)
+    text = path.read_text("utf-8")
+    text = re.sub(r"(?m)^shared:\n(?:  .*\n)+", "", text)
+    path.write_text(text, "utf-8")
+    assert "shared:" not in text
+
+
+def test_a_retried_share_updates_the_entrys_own_copy(alice: Member, cop: Path) -> None:
+    entry_id = alice.ok("add", "Retried share\nfirst body").stdout.strip()
+    alice.ok("share", entry_id, "--to", "cop", "--yes")
+    (first,) = member_files(cop)
+    forget_shares(alice, entry_id)
+    alice.ok("share", entry_id, "--to", "cop", "--yes")
+    assert member_files(cop) == [first]
+
+
+def test_unshare_removes_every_copy_carrying_the_id(
+    alice: Member, cop: Path, maintainer: Path
+) -> None:
+    entry_id = alice.ok("add", "Copied twice\nbody").stdout.strip()
+    alice.ok("share", entry_id, "--to", "cop", "--yes")
+    (first,) = member_files(cop)
+    git(maintainer, "pull", "-q", "origin", "main")
+    duplicate = first.replace(".md", "-2.md")
+    other = first.replace("copied-twice", "someone-else")
+    publish(
+        maintainer,
+        {
+            duplicate: (maintainer / first).read_text(),
+            other: (maintainer / first).read_text().replace(entry_id, "01OTHERENTRY0000000000000"),
+        },
+    )
+    alice.ok("unshare", entry_id, "--from", "cop")
+    assert member_files(cop) == [other]
+
+
+def test_unshare_without_a_record_still_removes_the_copy(alice: Member, cop: Path) -> None:
+    entry_id = alice.ok("add", "Record lost\nbody").stdout.strip()
+    alice.ok("share", entry_id, "--to", "cop", "--yes")
+    forget_shares(alice, entry_id)
+    alice.ok("unshare", entry_id, "--from", "cop")
     assert member_files(cop) == []
