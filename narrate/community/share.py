@@ -131,34 +131,36 @@ def _is_word(char: str) -> bool:
     return char.isalnum() or char in "_-/" or unicodedata.category(char).startswith("M")
 
 
-def _drop_private_tags(text: str, private: Collection[str]) -> str:
-    """``text`` without the #tags in ``private`` (and their #tag/sub-tags), matched on the
-    text as written, in any script, whatever the tag grammar is.
+_ASCII_TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_/-]*")
 
-    "#health" goes when what follows cannot continue the tag: under the ASCII grammar
-    "#healthé" is the tag health too, so it goes; "#healthy" is another tag and stays.
+
+def _drop_private_tags(text: str, private: Collection[str]) -> str:
+    """``text`` without the #tags in ``private`` (and their sub-tags), found in the text
+    as written, in any script, whatever the tag grammar is.
+
+    Each # is read as the ASCII grammar reads it (#healthé and #health- are the tag
+    health) and as a grammar of any script does (#santé is santé); the word goes if
+    either reading is private. #healthy is another tag in both and stays.
     """
     if not private or "#" not in text:
         return text
     text = unicodedata.normalize("NFC", text)  # the config's tags are NFC too
-    for tag in private:
-        out: list[str] = []
-        position = 0
-        for found in re.finditer("#" + re.escape(tag), text, re.IGNORECASE):
-            if found.start() < position:
-                continue
-            end = found.end()
-            after = text[end] if end < len(text) else ""
-            continues = bool(after) and _is_word(after) and after != "/"
-            if continues and (after.isascii() or not tag.isascii()):
-                continue  # a longer, different tag in every grammar
-            while end < len(text) and _is_word(text[end]):
-                end += 1
-            out.append(text[position : found.start()])
+    out: list[str] = []
+    position = 0
+    for hash_mark in re.finditer("#", text):
+        start = hash_mark.end()
+        if hash_mark.start() < position:
+            continue
+        end = start
+        while end < len(text) and _is_word(text[end]):
+            end += 1
+        ascii_tag = _ASCII_TAG.match(text, start)
+        readings = [text[start:end], ascii_tag.group(0) if ascii_tag else ""]
+        if any(_is_private(r.rstrip("/-").lower(), private) for r in readings if r):
+            out.append(text[position : hash_mark.start()])
             position = end
-        out.append(text[position:])
-        text = "".join(out)
-    return text
+    out.append(text[position:])
+    return "".join(out)
 
 
 def redact_text(text: str, private: Collection[str], where: Where, one_line: bool) -> str:

@@ -282,3 +282,30 @@ def test_unshare_without_a_record_still_removes_the_copy(alice: Member, cop: Pat
     forget_shares(alice, entry_id)
     alice.ok("unshare", entry_id, "--from", "cop")
     assert member_files(cop) == []
+
+
+# ---------------------------------------------------------------------- items 3, 4: the rule
+
+
+@pytest.mark.parametrize(
+    ("text", "published"),
+    [
+        ("a #health b", "a b"),
+        ("a #Health/sleep b", "a b"),
+        ("a #health- b", "a b"),  # the ASCII grammar reads #health- as health
+        ("a #healthé b", "a b"),  # ...and #healthé as health too
+        ("a #healthy #health_x #health-x b", "a #healthy #health_x #health-x b"),
+        ("a #santé, b", "a , b"),
+        ("a #SANTÉ. b", "a . b"),
+        ("a #sante\u0301 b", "a b"),  # written decomposed (NFD)
+        ("a #santé/x b", "a b"),
+        ("a #santéx #sant b", "a #santéx #sant b"),
+        ("(#秘密)", "()"),
+        ("x#health y", "x y"),  # not a tag to the grammar, still private text
+    ],
+)
+def test_private_tags_go_as_any_grammar_reads_them(text: str, published: str) -> None:
+    from narrate.community.share import redact_text
+
+    private = ["health", "santé", "秘密"]
+    assert redact_text(text, private, lambda _: "here", one_line=True) == published
