@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import tomllib
+import unicodedata
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,8 +61,9 @@ class Config:
 
     @property
     def private_tags(self) -> list[str]:
-        """Tags never published to a community."""
-        return [str(t).lower() for t in self.get("private_tags", [])]
+        """Tags never published to a community, in their stored form."""
+        tags = (private_tag(str(t)) for t in self.get("private_tags", []))
+        return list(dict.fromkeys(t for t in tags if t))
 
     def delete(self, dotted: str) -> None:
         """Remove a dotted key (and its table); a missing key is not an error."""
@@ -131,14 +134,33 @@ def _validate(path: Path, data: dict[str, Any], warnings: list[str], prefix: str
             isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value
         ):
             raise NarrateError(f"config {path}: key '{dotted}' must be {what}")
-        if dotted == "private_tags" and not all(isinstance(v, str) for v in value):
-            raise NarrateError(f"config {path}: key '{dotted}' must be {what}")
+        if dotted == "private_tags":
+            for tag in value:
+                # Fail closed: a value that is no tag would silently protect nothing.
+                if not isinstance(tag, str) or private_tag(tag) is None:
+                    shown = json.dumps(tag, ensure_ascii=False, default=str)
+                    raise NarrateError(
+                        f"config {path}: key '{dotted}' must be {what} (such as \"health\" "
+                        f'or "#health"); {shown} is not a tag'
+                    )
         if dotted == "sync_timeout" and not (math.isfinite(value) and value > 0):
             raise NarrateError(
                 f"config {path}: key '{dotted}' must be a positive number of seconds, not {value}"
             )
         if isinstance(value, dict) and dotted in ("author",):
             _validate(path, value, warnings, f"{dotted}.")
+
+
+# A tag in any script: letters and digits, then also "_", "/" and "-" (the stored tag
+# grammar of narrate.journal.entry.normalise_tag, widened beyond ASCII).
+_PRIVATE_TAG = re.compile(r"[^\W_][\w/-]*")
+
+
+def private_tag(raw: str) -> str | None:
+    """A ``private_tags`` value as tags are stored ("#Health " -> health), in any script;
+    None if it is not a tag."""
+    tag = unicodedata.normalize("NFC", raw).strip().lstrip("#").lower().rstrip("/-")
+    return tag if _PRIVATE_TAG.fullmatch(tag) else None
 
 
 def _unknown_key(path: Path, dotted: str) -> str:

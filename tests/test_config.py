@@ -52,6 +52,23 @@ def test_a_full_config_is_read(tmp_path: Path) -> None:
     assert env_or_config_journal(config) == Path("~/notes").expanduser()
 
 
+def test_private_tags_are_normalised_as_tags_are(tmp_path: Path) -> None:
+    # Issue 11 item 3: "#health" and "Salary " protected nothing (fail open).
+    path = tmp_path / "config.toml"
+    path.write_text('private_tags = ["#health", "Salary ", "#Santé", "work/"]\n', "utf-8")
+    assert load_config(path).private_tags == ["health", "salary", "santé", "work"]
+
+
+@pytest.mark.parametrize("value", ["#", "  ", "", "my salary", "#-"])
+def test_a_private_tag_that_is_not_a_tag_is_a_config_error(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f'private_tags = ["ok", "{value}"]\n', "utf-8")
+    with pytest.raises(NarrateError) as caught:
+        load_config(path)
+    assert "'private_tags'" in str(caught.value) and str(path) in str(caught.value)
+    assert f'"{value}"' in str(caught.value)
+
+
 @pytest.mark.parametrize(
     ("text", "needles"),
     [

@@ -321,9 +321,11 @@ class CommunityRepo:
         author: str,
         email: str,
         when: dt.datetime | None = None,
+        remove: tuple[str, ...] = (),
     ) -> str:
-        """Put (or, with ``data=None``, remove) one file on the members' branch and push,
-        rebuilding on the new head if someone pushed first. Returns the commit."""
+        """Put (or, with ``data=None``, remove) one file on the members' branch, and remove
+        the paths in ``remove``, in one commit; push, rebuilding on the new head if someone
+        pushed first. Returns the commit."""
         when = when or dt.datetime.now(dt.UTC)
         stamp = f"{int(when.timestamp())} +0000"
         identity = {
@@ -348,6 +350,7 @@ class CommunityRepo:
                     self.git("read-tree", parent, env=env)
                 # --index-info works without a work tree (a mode of 0 removes the path).
                 line = f"0 {'0' * 40}\t{path}\n" if blob is None else f"100644 {blob}\t{path}\n"
+                line += "".join(f"0 {'0' * 40}\t{gone}\n" for gone in remove)
                 self.git("update-index", "--index-info", data=line.encode(), env=env)
                 tree = self.text("write-tree", env=env).strip()
             finally:

@@ -11,26 +11,23 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 from narrate.community.registry import Community, CommunityInfo
 from narrate.community.repo import CommunityError, CommunityRepo
-from narrate.config import Config
+from narrate.config import Config, private_tag
 from narrate.journal import frontmatter
 from narrate.journal.entry import (
     Entry,
     derive_title,
     inline_tags,
-    normalise_tag,
     slugify,
     title_tags,
 )
 from narrate.sanitize import clean
-
-_OPEN = re.compile(r"<!--\s*private\s*-->", re.IGNORECASE)
-_CLOSE = re.compile(r"<!--\s*/private\s*-->", re.IGNORECASE)
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
 @dataclass
@@ -42,6 +39,138 @@ class Redacted:
     text: str
     tags: list[str]
     warnings: list[str] = field(default_factory=list)
+    removes: list[str] = field(default_factory=list)
+    """The entry's other copies (an old title's path, a duplicate): removed in the same
+    commit."""
+    updates: bool = False
+    """``path`` already holds the entry's copy."""
+
+    def summary(self) -> str:
+        """What publishing does, in a sentence (the preview's status line)."""
+        if self.removes and not self.updates:
+            return (
+                f"Moves {', '.join(self.removes)} to {self.path} in {self.community} "
+                "(the old path is removed)"
+            )
+        verb = "Updates" if self.updates else "Publishes"
+        also = f", removing {', '.join(self.removes)}," if self.removes else ""
+        return f"{verb} {self.path}{also} in {self.community}"
+
+
+# Every HTML comment; a private marker is a comment whose words (dashes and spacing
+# aside, any case) are "private" or its closing form: people write <!--- private --->
+# (Pandoc, Hugo), <!--private-->, <!-- PRIVATE -->, <!-- /private -->, <!-- end private -->.
+_COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
+_OPENING = re.compile(r"(?:(?:begin|start)\s*-?\s*)?private(?:\s*-?\s*(?:begin|start))?")
+_CLOSING = re.compile(r"(?:/|end|stop)\s*-?\s*private|private\s*-?\s*(?:/|end|stop)")
+
+Where = Callable[[int], str]
+"""Names the place of an offset in a field, for refusals: ``path line N``."""
+
+
+def _marker(comment: str) -> str | None:
+    """'open' or 'close' for a private marker, 'unknown' for a comment that mentions
+    private but is no marker narrate can pair, None for an ordinary comment."""
+    words = " ".join(comment.strip(" \t\r\n-").lower().split())
+    if _OPENING.fullmatch(words):
+        return "open"
+    if _CLOSING.fullmatch(words):
+        return "close"
+    return "unknown" if "private" in words else None
+
+
+def _strip_blocks(text: str, where: Where) -> str:
+    """``text`` without private blocks and HTML comments; refuses markers that do not pair
+    and comments that are never closed."""
+    out: list[str] = []
+    position = 0
+    opened: int | None = None
+    for comment in _COMMENT.finditer(text):
+        if opened is None:
+            # Never holds "<!--": finditer would have matched from there.
+            out.append(text[position : comment.start()])
+        kind = _marker(comment.group(1))
+        if kind == "unknown":
+            raise CommunityError(
+                f"{where(comment.start())}: the comment {comment.group(0)[:60]!r} mentions "
+                "private but is no marker narrate knows; write '<!-- private -->' and "
+                "'<!-- /private -->', or reword the comment. Nothing was shared"
+            )
+        if kind == "open" and opened is not None:
+            raise CommunityError(
+                f"{where(opened)}: '<!-- private -->' is never closed with "
+                "'<!-- /private -->' before the next '<!-- private -->'; nothing was shared"
+            )
+        if kind == "close" and opened is None:
+            raise CommunityError(
+                f"{where(comment.start())}: '<!-- /private -->' without an opening "
+                "'<!-- private -->'; fix the markers before sharing"
+            )
+        if kind == "open":
+            opened = comment.start()
+        elif kind == "close":
+            opened = None
+        position = comment.end()
+    if opened is not None:
+        raise CommunityError(
+            f"{where(opened)}: '<!-- private -->' is never closed with "
+            "'<!-- /private -->'; nothing was shared"
+        )
+    rest = text[position:]
+    if "<!--" in rest:
+        raise CommunityError(
+            f"{where(position + rest.index('<!--'))}: an HTML comment is never closed; "
+            "fix it before sharing"
+        )
+    out.append(rest)
+    return "".join(out)
+
+
+def _is_word(char: str) -> bool:
+    """A character that continues a #tag in some script (letters, digits, marks, _ - /)."""
+    return char.isalnum() or char in "_-/" or unicodedata.category(char).startswith("M")
+
+
+_ASCII_TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_/-]*")
+
+
+def _drop_private_tags(text: str, private: Collection[str]) -> str:
+    """``text`` without the #tags in ``private`` (and their sub-tags), found in the text
+    as written, in any script, whatever the tag grammar is.
+
+    Each # is read as the ASCII grammar reads it (#healthé and #health- are the tag
+    health) and as a grammar of any script does (#santé is santé); the word goes if
+    either reading is private. #healthy is another tag in both and stays.
+    """
+    if not private or "#" not in text:
+        return text
+    text = unicodedata.normalize("NFC", text)  # the config's tags are NFC too
+    out: list[str] = []
+    position = 0
+    for hash_mark in re.finditer("#", text):
+        start = hash_mark.end()
+        if hash_mark.start() < position:
+            continue
+        end = start
+        while end < len(text) and _is_word(text[end]):
+            end += 1
+        ascii_tag = _ASCII_TAG.match(text, start)
+        readings = [text[start:end], ascii_tag.group(0) if ascii_tag else ""]
+        if any(_is_private(r.rstrip("/-").lower(), private) for r in readings if r):
+            out.append(text[position : hash_mark.start()])
+            position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
+def redact_text(text: str, private: Collection[str], where: Where, one_line: bool) -> str:
+    """The one redaction every published field goes through (title, body, practice
+    fields): private blocks, HTML comments and private #tags removed; refuses markers
+    that cannot be paired. ``one_line`` fields also get their spacing made whole."""
+    redacted = _drop_private_tags(_strip_blocks(text, where), private)
+    if one_line:
+        return " ".join(redacted.split())
+    return re.sub(r"\n{3,}", "\n\n", redacted).strip("\n") + "\n"
 
 
 def _line_of(entry: Entry, body_offset: int) -> int:
@@ -51,50 +180,29 @@ def _line_of(entry: Entry, body_offset: int) -> int:
     return header_lines + leading + entry.body[:body_offset].count("\n") + 1
 
 
+def _body_where(entry: Entry) -> Where:
+    return lambda offset: f"{entry.path} line {_line_of(entry, offset)}"
+
+
+def _field_where(entry: Entry, key: str, label: str) -> Where:
+    """Where a front matter field is: the first line of ``key`` holding a comment (YAML
+    may have quoted or folded the value), else the first line of ``key``."""
+    lines = entry.document.front_matter.splitlines()
+    keyed = [
+        n for n, line in enumerate(lines) if re.match(rf"\s*(?:-\s+)?{re.escape(key)}\s*:", line)
+    ]
+    marked = [n for n in keyed if "<!--" in lines[n]] or keyed
+    line = f" line {marked[0] + 2}" if marked else ""
+    return lambda _offset: f"{entry.path}{line} ({label})"
+
+
 def strip_private(entry: Entry) -> str:
     """The body without private blocks and HTML comments; refuses unbalanced markers."""
-    body = entry.body
-    out: list[str] = []
-    position = 0
-    while True:
-        opening = _OPEN.search(body, position)
-        closing = _CLOSE.search(body, position)
-        if closing and (not opening or closing.start() < opening.start()):
-            raise CommunityError(
-                f"{entry.path} line {_line_of(entry, closing.start())}: '<!-- /private -->' "
-                "without an opening '<!-- private -->'; fix the markers before sharing"
-            )
-        if not opening:
-            out.append(body[position:])
-            break
-        if not closing:
-            raise CommunityError(
-                f"{entry.path} line {_line_of(entry, opening.start())}: '<!-- private -->' is "
-                "never closed with '<!-- /private -->'; nothing was shared"
-            )
-        out.append(body[position : opening.start()])
-        position = closing.end()
-    text = "".join(out)
-    if "<!--" in _COMMENT.sub("", text):
-        start = entry.body.find("<!--", 0)
-        raise CommunityError(
-            f"{entry.path} line {_line_of(entry, max(start, 0))}: an HTML comment is never "
-            "closed; fix it before sharing"
-        )
-    text = _COMMENT.sub("", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
+    return redact_text(entry.body, (), _body_where(entry), one_line=False)
 
 
-def _is_private(tag: str, private: set[str]) -> bool:
+def _is_private(tag: str, private: Collection[str]) -> bool:
     return any(tag == p or tag.startswith(p + "/") for p in private)
-
-
-def _drop_tag_words(text: str, private: set[str]) -> str:
-    def keep(match: re.Match[str]) -> str:
-        tag = normalise_tag(match.group(1)) or ""
-        return "" if _is_private(tag, private) else match.group(0)
-
-    return re.sub(r"(?<![\w/&#@.:])#([A-Za-z0-9][A-Za-z0-9_/-]*)", keep, text)
 
 
 def near_duplicates(tag: str, known: list[str]) -> list[str]:
@@ -135,6 +243,37 @@ def map_tags(
     return mapped, warnings
 
 
+def _published_fields(
+    entry: Entry, private: Collection[str]
+) -> tuple[str, str, list[dict[str, str]]]:
+    """The title, body and practice changes as published: each through ``redact_text``."""
+
+    def one_line(value: str, where: Where) -> str:
+        return redact_text(value, private, where, one_line=True)
+
+    body = redact_text(entry.body, private, _body_where(entry), one_line=False)
+    # A title the front matter does not give is derived from the *redacted* body: the
+    # entry's own derived title may come from inside a private block.
+    if str(entry.meta.get("title") or "").strip():
+        title = one_line(entry.title, _field_where(entry, "title", "title"))
+    else:
+        title = one_line(derive_title(body), _body_where(entry))
+    # Every practice field is published text like the body ("everywhere", SPEC §6).
+    practice = []
+    for number, change in enumerate(entry.practice, 1):
+        if _is_private(change.area, private):
+            continue
+        item = {}
+        for key in ("area", "change", "before", "source", "status"):
+            value = getattr(change, key)
+            label = f"practice change {number}, {key}"
+            value = one_line(value, _field_where(entry, key, label)) if value else value
+            if value:
+                item[key] = value
+        practice.append(item)
+    return title or "Untitled", body, practice
+
+
 def redact(
     entry: Entry,
     community: Community,
@@ -149,29 +288,13 @@ def redact(
     so a new share never overwrites another entry of the same day and title.
     """
     check_shareable(entry)
-    private = {t.lower() for t in private_tags}
-    body = _drop_tag_words(strip_private(entry), private)
-    # A title the front matter does not give is derived from the *redacted* body: the
-    # entry's own derived title may come from inside a private block.
-    own_title = entry.title if str(entry.meta.get("title") or "").strip() else derive_title(body)
-    title = " ".join(_drop_tag_words(own_title, private).split()) or "Untitled"
+    private = {tag for raw in private_tags if (tag := private_tag(raw))}
+    title, body, practice = _published_fields(entry, private)
     # Tags from the front matter and from the *redacted* text: a #tag written only inside
     # a private block must not leak through the tag list.
     found = [*entry.tags, *title_tags(title), *inline_tags(body)]
     tags = list(dict.fromkeys(t for t in found if not _is_private(t, private)))
     tags, warnings = map_tags(tags, info, own_tags)
-    # Private tags go from the practice text too ("everywhere", SPEC §6).
-    practice = []
-    for change in entry.practice:
-        if _is_private(change.area, private):
-            continue
-        item = {}
-        for key in ("area", "change", "before", "source", "status"):
-            value = getattr(change, key)
-            value = " ".join(_drop_tag_words(value, private).split()) if value else value
-            if value:
-                item[key] = value
-        practice.append(item)
     created = entry.created
     if created.tzinfo is None:
         created = created.replace(tzinfo=dt.UTC)
@@ -185,16 +308,25 @@ def redact(
     if practice:
         meta["practice"] = practice
     text = f"---\n{frontmatter.dump(meta)}---\n\n{body}"
-    previous = next(
-        (s.get("path") for s in entry.shared if s.get("community") == community.name), None
+    # The entry's own copies are the files in this member's folder carrying its id (not
+    # the ``shared`` record: a publish interrupted after the push never wrote it, and the
+    # record is the entry's own, editable front matter).
+    copies = sorted(
+        p
+        for p, held in taken_paths.items()
+        if held == entry.id and is_member_path(p, community.member)
     )
-    # The recorded path comes from the entry's own front matter: reuse it only if it is
-    # a plain file in this member's folder, so an edited entry can never overwrite (or,
-    # on unshare, delete) another member's file or community.toml.
-    if not (previous and is_member_path(str(previous), community.member)):
-        previous = None
-    path = str(previous) if previous else _free_path(entry, community, title, taken_paths)
-    return Redacted(community.name, path, text, tags, warnings)
+    # The path is made from the redacted title: a title edited since the last share
+    # moves the copy, and the old path (the old title) goes in the same commit.
+    path = _free_path(entry, community, title, taken_paths, copies)
+    removes = [p for p in copies if p != path]
+    if removes:
+        what = "moves from" if path not in copies else "replaces the older copy"
+        warnings.append(
+            f"the copy {what} {', '.join(removes)} to {path}: the old path is removed "
+            "(git history and members' clones still hold it)"
+        )
+    return Redacted(community.name, path, text, tags, warnings, removes, path in copies)
 
 
 def is_member_path(path: str, member: str) -> bool:
@@ -208,11 +340,18 @@ def is_member_path(path: str, member: str) -> bool:
     )
 
 
-def _free_path(entry: Entry, community: Community, title: str, taken: dict[str, str]) -> str:
+def _free_path(
+    entry: Entry, community: Community, title: str, taken: dict[str, str], copies: list[str]
+) -> str:
+    """The path for the copy: the entry's own copy if it is already at this day and
+    title, else the first one not holding another entry."""
     # The UTC day, as in the published `created`: the local day would hint at the zone.
     created = entry.created if entry.created.tzinfo else entry.created.replace(tzinfo=dt.UTC)
     day = created.astimezone(dt.UTC).date()
     stem = f"members/{community.member}/{day.year:04d}/{day.isoformat()}-{slugify(title)}"
+    for path in copies:
+        if re.fullmatch(re.escape(stem) + r"(?:-\d+)?\.md", path):
+            return path
     candidate, n = f"{stem}.md", 2
     while candidate in taken and taken[candidate] != entry.id:
         candidate = f"{stem}-{n}.md"
@@ -255,12 +394,12 @@ class Published:
 
 def check_shareable(entry: Entry) -> None:
     """Refuse at once (no network) what can never be shared: a private entry, or private
-    markers that do not pair up."""
+    markers that do not pair up in any published field."""
     if entry.private:
         raise CommunityError(
             f"entry {entry.id} ({entry.title}) is private (private: true) and can never be shared"
         )
-    strip_private(entry)
+    _published_fields(entry, ())
 
 
 def prepare_share(
@@ -278,13 +417,31 @@ def prepare_share(
         repo.clone()
     repo.fetch()
     head = repo.head()
-    taken: dict[str, str] = {}
-    if head:
-        files, _skipped = repo.files(head)
-        taken = {f.path: "" for f in files}
+    taken = _taken_paths(repo, head, target.member)
     own = [t["tag"] for t in journal.tags()]
     copy = redact(entry, target, config.private_tags, read_info(repo, head), own, taken)
     return copy, ShareContext(target, repo, entry, original)
+
+
+def _taken_paths(repo: CommunityRepo, head: str | None, member: str) -> dict[str, str]:
+    """Every readable path in the community, with the entry id of the copies in this
+    member's folder ("" for other files: never overwritten)."""
+    if not head:
+        return {}
+    files, _skipped = repo.files(head)
+    taken = {f.path: "" for f in files}
+    mine = [f for f in files if is_member_path(f.path, member)]
+    blobs = repo.read_blobs([f.blob for f in mine])
+    for item in mine:
+        data = blobs.get(item.blob)
+        if data is None:
+            continue
+        try:
+            held = Entry.from_bytes(data, item.path).meta.get("id")
+        except ValueError:  # BrokenEntry, or text no reader can make sense of
+            continue
+        taken[item.path] = str(held).strip() if held is not None else ""
+    return taken
 
 
 def share_diff(context: ShareContext, copy: Redacted) -> list[str]:
@@ -319,9 +476,15 @@ def publish(journal: Any, copy: Redacted, context: ShareContext) -> Published:
             "to see the new copy"
         )
     commit = context.repo.commit_change(
-        copy.path, copy.text.encode("utf-8"), f"Share {copy.path}", target.member, target.email
+        copy.path,
+        copy.text.encode("utf-8"),
+        f"Share {copy.path}",
+        target.member,
+        target.email,
+        remove=tuple(copy.removes),
     )
-    already = any(s.get("community") == target.name for s in entry.shared)
+    already = copy.updates or bool(copy.removes)
+    already = already or any(s.get("community") == target.name for s in entry.shared)
     state = load_state()
     counts = state.setdefault(target.name, {})
     counts["shared"] = counts.get("shared", 0) + (0 if already else 1)
@@ -333,9 +496,11 @@ def publish(journal: Any, copy: Redacted, context: ShareContext) -> Published:
 
 
 def unshare(journal: Any, config: Config, name: str, ref: str, timeout: float = 30.0) -> str:
-    """Remove entry ``ref``'s copy from community ``name`` and forget the share; returns
-    the removed path. Git history and members' clones still hold the copy.
+    """Remove every copy of entry ``ref`` from community ``name`` and forget the share;
+    returns the removed paths. Git history and members' clones still hold the copy.
 
+    The copies are the files in the member's folder carrying the entry's id, whether or
+    not the entry recorded them (a publish interrupted after its push records nothing).
     Raises ``NotCommitted`` if only the journal's own commit failed (the copy is gone).
     """
     from narrate.community.registry import get, load_state, save_state
@@ -343,23 +508,29 @@ def unshare(journal: Any, config: Config, name: str, ref: str, timeout: float = 
     target = get(config, name)
     entry = journal.get(ref)
     record = next((s for s in entry.shared if s.get("community") == target.name), None)
-    if record is None:
-        raise CommunityError(f"entry {entry.id} is not shared to {target.name}")
     repo = target.repo(timeout)
     if not repo.path.exists():
         repo.clone()
     repo.fetch()
-    path = str(record.get("path"))
-    if not is_member_path(path, target.member):
-        raise CommunityError(
-            f"entry {entry.id} records a shared path outside members/{target.member}/ "
-            f"({clean(path, single_line=True)!r}); nothing was removed"
+    taken = _taken_paths(repo, repo.head(), target.member)
+    copies = sorted(p for p, held in taken.items() if held == entry.id)
+    if record is None and not copies:
+        raise CommunityError(f"entry {entry.id} is not shared to {target.name}")
+    if copies:
+        repo.commit_change(
+            copies[0],
+            None,
+            f"Unshare {', '.join(copies)}",
+            target.member,
+            target.email,
+            remove=tuple(copies[1:]),
         )
-    repo.commit_change(path, None, f"Unshare {path}", target.member, target.email)
     state = load_state()
     counts = state.setdefault(target.name, {})
     counts["shared"] = max(0, counts.get("shared", 0) - 1)
     save_state(state)
-    remaining = [s for s in entry.shared if s is not record]
-    journal.save(entry.touched(shared=remaining), f"Unshare from {target.name}: {entry.title}")
-    return path
+    if record is not None:
+        remaining = [s for s in entry.shared if s is not record]
+        journal.save(entry.touched(shared=remaining), f"Unshare from {target.name}: {entry.title}")
+    # Without a copy the record was stale: the community holds nothing of the entry now.
+    return ", ".join(copies) or clean(str(record.get("path") if record else ""), single_line=True)

@@ -267,11 +267,9 @@ class ShareModal(ModalScreen[ShareDone | None]):
             return
         self.prepared = message
         copy = message.copy
-        again = any(s.get("community") == copy.community for s in message.context.entry.shared)
-        verb = "Updates" if again else "Publishes"
+        # The summary says where the copy goes, and which old copy (an old title) goes.
         self.set_status(
-            f"{verb} {copy.path} in {copy.community} as {message.context.community.member}. "
-            "Read it before you publish."
+            f"{copy.summary()} as {message.context.community.member}. Read it before you publish."
         )
         self.render_preview()
         warnings = "\n".join(f"⚠ {clean(w, single_line=True)}" for w in copy.warnings)
