@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import sys
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -58,7 +59,7 @@ def short_id(entry_id: str) -> str:
     return entry_id[:12]
 
 
-def markers(item: dict[str, Any]) -> Text:
+def markers(item: Mapping[str, Any]) -> Text:
     """Small markers for practice changes, private and shared entries."""
     text = Text()
     if item.get("practice"):
@@ -70,7 +71,7 @@ def markers(item: dict[str, Any]) -> Text:
     return text
 
 
-def entries_table(items: list[dict[str, Any]], snippets: bool = False) -> Table:
+def entries_table(items: Sequence[Mapping[str, Any]], snippets: bool = False) -> Table:
     """The table for list and search."""
     table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
     table.add_column("id", style="dim", no_wrap=True)

@@ -233,9 +233,12 @@ def show(ctx: click.Context, ref: str, as_json: bool) -> None:
         emit_json(item)
         return
     from narrate import output
+    from narrate.journal.entry import heading_and_rest
 
+    # A body that starts with its title's line shows that line once, whole, as the header.
+    heading, body = heading_and_rest(item["title"], item.get("body", ""))
     con = output.console()
-    for part in output.entry_view(item):
+    for part in output.entry_view({**item, "title": heading, "body": body}):
         con.print(part)
 
 

@@ -46,10 +46,13 @@ def write_json(journal: Journal, out: TextIO) -> int:
 
 def write_markdown(journal: Journal, out: TextIO) -> int:
     """One Markdown document: a heading per entry, its date and tags, then its body."""
+    from narrate.journal.entry import heading_and_rest
+
     count = 0
     out.write(f"# {journal.name}\n")
     for entry in journal.iter_entries():
-        out.write(f"\n## {entry.title}\n\n")
+        heading, body = heading_and_rest(entry.title, entry.body)
+        out.write(f"\n## {heading}\n\n")
         meta = [entry.created.isoformat(sep=" ", timespec="minutes")]
         tags = entry.all_tags()
         if tags:
@@ -60,7 +63,7 @@ def write_markdown(journal: Journal, out: TextIO) -> int:
             out.write(f"- Practice ({change.area}): {before}{change.change} [{change.status}]\n")
         if entry.practice:
             out.write("\n")
-        body = entry.body.strip("\n")
+        body = body.strip("\n")
         if body:
             out.write(body + "\n")
         count += 1
@@ -201,7 +204,10 @@ def write_html(journal: Journal, out: TextIO) -> int:
 
 def _entry_html(entry: Entry, md: MarkdownIt, dump: Callable[[dict[str, Any]], str]) -> str:
     """One entry as an <article>; every piece of its text escaped or rendered safely."""
+    from narrate.journal.entry import heading_and_rest
+
     esc = html.escape
+    heading, body = heading_and_rest(entry.title, entry.body)
     created = entry.created
     meta = [
         f'<time datetime="{esc(created.isoformat())}">'
@@ -213,7 +219,7 @@ def _entry_html(entry: Entry, md: MarkdownIt, dump: Callable[[dict[str, Any]], s
     if entry.private:
         meta.append('<span class="private">private</span>')
     parts = [
-        f'<article id="e-{esc(entry.id)}">\n<h3>{esc(entry.title)}</h3>\n',
+        f'<article id="e-{esc(entry.id)}">\n<h3>{esc(heading)}</h3>\n',
         f'<p class="meta">{" · ".join(meta)}</p>\n',
     ]
     if entry.practice:
@@ -227,7 +233,7 @@ def _entry_html(entry: Entry, md: MarkdownIt, dump: Callable[[dict[str, Any]], s
                 "</span></li>\n"
             )
         parts.append("</ul>\n")
-    parts.append(f'<div class="body">\n{md.render(entry.body)}</div>\n')
+    parts.append(f'<div class="body">\n{md.render(body)}</div>\n')
     extra = {k: v for k, v in entry.meta.items() if k not in _STANDARD_KEYS}
     if extra:
         parts.append(
