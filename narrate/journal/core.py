@@ -508,15 +508,10 @@ class Journal:
                 raise NarrateError("no entry for today yet; write one with 'narrate add'")
             return str(rows[0]["path"])
         if ref.endswith(".md"):
-            rel = Path(ref)
-            rel_text = (
-                rel.resolve().relative_to(self.root).as_posix()
-                if rel.is_absolute()
-                else rel.as_posix()
-            )
-            rows = self._read("SELECT path FROM entries WHERE path = ?", [rel_text])
-            if rows:
-                return str(rows[0]["path"])
+            # A path names its file even when the file is broken: `edit` is how to fix it.
+            found = self._entry_file(ref)
+            if found is not None:
+                return found
         for candidate in dict.fromkeys([ref, ref.upper()]):
             rows = self._read(
                 "SELECT id, path, title FROM entries WHERE id >= ? AND id < ? "
@@ -533,7 +528,45 @@ class Journal:
                 raise NarrateError(
                     f"'{ref}' matches several entries: {listed}; give more of the id"
                 )
+        broken = self._broken_with_id(ref)
+        if len(broken) == 1:
+            return broken[0]
+        if broken:
+            raise NarrateError(f"'{ref}' matches several files: {', '.join(broken)}")
         raise NarrateError(f"no entry with id '{ref}'; see 'narrate list' or 'narrate search'")
+
+    def _entry_file(self, ref: str) -> str | None:
+        """The journal path of an entry file given as a path: absolute, or relative to the
+        journal or to the working folder."""
+        given = Path(ref).expanduser()
+        root = self.root.resolve()
+        candidates = [given] if given.is_absolute() else [self.root / given, Path.cwd() / given]
+        for candidate in candidates:
+            try:
+                rel = candidate.resolve().relative_to(root).as_posix()
+            except (OSError, ValueError):
+                continue
+            if rel.startswith(f"{ENTRIES}/") and (root / rel).is_file():
+                return rel
+        return None
+
+    def _broken_with_id(self, ref: str) -> builtins.list[str]:
+        """Broken files whose ``id:`` line the ref names (exactly, or as a prefix): the
+        index holds no row for them, but their text still says whose they are."""
+        import re
+
+        wanted = ref.upper()
+        exact: builtins.list[str] = []
+        prefixed: builtins.list[str] = []
+        for rel, _reason in self.broken():
+            data = self.read_file(rel) or b""
+            head = data[: 64 * 1024].decode("utf-8", "replace")
+            match = re.search(r"^id:[ \t]*[\"']?([0-9A-Za-z_-]+)", head, re.M)
+            if match and match.group(1).upper() == wanted:
+                exact.append(rel)
+            elif match and match.group(1).upper().startswith(wanted):
+                prefixed.append(rel)
+        return exact or prefixed
 
     def get(self, ref: str) -> Entry:
         """The Entry that ``ref`` names, read from its file."""
