@@ -310,3 +310,26 @@ def test_edit_and_show_accept_a_path_to_a_good_entry(
     monkeypatch.setenv("EDITOR", marker_editor(tmp_path, "path"))
     cli.ok("edit", str(path))
     assert "edited by path" in cli.json("show", entry_id)["body"]
+
+
+def test_a_broken_file_without_its_id_line_is_found_by_its_last_good_copy(
+    cli: Cli, root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entry_id = cli.add("Mangled")
+    (path,) = (root / "entries").rglob("*.md")
+    path.write_text("The front matter is gone, and the id with it.\n")
+    assert cli.json("list") == []
+    shown = cli("show", entry_id[:10])
+    assert shown.exit_code == 0, shown.output
+    assert "front matter is gone" in shown.stdout
+    restore = tmp_path / "restore.py"
+    restore.write_text(
+        "import sys, subprocess, pathlib\n"
+        "path = pathlib.Path(sys.argv[-1])\n"
+        f"good = subprocess.run(['git', '-C', {str(root)!r}, 'show', "
+        f"'HEAD:{path.relative_to(root).as_posix()}'], capture_output=True, check=True)\n"
+        "path.write_bytes(good.stdout.replace(b'Mangled', b'Restored'))\n"
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} '{restore}'")
+    cli.ok("edit", entry_id)
+    assert cli.json("show", entry_id)["title"] == "Restored"

@@ -551,22 +551,27 @@ class Journal:
         return None
 
     def _broken_with_id(self, ref: str) -> builtins.list[str]:
-        """Broken files whose ``id:`` line the ref names (exactly, or as a prefix): the
-        index holds no row for them, but their text still says whose they are."""
-        import re
-
+        """Broken files whose id the ref names (exactly, or as a prefix): the index holds
+        no row for them, but their ``id:`` line, or their last committed copy's, says."""
         wanted = ref.upper()
         exact: builtins.list[str] = []
         prefixed: builtins.list[str] = []
         for rel, _reason in self.broken():
-            data = self.read_file(rel) or b""
-            head = data[: 64 * 1024].decode("utf-8", "replace")
-            match = re.search(r"^id:[ \t]*[\"']?([0-9A-Za-z_-]+)", head, re.M)
-            if match and match.group(1).upper() == wanted:
+            found = _id_line(self.read_file(rel) or b"") or _id_line(self._committed(rel))
+            if found and found.upper() == wanted:
                 exact.append(rel)
-            elif match and match.group(1).upper().startswith(wanted):
+            elif found and found.upper().startswith(wanted):
                 prefixed.append(rel)
         return exact or prefixed
+
+    def _committed(self, rel: str) -> bytes:
+        """The file's bytes at HEAD (its last good copy), or b"" when git has none."""
+        from narrate.journal.history import git_bytes
+
+        try:
+            return git_bytes(self.root, "show", f"HEAD:{rel}")
+        except NarrateError:
+            return b""
 
     def get(self, ref: str) -> Entry:
         """The Entry that ``ref`` names, read from its file."""
@@ -833,6 +838,15 @@ class Journal:
         from narrate.journal.history import repo_state
 
         return repo_state(self.root)
+
+
+def _id_line(data: bytes) -> str | None:
+    """The value of an ``id:`` line near the top of a file, however broken the rest."""
+    import re
+
+    head = data[: 64 * 1024].decode("utf-8", "replace")
+    match = re.search(r"^id:[ \t]*[\"']?([0-9A-Za-z_-]+)", head, re.M)
+    return match.group(1) if match else None
 
 
 class NotCommitted(NarrateError):
