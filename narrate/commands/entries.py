@@ -40,7 +40,11 @@ from narrate.errors import NarrateError
 @click.option("--before", metavar="TEXT", help="What you did before the practice change.")
 @click.option("--source", metavar="S", help="Where you learned it: a community, person or URL.")
 @click.option("--private", is_flag=True, help="Mark the entry private: it can never be shared.")
-@click.option("--edit", is_flag=True, help="Write or finish the entry in $EDITOR.")
+@click.option(
+    "--edit",
+    is_flag=True,
+    help="Write or finish the entry in your editor (config 'editor', $VISUAL, $EDITOR).",
+)
 @journal_option
 @click.pass_context
 def add(
@@ -57,8 +61,9 @@ def add(
 ) -> None:
     """Capture an entry from the shell and print its id.
 
-    TEXT is the entry; its first line becomes the title unless --title is given.
-    Use - to read the text from standard input. #tags in the text count as tags.
+    TEXT is the entry, kept whole; its first line (shortened if long) is the title
+    unless --title is given. Use - to read the text from standard input. #tags anywhere
+    in the text count as tags.
 
     \b
     Examples:
