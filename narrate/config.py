@@ -209,7 +209,14 @@ def _plain(item: Any) -> Any:
 def env_or_config_journal(config: Config) -> Path | None:
     """The journal named by NARRATE_JOURNAL or the config, if any."""
     env = os.environ.get("NARRATE_JOURNAL")
-    if env:
-        return Path(env).expanduser()
-    configured = config.get("journal")
-    return Path(configured).expanduser() if configured else None
+    chosen, source = (env, "$NARRATE_JOURNAL") if env else (config.get("journal"), None)
+    if not chosen:
+        return None
+    path = Path(chosen).expanduser()
+    if path.exists() and not path.is_dir():
+        where = source or f"key 'journal' in config {config.path}"
+        raise NarrateError(
+            f"the journal {path} (from {where}) is not a folder; point it at a journal "
+            "folder, or at a new one for 'narrate init'"
+        )
+    return path

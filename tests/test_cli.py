@@ -146,11 +146,11 @@ def test_add_writes_commits_and_prints_the_id(cli: Cli, root: Path) -> None:
     assert item["id"] == entry_id and item["tags"] == ["pairing", "devops"]
 
 
-def test_add_title_and_body(cli: Cli) -> None:
+def test_add_title_from_the_first_line_and_the_whole_text_as_body(cli: Cli) -> None:
     entry_id = cli.add("First line is the title\n\nThe rest is the body.")
     shown = cli.json("show", entry_id)
     assert shown["title"] == "First line is the title"
-    assert shown["body"] == "The rest is the body.\n"
+    assert shown["body"] == "First line is the title\n\nThe rest is the body.\n"
     other = cli.add("Everything stays in the body", "--title", "Given title")
     shown = cli.json("show", other)
     assert (shown["title"], shown["body"]) == ("Given title", "Everything stays in the body\n")
@@ -166,7 +166,8 @@ def test_add_reads_standard_input(cli: Cli) -> None:
     entry_id = cli.ok("add", "-", "-t", "git", input="Commit message subject\n\nDetails #ci\n")
     shown = cli.json("show", entry_id.stdout.strip())
     assert shown["title"] == "Commit message subject"
-    assert shown["body"] == "Details #ci\n" and shown["tags"] == ["git", "ci"]
+    assert shown["body"] == "Commit message subject\n\nDetails #ci\n"
+    assert shown["tags"] == ["git", "ci"]
 
 
 def last_monday() -> dt.date:

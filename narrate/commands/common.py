@@ -80,13 +80,24 @@ def journal_path(ctx: click.Context) -> Path:
     """The journal folder: --journal, then NARRATE_JOURNAL, then the config, then the default."""
     chosen = (ctx.find_root().obj or {}).get("journal")
     if chosen:
-        return Path(chosen).expanduser()
+        return folder_or_error(Path(chosen).expanduser(), "--journal")
     if os.environ.get("NARRATE_JOURNAL"):
-        return Path(os.environ["NARRATE_JOURNAL"]).expanduser()
+        return folder_or_error(Path(os.environ["NARRATE_JOURNAL"]).expanduser(), "$NARRATE_JOURNAL")
     from narrate.config import env_or_config_journal, load_config
     from narrate.paths import default_journal
 
-    return env_or_config_journal(load_config()) or default_journal()
+    return env_or_config_journal(load_config()) or folder_or_error(default_journal(), "default")
+
+
+def folder_or_error(path: Path, source: str) -> Path:
+    """``path`` if it is a folder or does not exist yet; a clear line naming where it came
+    from when it is a file (which every later step would trip over)."""
+    if path.exists() and not path.is_dir():
+        raise NarrateError(
+            f"the journal {path} (from {source}) is not a folder; point it at a journal "
+            "folder, or at a new one for 'narrate init'"
+        )
+    return path
 
 
 def open_journal(ctx: click.Context) -> Journal:

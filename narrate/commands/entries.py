@@ -16,7 +16,7 @@ from narrate.commands.common import (
     read_stdin,
     warn_broken,
 )
-from narrate.commands.editor import edit_text, run_editor
+from narrate.commands.editor import edit_copy, edit_text
 from narrate.errors import NarrateError
 
 
@@ -40,7 +40,11 @@ from narrate.errors import NarrateError
 @click.option("--before", metavar="TEXT", help="What you did before the practice change.")
 @click.option("--source", metavar="S", help="Where you learned it: a community, person or URL.")
 @click.option("--private", is_flag=True, help="Mark the entry private: it can never be shared.")
-@click.option("--edit", is_flag=True, help="Write or finish the entry in $EDITOR.")
+@click.option(
+    "--edit",
+    is_flag=True,
+    help="Write or finish the entry in your editor (config 'editor', $VISUAL, $EDITOR).",
+)
 @journal_option
 @click.pass_context
 def add(
@@ -57,8 +61,9 @@ def add(
 ) -> None:
     """Capture an entry from the shell and print its id.
 
-    TEXT is the entry; its first line becomes the title unless --title is given.
-    Use - to read the text from standard input. #tags in the text count as tags.
+    TEXT is the entry, kept whole; its first line (shortened if long) is the title
+    unless --title is given. Use - to read the text from standard input. #tags anywhere
+    in the text count as tags.
 
     \b
     Examples:
@@ -134,13 +139,15 @@ def add(
 
 
 @click.command(context_settings=CONTEXT)
-@click.argument("ref", required=False, default="today", metavar="[ID|today]")
+@click.argument("ref", required=False, default="today", metavar="[ID|PATH|today]")
 @journal_option
 @click.pass_context
 def edit(ctx: click.Context, ref: str) -> None:
-    """Open an entry in $EDITOR, then re-index and commit it if it changed.
+    """Open an entry in your editor, then re-index and commit it if it changed.
 
-    ID may be a unique prefix of an id; the default is today's newest entry.
+    ID may be a unique prefix of an id, PATH the entry's file (also one that no longer
+    reads as an entry); the default is today's newest entry. The editor is the config's
+    `editor`, else $VISUAL, else $EDITOR, else vi.
     """
     from narrate.journal.entry import BrokenEntry, Entry
 
@@ -148,27 +155,38 @@ def edit(ctx: click.Context, ref: str) -> None:
     rel = journal.resolve(ref)
     path = journal.root / rel
     before = path.read_bytes()
-    run_editor(path, ctx)
-    if not path.exists():
-        # The editor removed the file; put it back: deleting is not what `edit` is for.
-        from narrate.journal.store import atomic_write
-
-        atomic_write(path, before)
+    # The editor works on a copy and no lock is held meanwhile: syncs and adds go on,
+    # and what they change is seen below, not overwritten.
+    edited = edit_copy(before, path.name, journal.state_dir() / "editing", ctx)
+    if edited is None:
         raise NarrateError(
-            f"the editor deleted {rel}; it was restored unchanged. To remove an entry, "
-            "delete the file and commit (or run 'narrate sync')"
+            f"the editor deleted its copy of {rel}; the entry was left unchanged. To remove "
+            "an entry, delete the file and commit (or run 'narrate sync')"
         )
-    after = path.read_bytes()
-    if after == before:
+    if edited == before:
         click.echo("No changes.", err=True)
         return
+    on_disk = journal.read_file(rel)
+    if on_disk is not None and on_disk != before:
+        # A sync or another editor changed the file while ours was open: keep that
+        # version beside it, as the app does, and save the one just written in its place.
+        copy = journal.keep_conflict_copy(rel, on_disk)
+        click.echo(
+            f"{rel} changed on disk while the editor was open; your version is saved in "
+            f"{rel}, the other is kept as the conflict copy {copy}",
+            err=True,
+        )
+    elif on_disk is None:
+        click.echo(
+            f"{rel} was deleted while the editor was open; your version brings it back", err=True
+        )
     try:
-        entry = Entry.from_bytes(after, rel)
+        entry = Entry.from_bytes(edited, rel)
     except BrokenEntry as exc:
-        journal.index_file(rel)
+        journal.keep_bytes(rel, edited)  # the user's words are never thrown away
         raise NarrateError(
             f"{rel} no longer reads as an entry ({exc.reason}); it was not committed. "
-            f"Fix it with 'narrate edit {ref}'"
+            f"Fix it with 'narrate edit {rel}'"
         ) from None
     entry = entry.touched()
     commit_or_warn(lambda: journal.save(entry, f"Edit entry: {entry.title}"))
@@ -221,21 +239,41 @@ def list_(
 
 
 @click.command(context_settings=CONTEXT)
-@click.argument("ref", metavar="ID")
+@click.argument("ref", metavar="ID|PATH")
 @json_option
 @journal_option
 @click.pass_context
 def show(ctx: click.Context, ref: str, as_json: bool) -> None:
-    """Show one entry; ID may be a unique prefix of its id, or "today"."""
+    """Show one entry; ID may be a unique prefix of its id, "today", or the entry's file
+    (one that no longer reads as an entry is shown as it is)."""
+    from narrate.journal.entry import BrokenEntry, Entry
+
     journal = open_journal(ctx)
-    item = journal.show(ref)
+    rel = journal.resolve(ref)
+    data = journal.read_file(rel)
+    if data is None:
+        raise NarrateError(f"{rel} has gone from disk; run 'narrate reindex'")
+    try:
+        item = Entry.from_bytes(data, rel).to_json(body=True)
+    except BrokenEntry as exc:
+        problem = f"{rel} does not read as an entry ({exc.reason})"
+        if as_json:
+            raise NarrateError(f"{problem}; fix it with 'narrate edit {rel}'") from None
+        from narrate.sanitize import clean
+
+        click.echo(f"narrate: warning: {problem}; fix it with 'narrate edit {rel}'", err=True)
+        click.echo(clean(data.decode("utf-8", "replace")), nl=False)
+        return
     if as_json:
         emit_json(item)
         return
     from narrate import output
+    from narrate.journal.entry import heading_and_rest
 
+    # A body that starts with its title's line shows that line once, whole, as the header.
+    heading, body = heading_and_rest(item["title"], item.get("body", ""))
     con = output.console()
-    for part in output.entry_view(item):
+    for part in output.entry_view({**item, "title": heading, "body": body}):
         con.print(part)
 
 

@@ -39,6 +39,7 @@ from narrate.journal.entry import (
     new_id,
     normalise_tag,
 )
+from narrate.journal.entry import title_and_body as whole_title_and_body
 
 if TYPE_CHECKING:
     from narrate.journal.core import Journal
@@ -267,6 +268,13 @@ def entry_bytes(
 def title_for(title: str, body: str) -> str:
     """The title narrate stores: the source's, else the body's first line, else Untitled."""
     return title.strip() or derive_title(body) or "Untitled"
+
+
+def title_and_body(title: str, body: str) -> tuple[str, str]:
+    """The title and body narrate stores for a source's: every character kept, by the
+    capture rule (a title too long to be one opens the body and is shortened)."""
+    kept_title, kept_body = whole_title_and_body(title, body)
+    return title_for(kept_title, kept_body), kept_body
 
 
 def load_json(raw: bytes, name: str) -> Any:

@@ -30,7 +30,7 @@ from narrate.importers.base import (
     load_json,
     map_tags,
     read_source,
-    title_for,
+    title_and_body,
 )
 
 DEFAULT_TIME_FORMAT = "%F %r"  # jrnl 4's default: 2026-11-27 09:14:00 AM
@@ -409,11 +409,11 @@ class JrnlSource:
             "1" if starred else "0",
         )
         source = self._occurrences(key)
-        stored_title = title_for(title, body)
+        stored_title, stored_body = title_and_body(title, body)
         data = entry_bytes(
             created=when,
             title=stored_title,
-            body=body,
+            body=stored_body,
             tags=tags,
             fields=fields,
             source=source,
@@ -421,8 +421,8 @@ class JrnlSource:
         expected = Expected(
             created=when,
             precision=precision,
-            title=title,
-            body=body,
+            title=stored_title,
+            body=stored_body,
             tags=mapping,
             fields=fields,
             dropped={f"tag {mark}": _MARK_REASON for mark in marks},

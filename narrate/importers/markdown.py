@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,39 @@ _NATIVE_PATH = re.compile(r"(?:entries/)?(\d{4})/(\d{2})/([^/]+\.md)")
 # Obsidian embeds of files that are not notes (![[photo.png]]), and relative images.
 _ATTACHMENT = re.compile(r"!\[\[(?![^\]|#]*\.md[\]|#])[^\]]+\]\]|!\[[^\]]*\]\((?![a-z]+:)[^)]+\)")
 FROM_MTIME = "the file's modification time"
+
+
+def _not_regular(path: Path) -> str | None:
+    """What ``path`` is when it is not a regular file (a named pipe, ...), else None."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
+        return None  # gone or unreadable: reading it reports why
+    if stat.S_ISREG(mode):
+        return None
+    kinds = [
+        (stat.S_ISFIFO, "named pipe"),
+        (stat.S_ISSOCK, "socket"),
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"),
+    ]
+    return next((name for test, name in kinds if test(mode)), "not a file")
+
+
+def _read_regular(path: Path) -> tuple[bytes | None, float]:
+    """(bytes, mtime) of a regular file; (None, 0) when it is something else by now.
+
+    Opened without blocking and checked on the open descriptor, so a file swapped for
+    a named pipe after the folder was listed cannot hang the import."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None, 0.0
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(), info.st_mtime
+    finally:
+        os.close(fd)
 
 
 class MarkdownSource:
@@ -94,6 +128,7 @@ class MarkdownSource:
 
     def _files(self) -> list[str]:
         found: list[str] = []
+        odd: list[str] = []
         for folder, dirs, files in os.walk(self.path):
             base = Path(folder)
             dirs[:] = sorted(
@@ -110,16 +145,29 @@ class MarkdownSource:
                     and not name.startswith(".")
                     and not path.is_symlink()
                 ):
-                    found.append(path.relative_to(self.path).as_posix())
+                    rel = path.relative_to(self.path).as_posix()
+                    kind = _not_regular(path)
+                    # Reading a named pipe waits forever for a writer; a socket or a
+                    # device is no note either.
+                    if kind:
+                        odd.append(f"{rel} ({kind})")
+                    else:
+                        found.append(rel)
+        if odd:
+            self.notices.append(
+                f"skipped {plural(len(odd), 'item')} that {'is' if len(odd) == 1 else 'are'} "
+                f"not a regular file: {', '.join(sorted(odd))}"
+            )
         return sorted(found)
 
     def _convert(self, rel: str) -> SourceEntry | Failure:
         path = self.path / rel
         try:
-            data = path.read_bytes()
-            mtime = path.stat().st_mtime
+            data, mtime = _read_regular(path)
         except OSError as exc:
             return Failure(rel, f"cannot read: {exc.strerror}")
+        if data is None:
+            return Failure(rel, "not a regular file")
         if not data.strip():
             return Failure(rel, "empty note")
         try:

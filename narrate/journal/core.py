@@ -503,15 +503,10 @@ class Journal:
                 raise NarrateError("no entry for today yet; write one with 'narrate add'")
             return str(rows[0]["path"])
         if ref.endswith(".md"):
-            rel = Path(ref)
-            rel_text = (
-                rel.resolve().relative_to(self.root).as_posix()
-                if rel.is_absolute()
-                else rel.as_posix()
-            )
-            rows = self._read("SELECT path FROM entries WHERE path = ?", [rel_text])
-            if rows:
-                return str(rows[0]["path"])
+            # A path names its file even when the file is broken: `edit` is how to fix it.
+            found = self._entry_file(ref)
+            if found is not None:
+                return found
         for candidate in dict.fromkeys([ref, ref.upper()]):
             rows = self._read(
                 "SELECT id, path, title FROM entries WHERE id >= ? AND id < ? "
@@ -528,7 +523,50 @@ class Journal:
                 raise NarrateError(
                     f"'{ref}' matches several entries: {listed}; give more of the id"
                 )
+        broken = self._broken_with_id(ref)
+        if len(broken) == 1:
+            return broken[0]
+        if broken:
+            raise NarrateError(f"'{ref}' matches several files: {', '.join(broken)}")
         raise NarrateError(f"no entry with id '{ref}'; see 'narrate list' or 'narrate search'")
+
+    def _entry_file(self, ref: str) -> str | None:
+        """The journal path of an entry file given as a path: absolute, or relative to the
+        journal or to the working folder."""
+        given = Path(ref).expanduser()
+        root = self.root.resolve()
+        candidates = [given] if given.is_absolute() else [self.root / given, Path.cwd() / given]
+        for candidate in candidates:
+            try:
+                rel = candidate.resolve().relative_to(root).as_posix()
+            except (OSError, ValueError):
+                continue
+            if rel.startswith(f"{ENTRIES}/") and (root / rel).is_file():
+                return rel
+        return None
+
+    def _broken_with_id(self, ref: str) -> list[str]:
+        """Broken files whose id the ref names (exactly, or as a prefix): the index holds
+        no row for them, but their ``id:`` line, or their last committed copy's, says."""
+        wanted = ref.upper()
+        exact: list[str] = []
+        prefixed: list[str] = []
+        for rel, _reason in self.broken():
+            found = _id_line(self.read_file(rel) or b"") or _id_line(self._committed(rel))
+            if found and found.upper() == wanted:
+                exact.append(rel)
+            elif found and found.upper().startswith(wanted):
+                prefixed.append(rel)
+        return exact or prefixed
+
+    def _committed(self, rel: str) -> bytes:
+        """The file's bytes at HEAD (its last good copy), or b"" when git has none."""
+        from narrate.journal.history import git_bytes
+
+        try:
+            return git_bytes(self.root, "show", f"HEAD:{rel}")
+        except NarrateError:
+            return b""
 
     def get(self, ref: str) -> Entry:
         """The Entry that ``ref`` names, read from its file."""
@@ -606,6 +644,13 @@ class Journal:
                 idx.store_entry(db, entry, (idx.change_ns(stat), stat.st_size, idx.file_hash(data)))
 
         self._guarded(store)
+
+    def keep_bytes(self, rel: str, data: bytes) -> None:
+        """Write ``data`` to the entry file at ``rel`` as it is, even if it does not read
+        as an entry (the user's words are never thrown away), and index it; no commit."""
+        with JournalLock(self.root):
+            atomic_write(self.root / rel, data)
+            self.index_file(rel)
 
     def index_file(self, rel: str) -> None:
         """Re-read one file into the index (after an outside edit we know about)."""
@@ -787,6 +832,15 @@ class Journal:
         from narrate.journal.history import repo_state
 
         return repo_state(self.root)
+
+
+def _id_line(data: bytes) -> str | None:
+    """The value of an ``id:`` line near the top of a file, however broken the rest."""
+    import re
+
+    head = data[: 64 * 1024].decode("utf-8", "replace")
+    match = re.search(r"^id:[ \t]*[\"']?([0-9A-Za-z_-]+)", head, re.M)
+    return match.group(1) if match else None
 
 
 class NotCommitted(NarrateError):

@@ -17,6 +17,8 @@ TAG_RE = re.compile(r"[a-z0-9][a-z0-9_/-]*")
 # An inline tag starts a word: not after a letter, digit, "/", "&" or "#", which keeps
 # URL fragments (https://x/#a), HTML entities (&#38;) and "##" out; and it is not the
 # local part of an e-mail address (dev+#ops@example.com).
+# Longer first lines are shortened in the title (and kept whole in the body).
+TITLE_LIMIT = 100
 _INLINE_TAG = re.compile(r"(?<![\w/&#@.:])#(?![A-Za-z0-9_/-]*@)([A-Za-z0-9][A-Za-z0-9_/-]*)")
 _BOM = "\ufeff"
 STATUSES = ("trying", "adopted", "dropped")
@@ -473,22 +475,21 @@ class Entry:
         created: dt.datetime | None = None,
         verbatim: bool = False,
     ) -> Entry:
-        """A new entry from captured text: the one rule ``narrate add``, adopt and the app
-        share.
+        """A new entry from captured text: the one rule ``narrate add``, adopt, the
+        importers and the app share.
 
-        The text's first line becomes the title and the rest the body; with ``title``
-        the whole text is the body. Blank lines around the body go, unless ``verbatim``
-        (the app's editor), which keeps the text as the body exactly as typed. ``tags``
-        and ``practices`` are already in their stored form.
+        Every character typed is kept: the whole text is the body, and the title, unless
+        given, is derived from its first line (shortened in the title only, so no word is
+        ever lost to it). Blank lines around the body go, unless ``verbatim`` (the app's
+        editor), which keeps the text exactly as typed. ``tags`` and ``practices`` are
+        already in their stored form.
         """
         if verbatim:
             body = text
-        elif title:
-            body = text.strip("\n")
+            title = title or capture_title(text)
         else:
-            lines = text.strip("\n").split("\n")
-            title = derive_title(lines[0]) or derive_title(text)
-            body = "\n".join(lines[1:]).strip("\n")
+            body = text.strip("\n")
+            title = title or capture_title(body)
         return cls.new(
             body,
             title=title,
@@ -535,14 +536,58 @@ def _is_private(value: Any) -> bool:
 _HEADING_MARKS = re.compile(r"^#{1,6}(?=\s|$)")
 
 
-def derive_title(body: str, limit: int = 100) -> str:
-    """The first non-empty line of a body, without Markdown heading marks."""
+def derive_title(body: str, limit: int = TITLE_LIMIT) -> str:
+    """The first non-empty line of a body, without Markdown heading marks, shortened."""
+    line = first_line(body)
+    return line if len(line) <= limit else _shorten(line, limit)
+
+
+def capture_title(text: str) -> str:
+    """The title of captured text: its first line, shortened; the whole text if that is
+    empty (a capture that starts with "---")."""
+    return derive_title(text.split("\n", 1)[0]) or derive_title(text)
+
+
+def first_line(body: str) -> str:
+    """The body's first non-empty line without heading marks: what a title comes from."""
     for line in body.splitlines():
         # "## Heading" loses its marks; "#devops standup" starts with a tag and keeps it.
         line = _HEADING_MARKS.sub("", line.strip()).strip()
         if line and line not in ("---",):
-            return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+            return line
     return ""
+
+
+def _shorten(line: str, limit: int) -> str:
+    """``line`` cut to ``limit`` characters with "…", at a space when there is one in
+    the second half, so a title never ends in half a word or half a #tag."""
+    cut = line[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip() + "…"
+
+
+def title_and_body(title: str, body: str) -> tuple[str, str]:
+    """A source's (title, body) kept whole: a title too long to be one goes to the top of
+    the body, and the title is shortened from it, as a capture's is (the importers)."""
+    title = title.strip()
+    if len(title) <= TITLE_LIMIT:
+        return title, body
+    return capture_title(title), f"{title}\n{body}" if body else title
+
+
+def heading_and_rest(title: str, body: str) -> tuple[str, str]:
+    """What a view prints as the heading and what below it: a body that starts with the
+    line its title came from prints that line, whole, once, as the heading."""
+    line = first_line(body)
+    if line and derive_title(line) == title:
+        # Drop everything up to and including that first line, and the blank lines after.
+        start = body.find(line)
+        end = body.find("\n", start + len(line))
+        rest = body[end + 1 :] if end != -1 else ""
+        return line, rest.lstrip("\n")
+    return title, body
 
 
 _PATH_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:-(\d{2})(\d{2}))?")

@@ -46,10 +46,13 @@ def write_json(journal: Journal, out: TextIO) -> int:
 
 def write_markdown(journal: Journal, out: TextIO) -> int:
     """One Markdown document: a heading per entry, its date and tags, then its body."""
+    from narrate.journal.entry import heading_and_rest
+
     count = 0
     out.write(f"# {journal.name}\n")
     for entry in journal.iter_entries():
-        out.write(f"\n## {entry.title}\n\n")
+        heading, body = heading_and_rest(entry.title, entry.body)
+        out.write(f"\n## {heading}\n\n")
         meta = [entry.created.isoformat(sep=" ", timespec="minutes")]
         tags = entry.all_tags()
         if tags:
@@ -60,7 +63,7 @@ def write_markdown(journal: Journal, out: TextIO) -> int:
             out.write(f"- Practice ({change.area}): {before}{change.change} [{change.status}]\n")
         if entry.practice:
             out.write("\n")
-        body = entry.body.strip("\n")
+        body = body.strip("\n")
         if body:
             out.write(body + "\n")
         count += 1
@@ -201,7 +204,10 @@ def write_html(journal: Journal, out: TextIO) -> int:
 
 def _entry_html(entry: Entry, md: MarkdownIt, dump: Callable[[dict[str, Any]], str]) -> str:
     """One entry as an <article>; every piece of its text escaped or rendered safely."""
+    from narrate.journal.entry import heading_and_rest
+
     esc = html.escape
+    heading, body = heading_and_rest(entry.title, entry.body)
     created = entry.created
     meta = [
         f'<time datetime="{esc(created.isoformat())}">'
@@ -213,7 +219,7 @@ def _entry_html(entry: Entry, md: MarkdownIt, dump: Callable[[dict[str, Any]], s
     if entry.private:
         meta.append('<span class="private">private</span>')
     parts = [
-        f'<article id="e-{esc(entry.id)}">\n<h3>{esc(entry.title)}</h3>\n',
+        f'<article id="e-{esc(entry.id)}">\n<h3>{esc(heading)}</h3>\n',
         f'<p class="meta">{" · ".join(meta)}</p>\n',
     ]
     if entry.practice:
@@ -227,7 +233,7 @@ def _entry_html(entry: Entry, md: MarkdownIt, dump: Callable[[dict[str, Any]], s
                 "</span></li>\n"
             )
         parts.append("</ul>\n")
-    parts.append(f'<div class="body">\n{md.render(entry.body)}</div>\n')
+    parts.append(f'<div class="body">\n{md.render(body)}</div>\n')
     extra = {k: v for k, v in entry.meta.items() if k not in _STANDARD_KEYS}
     if extra:
         parts.append(
@@ -263,11 +269,24 @@ def export_journal(
     writer = WRITERS[fmt]
     if out is None or out == "-":
         return writer(journal, stdout), None
-    target = Path(out).expanduser()
+    given = Path(out).expanduser()
     entries = (journal.root / "entries").resolve()
-    resolved = target.resolve()
+    resolved = given.resolve()
     if resolved == entries or entries in resolved.parents:
         raise NarrateError(f"--out {out} is inside the journal's entries; export somewhere else")
+    # A symlink is written through, to the file it points at (a backup on a USB drive
+    # must not stay stale behind a new regular file where the link was).
+    target = resolved if given.is_symlink() else given
+    shown = f"{target} (through the link {given})" if target != given else str(target)
+    kind = _special_kind(target)
+    if kind in ("named pipe", "character device"):
+        # Streamed: a pipe or a device cannot be replaced by a renamed file, only fed.
+        return _write_stream(target, kind, lambda handle: writer(journal, handle)), shown
+    if kind is not None:
+        raise NarrateError(
+            f"--out {out} is a {kind}; export to a file, a folder, a named pipe or a "
+            "character device"
+        )
     if fmt == "markdown" and (out.endswith(("/", os.sep)) or target.is_dir()):
         count = write_markdown_folder(journal, target)
         return count, f"{target}{os.sep} (one file per entry)"
@@ -278,7 +297,40 @@ def export_journal(
         )
     if not target.parent.is_dir():
         raise NarrateError(f"the folder {target.parent} does not exist; create it first")
-    return _write_atomically(target, lambda handle: writer(journal, handle)), str(target)
+    try:
+        count = _write_atomically(target, lambda handle: writer(journal, handle))
+    except OSError as exc:
+        raise NarrateError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return count, shown
+
+
+def _special_kind(path: Path) -> str | None:
+    """What ``path`` is when it exists and is neither a regular file nor a folder."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    kinds = [
+        (stat.S_ISFIFO, "named pipe"),
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISSOCK, "socket"),
+        (stat.S_ISBLK, "block device"),
+    ]
+    return next((name for test, name in kinds if test(mode)), None)
+
+
+def _write_stream(target: Path, kind: str, write: Callable[[TextIO], int]) -> int:
+    """Write straight into a named pipe or a character device, as a shell redirect does."""
+    try:
+        with open(target, "w", encoding="utf-8", newline="\n") as handle:
+            count = write(handle)
+    except BrokenPipeError:
+        raise NarrateError(f"the reader of {target} closed it before the export ended") from None
+    except OSError as exc:
+        raise NarrateError(f"cannot write to the {kind} {target}: {exc.strerror or exc}") from None
+    return count
 
 
 def _write_atomically(target: Path, write: Callable[[TextIO], int]) -> int:

@@ -191,3 +191,114 @@ def test_importer_modules_stay_out_of_the_startup_path() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "['narrate.commands.imports']"
+
+
+# ---------------------------------------------------------------------------- --out targets
+
+
+def test_export_writes_through_a_symlink_to_its_target(cli: Cli, tmp_path: Path) -> None:
+    cli.add("First")
+    drive = tmp_path / "usb"
+    drive.mkdir()
+    target = drive / "backup.json"
+    target.write_text("stale\n")
+    link = tmp_path / "backup.json"
+    link.symlink_to(target)
+    result = cli.ok("export", "--out", str(link))
+    assert link.is_symlink(), "the link stays a link"
+    assert [e["title"] for e in json.loads(target.read_text())] == ["First"]
+    assert str(target) in result.stderr
+    # A link whose target does not exist yet gets it created.
+    dangling = tmp_path / "later.json"
+    dangling.symlink_to(drive / "later.json")
+    cli.ok("export", "--out", str(dangling))
+    assert dangling.is_symlink() and json.loads((drive / "later.json").read_text())
+
+
+def test_export_streams_into_a_named_pipe(cli: Cli, tmp_path: Path) -> None:
+    import os
+    import threading
+
+    cli.add("Through the pipe")
+    pipe = tmp_path / "export.fifo"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    # The reader opens the pipe; without one, opening for writing would wait forever.
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    try:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "narrate",
+                "--journal",
+                str(cli.root),
+                "export",
+                "--out",
+                str(pipe),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    finally:
+        if reader.is_alive():
+            # Unblock the reader if the export never opened the pipe.
+            with open(pipe, "wb"):
+                pass
+        reader.join(10)
+    assert result.returncode == 0, result.stderr
+    assert pipe.exists() and not pipe.is_file(), "the pipe is still a pipe"
+    assert [e["title"] for e in json.loads(received[0])] == ["Through the pipe"]
+
+
+def device_node(path: Path, minor: int) -> Path:
+    """A private copy of a memory device (1, 3 is null, 1, 7 is full), or skip: only
+    root may make one. Never the system's /dev/null: a regression would replace it."""
+    import os
+    import stat
+
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, minor))
+        open(path, "wb").close()  # a nodev mount refuses this
+    except (PermissionError, OSError) as exc:
+        pytest.skip(f"cannot make or open a device node here ({exc}); the bug needs root")
+    return path
+
+
+def test_export_to_a_character_device(cli: Cli, tmp_path: Path) -> None:
+    import os
+
+    cli.add("Into the void")
+    null = device_node(tmp_path / "null", 3)
+    before = os.stat(null)
+    result = cli.ok("export", "--out", str(null))
+    assert "Exported 1 entries" in result.stderr
+    after = os.stat(null)
+    assert (after.st_ino, after.st_mode, after.st_rdev) == (
+        before.st_ino,
+        before.st_mode,
+        before.st_rdev,
+    ), "the device node is written to, never replaced"
+    full = device_node(tmp_path / "full", 7)
+    full_before = os.stat(full)
+    result = cli("export", "--out", str(full))
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert str(full) in line and "space" in line
+    assert os.stat(full).st_ino == full_before.st_ino
+
+
+def test_export_refuses_a_socket_with_one_line(cli: Cli, tmp_path: Path) -> None:
+    import socket
+
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(tmp_path / "out.sock"))
+    try:
+        result = cli("export", "--out", str(tmp_path / "out.sock"))
+    finally:
+        listener.close()
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert "out.sock" in line and "socket" in line

@@ -203,3 +203,29 @@ def test_an_entry_before_the_year_1000_gets_the_same_path_as_add(cli: Cli, tmp_p
     assert entry["path"].startswith("entries/0999/01/0999-01-02-1030-"), entry["path"]
     added = cli.json("show", cli.add("A very old capture", "--date", "0999-01-02 10:30"))
     assert added["path"].startswith("entries/0999/01/0999-01-02-1030-"), added["path"]
+
+
+def test_a_named_pipe_or_socket_in_the_vault_is_skipped_with_a_notice(
+    tmp_path: Path, root: Path
+) -> None:
+    import socket
+
+    from tests.helpers import run_narrate
+
+    vault = tmp_path / "vault"
+    write(vault, "2024-01-05.md", "A real note\n")
+    os.mkfifo(vault / "zz-pipe.md")
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(vault / "zz-socket.md"))
+    try:
+        # A real process with a timeout: a read that blocks on the pipe fails the test
+        # instead of hanging the suite.
+        result = run_narrate("--journal", str(root), "import", "markdown", str(vault), timeout=20)
+    finally:
+        listener.close()
+    assert result.returncode == 0, result.stderr
+    assert "Imported 1 entry" in result.stdout
+    out = " ".join(result.stdout.split())
+    assert "zz-pipe.md" in out and "zz-socket.md" in out and "not a regular file" in out
+    listed = json.loads(run_narrate("--journal", str(root), "list", "--json").stdout)
+    assert [item["title"] for item in listed] == ["2024-01-05"]

@@ -11,9 +11,20 @@ from narrate.journal.entry import Entry, Practice, normalise_area
 from narrate.journal.store import entry_stem
 
 
-def test_the_first_line_is_the_title_and_the_rest_the_body() -> None:
+def test_the_first_line_is_the_title_and_the_whole_text_the_body() -> None:
     entry = Entry.from_capture("\n## Fixed the flaky deploy\n\nIt was DNS.\n\n")
-    assert (entry.title, entry.body) == ("Fixed the flaky deploy", "It was DNS.\n")
+    assert (entry.title, entry.body) == (
+        "Fixed the flaky deploy",
+        "## Fixed the flaky deploy\n\nIt was DNS.\n",
+    )
+
+
+def test_a_long_first_line_is_shortened_in_the_title_only() -> None:
+    line = " ".join(f"word{i}" for i in range(200))
+    entry = Entry.from_capture(line + "\nsecond #tail")
+    assert entry.body == line + "\nsecond #tail\n"
+    assert entry.title == line[: entry.title.index("…")] + "…" and len(entry.title) <= 100
+    assert entry.all_tags() == ["tail"]
 
 
 def test_with_a_title_the_whole_text_is_the_body() -> None:
