@@ -9,8 +9,20 @@ from pathlib import Path
 
 import pytest
 
+from narrate.journal.core import Journal
 from narrate.journal.entry import BrokenEntry, Entry, new_id, sort_key
 from tests.helpers import Cli, snapshot, write
+
+# The two-device fixtures and helpers of the sync tests.
+from tests.journal.test_sync import (  # noqa: F401
+    add,
+    append,
+    assert_healthy,
+    device_a,
+    device_b,
+    remote,
+    sync,
+)
 
 # created/updated values that datetime can read but not place in UTC (or only just).
 EDGES = {
@@ -133,3 +145,39 @@ def test_add_with_an_edge_date_refuses_in_one_line(cli: Cli) -> None:
     assert result.exit_code != 0
     assert "out of range" in result.output
     assert cli.ok("list", "--json").stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------------------- sync
+
+
+def _date_edge(root: Path, rel: str) -> None:
+    path = root / rel
+    text = path.read_text("utf-8")
+    head, _, rest = text.partition("created: ")
+    _, _, rest = rest.partition("\n")
+    path.write_text(f"{head}created: 0001-01-01T09:00:00+10:00\n{rest}", "utf-8")
+
+
+def test_sync_pulls_an_edge_dated_file_and_keeps_conflicts_with_one(
+    device_a: Journal,  # noqa: F811
+    device_b: Journal,  # noqa: F811
+) -> None:
+    shared = add(device_a, "Edited on both devices")
+    new = add(device_a, "Only on the laptop")
+    sync(device_a)
+    sync(device_b)
+    _date_edge(device_a.root, shared.path)
+    _date_edge(device_a.root, new.path)
+    append(device_a, shared, "Laptop: an edit of the same line")
+    device_a.commit_paths([shared.path, new.path], "Edge dates")
+    append(device_b, shared, "Desktop: the words that must survive")
+    sync(device_a)
+    result = sync(device_b)
+    assert len(result.conflicts) == 1
+    kept, copy = result.conflicts[0]
+    assert "Desktop: the words that must survive" in (device_b.root / kept).read_text("utf-8")
+    assert "0001-01-01T09:00:00+10:00" in (device_b.root / copy).read_text("utf-8")
+    broken = dict(device_b.broken())
+    assert "date out of range" in broken[copy] and "date out of range" in broken[new.path]
+    assert [item["title"] for item in device_b.list(limit=None)] == ["Edited on both devices"]
+    assert_healthy(device_b.root)
