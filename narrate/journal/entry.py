@@ -516,12 +516,17 @@ class Entry:
         )
 
     def with_changes(self, **changes: Any) -> Entry:
-        """A copy with front matter keys replaced (others kept byte for byte); ``body=``
-        replaces the body."""
+        """A copy with front matter keys replaced (others kept byte for byte where that
+        reads back safely); ``body=`` replaces the body. Raises NarrateError when the
+        front matter cannot be rewritten without changing another value."""
         body = changes.pop("body", None)
         front_matter = self.document.front_matter
         if changes:
-            front_matter = frontmatter.replace_keys(front_matter, changes)
+            try:
+                front_matter = frontmatter.replace_keys(front_matter, changes)
+            except frontmatter.FrontMatterError as exc:
+                reason = f"cannot change {', '.join(changes)} in {self.path}: {exc}"
+                raise NarrateError(reason) from None
         new_body = self.document.body
         if body is not None:
             if body and not body.endswith("\n"):
@@ -537,7 +542,13 @@ class Entry:
     def touched(self, **changes: Any) -> Entry:
         """``with_changes`` that also sets ``updated`` to now."""
         now = format_timestamp(dt.datetime.now().astimezone())
-        return self.with_changes(updated=now, **changes)
+        try:
+            return self.with_changes(updated=now, **changes)
+        except NarrateError:
+            if changes:
+                raise
+            # Only the timestamp could not be written: the words matter more than it.
+            return self
 
 
 def _is_private(value: Any) -> bool:

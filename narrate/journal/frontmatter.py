@@ -351,7 +351,53 @@ def replace_keys(text: str, changes: dict[str, Any]) -> str:
 
     A key whose value is the sentinel ``DELETE`` is removed; new keys go at the end.
     Comments and blank lines after a replaced key's block are kept.
+
+    The text rewrite knows block-style ``key: value`` lines; where the result does not
+    read back as the old mapping with ``changes`` applied (flow style, an indented
+    mapping, an anchor on a replaced key), the whole front matter is written anew.
+    Raises FrontMatterError, before anything is written, when neither can be proved.
     """
+    before = parse(text)
+    expected = dict(before)
+    for key, value in changes.items():
+        if value is DELETE:
+            expected.pop(key, None)
+        else:
+            # The value as it reads back: what the rewrite must produce.
+            expected[key] = parse(dump({key: value}))[key]
+    rewritten = _replace_text(text, changes)
+    if _reads_as(rewritten, expected):
+        return rewritten
+    fresh = dump(expected)
+    if _reads_as(fresh, expected):
+        return fresh
+    raise FrontMatterError(
+        "its front matter cannot be rewritten without changing other values; write it "
+        "in block style, one 'key: value' per line"
+    )
+
+
+def _reads_as(text: str, expected: dict[str, Any]) -> bool:
+    try:
+        return _same(parse(text), expected)
+    except FrontMatterError:
+        return False
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal values of equal types (True is not 1, a NaN is itself)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and a != a:
+        return bool(b != b)
+    return bool(a == b)
+
+
+def _replace_text(text: str, changes: dict[str, Any]) -> str:
     blocks = _top_level_blocks(text)
     done: set[str] = set()
     out: list[str] = []
