@@ -778,11 +778,11 @@ class Journal:
         with JournalLock(self.root):
             try:
                 entry = Entry.from_bytes(data, rel)
-            except BrokenEntry:
+                entry = entry.with_changes(id=new_id(), conflict_of=entry.id)
+            except (BrokenEntry, NarrateError):  # unreadable, or front matter not rewritable
                 atomic_write(self.root / copy, data)
                 self.index_file(copy)
             else:
-                entry = entry.with_changes(id=new_id(), conflict_of=entry.id)
                 entry.path = copy
                 self._write(entry)
             self._commit([copy], message or f"Keep conflicting version of {rel}")

@@ -9,6 +9,7 @@ it with a fast-forward. Nothing is ever forced.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -488,9 +489,11 @@ class Syncer:
             base, is_conflict = f"{stem}-conflict-{_short(remote)}", True
             new_data = data
             if theirs is not None:
-                new_data = theirs.with_changes(
-                    id=new_id(), conflict_of=theirs.id
-                ).document.to_bytes()
+                # Front matter narrate cannot rewrite: the copy stays as it is.
+                with contextlib.suppress(NarrateError):
+                    new_data = theirs.with_changes(
+                        id=new_id(), conflict_of=theirs.id
+                    ).document.to_bytes()
         candidate, n = f"{base}{suffix}", 2
         while candidate in taken or self._blob(tree, candidate) or (self.root / candidate).exists():
             candidate = f"{base}-{n}{suffix}"

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from narrate.journal.core import Journal
 from narrate.journal.entry import Entry
 from narrate.journal.frontmatter import (
     DELETE,
@@ -24,6 +25,9 @@ from narrate.journal.frontmatter import (
 from tests.community.helpers import Member
 from tests.helpers import PROPERTY, Cli, git, write
 from tests.journal.test_frontmatter import KEY, VALUE
+
+# The two-device fixtures and helpers of the sync tests.
+from tests.journal.test_sync import assert_healthy, device_a, device_b, remote, sync  # noqa: F401
 
 NEW = "2026-12-01T10:00:00+00:00"
 
@@ -246,3 +250,35 @@ def test_share_refuses_before_pushing_when_the_record_cannot_be_written(
     (line,) = [x for x in result.output.splitlines() if "cannot be rewritten" in x]
     assert "unprovable.md" in line
     assert git(cop, "rev-list", "--all") == before
+
+
+def test_sync_keeps_a_conflict_copy_of_front_matter_it_cannot_rewrite(
+    device_a: Journal,  # noqa: F811
+    device_b: Journal,  # noqa: F811
+) -> None:
+    rel = "entries/2026/11/2026-11-20-0900-unprovable.md"
+    write(device_a.root, rel, UNPROVABLE)
+    device_a.commit_paths([rel], "by another tool")
+    sync(device_a)
+    sync(device_b)
+    for device, words in ((device_a, "Laptop words"), (device_b, "Desktop words")):
+        path = device.root / rel
+        path.write_text(path.read_text("utf-8") + words + "\n", "utf-8")
+        device.commit_paths([rel], words)
+    sync(device_a)
+    result = sync(device_b)
+    (conflict,) = result.conflicts
+    kept, copy = conflict
+    assert "Desktop words" in (device_b.root / kept).read_text("utf-8")
+    assert "Laptop words" in (device_b.root / copy).read_text("utf-8")
+    assert_healthy(device_b.root)
+
+
+def test_the_apps_conflict_copy_of_front_matter_it_cannot_rewrite(journal: Journal) -> None:
+    rel = "entries/2026/11/2026-11-20-0900-unprovable.md"
+    write(journal.root, rel, UNPROVABLE)
+    journal.commit_paths([rel], "by another tool")
+    data = UNPROVABLE.replace("Written by another tool.", "The other version.").encode()
+    copy = journal.keep_conflict_copy(rel, data)
+    assert (journal.root / copy).read_bytes() == data
+    assert git(journal.root, "status", "--porcelain") == ""
