@@ -477,6 +477,8 @@ class Syncer:
         if not dot:
             stem, ext = path, ""
         suffix = f".{ext}" if ext else ""
+        theirs: Entry | None
+        mine: Entry | None
         try:
             theirs = Entry.from_bytes(data, path)
             mine = Entry.from_bytes(local_data, path)
