@@ -545,10 +545,9 @@ class Entry:
         try:
             return self.with_changes(updated=now, **changes)
         except NarrateError:
-            if changes:
-                raise
-            # Only the timestamp could not be written: the words matter more than it.
-            return self
+            # The front matter cannot take a new timestamp: the words matter more than
+            # it, so a body change is still made (other keys raise again).
+            return self.with_changes(**changes)
 
 
 def _is_private(value: Any) -> bool:

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from narrate.errors import NarrateError
 from narrate.journal.core import Journal
 from narrate.journal.entry import Entry
 from narrate.journal.frontmatter import (
@@ -282,3 +283,12 @@ def test_the_apps_conflict_copy_of_front_matter_it_cannot_rewrite(journal: Journ
     copy = journal.keep_conflict_copy(rel, data)
     assert (journal.root / copy).read_bytes() == data
     assert git(journal.root, "status", "--porcelain") == ""
+
+
+def test_a_new_body_is_kept_when_only_updated_cannot_be_written() -> None:
+    entry = Entry.from_bytes(UNPROVABLE.encode(), "x.md")
+    touched = entry.touched(body="New words from the app.\n")
+    assert touched.body == "New words from the app.\n"
+    assert touched.document.front_matter == entry.document.front_matter
+    with pytest.raises(NarrateError, match=r"cannot change shared in x\.md"):
+        entry.touched(shared=[{"community": "cop"}])
