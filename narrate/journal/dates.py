@@ -46,7 +46,7 @@ def out_of_range(moment: dt.datetime) -> str:
     """The reason given for a moment outside ``in_range``."""
     return (
         f"date out of range: {moment.isoformat()} (narrate keeps dates from "
-        f"{EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d} UTC)"
+        f"{EARLIEST.date().isoformat()} to {LATEST.date().isoformat()} UTC)"
     )
 
 
