@@ -11,6 +11,7 @@ import pytest
 
 from narrate.journal.core import Journal
 from narrate.journal.entry import BrokenEntry, Entry, new_id, sort_key
+from narrate.journal.sync import Syncer
 from tests.helpers import Cli, snapshot, write
 
 # The two-device fixtures and helpers of the sync tests.
@@ -172,7 +173,7 @@ def test_sync_pulls_an_edge_dated_file_and_keeps_conflicts_with_one(
     device_a.commit_paths([shared.path, new.path], "Edge dates")
     append(device_b, shared, "Desktop: the words that must survive")
     sync(device_a)
-    result = sync(device_b)
+    result = Syncer(device_b, 20.0).run()
     assert len(result.conflicts) == 1
     kept, copy = result.conflicts[0]
     assert "Desktop: the words that must survive" in (device_b.root / kept).read_text("utf-8")

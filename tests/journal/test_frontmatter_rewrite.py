@@ -23,6 +23,7 @@ from narrate.journal.frontmatter import (
     replace_keys,
     scalar,
 )
+from narrate.journal.sync import Syncer
 from tests.community.helpers import Member
 from tests.helpers import PROPERTY, Cli, git, write
 from tests.journal.test_frontmatter import KEY, VALUE
@@ -267,7 +268,7 @@ def test_sync_keeps_a_conflict_copy_of_front_matter_it_cannot_rewrite(
         path.write_text(path.read_text("utf-8") + words + "\n", "utf-8")
         device.commit_paths([rel], words)
     sync(device_a)
-    result = sync(device_b)
+    result = Syncer(device_b, 20.0).run()
     (conflict,) = result.conflicts
     kept, copy = conflict
     assert "Desktop words" in (device_b.root / kept).read_text("utf-8")

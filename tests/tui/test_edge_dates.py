@@ -30,8 +30,9 @@ async def test_the_journal_opens_with_edge_dated_files(journal: Journal, root: P
     write(root, "entries/2026/11/2026-11-03-0900-edge.md", edge_file("Edge early"))
     late = edge_file("Late but readable", "9999-12-29T09:00:00+00:00")
     write(root, "entries/9999/12/9999-12-29-0900-late.md", late.replace("0000A", "0000B"))
-    async with NarrateApp(journal).run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: pilot.app.journal_screen.indexed)
+    app = NarrateApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.journal_screen.indexed)
         text = await shows(pilot, "A good entry")
         assert "Late but readable" in text
         assert "Edge early" not in text
