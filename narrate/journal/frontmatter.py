@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 # and it bounds the work a hostile file can cause.
 MAX_FRONT_MATTER = 256 * 1024
 MAX_ALIASES = 64
+# More values than 256 KB of YAML can spell out without aliases (a flow list of one
+# character items holds about 131,000).
+MAX_VALUES = 200_000
 
 
 class FrontMatterError(ValueError):
@@ -190,14 +193,21 @@ def _yaml_load(text: str) -> Any:
         raise FrontMatterError("YAML nested too deeply") from None
 
 
-def _plainify(value: Any, depth: int = 0) -> Any:
+def _plainify(value: Any, depth: int = 0, budget: list[int] | None = None) -> Any:
     """Turn what YAML may still construct (explicit !!timestamp, bytes) into JSON types."""
     if depth > 50:
         raise FrontMatterError("YAML nested too deeply")
+    if budget is None:
+        budget = [MAX_VALUES]
+    budget[0] -= 1
+    if budget[0] < 0:
+        # Aliases of aliases (a1: [*a0, *a0], a2: [*a1, *a1], ...) stay under the alias
+        # limit yet expand exponentially; every reader and writer walks the expansion.
+        raise FrontMatterError(f"YAML expands to more than {MAX_VALUES} values")
     if isinstance(value, dict):
-        return {str(k): _plainify(v, depth + 1) for k, v in value.items()}
+        return {str(k): _plainify(v, depth + 1, budget) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plainify(v, depth + 1) for v in value]
+        return [_plainify(v, depth + 1, budget) for v in value]
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, bytes):

@@ -293,3 +293,32 @@ def test_a_new_body_is_kept_when_only_updated_cannot_be_written() -> None:
     assert touched.document.front_matter == entry.document.front_matter
     with pytest.raises(NarrateError, match=r"cannot change shared in x\.md"):
         entry.touched(shared=[{"community": "cop"}])
+
+
+# ---------------------------------------------------------------------------- alias chains
+
+
+def alias_chain(levels: int) -> str:
+    """Each key holds two aliases of the one before: under the alias limit, yet it
+    expands to 2**levels values."""
+    return "a0: &a0 [x]\n" + "".join(
+        f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]\n" for i in range(1, levels + 1)
+    )
+
+
+def test_a_doubling_alias_chain_is_refused_quickly() -> None:
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(FrontMatterError, match="expands to more than"):
+        parse(alias_chain(30))  # 60 aliases: under the limit of 64
+    assert time.monotonic() - started < 2
+
+
+def test_a_short_alias_chain_is_read_and_rewritten() -> None:
+    text = alias_chain(4)
+    before = parse(text)
+    assert before["a2"] == [[["x"], ["x"]], [["x"], ["x"]]]
+    # a0's anchor is used by a1: the front matter is written anew, a1..a4 kept.
+    after = parse(replace_keys(text, {"a0": ["y"]}))
+    assert after == {**before, "a0": ["y"]}
