@@ -475,6 +475,8 @@ def publish(journal: Any, copy: Redacted, context: ShareContext) -> Published:
             f"{entry.path} changed after the preview; nothing was published. Share it again "
             "to see the new copy"
         )
+    # Prove the entry can take the record before anything is pushed (issue 12, item 8).
+    entry.touched(shared=[*entry.shared, shared_record(target.name, copy.path, "")])
     commit = context.repo.commit_change(
         copy.path,
         copy.text.encode("utf-8"),

@@ -31,6 +31,7 @@ from narrate.journal import (
     entry_stem,
     frontmatter,
 )
+from narrate.journal.dates import in_range, out_of_range
 from narrate.journal.entry import (
     TAG_RE,
     Document,
@@ -186,6 +187,15 @@ class Occurrences:
         self._seen[key] += 1
         count = self._seen[key]
         return key if count == 1 else f"{key}#{count}"
+
+
+def date_failure(where: str, *moments: dt.datetime | None) -> Failure | None:
+    """A Failure for a source entry dated where narrate cannot place it (0001-01-01 in a
+    zone east of UTC), checked before any conversion that would overflow; else None."""
+    for moment in moments:
+        if moment is not None and not in_range(moment):
+            return Failure(where, f"{out_of_range(moment)}; fix it in the source")
+    return None
 
 
 def aware(moment: dt.datetime) -> dt.datetime:
@@ -548,6 +558,10 @@ def _take(
     verify: bool,
 ) -> None:
     """Handle one item of the source: fail, skip as a duplicate, or write it."""
+    if not isinstance(item, Failure):
+        # Every importer checks its own dates; this keeps one that forgot from writing a
+        # file every later read would report.
+        item = date_failure(item.where, item.created) or item
     if isinstance(item, Failure):
         report.failed.append(item)
         return

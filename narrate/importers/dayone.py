@@ -23,6 +23,7 @@ from narrate.importers.base import (
     Occurrences,
     SourceEntry,
     SourceError,
+    date_failure,
     entry_bytes,
     field_name,
     fingerprint,
@@ -116,11 +117,14 @@ class DayOneSource:
         if created_utc is None:
             reason = "no creationDate" if raw_created is None else f"creationDate {raw_created!r}"
             return Failure(where, f"{reason} is not an ISO 8601 date")
+        modified = _timestamp(item.get("modifiedDate"))
+        failure = date_failure(where, created_utc, modified)
+        if failure is not None:
+            return failure
         zone = _zone(item.get("timeZone"))
         if zone is None and item.get("timeZone"):
             self._zones.add(str(item["timeZone"]))
         created = created_utc.astimezone(zone or dt.UTC)
-        modified = _timestamp(item.get("modifiedDate"))
         updated = modified.astimezone(zone or dt.UTC) if modified else None
         text = item.get("text", "")
         raw_tags = item.get("tags", [])

@@ -24,6 +24,7 @@ from narrate.importers.base import (
     Occurrences,
     SourceEntry,
     SourceError,
+    date_failure,
     entry_bytes,
     field_name,
     fingerprint,
@@ -293,7 +294,7 @@ class JrnlSource:
 
         return parse_timestamp(blob) if _DATE_LIKE.search(blob) else None
 
-    def _from_text(self, where: str, when: dt.datetime, text: str) -> SourceEntry:
+    def _from_text(self, where: str, when: dt.datetime, text: str) -> SourceEntry | Failure:
         starred, title, body = split_entry(text)
         return self._entry(
             where,
@@ -387,7 +388,10 @@ class JrnlSource:
         starred: bool,
         extra: dict[str, Any],
         precision: str,
-    ) -> SourceEntry:
+    ) -> SourceEntry | Failure:
+        failure = date_failure(where, when)
+        if failure is not None:
+            return failure
         # jrnl reads "## Heading" as the tag "##": only symbols, no tag narrate could store.
         marks = [t for t in raw_tags if not _WORD.search(t[1:])]
         raw_tags = [t for t in raw_tags if t not in marks]

@@ -28,6 +28,7 @@ from narrate.importers.base import (
     SourceEntry,
     SourceError,
     aware,
+    date_failure,
     entry_bytes,
     is_ulid,
     map_tags,
@@ -199,6 +200,9 @@ class MarkdownSource:
 
         source = self._occurrences("markdown:" + hashlib.sha256(data).hexdigest()[:16])
         created, dated_by, date_key = self._date(rel, meta, mtime)
+        failure = date_failure(rel, created, parse_timestamp(meta.get("updated")))
+        if failure is not None:
+            return failure
         title = meta.get("title")
         title_text = str(title).strip() if title is not None else ""
         stored_title = title_text or Path(rel).stem

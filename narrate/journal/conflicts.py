@@ -141,8 +141,9 @@ def conflict_copy(
 
     A readable version gets a new id (two files must not share one) and
     ``conflict_of`` naming the entry it is a version of; an unreadable one is kept byte
-    for byte. ``tag`` is sync's short commit id or the app's content hash: both forms
-    match CONFLICT_NAME.
+    for byte, and so is one whose front matter narrate cannot rewrite safely (it keeps
+    the original's id then: doctor reports the pair). ``tag`` is sync's short commit id
+    or the app's content hash: both forms match CONFLICT_NAME.
     """
     from narrate.journal.entry import BrokenEntry, Entry, new_id
 
@@ -150,9 +151,9 @@ def conflict_copy(
     copy = next_free(f"{stem}-conflict-{tag}", suffix, taken)
     try:
         entry = Entry.from_bytes(data, path)
-    except BrokenEntry:
+        return copy, entry.with_changes(id=new_id(), conflict_of=entry.id).document.to_bytes()
+    except (BrokenEntry, NarrateError):  # unreadable, or front matter it cannot rewrite
         return copy, data
-    return copy, entry.with_changes(id=new_id(), conflict_of=entry.id).document.to_bytes()
 
 
 def next_free(base: str, suffix: str, taken: Callable[[str], bool] | None = None) -> str:

@@ -25,7 +25,29 @@ _WORDS = {
 }
 _TIME = re.compile(r"(?:\s+at)?\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$")
 
+# The moments narrate can place: a day inside datetime's range once in UTC, so that
+# showing one in any zone (offsets are under a day) or stepping a day from it cannot
+# overflow. A file dated outside is a reported bad file, not a crash on every read.
+EARLIEST = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
+LATEST = dt.datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=dt.UTC)
+
 EXAMPLES = '2026-11-27, "2026-11-27 14:30", today, yesterday, monday, last friday, "3 days ago"'
+
+
+def in_range(moment: dt.datetime) -> bool:
+    """Whether narrate can place ``moment`` (naive times read as UTC); see EARLIEST."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+    # Comparing aware times subtracts their offsets without building a datetime, so this
+    # cannot overflow where astimezone() would.
+    return EARLIEST <= aware <= LATEST
+
+
+def out_of_range(moment: dt.datetime) -> str:
+    """The reason given for a moment outside ``in_range``."""
+    return (
+        f"date out of range: {moment.isoformat()} (narrate keeps dates from "
+        f"{EARLIEST.date().isoformat()} to {LATEST.date().isoformat()} UTC)"
+    )
 
 
 def _now() -> dt.datetime:

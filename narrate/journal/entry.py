@@ -11,7 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from narrate.errors import NarrateError
 from narrate.journal import frontmatter
+from narrate.journal.dates import in_range, out_of_range
 
 TAG_RE = re.compile(r"[a-z0-9][a-z0-9_/-]*")
 # An inline tag starts a word: not after a letter, digit, "/", "&" or "#", which keeps
@@ -248,7 +250,11 @@ def new_id(when: dt.datetime | None = None) -> str:
     moment = when or dt.datetime.now(dt.UTC)
     # 48 bits hold 1970 to 10889; an entry dated before 1970 gets time 0, not a negative
     # number that would spill into a 27th character.
-    millis = min(max(int(moment.timestamp() * 1000), 0), 2**48 - 1)
+    try:
+        millis = min(max(int(moment.timestamp() * 1000), 0), 2**48 - 1)
+    except (OverflowError, ValueError, OSError):
+        # A naive time at the calendar's edge has no local timestamp.
+        millis = 0 if moment.year < 5000 else 2**48 - 1
     number = (millis << 80) | int.from_bytes(os.urandom(10), "big")
     chars = []
     for _ in range(26):
@@ -298,8 +304,13 @@ def parse_timestamp(value: Any) -> dt.datetime | None:
 def sort_key(moment: dt.datetime) -> str:
     """A string that sorts entries deterministically: UTC, naive times read as UTC."""
     if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")
+        try:
+            moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+        except OverflowError:
+            # Beyond the calendar in UTC (0001-01-01T09:00+10:00): first or last of all.
+            moment = dt.datetime.min if moment.year < 5000 else dt.datetime.max
+    # isoformat, not strftime: "%Y" writes year 999 as "999", which sorts after 2026.
+    return moment.isoformat(timespec="microseconds")
 
 
 def format_timestamp(moment: dt.datetime) -> str:
@@ -389,14 +400,18 @@ class Entry:
             entry_id = "P" + hashlib.sha1(path.encode()).hexdigest()[:25].upper()
             notes.append("no id in front matter (one was derived from the path)")
         created = parse_timestamp(meta.get("created"))
+        updated = parse_timestamp(meta.get("updated"))
+        for name, moment in (("created", created), ("updated", updated)):
+            if moment is not None and not in_range(moment):
+                # Every read converts dates to UTC or the local zone: report the file
+                # once here rather than overflow in each of them.
+                raise BrokenEntry(f"{name} {out_of_range(moment)}")
         if created is None:
-            created = _date_from_path(path) or (
-                dt.datetime.fromtimestamp(mtime).astimezone() if mtime else None
-            )
+            created = _date_from_path(path) or _date_from_mtime(mtime)
             if "created" in meta:
                 notes.append(f"unreadable created date {meta.get('created')!r}")
             created = created or dt.datetime(1970, 1, 1)
-        updated = parse_timestamp(meta.get("updated")) or created
+        updated = updated or created
         title = meta.get("title")
         if title is None or str(title).strip() == "":
             title = derive_title(document.body) or os.path.basename(path).removesuffix(".md")
@@ -445,6 +460,8 @@ class Entry:
         """A fresh entry with the front matter narrate writes, in SPEC §2 order."""
         now = dt.datetime.now().astimezone().replace(microsecond=0)
         created = (created or now).replace(microsecond=0)
+        if not in_range(created):
+            raise NarrateError(f"the {out_of_range(created)}")
         if created.tzinfo is None:
             created = created.astimezone()
         title = (title or derive_title(body) or "Untitled").strip()
@@ -500,12 +517,17 @@ class Entry:
         )
 
     def with_changes(self, **changes: Any) -> Entry:
-        """A copy with front matter keys replaced (others kept byte for byte); ``body=``
-        replaces the body."""
+        """A copy with front matter keys replaced (others kept byte for byte where that
+        reads back safely); ``body=`` replaces the body. Raises NarrateError when the
+        front matter cannot be rewritten without changing another value."""
         body = changes.pop("body", None)
         front_matter = self.document.front_matter
         if changes:
-            front_matter = frontmatter.replace_keys(front_matter, changes)
+            try:
+                front_matter = frontmatter.replace_keys(front_matter, changes)
+            except frontmatter.FrontMatterError as exc:
+                reason = f"cannot change {', '.join(changes)} in {self.path}: {exc}"
+                raise NarrateError(reason) from None
         new_body = self.document.body
         if body is not None:
             if body and not body.endswith("\n"):
@@ -521,7 +543,12 @@ class Entry:
     def touched(self, **changes: Any) -> Entry:
         """``with_changes`` that also sets ``updated`` to now."""
         now = format_timestamp(dt.datetime.now().astimezone())
-        return self.with_changes(updated=now, **changes)
+        try:
+            return self.with_changes(updated=now, **changes)
+        except NarrateError:
+            # The front matter cannot take a new timestamp: the words matter more than
+            # it, so a body change is still made (other keys raise again).
+            return self.with_changes(**changes)
 
 
 def _is_private(value: Any) -> bool:
@@ -590,6 +617,16 @@ def heading_and_rest(title: str, body: str) -> tuple[str, str]:
     return title, body
 
 
+def _date_from_mtime(mtime: float | None) -> dt.datetime | None:
+    if not mtime:
+        return None
+    try:
+        moment = dt.datetime.fromtimestamp(mtime).astimezone()
+    except (OverflowError, ValueError, OSError):  # touch -d 0001-01-01
+        return None
+    return moment if in_range(moment) else None
+
+
 _PATH_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:-(\d{2})(\d{2}))?")
 
 
@@ -599,6 +636,7 @@ def _date_from_path(path: str) -> dt.datetime | None:
         return None
     year, month, day, hour, minute = match.groups()
     try:
-        return dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
+        moment = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
     except ValueError:
         return None
+    return moment if in_range(moment) else None

@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 # and it bounds the work a hostile file can cause.
 MAX_FRONT_MATTER = 256 * 1024
 MAX_ALIASES = 64
+# More values than 256 KB of YAML can spell out without aliases (a flow list of one
+# character items holds about 131,000).
+MAX_VALUES = 200_000
 
 
 class FrontMatterError(ValueError):
@@ -190,14 +193,21 @@ def _yaml_load(text: str) -> Any:
         raise FrontMatterError("YAML nested too deeply") from None
 
 
-def _plainify(value: Any, depth: int = 0) -> Any:
+def _plainify(value: Any, depth: int = 0, budget: list[int] | None = None) -> Any:
     """Turn what YAML may still construct (explicit !!timestamp, bytes) into JSON types."""
     if depth > 50:
         raise FrontMatterError("YAML nested too deeply")
+    if budget is None:
+        budget = [MAX_VALUES]
+    budget[0] -= 1
+    if budget[0] < 0:
+        # Aliases of aliases (a1: [*a0, *a0], a2: [*a1, *a1], ...) stay under the alias
+        # limit yet expand exponentially; every reader and writer walks the expansion.
+        raise FrontMatterError(f"YAML expands to more than {MAX_VALUES} values")
     if isinstance(value, dict):
-        return {str(k): _plainify(v, depth + 1) for k, v in value.items()}
+        return {str(k): _plainify(v, depth + 1, budget) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plainify(v, depth + 1) for v in value]
+        return [_plainify(v, depth + 1, budget) for v in value]
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, bytes):
@@ -351,7 +361,53 @@ def replace_keys(text: str, changes: dict[str, Any]) -> str:
 
     A key whose value is the sentinel ``DELETE`` is removed; new keys go at the end.
     Comments and blank lines after a replaced key's block are kept.
+
+    The text rewrite knows block-style ``key: value`` lines; where the result does not
+    read back as the old mapping with ``changes`` applied (flow style, an indented
+    mapping, an anchor on a replaced key), the whole front matter is written anew.
+    Raises FrontMatterError, before anything is written, when neither can be proved.
     """
+    before = parse(text)
+    expected = dict(before)
+    for key, value in changes.items():
+        if value is DELETE:
+            expected.pop(key, None)
+        else:
+            # The value as it reads back: what the rewrite must produce.
+            expected[key] = parse(dump({key: value}))[key]
+    rewritten = _replace_text(text, changes)
+    if _reads_as(rewritten, expected):
+        return rewritten
+    fresh = dump(expected)
+    if _reads_as(fresh, expected):
+        return fresh
+    raise FrontMatterError(
+        "its front matter cannot be rewritten without changing other values; write it "
+        "in block style, one 'key: value' per line"
+    )
+
+
+def _reads_as(text: str, expected: dict[str, Any]) -> bool:
+    try:
+        return _same(parse(text), expected)
+    except FrontMatterError:
+        return False
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal values of equal types (True is not 1, a NaN is itself)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and a != a:
+        return bool(b != b)
+    return bool(a == b)
+
+
+def _replace_text(text: str, changes: dict[str, Any]) -> str:
     blocks = _top_level_blocks(text)
     done: set[str] = set()
     out: list[str] = []

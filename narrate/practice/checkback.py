@@ -40,6 +40,14 @@ def _day(value: object) -> dt.date | None:
         return None
 
 
+def _after(recorded: dt.date, weeks: tuple[int, ...]) -> list[dt.date]:
+    """The check-back dates ``weeks`` after ``recorded``; one past 9999 never comes."""
+    last = dt.date.max.toordinal()
+    return [
+        dt.date.fromordinal(day) for w in weeks if (day := recorded.toordinal() + 7 * w) <= last
+    ]
+
+
 def due_date(
     recorded: dt.date,
     status: str,
@@ -55,7 +63,7 @@ def due_date(
     """
     if status != "trying":
         return None
-    dates = [recorded + dt.timedelta(weeks=w) for w in weeks]
+    dates = _after(recorded, weeks)
     if review_after:
         dates.append(review_after)
     pending = sorted(d for d in dates if (last_checked is None or d > last_checked) and d <= today)
@@ -72,7 +80,7 @@ def next_check(
     """The next check-back date not yet answered (due or not), or None."""
     if status != "trying":
         return None
-    dates = [recorded + dt.timedelta(weeks=w) for w in weeks]
+    dates = _after(recorded, weeks)
     if review_after:
         dates.append(review_after)
     pending = sorted(d for d in dates if last_checked is None or d > last_checked)

@@ -107,6 +107,15 @@ class Review:
         }
 
 
+# The review steps a week past both ends of its period (whole weeks, the day after):
+# a period is kept that far inside the calendar.
+_FIRST, _LAST = dt.date(1, 1, 8), dt.date(9999, 12, 23)
+
+
+def _inside(day: dt.date) -> dt.date:
+    return min(max(day, _FIRST), _LAST)
+
+
 def build_review(
     journal: Journal,
     since: dt.date | None = None,
@@ -117,8 +126,8 @@ def build_review(
 ) -> Review:
     """The review of ``since``..``until`` (default: the last 90 days), by week or month."""
     today = today or dt.date.today()
-    until = until or today
-    since = since or until - dt.timedelta(days=DEFAULT_DAYS - 1)
+    until = _inside(until or today)
+    since = _inside(since or dt.date.fromordinal(max(1, until.toordinal() - DEFAULT_DAYS + 1)))
     if since > until:
         since, until = until, since
     review = Review(since, until, by, periods_between(since, until, by))

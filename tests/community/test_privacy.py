@@ -183,7 +183,9 @@ def test_markers_that_cannot_be_paired_are_refused_naming_the_line(
 
 
 def test_unpaired_markers_in_a_title_are_refused(alice: Member, cop: Path) -> None:
-    entry_id = alice.ok("add", "Met <!-- private -->Bob from HR\nbody").stdout.strip()
+    # --title: a capture's first line is also its body, which would be refused first.
+    title = "Met <!-- private -->Bob from HR"
+    entry_id = alice.ok("add", "body", "--title", title).stdout.strip()
     refused = alice("share", entry_id, "--to", "cop", "--yes")
     lines = entry_file(alice, entry_id).read_text("utf-8").splitlines()
     line = next(n for n, text in enumerate(lines, 1) if text.startswith("title:"))
