@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from narrate.community.registry import Community, CommunityInfo
 from narrate.community.repo import CommunityError, CommunityRepo
@@ -28,6 +28,9 @@ from narrate.journal.entry import (
     title_tags,
 )
 from narrate.sanitize import clean
+
+if TYPE_CHECKING:
+    from narrate.journal.core import Journal
 
 
 @dataclass
@@ -403,7 +406,7 @@ def check_shareable(entry: Entry) -> None:
 
 
 def prepare_share(
-    journal: Any, config: Config, name: str, ref: str, timeout: float = 30.0
+    journal: Journal, config: Config, name: str, ref: str, timeout: float = 30.0
 ) -> tuple[Redacted, ShareContext]:
     """Fetch the community and build the redacted copy of entry ``ref`` for it."""
     from narrate.community.registry import get, read_info
@@ -461,7 +464,7 @@ def share_diff(context: ShareContext, copy: Redacted) -> list[str]:
     )
 
 
-def publish(journal: Any, copy: Redacted, context: ShareContext) -> Published:
+def publish(journal: Journal, copy: Redacted, context: ShareContext) -> Published:
     """Commit and push the copy, then record the share in the entry.
 
     Raises ``NotCommitted`` if only the journal's own commit failed: the copy is
@@ -497,7 +500,7 @@ def publish(journal: Any, copy: Redacted, context: ShareContext) -> Published:
     return Published(target.name, copy.path, commit, saved)
 
 
-def unshare(journal: Any, config: Config, name: str, ref: str, timeout: float = 30.0) -> str:
+def unshare(journal: Journal, config: Config, name: str, ref: str, timeout: float = 30.0) -> str:
     """Remove every copy of entry ``ref`` from community ``name`` and forget the share;
     returns the removed paths. Git history and members' clones still hold the copy.
 
