@@ -26,7 +26,10 @@ class NarrateGroup(click.Group):
         try:
             return super().invoke(ctx)
         except NarrateError as exc:
-            click.echo(f"narrate: {exc}", err=True)
+            from narrate.journal.remote import redact
+
+            # The last word on every error: it may quote a URL or git's stderr.
+            click.echo(f"narrate: {redact(str(exc))}", err=True)
             ctx.exit(1)
         except BrokenPipeError:
             # `narrate list | head`: the reader left; not an error worth a traceback.
