@@ -346,7 +346,7 @@ class ConflictsScreen(Screen[None]):
     def conflict_resolved(self, message: ConflictResolved) -> None:
         """Say what happened; update the list, the journal and the header."""
         self.busy = False
-        self.app.sub_title = message.summary
+        self.app.sub_title = one_line(message.summary)
         resolution = message.resolution
         if message.error:
             self.notify(message.error, title="Not resolved", severity="error", markup=False)

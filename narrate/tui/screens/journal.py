@@ -447,7 +447,7 @@ class JournalScreen(Screen[None]):
     @on(GitStateChecked)
     def git_state_checked(self, message: GitStateChecked) -> None:
         """Show the repository state in the header."""
-        self.app.sub_title = message.summary
+        self.app.sub_title = one_line(message.summary)
 
     # ------------------------------------------------------------------ search
 
