@@ -30,6 +30,7 @@ _COLUMNS = (
     "tags",
     "practice",
     "body",
+    "provenance",
 )
 
 
@@ -131,6 +132,7 @@ def _values(row: FeedRow) -> tuple[str | None, ...]:
         json.dumps(row["tags"]),
         json.dumps(row["practice"]),
         row["body"],
+        json.dumps(row.get("provenance") or {}),
     )
 
 
@@ -147,4 +149,5 @@ def _row(r: sqlite3.Row) -> FeedRow:
         "tags": json.loads(r["tags"]),
         "practice": json.loads(r["practice"]),
         "body": r["body"],
+        "provenance": json.loads(r["provenance"]),
     }
