@@ -137,7 +137,7 @@ def _values(row: FeedRow) -> tuple[str | None, ...]:
 
 
 def _row(r: sqlite3.Row) -> FeedRow:
-    return {
+    row: FeedRow = {
         "feed_id": r["feed_id"],
         "community": r["community"],
         "member": r["member"],
@@ -149,5 +149,8 @@ def _row(r: sqlite3.Row) -> FeedRow:
         "tags": json.loads(r["tags"]),
         "practice": json.loads(r["practice"]),
         "body": r["body"],
-        "provenance": json.loads(r["provenance"]),
     }
+    provenance = json.loads(r["provenance"])
+    if provenance:  # a row is read back as it was written
+        row["provenance"] = provenance
+    return row
