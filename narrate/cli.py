@@ -27,9 +27,11 @@ class NarrateGroup(click.Group):
             return super().invoke(ctx)
         except NarrateError as exc:
             from narrate.journal.remote import redact
+            from narrate.sanitize import clean
 
-            # The last word on every error: it may quote a URL or git's stderr.
-            click.echo(f"narrate: {redact(str(exc))}", err=True)
+            # The last word on every error: it may quote a URL, git's stderr or a file
+            # name holding escape sequences.
+            click.echo(f"narrate: {redact(clean(str(exc)))}", err=True)
             ctx.exit(1)
         except BrokenPipeError:
             # `narrate list | head`: the reader left; not an error worth a traceback.

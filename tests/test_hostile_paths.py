@@ -48,3 +48,20 @@ def test_json_output_escapes_c1_controls(capsys: pytest.CaptureFixture[str]) -> 
     printed = capsys.readouterr().out
     assert "\x9b" not in printed and "\x1b" not in printed
     assert json.loads(printed) == {"path": "a\x9b2Jb\x1b]0;x\x07"}  # the same string
+
+
+def test_import_names_hostile_source_files_cleaned(tmp_path: Path, cli: Cli) -> None:
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    # No date anywhere: the summary lists it among the files dated by modification time.
+    (vault / "note-\x1b]0;pwn\x07-\x1b[2J.md").write_text("Just a note\n")
+    result = cli("import", "markdown", str(vault), "--dry-run")
+    said = result.stdout + result.stderr
+    assert "note-" in said, said
+    assert "\x1b" not in said and "\x07" not in said
+
+
+def test_error_messages_are_cleaned(cli: Cli) -> None:
+    result = cli("show", "nope-\x1b]0;pwn\x07-\x1b[2J")
+    assert result.exit_code == 1
+    assert "nope-" in result.stderr and "\x1b" not in result.stderr
