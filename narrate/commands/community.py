@@ -172,6 +172,8 @@ def community_pull(ctx: click.Context, name: str | None) -> None:
             click.echo(f"narrate: {result.error}", err=True)
             return
         _print_skipped(result.skipped)
+        for notice in result.notices:
+            click.echo(f"narrate: warning: {result.community.name}: {notice}", err=True)
         click.echo(f"{result.community.name}: {result.entries} shared entries.")
 
     results = pull(open_journal(ctx), chosen, timeout_of(config), pulled=pulled)

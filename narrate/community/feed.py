@@ -29,6 +29,8 @@ class FeedUpdate:
     community: str
     entries: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    """Doubtful member folders and entries pushed by someone else (when it was read)."""
 
 
 def index_community(journal: Journal, community: Community, repo: CommunityRepo) -> FeedUpdate:
@@ -74,7 +76,30 @@ def index_community(journal: Journal, community: Community, repo: CommunityRepo)
             )
     journal.replace_feed(community.name, head, rows)
     update.entries = len(rows)
+    update.notices = _notices(rows)
     return update
+
+
+def _notices(rows: list[FeedRow]) -> list[str]:
+    """One line per doubtful member folder, and a count of entries pushed by someone
+    else, for the pull's summary."""
+    flagged: dict[str, str] = {}
+    others = 0
+    for row in rows:
+        found = row.get("provenance") or {}
+        if found.get("handle_notice"):
+            flagged.setdefault(row["member"], found["handle_notice"])
+        others += bool(found.get("pushed_by_other"))
+    lines = [
+        f"members/{clean(member, single_line=True)}: {notice}"
+        for member, notice in sorted(flagged.items())
+    ]
+    if others:
+        lines.append(
+            f"{others} shared entr{'y was' if others == 1 else 'ies were'} pushed by someone "
+            "other than their folder's usual author (see 'narrate feed')"
+        )
+    return lines
 
 
 def _email(author: str) -> str:

@@ -81,7 +81,11 @@ def test_feed_flags_forged_entries_and_lookalike_handles(
         return real_run(args, *rest, **kwargs)
 
     monkeypatch.setattr(gitrun, "run", counting)
-    bob.ok("community", "pull")
+    pulled = bob.ok("community", "pull")
+    assert f"members/{CYRILLIC_ALICE}: member name mixes Cyrillic and Latin" in pulled.stderr
+    assert "members/Bob: member name has upper-case letters" in pulled.stderr
+    assert "1 shared entry was pushed by someone other" in pulled.stderr
+    assert "\x1b" not in pulled.stderr
     assert len(logs) == 1  # the author check is one git log pass, not one per file
     items = {i["title"]: i for i in json.loads(bob.ok("feed", "--json").stdout)}
     assert set(items) == {"One", "Two", "Forged", "Lookalike", "Upper", "Escapes"}

@@ -562,6 +562,7 @@ class CommunityScreen(Screen[None]):
                     return
                 done.append(f"{name}: {result.entries} shared entries")
                 notices.extend(skipped_notices(name, result.skipped))
+                notices.extend(f"{name}: {notice}" for notice in result.notices)
 
             try:
                 if config is None:
