@@ -308,6 +308,10 @@ class CommunityRepo:
             "log",
             "-z",
             "--no-renames",
+            # The raw author: a .mailmap in the community must not rename a pusher, and
+            # a user's log.showSignature must not run gpg once per commit.
+            "--no-use-mailmap",
+            "--no-show-signature",
             "--name-only",
             "--format=%x01%an%x00%ae",
             commit,

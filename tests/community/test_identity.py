@@ -132,3 +132,18 @@ def test_the_app_shows_the_notices_in_the_feed_list() -> None:
     assert "pushed by someone else" not in feed_prompt({**item, "pushed_by_other": False}).plain
     lookalike = {**item, "pushed_by_other": False, "handle_notice": "member name mixes ..."}
     assert "⚠ member name mixes" in feed_prompt(lookalike).plain
+
+
+def test_a_mailmap_in_the_community_cannot_rename_the_pusher(bob: Member, maintainer: Path) -> None:
+    commit_as(maintainer, ALICE, {"members/alice/2026/2026-11-01-one.md": shared_entry("One")})
+    commit_as(
+        maintainer,
+        MALLORY,
+        {
+            ".mailmap": f"{ALICE} {MALLORY}\n",
+            "members/alice/2026/2026-11-03-forged.md": shared_entry("Forged"),
+        },
+    )
+    bob.ok("community", "pull")
+    items = {i["title"]: i for i in json.loads(bob.ok("feed", "--json").stdout)}
+    assert items["Forged"]["pushed_by"] == MALLORY and items["Forged"]["pushed_by_other"]
