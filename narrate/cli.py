@@ -26,7 +26,12 @@ class NarrateGroup(click.Group):
         try:
             return super().invoke(ctx)
         except NarrateError as exc:
-            click.echo(f"narrate: {exc}", err=True)
+            from narrate.journal.remote import redact
+            from narrate.sanitize import clean
+
+            # The last word on every error: it may quote a URL, git's stderr or a file
+            # name holding escape sequences.
+            click.echo(f"narrate: {redact(clean(str(exc)))}", err=True)
             ctx.exit(1)
         except BrokenPipeError:
             # `narrate list | head`: the reader left; not an error worth a traceback.

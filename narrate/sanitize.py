@@ -46,6 +46,20 @@ def clean(text: Any, single_line: bool = False) -> str:
     return value
 
 
+def _stand_in(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    if code < 32:
+        return chr(0x2400 + code)  # the Control Pictures block: ESC shows as ␛
+    return "\u2421" if code == 127 else "\ufffd"
+
+
+def visible(text: str) -> str:
+    """``text`` with each control and hiding character replaced by one visible stand-in
+    (ESC as ␛, C1 and bidi overrides as �): no escape sequence can act, the reader sees
+    where one was, and every offset into the text still holds (for an editor)."""
+    return _CONTROLS.sub(_stand_in, text)
+
+
 def safe_text(text: Any, style: str = "", single_line: bool = True) -> Any:
     """A Rich ``Text`` of cleaned text: brackets stay brackets, [@click] stays text."""
     from rich.text import Text

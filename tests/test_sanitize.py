@@ -37,3 +37,12 @@ def test_no_control_character_survives(text: str) -> None:
     cleaned = clean(text)
     assert not set(cleaned) & (CONTROL - {"\n"})
     assert "\u202e" not in cleaned and "\x1b" not in cleaned
+
+
+def test_visible_shows_controls_and_keeps_every_offset() -> None:
+    from narrate.sanitize import visible
+
+    text = "a\x1b]0;t\x07b\x9b2J\u202ec\td\n"
+    shown = visible(text)
+    assert len(shown) == len(text)
+    assert shown == "a␛]0;t␇b\ufffd2J\ufffdc\td\n"

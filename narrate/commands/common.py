@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+_C1 = re.compile("[\x7f-\x9f]")
 
 
 def checked_text(value: str | None, name: str) -> str | None:
@@ -111,7 +113,17 @@ def open_journal(ctx: click.Context) -> Journal:
 
 def emit_json(data: object) -> None:
     """Print one JSON document."""
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    # json escapes C0 controls but not DEL and C1 (0x9b is a CSI to many terminals): a
+    # file name holding one stays the same string, written as \u009b.
+    click.echo(_C1.sub(lambda found: f"\\u{ord(found.group()):04x}", text))
+
+
+def shown(text: object) -> str:
+    """Text from outside narrate (a file name, git's words) safe to print on one line."""
+    from narrate.sanitize import clean
+
+    return clean(text, single_line=True)
 
 
 def parse_date_option(value: str | None, name: str) -> dt.date | None:
@@ -132,8 +144,11 @@ def warn_broken(journal: Journal) -> None:
     if broken:
         path, reason = broken[0]
         more = f" and {len(broken) - 1} more" if len(broken) > 1 else ""
+        # A file name is whatever another tool wrote: escapes in it must not reach the
+        # terminal.
         click.echo(
-            f"narrate: warning: skipped {path} ({reason}){more}; run 'narrate doctor' for details",
+            f"narrate: warning: skipped {shown(path)} ({shown(reason)}){more}; "
+            "run 'narrate doctor' for details",
             err=True,
         )
 

@@ -172,6 +172,8 @@ def community_pull(ctx: click.Context, name: str | None) -> None:
             click.echo(f"narrate: {result.error}", err=True)
             return
         _print_skipped(result.skipped)
+        for notice in result.notices:
+            click.echo(f"narrate: warning: {result.community.name}: {notice}", err=True)
         click.echo(f"{result.community.name}: {result.entries} shared entries.")
 
     results = pull(open_journal(ctx), chosen, timeout_of(config), pulled=pulled)
@@ -270,20 +272,28 @@ def feed(
     from rich.table import Table
 
     from narrate import output
+    from narrate.community.feed import identity_notices
     from narrate.sanitize import safe_text
 
+    notices = {item["feed_id"]: identity_notices(item) for item in items}
+    columns = ["feed id", "date", "who", "title", "practice"]
+    if any(notices.values()):
+        columns.append("notice")
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("feed id", "date", "who", "title", "practice"):
+    for column in columns:
         table.add_column(column, overflow="fold", no_wrap=column in ("feed id", "date"))
     for item in items:
         changes = "; ".join(f"{p['area']}: {p['change']}" for p in item["practice"])
-        table.add_row(
+        cells = [
             item["feed_id"],
             output.humane_date(item["created"], with_time=False),
             safe_text(f"{item['member']}@{item['community']}"),
             safe_text(item["title"], style="bold"),
             safe_text(changes, style="green"),
-        )
+        ]
+        if len(columns) > 5:
+            cells.append(safe_text("; ".join(notices[item["feed_id"]]), style="yellow"))
+        table.add_row(*cells)
     output.console().print(table)
     click.echo("Adopt a practice you like: narrate adopt FEED-ID", err=True)
 

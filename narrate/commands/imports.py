@@ -206,9 +206,12 @@ def print_report(report: ImportReport, root: Path) -> None:
 
     con = console()
 
+    from narrate.sanitize import clean
+
     def line(text: str, style: str = "") -> None:
-        # Text, not markup: titles and file names from the source print as they are.
-        con.print(Text(text, style=style), soft_wrap=True)
+        # Text, not markup: titles and file names from the source print as they are,
+        # without the escape sequences a file name can hold.
+        con.print(Text(clean(text), style=style), soft_wrap=True)
 
     from narrate.importers.base import plural
 

@@ -98,23 +98,30 @@ def doctor(ctx: click.Context) -> None:
     from rich.text import Text
 
     from narrate import output
+    from narrate.journal.remote import redact
+    from narrate.sanitize import clean
+
+    def shown(text: object) -> str:
+        # File names, branch names and git's words come from outside narrate: no escape
+        # sequence reaches the terminal, no password in a URL is printed.
+        return redact(clean(text, single_line=True))
 
     journal = open_journal(ctx)
     report = journal.doctor()
     con = output.console()
-    con.print(Text(f"Journal {journal.root}", style="bold"))
+    con.print(Text(f"Journal {shown(journal.root)}", style="bold"))
     branch = report.branch or "(detached)"
     remote = f", remote {report.remote}" if report.remote else ", no remote"
     sync = ""
     if report.ahead is not None:
         sync = f", {report.ahead} to push, {report.behind} to pull"
-    con.print(f"{report.entries} entries on branch {branch}{remote}{sync}")
+    con.print(Text(shown(f"{report.entries} entries on branch {branch}{remote}{sync}")))
 
     def section(title: str, lines: list[str], style: str = "red") -> None:
         if lines:
             con.print(Text(f"\n{title} ({len(lines)})", style=f"bold {style}"))
             for line in lines:
-                con.print(Text(f"  {line}"))
+                con.print(Text(f"  {shown(line)}"))
 
     section("Files that cannot be read (fix them by hand)", [f"{p}: {r}" for p, r in report.broken])
     section(

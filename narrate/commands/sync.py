@@ -10,6 +10,7 @@ from narrate.commands.common import (
     journal_option,
     json_option,
     open_journal,
+    shown,
     sync_timeout,
 )
 from narrate.errors import NarrateError
@@ -66,11 +67,15 @@ def sync(ctx: click.Context, timeout: float | None) -> None:
         click.echo("Committed changes made outside narrate.")
     if result.pulled:
         click.echo(f"Took in {result.pulled} commit(s) from origin.")
+    # File names come from the other device (or another tool): printed cleaned.
     for kept, other in result.renamed:
-        click.echo(f"Two entries shared the name {kept}: the other device's is now {other}.")
+        click.echo(
+            f"Two entries shared the name {shown(kept)}: the other device's is now {shown(other)}."
+        )
     for kept, copy in result.conflicts:
         click.echo(
-            f"Conflict in {kept}: your version stays; the other device's is saved as {copy}.",
+            f"Conflict in {shown(kept)}: your version stays; the other device's is saved as "
+            f"{shown(copy)}.",
             err=True,
         )
     if result.pushed:
@@ -110,4 +115,4 @@ def status(ctx: click.Context, as_json: bool) -> None:
         lines.append(f"{state.uncommitted} uncommitted file(s) (the next sync commits them)")
     lines.extend(f"Conflict copy: {path}" for path in state.conflicts)
     lines.extend(f"Problem: {problem}" for problem in state.problems)
-    click.echo("\n".join(lines))
+    click.echo("\n".join(shown(line) for line in lines))

@@ -29,6 +29,8 @@ class FeedUpdate:
     community: str
     entries: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    """Doubtful member folders and entries pushed by someone else (when it was read)."""
 
 
 def index_community(journal: Journal, community: Community, repo: CommunityRepo) -> FeedUpdate:
@@ -46,6 +48,7 @@ def index_community(journal: Journal, community: Community, repo: CommunityRepo)
     if head:
         files, update.skipped = repo.files(head)
         blobs = repo.read_blobs([f.blob for f in files])
+        provenance = _provenance(repo, head, [f.path for f in files])
         for item in files:
             data = blobs.get(item.blob)
             if data is None:
@@ -68,11 +71,99 @@ def index_community(journal: Journal, community: Community, repo: CommunityRepo)
                     "tags": entry.all_tags(),
                     "practice": [p.to_json() for p in entry.practice],
                     "body": entry.body,
+                    "provenance": provenance.get(item.path, {}),
                 }
             )
     journal.replace_feed(community.name, head, rows)
     update.entries = len(rows)
+    update.notices = _notices(rows)
     return update
+
+
+def _notices(rows: list[FeedRow]) -> list[str]:
+    """One line per doubtful member folder, and a count of entries pushed by someone
+    else, for the pull's summary."""
+    flagged: dict[str, str] = {}
+    others = 0
+    for row in rows:
+        found = row.get("provenance") or {}
+        if found.get("handle_notice"):
+            flagged.setdefault(row["member"], found["handle_notice"])
+        others += bool(found.get("pushed_by_other"))
+    lines = [
+        f"members/{clean(member, single_line=True)}: {notice}"
+        for member, notice in sorted(flagged.items())
+    ]
+    if others:
+        lines.append(
+            f"{others} shared entr{'y was' if others == 1 else 'ies were'} pushed by someone "
+            "other than their folder's usual author (see 'narrate feed')"
+        )
+    return lines
+
+
+def _email(author: str) -> str:
+    return author.rpartition("<")[2].rstrip(">").strip().lower()
+
+
+def _provenance(repo: CommunityRepo, head: str, paths: list[str]) -> dict[str, dict[str, Any]]:
+    """For each file: the author of its last change, its member folder's usual author
+    (who made most of the folder's commits; the earliest of equals), whether the two
+    differ, and what is wrong with the folder's name. A folder is only a name: anyone
+    with push access can write under another member's, so the reader is told.
+    """
+    from collections import Counter
+
+    from narrate.community.registry import handle_notice
+
+    last: dict[str, str] = {}
+    commits: dict[str, Counter[str]] = {}
+    oldest: dict[tuple[str, str], int] = {}
+    names: dict[str, str] = {}
+    # One git log pass, newest first: the first author seen for a path changed it last.
+    for number, (author, changed) in enumerate(repo.authors(head)):
+        email = _email(author)
+        names.setdefault(email, author)
+        for path in changed:
+            last.setdefault(path, author)
+        for member in {p.split("/")[1] for p in changed if p.count("/") >= 2}:
+            commits.setdefault(member, Counter())[email] += 1
+            oldest[(member, email)] = number
+
+    def usual_of(member: str) -> str:
+        counts = commits[member]
+        # Most commits; among equals the one who committed first (the folder's maker).
+        return max(counts, key=lambda email: (counts[email], oldest[(member, email)]))
+
+    usual = {member: usual_of(member) for member in commits}
+    members = sorted({p.split("/")[1] for p in paths})
+    notices = {m: handle_notice(m, members) for m in members}
+    found: dict[str, dict[str, Any]] = {}
+    for path in paths:
+        member = path.split("/")[1]
+        pushed_by = last.get(path)
+        usual_email = usual.get(member)
+        found[path] = {
+            "pushed_by": pushed_by,
+            "usual_author": names.get(usual_email) if usual_email else None,
+            "pushed_by_other": bool(pushed_by and usual_email and _email(pushed_by) != usual_email),
+            "handle_notice": notices[member],
+        }
+    return found
+
+
+def identity_notices(item: dict[str, Any]) -> list[str]:
+    """Warnings to show beside a feed item: its member's name, and who pushed it when
+    that is not the folder's usual author."""
+    found: list[str] = []
+    if item.get("handle_notice"):
+        found.append(f"⚠ {item['handle_notice']}")
+    if item.get("pushed_by_other"):
+        found.append(
+            f"⚠ pushed by someone else: {item.get('pushed_by')}, not "
+            f"{item.get('member')}'s usual {item.get('usual_author')}"
+        )
+    return found
 
 
 def forget_community(journal: Journal, name: str) -> None:
@@ -114,9 +205,22 @@ def _clean_row(row: FeedRow) -> dict[str, Any]:
             "tags": row["tags"],
             "practice": row["practice"],
             "body": row["body"],
+            **_provenance_keys(row),
         }
     )
     return cleaned
+
+
+def _provenance_keys(row: FeedRow) -> dict[str, Any]:
+    """The feed item's provenance keys (JSON output and the app): None and False when
+    the row was read before narrate kept them."""
+    found = row.get("provenance") or {}
+    return {
+        "pushed_by": found.get("pushed_by"),
+        "usual_author": found.get("usual_author"),
+        "pushed_by_other": bool(found.get("pushed_by_other")),
+        "handle_notice": found.get("handle_notice"),
+    }
 
 
 def find(journal: Journal, ref: str) -> dict[str, Any]:

@@ -45,6 +45,8 @@ class PullResult:
     """Files the community holds that narrate refused to read."""
     error: NarrateError | None = None
     """Why the community was not pulled (the others still are)."""
+    notices: list[str] = field(default_factory=list)
+    """Doubtful member folders, entries pushed by someone else (narrate.community.feed)."""
 
 
 def pull(
@@ -74,6 +76,7 @@ def pull(
             result.error = exc
         else:
             result.entries, result.skipped = update.entries, update.skipped
+            result.notices = update.notices
             # Saved after each community: a later failure keeps the earlier pulls' times.
             state = load_state()
             now = dt.datetime.now().astimezone().replace(microsecond=0).isoformat()

@@ -26,6 +26,66 @@ def check_name(value: str, what: str) -> str:
     return value
 
 
+# Letters that pass for Latin ones in other scripts (Cyrillic, Greek): enough to see
+# "аlice" as "alice". Not Unicode's whole confusables table: a handle outside the rule is
+# flagged anyway; this only names the member it imitates.
+_LOOKALIKES = str.maketrans(
+    "аеорсухіјѕԁԛԝАВЕКМНОРСТХІЈЅαβεικνορτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+    "aeopcyxijsdqwabekmhopctxijsabeiknoptuxabezhikmnoptyx",
+)
+
+
+def _skeleton(handle: str) -> str:
+    import unicodedata
+
+    from narrate.sanitize import clean
+
+    folded = unicodedata.normalize("NFKC", clean(handle, single_line=True)).casefold()
+    return folded.translate(_LOOKALIKES)
+
+
+def _scripts(handle: str) -> list[str]:
+    """The scripts of the handle's letters (LATIN, CYRILLIC, ...), in order of appearance."""
+    import unicodedata
+
+    found: list[str] = []
+    for char in handle:
+        if char.isalpha():
+            script = unicodedata.name(char, "UNKNOWN").split()[0]
+            if script not in found:
+                found.append(script)
+    return found
+
+
+def handle_notice(handle: str, members: list[str]) -> str | None:
+    """Why a member folder's name deserves a warning, or None when it keeps the handle rule.
+
+    A community identifies a member only by the folder name, so a name outside the rule
+    (lower-case ASCII letters, digits, - and _) may be passing for someone: "аlice" with
+    a Cyrillic a beside "alice", "Bob" beside "bob", a name of escape characters that
+    shows as nothing. ``members`` are the community's other folder names.
+    """
+    from narrate.sanitize import clean
+
+    if NAME_RE.fullmatch(handle):
+        return None
+    problems: list[str] = []
+    if clean(handle, single_line=True) != handle:
+        problems.append("has control or invisible characters")
+    scripts = _scripts(handle)
+    if len(scripts) > 1:
+        problems.append("mixes " + " and ".join(s.title() for s in scripts) + " letters")
+    if any(c.isupper() for c in handle):
+        problems.append("has upper-case letters")
+    if not problems:
+        problems.append("breaks the handle rule (lower-case letters, digits, - and _)")
+    skeleton = _skeleton(handle)
+    twins = sorted(m for m in members if m != handle and _skeleton(m) == skeleton)
+    if twins:
+        problems.append("looks like member " + ", ".join(f"'{clean(t, True)}'" for t in twins))
+    return "member name " + "; ".join(problems)
+
+
 @dataclass
 class Community:
     """One community: where it lives and who the user is there."""

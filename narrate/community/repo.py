@@ -301,6 +301,31 @@ class CommunityRepo:
             position += size + 1
         return found
 
+    def authors(self, commit: str) -> list[tuple[str, list[str]]]:
+        """Each commit's author ("Name <email>") and the files under members/ it changed,
+        newest first: one git log over the history, however many files there are."""
+        out = self.git(
+            "log",
+            "-z",
+            "--no-renames",
+            # The raw author: a .mailmap in the community must not rename a pusher, and
+            # a user's log.showSignature must not run gpg once per commit.
+            "--no-use-mailmap",
+            "--no-show-signature",
+            "--name-only",
+            "--format=%x01%an%x00%ae",
+            commit,
+            "--",
+            MEMBERS,
+        ).stdout.decode("utf-8", "replace")
+        found: list[tuple[str, list[str]]] = []
+        for record in out.split("\x01")[1:]:
+            name, _, rest = record.partition("\0")
+            email, _, names = rest.partition("\0")
+            paths = [p.lstrip("\n") for p in names.split("\0") if p.strip("\n")]
+            found.append((f"{name} <{email}>", paths))
+        return found
+
     def read_file(self, commit: str, path: str) -> bytes | None:
         """One file at ``commit`` (community.toml), if it is a small regular file."""
         listed = self.git("ls-tree", "-l", "-z", commit, "--", path, check=False).stdout

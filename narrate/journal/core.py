@@ -726,7 +726,10 @@ class Journal:
         state = repo_state(self.root)
         report.git_problems = state.problems
         report.uncommitted = state.uncommitted
-        report.branch, report.remote = state.branch, state.remote
+        from narrate.journal.remote import redact
+
+        report.branch = state.branch
+        report.remote = redact(state.remote) if state.remote else None
         report.ahead, report.behind = state.ahead, state.behind
         return report
 

@@ -30,6 +30,7 @@ _COLUMNS = (
     "tags",
     "practice",
     "body",
+    "provenance",
 )
 
 
@@ -131,11 +132,12 @@ def _values(row: FeedRow) -> tuple[str | None, ...]:
         json.dumps(row["tags"]),
         json.dumps(row["practice"]),
         row["body"],
+        json.dumps(row.get("provenance") or {}),
     )
 
 
 def _row(r: sqlite3.Row) -> FeedRow:
-    return {
+    row: FeedRow = {
         "feed_id": r["feed_id"],
         "community": r["community"],
         "member": r["member"],
@@ -148,3 +150,7 @@ def _row(r: sqlite3.Row) -> FeedRow:
         "practice": json.loads(r["practice"]),
         "body": r["body"],
     }
+    provenance = json.loads(r["provenance"])
+    if provenance:  # a row is read back as it was written
+        row["provenance"] = provenance
+    return row

@@ -58,7 +58,10 @@ class GitError(NarrateError):
     def __init__(
         self, message: str, kind: Kind = "other", *, stderr: str = "", returncode: int = 0
     ) -> None:
-        super().__init__(message)
+        from narrate.journal.remote import redact
+
+        # Every message quoting git's stderr goes out without the URL's password.
+        super().__init__(redact(message))
         self.kind: Kind = kind
         self.stderr = stderr
         self.returncode = returncode

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from narrate.journal.entry import Entry
 
 # 7: the feed tables joined the schema (narrate.journal.feedstore).
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8  # 8: the feed keeps each entry's provenance
 FULL_CHECK_FILES = 5000
 FULL_CHECK_SECONDS = 600
 HOT_MONTHS = 2
@@ -171,7 +171,8 @@ def create_schema(conn: sqlite3.Connection) -> None:
         CREATE TABLE feed (
             feed_id TEXT PRIMARY KEY, community TEXT NOT NULL, member TEXT NOT NULL,
             path TEXT NOT NULL, entry_id TEXT, title TEXT NOT NULL, created TEXT NOT NULL,
-            sort TEXT NOT NULL, tags TEXT NOT NULL, practice TEXT NOT NULL, body TEXT NOT NULL
+            sort TEXT NOT NULL, tags TEXT NOT NULL, practice TEXT NOT NULL, body TEXT NOT NULL,
+            provenance TEXT NOT NULL DEFAULT '{}'
         );
         CREATE INDEX feed_sort ON feed(community, sort);
         -- The commit each community's rows were read from ("" before its first commit).

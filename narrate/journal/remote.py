@@ -63,9 +63,19 @@ def is_local_url(url: str) -> bool:
     return colon < 0 or 0 <= slash < colon or re.match(r"[A-Za-z]:[\\/]", url) is not None
 
 
+# user:password@ with no "//" before it: the scp-like "alice:pass@host:repo.git", and
+# git's own words for a URL it took apart ("unable to look up alice:pass@host:1").
+# It starts a word (not inside a path) and a host follows the "@".
+_BARE_CREDENTIALS = re.compile(
+    r"(?<![^\s'\"(<=,;])[^\s/:@'\"]+:[^\s/'\"]*@(?=[\w.\[\]-]+(?:[:/\s'\")>,;]|$))"
+)
+
+
 def redact(url: str) -> str:
-    """The URL (or any text holding one) with passwords and tokens replaced by ***."""
-    # user:password@ anywhere, then a bare user name on http(s), where it is often a token.
-    # Up to the last "@" before the path: a password may itself contain "@".
+    """The URL (or any text holding one: git's stderr, a message) with passwords and
+    tokens replaced by ***."""
+    # user:password@ after "//", then a bare user name on http(s), where it is often a
+    # token. Up to the last "@" before the path: a password may itself contain "@".
     url = re.sub(r"(?<=//)[^/\s:]*:[^/\s]*@", "***@", url)
-    return re.sub(r"(?i)(https?://)[^/\s]+@", r"\1***@", url)
+    url = re.sub(r"(?i)(https?://)[^/\s]+@", r"\1***@", url)
+    return _BARE_CREDENTIALS.sub("***@", url)

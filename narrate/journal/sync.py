@@ -50,7 +50,8 @@ class SyncError(NarrateError):
     """
 
     def __init__(self, message: str, kind: str = "other") -> None:
-        super().__init__(message)
+        # Messages quote git's stderr and the remote: never with a password in them.
+        super().__init__(redact(message))
         self.kind = kind
 
 
@@ -516,7 +517,7 @@ class Syncer:
         record.update(
             {
                 "last_attempt": now,
-                "last_error": None if ok else message,
+                "last_error": None if ok else redact(message),
                 "last_error_kind": None if ok else kind,
             }
         )
@@ -550,7 +551,8 @@ def status(journal: Journal) -> SyncStatus:
         ahead=state.ahead,
         behind=state.behind,
         last_sync=record.get("last_sync"),
-        last_error=record.get("last_error"),
+        # Redacted on the way out too: a record written by an older narrate may hold one.
+        last_error=redact(str(record["last_error"])) if record.get("last_error") else None,
         last_error_kind=record.get("last_error_kind"),
         uncommitted=len(state.uncommitted),
         conflicts=conflicts,

@@ -113,3 +113,6 @@ class FeedRow(TypedDict):
     tags: list[str]
     practice: list[dict[str, Any]]
     body: str
+    # Who pushed it, the member folder's usual author, a notice about the folder's name
+    # (narrate.community.feed): what a reader needs to doubt a member's identity.
+    provenance: NotRequired[dict[str, Any]]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import get_current_worker
@@ -21,6 +22,7 @@ from narrate.errors import NarrateError
 from narrate.humane import plural
 from narrate.tui.screens.journal import JournalScreen
 from narrate.tui.sync import SyncMixin
+from narrate.tui.text import one_line
 from narrate.tui.themes import DEFAULT_THEME, builtin_theme_dir, load_themes, user_theme_dir
 from narrate.tui.writer import Reader, RefreshJob, Writer
 
@@ -64,7 +66,7 @@ class NarrateApp(SyncMixin, App[None]):
     def __init__(self, journal: Journal) -> None:
         super().__init__()
         self.journal = journal
-        self.title = f"narrate · {journal.name}"
+        self.title = f"narrate · {one_line(journal.name)}"
         self.sub_title = "…"
         self.config: Config | None = None
         """The user's config, read once here (again only after the app saves it); None
@@ -82,6 +84,27 @@ class NarrateApp(SyncMixin, App[None]):
         self.config_usable = True
         self._startup_theme: str | None = None
         self._quit_anyway = False
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast of every screen: its words may quote file names, git or a
+        community, so escapes are removed here, once, whatever the caller did."""
+        from narrate.sanitize import clean
+
+        super().notify(
+            clean(message),
+            title=clean(title, single_line=True),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
 
     def load_config(self) -> None:
         """Read the config file into ``config`` (or say why not in ``config_problem``)."""

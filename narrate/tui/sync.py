@@ -21,6 +21,7 @@ from narrate.errors import NarrateError
 from narrate.humane import plural
 from narrate.tui.messages import ConflictsChanged
 from narrate.tui.status import safe_summary
+from narrate.tui.text import one_line
 
 if TYPE_CHECKING:
     from textual.binding import Binding
@@ -162,7 +163,7 @@ class SyncMixin(App[None]):
         self.last_sync = message
         self.sync_remote = message.remote
         if message.summary:
-            self.sub_title = message.summary
+            self.sub_title = one_line(message.summary)
         if message.skipped:
             return
         if message.error:

@@ -114,3 +114,89 @@ def test_only_local_urls_get_their_own_pack_programs(tmp_path: Path) -> None:
     assert option.startswith("--receive-pack=git ") and "core.hooksPath=/dev/null" in option
     # A server over the network runs its own receive-pack: a custom command would fail.
     assert CommunityRepo("cop", tmp_path, "git@host:cop.git")._pack_program("receive-pack") == []
+
+
+# Hooks git runs in the repository on *this* side of a push or fetch: the member's own
+# bare clone of the community.
+CLIENT_HOOKS = ("pre-push", "reference-transaction", "post-update", "pre-auto-gc")
+
+
+def _serve(base: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """git daemon on loopback serving the repositories under ``base``, pushes allowed."""
+    import socket
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    daemon = subprocess.Popen(
+        [
+            "git",
+            "daemon",
+            "--reuseaddr",
+            "--export-all",
+            "--enable=receive-pack",
+            f"--base-path={base}",
+            "--listen=127.0.0.1",
+            f"--port={port}",
+            str(base),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return daemon, port
+        except OSError:
+            assert time.monotonic() < deadline, "git daemon did not start"
+            time.sleep(0.05)
+
+
+def test_a_git_daemon_community_runs_no_hook_on_the_members_side(
+    tmp_path: Path, cop: Path, maintainer: Path
+) -> None:
+    """Over git:// the community's own hooks run in the server's process, as the
+    server's user: that is the host's business, not code run by narrate (on this test
+    machine the daemon is the same user, so they are seen to run, which proves the push
+    went through the served repository). What narrate controls, and this test checks:
+    its own clone, fetch and push through git:// run no hook and no command setting of
+    the member's clone, and the served repository's upload-pack settings do not apply.
+    """
+    server_marker = tmp_path / "server-hook-ran"
+    member_marker = tmp_path / "member-hook-ran"
+    arm(cop, cop, server_marker)
+    daemon, port = _serve(tmp_path)
+    try:
+        zoe = Member(tmp_path / "people", "zoe")
+        zoe.ok("community", "add", "cop", f"git://127.0.0.1:{port}/cop.git", "--member", "zoe")
+        clone = Path(zoe.env["XDG_DATA_HOME"]) / "narrate" / "communities" / "cop.git"
+        assert (clone / "HEAD").exists()
+        # Arm the member's clone as a hostile tool or a careless script might.
+        for name in CLIENT_HOOKS:
+            hook = clone / "hooks" / name
+            hook.parent.mkdir(exist_ok=True)
+            hook.write_text(f"#!/bin/sh\necho {name} >> '{member_marker}'\nexit 0\n")
+            hook.chmod(0o755)
+        git(clone, "config", "core.fsmonitor", f"echo fsmonitor >> '{member_marker}'; false")
+        git(clone, "config", "gc.auto", "1")
+        entry_id = zoe.ok("add", "Shared over git://").stdout.strip()
+
+        zoe.ok("share", entry_id, "--to", "cop", "--yes")
+        assert "members/zoe/" in git(cop, "ls-tree", "-r", "--name-only", "main")
+        zoe.ok("community", "pull")
+        zoe.ok("unshare", entry_id, "--from", "cop")
+        assert "members/zoe/" not in git(cop, "ls-tree", "-r", "--name-only", "main")
+
+        assert traces(member_marker) == []
+        # The served repository's upload-pack hook setting never ran (clone and fetches).
+        assert "pack-objects" not in traces(server_marker)
+        # The push did reach the served repository: the server ran its own hooks there.
+        assert "pre-receive" in traces(server_marker)
+        # The member's hooks are live: plain git in the clone runs them.
+        git(clone, "update-ref", "refs/heads/probe", "refs/remotes/origin/main")
+        assert "reference-transaction" in traces(member_marker)
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=10)

@@ -35,6 +35,18 @@ def user_themes(config_file: Path) -> Path:
     return folder
 
 
+@pytest.fixture
+def written(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What Textual writes to the terminal: the headless driver made to act like a real
+    one (is_headless False, so the app renders through it) and to record every write."""
+    from textual.drivers.headless_driver import HeadlessDriver
+
+    chunks: list[str] = []
+    monkeypatch.setattr(HeadlessDriver, "is_headless", property(lambda self: False))
+    monkeypatch.setattr(HeadlessDriver, "write", lambda self, data: chunks.append(data))
+    return chunks
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     """Run ``async def`` tests in a fresh event loop (no async plugin is installed, and

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import subprocess
 import time
 from collections.abc import Callable
@@ -16,6 +17,27 @@ from textual.pilot import Pilot
 
 from narrate.journal.core import Journal
 from narrate.journal.entry import Entry
+
+# Escape sequences Textual itself writes: colours (SGR), cursor moves, synchronized
+# output, cursor visibility, and the pointer shape (OSC 22). Anything else came from
+# content.
+TEXTUAL_SEQUENCES = re.compile(
+    r"\x1b\[[0-9;:]*m|\x1b\[\d+;\d+H|\x1b\[\?(?:2026|25|1049|1000|1003|1015|1006|2004)[hl]"
+    r"|\x1b\]22;[a-z-]+\x07"
+)
+CONTROLS = r"[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+ANY_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|.)", re.S)
+
+
+def foreign_sequences(output: str) -> set[str]:
+    """Escape sequences and controls in what Textual wrote that Textual did not make:
+    they came from content (C1 controls and bidi overrides count too)."""
+    found = {s for s in ANY_SEQUENCE.findall(output) if not TEXTUAL_SEQUENCES.fullmatch(s)}
+    rest = TEXTUAL_SEQUENCES.sub("", output)
+    found.update(
+        re.findall(r"[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", rest)
+    )
+    return found
 
 
 async def wait_for(

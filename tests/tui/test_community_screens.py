@@ -20,7 +20,7 @@ from narrate.tui.screens.community import AdoptModal, CommunityScreen, LinkModal
 from narrate.tui.screens.share import ShareModal
 from narrate.tui.widgets.entry_list import SHARED_MARK
 from tests.community.helpers import Member, git, publish, shared_entry
-from tests.tui.helpers import screen_text, shows, wait_for
+from tests.tui.helpers import ANY_SEQUENCE, TEXTUAL_SEQUENCES, screen_text, shows, wait_for
 
 SIZE = (120, 40)
 
@@ -195,26 +195,6 @@ HOSTILE_TOML = (
     'description = "desc \\u001b[2J [@click=app.quit]here[/]"\n'
     'guidelines = "be \\u009b31m nice"\n'
 )
-# Escape sequences Textual itself writes: colours (SGR), cursor moves, synchronized
-# output, cursor visibility, and the pointer shape (OSC 22). Anything else came from
-# content.
-TEXTUAL_SEQUENCES = re.compile(
-    r"\x1b\[[0-9;:]*m|\x1b\[\d+;\d+H|\x1b\[\?(?:2026|25|1049|1000|1003|1015|1006|2004)[hl]"
-    r"|\x1b\]22;[a-z-]+\x07"
-)
-ANY_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|.)", re.S)
-
-
-@pytest.fixture
-def written(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """What Textual writes to the terminal: the headless driver made to act like a real
-    one (is_headless False, so the app renders through it) and to record every write."""
-    from textual.drivers.headless_driver import HeadlessDriver
-
-    chunks: list[str] = []
-    monkeypatch.setattr(HeadlessDriver, "is_headless", property(lambda self: False))
-    monkeypatch.setattr(HeadlessDriver, "write", lambda self, data: chunks.append(data))
-    return chunks
 
 
 def position_of(app: Any, text: str) -> tuple[int, int]:

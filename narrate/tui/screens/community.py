@@ -393,7 +393,7 @@ class CommunityScreen(Screen[None]):
         options = [Option(Text("All communities", style="bold"), id=ALL)]
         for summary in message.communities:
             prompt = Text(no_wrap=True, overflow="ellipsis")
-            prompt.append(summary.name, "bold")
+            prompt.append(clean(summary.name, single_line=True), "bold")
             pulled = (
                 f"pulled {humane_date(summary.last_pull)}" if summary.last_pull else "never pulled"
             )
@@ -562,6 +562,7 @@ class CommunityScreen(Screen[None]):
                     return
                 done.append(f"{name}: {result.entries} shared entries")
                 notices.extend(skipped_notices(name, result.skipped))
+                notices.extend(f"{name}: {notice}" for notice in result.notices)
 
             try:
                 if config is None:

@@ -38,6 +38,7 @@ from narrate.humane import plural
 from narrate.sanitize import clean
 from narrate.tui.messages import ConflictsChanged
 from narrate.tui.text import one_line
+from narrate.tui.widgets.entry_editor import EntryEditor
 
 _requests = itertools.count(1)
 
@@ -163,10 +164,10 @@ class ConflictsScreen(Screen[None]):
                     with Horizontal(id="conflicts-sides"):
                         with Vertical(classes="conflicts-version"):
                             yield Static("", id="mine-title", classes="conflicts-title")
-                            yield TextArea(id="mine", read_only=True, soft_wrap=True)
+                            yield EntryEditor(id="mine", read_only=True, soft_wrap=True)
                         with Vertical(classes="conflicts-version"):
                             yield Static("", id="theirs-title", classes="conflicts-title")
-                            yield TextArea(id="theirs", read_only=True, soft_wrap=True)
+                            yield EntryEditor(id="theirs", read_only=True, soft_wrap=True)
                     with VerticalScroll(id="conflicts-diff"):
                         yield Static("", id="conflicts-diff-text")
                 with Horizontal(id="conflicts-actions"):
@@ -345,7 +346,7 @@ class ConflictsScreen(Screen[None]):
     def conflict_resolved(self, message: ConflictResolved) -> None:
         """Say what happened; update the list, the journal and the header."""
         self.busy = False
-        self.app.sub_title = message.summary
+        self.app.sub_title = one_line(message.summary)
         resolution = message.resolution
         if message.error:
             self.notify(message.error, title="Not resolved", severity="error", markup=False)

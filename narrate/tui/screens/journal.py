@@ -20,7 +20,7 @@ from textual.widgets.text_area import Document, Selection
 
 from narrate.errors import NarrateError
 from narrate.humane import humane_date
-from narrate.sanitize import clean
+from narrate.sanitize import clean, visible
 from narrate.tui import highlight
 from narrate.tui.editing import EditSession, Outside, Typed
 from narrate.tui.listing import JournalListing, SearchListing
@@ -35,6 +35,7 @@ from narrate.tui.messages import (
 )
 from narrate.tui.template import first_blank_line, load_template
 from narrate.tui.text import one_line, parse_day
+from narrate.tui.widgets.entry_editor import EntryEditor
 from narrate.tui.widgets.entry_list import EntryList
 from narrate.tui.writer import GitStateJob, RefreshJob, TaskJob, Writer, journal_app
 
@@ -120,7 +121,7 @@ class JournalScreen(Screen[None]):
                     yield Static("", id="entry-title", markup=False)
                     yield Static("", id="entry-status", markup=False)
                 with ContentSwitcher(initial="editor", id="switcher"):
-                    yield TextArea(
+                    yield EntryEditor(
                         id="editor",
                         language=_markdown_language(),
                         soft_wrap=True,
@@ -446,7 +447,7 @@ class JournalScreen(Screen[None]):
     @on(GitStateChecked)
     def git_state_checked(self, message: GitStateChecked) -> None:
         """Show the repository state in the header."""
-        self.app.sub_title = message.summary
+        self.app.sub_title = one_line(message.summary)
 
     # ------------------------------------------------------------------ search
 
@@ -552,7 +553,9 @@ class JournalScreen(Screen[None]):
             row = self.entry_list.listing.row_of_path(self.entry.path)
             item = getattr(self.entry_list.listing.row(row), "item", {}) if row is not None else {}
             words += highlight.snippet_words(str(item.get("snippet", "")))
-        source = highlight.emphasise(text, words)
+        # visible(): the entry's own text may hold escape sequences; they are shown,
+        # never sent to the terminal.
+        source = highlight.emphasise(visible(text), words)
         from textual.widgets import Markdown
 
         preview = self.query_one("#preview", VerticalScroll)

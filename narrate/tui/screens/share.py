@@ -26,7 +26,7 @@ from textual.widgets.option_list import Option
 
 from narrate.errors import NarrateError
 from narrate.sanitize import clean
-from narrate.tui.text import one_line
+from narrate.tui.text import one_line, plain
 from narrate.tui.writer import TaskJob, journal_app
 
 if TYPE_CHECKING:
@@ -165,7 +165,7 @@ class ShareModal(ModalScreen[ShareDone | None]):
             box.border_title = "Share a redacted copy"
             heading = Text()
             heading.append(one_line(self.entry.title) or "Untitled", "bold")
-            heading.append(f"  {self.entry.path}", "dim")
+            heading.append(f"  {one_line(self.entry.path)}", "dim")
             yield Static(heading, id="share-heading")
             yield OptionList(
                 *(
@@ -275,7 +275,7 @@ class ShareModal(ModalScreen[ShareDone | None]):
         warnings = "\n".join(f"⚠ {clean(w, single_line=True)}" for w in copy.warnings)
         self.query_one("#share-warnings", Static).update(Text(warnings))
         publish = self.query_one("#share-publish", Button)
-        publish.label = f"Publish to {one_line(copy.community)}"
+        publish.label = plain(f"Publish to {copy.community}")
         publish.disabled = False
 
     def render_preview(self) -> None:

@@ -19,6 +19,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
+from narrate.community.feed import identity_notices
 from narrate.humane import humane_date
 from narrate.sanitize import clean, link_targets
 
@@ -107,6 +108,8 @@ class CommunityReader(VerticalScroll, can_focus=True):
         who = _line(f"{item.get('member')}@{item.get('community')}")
         when = humane_date(_line(item.get("created")))
         head.append(f"\n{who} · {when}", "dim")
+        for notice in identity_notices(item):
+            head.append(f"\n{_line(notice)}", "bold yellow")
         tags = " ".join(f"#{_line(tag)}" for tag in list(item.get("tags") or [])[:MAX_TAGS])
         if tags:
             head.append(f"\n{tags}", "italic")

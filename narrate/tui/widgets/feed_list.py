@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from narrate.community.feed import identity_notices
 from narrate.humane import humane_date
 from narrate.sanitize import clean
 
@@ -30,6 +31,9 @@ def feed_prompt(item: dict[str, Any]) -> Text:
     for change in (item.get("practice") or [])[:3]:
         if isinstance(change, dict):
             prompt.append(f"\n◆ {_short(change.get('area'))}: {_short(change.get('change'))}")
+    # A folder name is all that says who wrote it: say when it is doubtful.
+    for notice in identity_notices(item):
+        prompt.append(f"\n{_short(notice)}", "bold yellow")
     return prompt
 
 
