@@ -110,6 +110,9 @@ def communities(config: Config) -> dict[str, Community]:
     found: dict[str, Community] = {}
     table = config.get("communities", {}) or {}
     for name, settings in table.items():
+        # The name becomes the clone's folder name: a hand-edited "../x" must not escape
+        # the data dir, nor markup reach a screen.
+        check_name(str(name), f"community name in {config.path}: the name")
         if not isinstance(settings, dict) or "url" not in settings:
             raise CommunityError(f"config {config.path}: [communities.{name}] needs url and member")
         member = check_name(
