@@ -18,6 +18,7 @@ class EntryItem(TypedDict):
     tags: list[str]
     practice: list[dict[str, Any]]
     shared: list[dict[str, Any]]
+    starred: bool
     body: NotRequired[str]
     snippet: NotRequired[str]
     """Search only: the matched words between \\x02 and \\x03."""
