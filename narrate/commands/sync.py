@@ -1,4 +1,4 @@
-"""Commands for syncing devices: remote, sync, status (SPEC §5)."""
+"""Commands for syncing devices: remote, sync, status (docs/sync.md)."""
 
 from __future__ import annotations
 

@@ -41,7 +41,7 @@ LIST_COLUMNS = (
 
 
 def row_to_json(row: sqlite3.Row, body: bool = False) -> EntryItem:
-    """The SPEC §4 entry object for an index row."""
+    """The entry object (docs/json.md) for an index row."""
     data: EntryItem = {
         "id": row["id"],
         "title": row["title"],
@@ -637,7 +637,7 @@ class Journal:
             ) from None
 
     def show(self, ref: str) -> dict[str, Any]:
-        """The entry object of SPEC §4 with its body."""
+        """The entry object (docs/json.md) with its body."""
         return self.get(ref).to_json(body=True)
 
     def entry_paths(self) -> list[str]:

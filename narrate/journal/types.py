@@ -7,7 +7,7 @@ from typing import Any, NotRequired, TypedDict
 
 
 class EntryItem(TypedDict):
-    """The SPEC §4 entry object: what list, search and list_by_day return."""
+    """The entry object (docs/json.md): what list, search and list_by_day return."""
 
     id: str
     title: str
