@@ -52,6 +52,23 @@ def test_delete_yes_removes_commits_and_the_hint_brings_it_back(cli: Cli, root: 
     assert cli.json("show", entry_id)["title"] == "Retry the flaky deploy #ops"
 
 
+def test_delete_keeps_uncommitted_words_in_the_history(cli: Cli, root: Path) -> None:
+    entry_id = cli.add("Edited by hand")
+    path = entry_file(root, entry_id)
+    path.write_text(path.read_text() + "A line not yet committed.\n")
+    write(
+        root,
+        "entries/2026/11/2026-11-20-1200-never-committed.md",
+        "---\nid: 01NEVERCOMMITTED0000000000\ncreated: 2026-11-20T12:00:00+00:00\n"
+        "title: Never committed\n---\n\nOnly on disk\n",
+    )
+    for ref, words in ((entry_id, "A line not yet committed."), ("01NEVER", "Only on disk")):
+        result = cli.ok("delete", ref, "--yes")
+        hint = result.stderr.split("to bring it back: ", 1)[1].strip()
+        subprocess.run(shlex.split(hint), check=True, capture_output=True)
+        assert words in cli.json("show", ref)["body"]
+
+
 def test_delete_asks_first_and_no_keeps_the_entry(
     cli: Cli, root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -320,8 +320,6 @@ def delete(ctx: click.Context, ref: str, yes: bool) -> None:
     hint = gone.restore_hint
     if hint:
         click.echo(f"The history keeps it; to bring it back: {hint}", err=True)
-    else:
-        click.echo("It had never been committed, so the history does not hold it.", err=True)
 
 
 def _star(ctx: click.Context, ref: str, starred: bool) -> None:

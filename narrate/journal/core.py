@@ -94,7 +94,7 @@ class Deleted:
 
     path: str
     title: str
-    commit: str | None  # None: the file was never committed, so history cannot bring it back
+    commit: str | None  # None only when git could not say which commit it was
     root: Path
 
     @property
@@ -693,13 +693,16 @@ class Journal:
         rel = self.resolve(ref)
         rows = self._read("SELECT id, title FROM entries WHERE path = ?", [rel])
         title = str(rows[0]["title"]) if rows else rel
-        committed = bool(self._committed(rel))
         with JournalLock(self.root):
+            if (self.root / rel).exists():
+                # Edits not yet committed (or a file never committed) go into the history
+                # first: what the restore hint brings back is the file as it was deleted.
+                self._commit([rel], f"Keep the last version of {rel} before deleting it")
             (self.root / rel).unlink(missing_ok=True)
             self._guarded(partial(self._forget, rel))
             self._commit([rel], f"Delete entry: {title}")
         head = run_git(self.root, "rev-parse", "--short", "HEAD", check=False).stdout.strip()
-        return Deleted(rel, title, head if committed and head else None, self.root)
+        return Deleted(rel, title, head or None, self.root)
 
     def redate(self, ref: str, when: dt.datetime) -> tuple[str, Entry]:
         """Move the entry ``ref`` names to a new date: ``created`` changes and the file takes
