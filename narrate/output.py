@@ -129,6 +129,31 @@ def entry_view(item: dict[str, Any]) -> list[Any]:
     return parts
 
 
+def print_paged(renderables: Sequence[Any], no_pager: bool = False) -> None:
+    """Print Rich renderables; at a terminal, output taller than it goes through the
+    pager as git does ($PAGER, default ``less -FRX``). Piped output never is."""
+    import os
+    import shutil
+
+    import click
+
+    con = console()
+    if no_pager or not sys.stdout.isatty():
+        for item in renderables:
+            con.print(item)
+        return
+    with con.capture() as captured:
+        for item in renderables:
+            con.print(item)
+    text = captured.get()
+    if text.count("\n") < shutil.get_terminal_size().lines - 1:
+        click.echo(text, nl=False)
+        return
+    if not os.environ.get("PAGER"):
+        os.environ["PAGER"] = "less -FRX"  # -F: quit when it fits; -R: colours; -X: no clear
+    click.echo_via_pager(text, color=True)
+
+
 def warn(message: str) -> None:
     """One warning line on stderr."""
     sys.stderr.write(f"narrate: warning: {message}\n")

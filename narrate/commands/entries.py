@@ -38,7 +38,8 @@ F = TypeVar("F", bound=Callable[..., Any])
     "--date",
     "when",
     metavar="WHEN",
-    help='When it happened: 2026-11-27, "2026-11-27 14:30", yesterday, monday, "3 days ago".',
+    help='When it happened: 2026-11-27, "2026-11-27 14:30", yesterday, "last friday at noon", '
+    '"dec 3", "3 days ago" (docs/search.md).',
 )
 @click.option(
     "--practice",
@@ -360,28 +361,10 @@ def pager_option(func: F) -> F:
 
 
 def print_paged(renderables: list[Any], no_pager: bool) -> None:
-    """Print Rich renderables; at a terminal, output taller than it goes through the
-    pager as git does ($PAGER, default ``less -FRX``). Piped output never is."""
-    import os
-    import shutil
-
+    """Print Rich renderables, through the pager when long and at a terminal."""
     from narrate import output
 
-    con = output.console()
-    if no_pager or not sys.stdout.isatty():
-        for item in renderables:
-            con.print(item)
-        return
-    with con.capture() as captured:
-        for item in renderables:
-            con.print(item)
-    text = captured.get()
-    if text.count("\n") < shutil.get_terminal_size().lines - 1:
-        click.echo(text, nl=False)
-        return
-    if not os.environ.get("PAGER"):
-        os.environ["PAGER"] = "less -FRX"
-    click.echo_via_pager(text, color=True)
+    output.print_paged(renderables, no_pager)
 
 
 @click.command("list", context_settings=CONTEXT)

@@ -14,6 +14,7 @@ from narrate.commands.common import (
     parse_date_option,
     warn_broken,
 )
+from narrate.commands.entries import pager_option
 from narrate.errors import NarrateError
 
 
@@ -159,6 +160,7 @@ def practice_check(
 @click.option("--until", metavar="D", help="End of the period (default: today).")
 @click.option("--by", type=click.Choice(["week", "month"]), default="month", show_default=True)
 @click.option("--markdown", is_flag=True, help="Print a review note in Markdown.")
+@pager_option
 @json_option
 @journal_option
 @click.pass_context
@@ -168,6 +170,7 @@ def review(
     until: str | None,
     by: str,
     markdown: bool,
+    no_pager: bool,
     as_json: bool,
 ) -> None:
     """How did your practice change? Changes per area, timeline, sources, cadence.
@@ -206,6 +209,4 @@ def review(
     from narrate import output
     from narrate.practice.report import render_rich
 
-    con = output.console()
-    for part in render_rich(result):
-        con.print(part)
+    output.print_paged(render_rich(result), no_pager)
