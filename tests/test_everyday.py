@@ -378,3 +378,30 @@ def test_init_remote_on_a_remote_that_holds_a_journal_suggests_clone(
 def test_json_lists_are_unchanged_by_the_left_out_note(cli: Cli, many: list[str]) -> None:
     result = cli.ok("list", "--json")
     assert len(json.loads(result.stdout)) == 20
+
+
+# ---------------------------------------------------------------------------- 17: docs
+
+
+def test_docs_and_help_never_point_to_a_spec_the_reader_does_not_have() -> None:
+    import click
+    from click.testing import CliRunner
+
+    repo = Path(__file__).resolve().parent.parent
+    for doc in [repo / "README.md", *sorted((repo / "docs").glob("*.md"))]:
+        assert "SPEC" not in doc.read_text("utf-8"), doc.name
+    for name in ("json.md", "search.md", "format.md"):
+        assert (repo / "docs" / name).is_file()
+
+    def commands(group: click.Group, prefix: list[str]) -> list[list[str]]:
+        found = [prefix]
+        for name, command in group.commands.items():
+            if isinstance(command, click.Group):
+                found += commands(command, [*prefix, name])
+            else:
+                found.append([*prefix, name])
+        return found
+
+    for argv in commands(main, []):
+        shown = CliRunner().invoke(main, [*argv, "--help"])
+        assert shown.exit_code == 0 and "SPEC" not in shown.output, argv
