@@ -23,6 +23,8 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], str]] = {
     "theme": (str, "a theme name"),
     "auto_sync": (bool, "true or false"),
     "sync_timeout": ((int, float), "a number of seconds"),
+    # How 11/03 reads: 11 March ("dmy", the default) or 3 November ("mdy").
+    "date_order": (str, '"dmy" or "mdy"'),
     "private_tags": (list, "a list of tags"),
     "check_back_weeks": (list, "a list of whole numbers of weeks"),
     "author": (dict, "a table"),
@@ -143,6 +145,8 @@ def _validate(path: Path, data: dict[str, Any], warnings: list[str], prefix: str
                         f"config {path}: key '{dotted}' must be {what} (such as \"health\" "
                         f'or "#health"); {shown} is not a tag'
                     )
+        if dotted == "date_order" and value not in ("dmy", "mdy"):
+            raise NarrateError(f"config {path}: key '{dotted}' must be {what}, not {value!r}")
         if dotted == "sync_timeout" and not (math.isfinite(value) and value > 0):
             raise NarrateError(
                 f"config {path}: key '{dotted}' must be a positive number of seconds, not {value}"

@@ -40,8 +40,10 @@ def short_id(entry_id: str) -> str:
 
 
 def markers(item: Mapping[str, Any]) -> Text:
-    """Small markers for practice changes, private and shared entries."""
+    """Small markers for starred entries, practice changes, private and shared ones."""
     text = Text()
+    if item.get("starred"):
+        text.append("★", style="bold yellow")
     if item.get("practice"):
         text.append("◆", style="bold green")
     if item.get("private"):
@@ -74,6 +76,16 @@ def entries_table(items: Sequence[Mapping[str, Any]], snippets: bool = False) ->
     return table
 
 
+def entry_line(item: Mapping[str, Any]) -> str:
+    """One entry on one line, whatever its length, for grep and cut: id, date and time,
+    markers, title, tags, separated by two spaces."""
+    created = str(item["created"])[:16].replace("T", " ")
+    parts = [item["id"], created, markers(item).plain or "-", clean(item["title"], True)]
+    if item["tags"]:
+        parts.append(" ".join(f"#{tag}" for tag in item["tags"]))
+    return "  ".join(parts)
+
+
 def highlighted(snippet: str) -> Text:
     """A search snippet with the matched words highlighted, as plain text."""
     text = Text(style="dim")
@@ -98,8 +110,9 @@ def entry_view(item: dict[str, Any]) -> list[Any]:
     parts: list[Any] = [header, meta]
     if item["tags"]:
         parts.append(tag_text(item["tags"]))
-    flags = [name for name in ("private",) if item.get(name)]
-    if flags:
+    if item.get("starred"):
+        parts.append(Text("★ starred", style="bold yellow"))
+    if item.get("private"):
         parts.append(Text("private: never shared", style="yellow"))
     for change in item["practice"]:
         line = Text("◆ ", style="bold green")
@@ -114,6 +127,31 @@ def entry_view(item: dict[str, Any]) -> list[Any]:
     parts.append(Text(""))
     parts.append(Markdown(clean(item.get("body", "")), hyperlinks=False))
     return parts
+
+
+def print_paged(renderables: Sequence[Any], no_pager: bool = False) -> None:
+    """Print Rich renderables; at a terminal, output taller than it goes through the
+    pager as git does ($PAGER, default ``less -FRX``). Piped output never is."""
+    import os
+    import shutil
+
+    import click
+
+    con = console()
+    if no_pager or not sys.stdout.isatty():
+        for item in renderables:
+            con.print(item)
+        return
+    with con.capture() as captured:
+        for item in renderables:
+            con.print(item)
+    text = captured.get()
+    if text.count("\n") < shutil.get_terminal_size().lines - 1:
+        click.echo(text, nl=False)
+        return
+    if not os.environ.get("PAGER"):
+        os.environ["PAGER"] = "less -FRX"  # -F: quit when it fits; -R: colours; -X: no clear
+    click.echo_via_pager(text, color=True)
 
 
 def warn(message: str) -> None:

@@ -16,7 +16,18 @@ from hypothesis import HealthCheck, settings
 from narrate.cli import main
 
 # SPEC §4: the keys of an entry object, and what show and search add.
-ENTRY_KEYS = {"id", "title", "created", "updated", "tags", "path", "private", "practice", "shared"}
+ENTRY_KEYS = {
+    "id",
+    "title",
+    "created",
+    "updated",
+    "tags",
+    "path",
+    "private",
+    "practice",
+    "shared",
+    "starred",
+}
 PRACTICE_KEYS = {"area", "change", "before", "source", "status", "review_after"}
 
 # Small example counts keep the whole suite inside its one-minute budget on 2 cores;

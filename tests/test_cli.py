@@ -567,8 +567,9 @@ def test_search_exclusions_that_spell_an_option_letter(
 def test_search_for_people_and_warnings(cli: Cli, week: dict[str, str]) -> None:
     out = cli.ok("search", "deploy").stdout
     assert "Thursday" in out and "deploy" in out
+    # An unknown filter is an error (issue 13 item 16), not a warning before every entry.
     result = cli("search", "is:bogus", "deploy")
-    assert result.exit_code == 0 and "is:bogus" in result.stderr
+    assert result.exit_code == 1 and "is:bogus" in result.stderr and not result.stdout
     none = cli("search", "zebra")
     assert none.exit_code == 0 and "No entries match" in none.stderr
 

@@ -130,10 +130,11 @@ def parse_date_option(value: str | None, name: str) -> dt.date | None:
     """A --since/--until value as a day."""
     if value is None:
         return None
+    from narrate.config import load_config
     from narrate.journal.dates import parse_day
 
     try:
-        return parse_day(value)
+        return parse_day(value, order=str(load_config().get("date_order", "dmy")))
     except NarrateError as exc:
         raise NarrateError(f"{name}: {exc}") from None
 

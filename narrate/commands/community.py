@@ -1,4 +1,4 @@
-"""Commands for communities: community, share, unshare, feed, adopt (SPEC §6)."""
+"""Commands for communities: community, share, unshare, feed, adopt (docs/communities.md)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from narrate.commands.common import (
     sync_timeout,
 )
 from narrate.errors import NarrateError
+from narrate.humane import plural
 
 if TYPE_CHECKING:
     from narrate.community.repo import Skipped
@@ -27,7 +28,7 @@ def _print_skipped(skipped: list[Skipped]) -> None:
     from narrate.sanitize import clean
 
     if skipped:
-        click.echo(f"Ignored {len(skipped)} file(s) in the community:", err=True)
+        click.echo(f"Ignored {plural(len(skipped), 'file')} in the community:", err=True)
         for item in skipped[:10]:
             click.echo(f"  {clean(item.path, single_line=True)}: {item.reason}", err=True)
 
@@ -49,6 +50,7 @@ def community_add(
 ) -> None:
     """Join a community: clone its repository (checked, never run) and remember it."""
     from narrate.community.feed import index_community
+    from narrate.community.pull import mark_pulled
     from narrate.community.registry import Community, check_name, communities, read_info
     from narrate.journal.remote import redact, validate_url
     from narrate.sanitize import safe_text
@@ -89,8 +91,10 @@ def community_add(
         output.warn(info.problem)
     journal = open_journal(ctx)
     update = index_community(journal, joined, repo)
+    # The clone was a pull: 'community list' must not say "never" right after it.
+    mark_pulled(name)
     _print_skipped(update.skipped)
-    click.echo(f"{update.entries} shared entries; read them with 'narrate feed {name}'.")
+    click.echo(f"{plural(update.entries, 'shared entry')}; read them with 'narrate feed {name}'.")
 
 
 @community.command("list", context_settings=CONTEXT)
@@ -174,7 +178,7 @@ def community_pull(ctx: click.Context, name: str | None) -> None:
         _print_skipped(result.skipped)
         for notice in result.notices:
             click.echo(f"narrate: warning: {result.community.name}: {notice}", err=True)
-        click.echo(f"{result.community.name}: {result.entries} shared entries.")
+        click.echo(f"{result.community.name}: {plural(result.entries, 'shared entry')}.")
 
     results = pull(open_journal(ctx), chosen, timeout_of(config), pulled=pulled)
     if any(result.error is not None for result in results):
@@ -183,12 +187,12 @@ def community_pull(ctx: click.Context, name: str | None) -> None:
 
 @click.command(context_settings=CONTEXT)
 @click.argument("ref", metavar="ID")
-@click.option("--to", "to", required=True, metavar="NAME", help="The community to share to.")
+@click.option("--to", "to", metavar="NAME", help="The community to share to (needed with several).")
 @click.option("--dry-run", is_flag=True, help="Print exactly what would be published, then stop.")
 @click.option("--yes", is_flag=True, help="Publish without asking.")
 @journal_option
 @click.pass_context
-def share(ctx: click.Context, ref: str, to: str, dry_run: bool, yes: bool) -> None:
+def share(ctx: click.Context, ref: str, to: str | None, dry_run: bool, yes: bool) -> None:
     """Publish a redacted copy of an entry to a community.
 
     Only the title, date (UTC), id, non-private tags, practice changes and your handle
@@ -199,6 +203,17 @@ def share(ctx: click.Context, ref: str, to: str, dry_run: bool, yes: bool) -> No
     from narrate.sanitize import clean
 
     config = load_settings()
+    if to is None:
+        from narrate.community.registry import communities
+
+        names = sorted(communities(config))
+        if len(names) != 1:
+            raise NarrateError(
+                f"share to which community? add --to NAME (one of: {', '.join(names)})"
+                if names
+                else "no communities yet: narrate community add NAME URL --member HANDLE"
+            )
+        to = names[0]
     journal = open_journal(ctx)
     copy, context = prepare_share(journal, config, to, ref, sync_timeout())
     for warning in copy.warnings:
@@ -214,8 +229,12 @@ def share(ctx: click.Context, ref: str, to: str, dry_run: bool, yes: bool) -> No
                 "not published: confirm with --yes (standard input is not a terminal)"
             )
         click.confirm(f"Publish this to {copy.community}?", abort=True, err=True)
+    before = context.repo.head()
     done = commit_or_warn(lambda: publish(journal, copy, context))
-    click.echo(f"Published to {done.community} as {done.path} ({done.commit[:7]}).", err=True)
+    if done.commit == before:  # the community already held exactly this copy
+        click.echo(f"Unchanged: {done.community} already holds this copy as {done.path}.", err=True)
+    else:
+        click.echo(f"Published to {done.community} as {done.path} ({done.commit[:7]}).", err=True)
 
 
 @click.command(context_settings=CONTEXT)
@@ -302,15 +321,31 @@ def feed(
 @click.argument("ref", metavar="FEED-ID")
 @click.option("--area", metavar="A", help="Your practice area for it.")
 @click.option("--change", metavar="TEXT", help="What you will do, in your words.")
+@click.option("--again", is_flag=True, help="Adopt it even if you adopted it before.")
 @journal_option
 @click.pass_context
-def adopt(ctx: click.Context, ref: str, area: str | None, change: str | None) -> None:
-    """Start trying a practice seen in a feed: an entry whose change names its source."""
+def adopt(ctx: click.Context, ref: str, area: str | None, change: str | None, again: bool) -> None:
+    """Start trying a practice seen in a feed: an entry whose change names its source.
+
+    A feed entry you adopted before is not adopted twice (the duplicate would count twice
+    in the review): narrate names the earlier entry, unless --again.
+    """
+    from narrate.community.feed import AlreadyAdopted
     from narrate.community.feed import adopt as adopt_item
+    from narrate.sanitize import clean
 
     journal = open_journal(ctx)
-    entry = commit_or_warn(lambda: adopt_item(journal, ref, area=area, change=change))
+    try:
+        entry = commit_or_warn(
+            lambda: adopt_item(journal, ref, area=area, change=change, again=again)
+        )
+    except AlreadyAdopted as exc:
+        click.echo(exc.entry.id)
+        click.echo(f"Nothing to do: {exc}", err=True)
+        return
     click.echo(entry.id)
+    # The title already says "Trying: ...".
     click.echo(
-        f"Trying it: {entry.title} ({entry.path}); check-backs will ask how it goes.", err=True
+        f"{clean(entry.title, True)} ({entry.path}); check-backs will ask how it goes.",
+        err=True,
     )

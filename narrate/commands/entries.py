@@ -1,6 +1,11 @@
-"""Commands on entries: add, edit, list, show, search, tags."""
+"""Commands on entries: add, edit, delete, star, list, show, search, tags."""
 
 from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -19,6 +24,11 @@ from narrate.commands.common import (
 from narrate.commands.editor import edit_copy, edit_text
 from narrate.errors import NarrateError
 
+if TYPE_CHECKING:
+    from narrate.journal.core import Journal
+
+F = TypeVar("F", bound=Callable[..., Any])
+
 
 @click.command(context_settings=CONTEXT)
 @click.argument("text", required=False)
@@ -28,7 +38,8 @@ from narrate.errors import NarrateError
     "--date",
     "when",
     metavar="WHEN",
-    help='When it happened: 2026-11-27, "2026-11-27 14:30", yesterday, monday, "3 days ago".',
+    help='When it happened: 2026-11-27, "2026-11-27 14:30", yesterday, "last friday at noon", '
+    '"dec 3", "3 days ago" (docs/search.md).',
 )
 @click.option(
     "--practice",
@@ -45,6 +56,12 @@ from narrate.errors import NarrateError
     is_flag=True,
     help="Write or finish the entry in your editor (config 'editor', $VISUAL, $EDITOR).",
 )
+@click.option("--star", is_flag=True, help="Star the entry (is:starred finds it).")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print the date understood, the title, tags and file; write nothing.",
+)
 @journal_option
 @click.pass_context
 def add(
@@ -58,6 +75,8 @@ def add(
     source: str | None,
     private: bool,
     edit: bool,
+    star: bool,
+    dry_run: bool,
 ) -> None:
     """Capture an entry from the shell and print its id.
 
@@ -120,10 +139,9 @@ def add(
 
     created = None
     if when is not None:
-        from narrate.journal.dates import parse_when
-
-        created = parse_when(when)
+        created = parse_when_option(when, "--date")
         click.echo(f"Dated {created:%a %d %b %Y %H:%M %z}", err=True)
+        warn_future(created)
 
     entry = Entry.from_capture(
         body_text,
@@ -133,25 +151,82 @@ def add(
         private=private,
         created=created,
     )
+    if star:
+        entry = entry.with_changes(starred=True)
+    if dry_run:
+        from narrate.sanitize import clean
+
+        click.echo(f"Date:  {entry.created:%a %d %b %Y %H:%M %z}")
+        click.echo(f"Title: {clean(entry.title, True)}")
+        click.echo(f"Tags:  {' '.join('#' + t for t in entry.all_tags()) or '(none)'}")
+        if entry.practice:
+            for item in entry.practice:
+                click.echo(f"Practice: {item.area}: {clean(item.change, True)}")
+        if star:
+            click.echo("Starred")
+        click.echo(f"File:  {journal.new_path(entry)}")
+        click.echo("Nothing was written (--dry-run).", err=True)
+        return
     entry = commit_or_warn(lambda: journal.add(entry))
     click.echo(entry.id)
     click.echo(f"Added {entry.path}", err=True)
 
 
+def parse_when_option(value: str, name: str) -> dt.datetime:
+    """A --date value as a moment, the option's name in the error."""
+    from narrate.journal.dates import parse_when
+
+    try:
+        return parse_when(value, order=date_order())
+    except NarrateError as exc:
+        raise NarrateError(f"{name}: {exc}") from None
+
+
+def date_order() -> str:
+    """The config's ``date_order`` for numeric dates such as 11/03 ("dmy" or "mdy")."""
+    from narrate.config import load_config
+
+    return str(load_config().get("date_order", "dmy"))
+
+
+def warn_future(moment: dt.datetime) -> None:
+    """A warning when "when it happened" is still to come (a typo, or a phrase read the
+    wrong way): the entry is written as asked."""
+    now = dt.datetime.now().astimezone()
+    if moment > now + dt.timedelta(minutes=5):
+        click.echo(
+            f"narrate: warning: {moment:%a %d %b %Y %H:%M} is in the future; "
+            "--date says when it happened",
+            err=True,
+        )
+
+
 @click.command(context_settings=CONTEXT)
 @click.argument("ref", required=False, default="today", metavar="[ID|PATH|today]")
+@click.option(
+    "--date",
+    "when",
+    metavar="WHEN",
+    help="Move the entry to this date instead of opening the editor (file name and created).",
+)
 @journal_option
 @click.pass_context
-def edit(ctx: click.Context, ref: str) -> None:
+def edit(ctx: click.Context, ref: str, when: str | None) -> None:
     """Open an entry in your editor, then re-index and commit it if it changed.
 
     ID may be a unique prefix of an id, PATH the entry's file (also one that no longer
     reads as an entry); the default is today's newest entry. The editor is the config's
     `editor`, else $VISUAL, else $EDITOR, else vi.
+
+    With --date WHEN the entry moves to that date instead: its `created` changes and its
+    file takes the new date's name, in one commit.
     """
     from narrate.journal.entry import BrokenEntry, Entry
 
     journal = open_journal(ctx)
+    if when is not None:
+        redate_entry(journal, ref, when)
+        return
     rel = journal.resolve(ref)
     path = journal.root / rel
     before = path.read_bytes()
@@ -193,6 +268,105 @@ def edit(ctx: click.Context, ref: str) -> None:
     click.echo(f"Saved {rel}", err=True)
 
 
+def redate_entry(journal: Journal, ref: str, when: str) -> None:
+    """``edit --date``: move an entry to another date and say where it went."""
+    moment = parse_when_option(when, "--date")
+    warn_future(moment)
+    old, entry = commit_or_warn(lambda: journal.redate(ref, moment))
+    where = f"moved to {entry.path}" if entry.path != old else f"kept in {old}"
+    click.echo(f"Dated {entry.created:%a %d %b %Y %H:%M %z}; {where}", err=True)
+    if entry.shared:
+        names = ", ".join(sorted({str(s.get("community")) for s in entry.shared}))
+        click.echo(
+            f"Its shared copies ({names}) keep the old date; 'narrate share {entry.id[:12]}' "
+            "publishes the new one.",
+            err=True,
+        )
+
+
+def can_ask() -> bool:
+    """Whether a person at a terminal can answer a question."""
+    return sys.stdin.isatty()
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("ref", metavar="ID|PATH")
+@click.option("-y", "--yes", is_flag=True, help="Delete without asking.")
+@journal_option
+@click.pass_context
+def delete(ctx: click.Context, ref: str, yes: bool) -> None:
+    """Delete an entry and commit the deletion.
+
+    The history keeps it: the message says the command that brings it back. Asks first
+    unless --yes (without a terminal to ask on, --yes is required).
+    """
+    from narrate.sanitize import clean
+
+    journal = open_journal(ctx)
+    rel = journal.resolve(ref)
+    try:
+        title = clean(journal.get(rel).title, True)
+    except NarrateError:
+        title = rel  # a broken file is deleted by its path
+    if not yes:
+        if not can_ask():
+            raise NarrateError(
+                f"not deleting '{title}' ({rel}) without asking; add --yes to delete it"
+            )
+        if not click.confirm(f"Delete '{title}' ({rel})?", default=False, err=True):
+            click.echo("Nothing was deleted.", err=True)
+            return
+    gone = commit_or_warn(lambda: journal.delete(rel))
+    click.echo(f"Deleted {gone.path} ({title}).", err=True)
+    hint = gone.restore_hint
+    if hint:
+        click.echo(f"The history keeps it; to bring it back: {hint}", err=True)
+
+
+def _star(ctx: click.Context, ref: str, starred: bool) -> None:
+    journal = open_journal(ctx)
+    entry, changed = commit_or_warn(lambda: journal.set_starred(ref, starred))
+    from narrate.sanitize import clean
+
+    state = "Starred" if starred else "Unstarred"
+    if changed:
+        click.echo(f"{state} {entry.path} ({clean(entry.title, True)})", err=True)
+    else:
+        click.echo(f"Already {state.lower()}: {entry.path}; nothing changed", err=True)
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("ref", metavar="ID|PATH")
+@journal_option
+@click.pass_context
+def star(ctx: click.Context, ref: str) -> None:
+    """Star an entry (starred: true in its front matter); find them with is:starred."""
+    _star(ctx, ref, True)
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("ref", metavar="ID|PATH")
+@journal_option
+@click.pass_context
+def unstar(ctx: click.Context, ref: str) -> None:
+    """Take the star off an entry."""
+    _star(ctx, ref, False)
+
+
+def pager_option(func: F) -> F:
+    """--no-pager: long output at a terminal goes through $PAGER (less -FRX) otherwise."""
+    return click.option(
+        "--no-pager", is_flag=True, help="Print straight to the terminal, never via $PAGER."
+    )(func)
+
+
+def print_paged(renderables: list[Any], no_pager: bool) -> None:
+    """Print Rich renderables, through the pager when long and at a terminal."""
+    from narrate import output
+
+    output.print_paged(renderables, no_pager)
+
+
 @click.command("list", context_settings=CONTEXT)
 @click.option(
     "-n", "limit", type=click.IntRange(min=0), default=20, show_default=True, help="How many."
@@ -202,6 +376,9 @@ def edit(ctx: click.Context, ref: str) -> None:
 @click.option(
     "-t", "--tag", "tags", multiple=True, metavar="TAG", help="Only entries with this tag."
 )
+@click.option("--all", "show_all", is_flag=True, help="Every entry (no -n limit).")
+@click.option("--short", is_flag=True, help="One line per entry (id, date, markers, title, tags).")
+@pager_option
 @json_option
 @journal_option
 @click.pass_context
@@ -211,39 +388,61 @@ def list_(
     since: str | None,
     until: str | None,
     tags: tuple[str, ...],
+    show_all: bool,
+    short: bool,
+    no_pager: bool,
     as_json: bool,
 ) -> None:
-    """List entries, newest first."""
+    """List entries, newest first (★ starred, ◆ practice change, ⚿ private, ↗ shared).
+
+    Stops at -n entries (20) and says on stderr how many it left out.
+    """
+    from narrate.humane import plural
+
     journal = open_journal(ctx)
+    first = parse_date_option(since, "--since")
+    last = parse_date_option(until, "--until")
+    if first and last and first > last:
+        raise NarrateError(f"--since {first} is after --until {last}; swap them")
+    tag_list = [t.lstrip("#").lower() for t in tags]
     items = journal.entries(
-        limit=limit,
-        since=parse_date_option(since, "--since"),
-        until=parse_date_option(until, "--until"),
-        tags=[t.lstrip("#").lower() for t in tags],
+        limit=None if show_all else limit, since=first, until=last, tags=tag_list
     )
     warn_broken(journal)
+    total = len(items) if show_all or len(items) < limit else journal.count(first, last, tag_list)
     if as_json:
         emit_json(items)
+    elif not items:
+        if total:
+            click.echo(f"0 of {plural(total, 'entry')} shown; -n N or --all", err=True)
+        else:
+            click.echo(
+                'No entries yet. Write one: narrate add "What I did"'
+                if not (since or until or tags)
+                else "No entries match.",
+                err=True,
+            )
         return
-    from narrate import output
+    elif short:
+        from narrate import output
 
-    if not items:
-        click.echo(
-            'No entries yet. Write one: narrate add "What I did"'
-            if not (since or until or tags)
-            else "No entries match.",
-            err=True,
-        )
-        return
-    output.console().print(output.entries_table(items))
+        for item in items:
+            click.echo(output.entry_line(item))
+    else:
+        from narrate import output
+
+        print_paged([output.entries_table(items)], no_pager)
+    if len(items) < total:
+        click.echo(f"{len(items)} of {total}; -n N or --all", err=True)
 
 
 @click.command(context_settings=CONTEXT)
 @click.argument("ref", metavar="ID|PATH")
+@pager_option
 @json_option
 @journal_option
 @click.pass_context
-def show(ctx: click.Context, ref: str, as_json: bool) -> None:
+def show(ctx: click.Context, ref: str, no_pager: bool, as_json: bool) -> None:
     """Show one entry; ID may be a unique prefix of its id, "today", or the entry's file
     (one that no longer reads as an entry is shown as it is)."""
     from narrate.journal.entry import BrokenEntry, Entry
@@ -272,9 +471,7 @@ def show(ctx: click.Context, ref: str, as_json: bool) -> None:
 
     # A body that starts with its title's line shows that line once, whole, as the header.
     heading, body = heading_and_rest(item["title"], item.get("body", ""))
-    con = output.console()
-    for part in output.entry_view({**item, "title": heading, "body": body}):
-        con.print(part)
+    print_paged(output.entry_view({**item, "title": heading, "body": body}), no_pager)
 
 
 class QueryCommand(click.Command):
@@ -285,7 +482,7 @@ class QueryCommand(click.Command):
     """
 
     takes_value = ("-n", "-j", "--journal")
-    flags = ("--json", "-h", "--help")
+    flags = ("--json", "--no-pager", "-h", "--help")
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         options: list[str] = []
@@ -314,10 +511,13 @@ class QueryCommand(click.Command):
 @click.option(
     "-n", "limit", type=click.IntRange(min=0), default=20, show_default=True, help="How many."
 )
+@pager_option
 @json_option
 @journal_option
 @click.pass_context
-def search(ctx: click.Context, query: tuple[str, ...], limit: int, as_json: bool) -> None:
+def search(
+    ctx: click.Context, query: tuple[str, ...], limit: int, no_pager: bool, as_json: bool
+) -> None:
     """Search entries, best match first.
 
     \b
@@ -327,12 +527,14 @@ def search(ctx: click.Context, query: tuple[str, ...], limit: int, as_json: bool
       area:SLUG           with a practice change in that area
       since:D  until:D    by date (2026-11-01, yesterday, "2 weeks ago")
       in:COMMUNITY        shared to that community
-      is:practice  is:private  is:shared
+      is:practice  is:private  is:shared  is:starred
+    A filter narrate does not understand (is:bogus, since:whenever) is an error.
+    See docs/search.md for the whole language.
     """
     from narrate import output
 
     journal = open_journal(ctx)
-    results, warnings = journal.search(" ".join(query), limit=limit)
+    results, warnings = journal.search(" ".join(query), limit=limit, strict=True)
     for warning in warnings:
         output.warn(warning)
     warn_broken(journal)
@@ -344,7 +546,7 @@ def search(ctx: click.Context, query: tuple[str, ...], limit: int, as_json: bool
     if not results:
         click.echo("No entries match.", err=True)
         return
-    output.console().print(output.entries_table(results, snippets=True))
+    print_paged([output.entries_table(results, snippets=True)], no_pager)
 
 
 @click.command(context_settings=CONTEXT)

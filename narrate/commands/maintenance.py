@@ -18,6 +18,7 @@ from narrate.commands.common import (
     warn_broken,
 )
 from narrate.errors import NarrateError
+from narrate.humane import plural
 
 
 @click.command(context_settings=CONTEXT)
@@ -38,7 +39,7 @@ def init(ctx: click.Context, path: Path | None, remote: str | None, clone: str |
       narrate init ~/journal --clone git@github.com:me/journal.git   # a second device
     """
     from narrate.journal.core import Journal
-    from narrate.journal.remote import redact
+    from narrate.journal.remote import redact, validate_url
     from narrate.journal.sync import clone as clone_journal
     from narrate.journal.sync import set_remote
 
@@ -50,6 +51,17 @@ def init(ctx: click.Context, path: Path | None, remote: str | None, clone: str |
         if existed:
             raise NarrateError(f"{target} is already a journal; clone into a new folder")
         clone_journal(clone, target, sync_timeout())
+    if remote:
+        from narrate.journal.sync import foreign_history
+
+        validate_url(remote)
+        if foreign_history(remote, target if existed else None, sync_timeout()):
+            place = "NEW-FOLDER" if existed else str(target)
+            raise NarrateError(
+                f"{redact(remote)} already holds a journal (history this one does not share), "
+                "so syncing would fail; to continue that journal on this device: "
+                f"narrate init {place} --clone {redact(remote)}"
+            )
     journal = Journal.create(target)
     if remote:
         set_remote(journal.root, remote)
@@ -81,7 +93,7 @@ def reindex(ctx: click.Context, full: bool) -> None:
     report = run_with_progress(lambda progress: journal.reindex(full=full, progress=progress))
     seconds = time.perf_counter() - started
     click.echo(
-        f"Indexed {journal.count()} entries in {seconds:.1f} s "
+        f"Indexed {plural(journal.count(), 'entry')} in {seconds:.1f} s "
         f"({report.added} added, {report.updated} updated, {report.removed} removed)."
     )
     warn_broken(journal)
@@ -115,7 +127,7 @@ def doctor(ctx: click.Context) -> None:
     sync = ""
     if report.ahead is not None:
         sync = f", {report.ahead} to push, {report.behind} to pull"
-    con.print(Text(shown(f"{report.entries} entries on branch {branch}{remote}{sync}")))
+    con.print(Text(shown(f"{plural(report.entries, 'entry')} on branch {branch}{remote}{sync}")))
 
     def section(title: str, lines: list[str], style: str = "red") -> None:
         if lines:
@@ -175,4 +187,4 @@ def export(ctx: click.Context, fmt: str, out: str | None) -> None:
     journal = open_journal(ctx)
     count, where = export_journal(journal, fmt, out, sys.stdout)
     if where is not None:
-        click.echo(f"Exported {count} entries to {where}", err=True)
+        click.echo(f"Exported {plural(count, 'entry')} to {where}", err=True)

@@ -1,4 +1,4 @@
-"""Commands for practice change: practice, practice check, review (SPEC §7)."""
+"""Commands for practice change: practice, practice check, review (docs/index.md)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from narrate.commands.common import (
     parse_date_option,
     warn_broken,
 )
+from narrate.commands.entries import pager_option
+from narrate.errors import NarrateError
 
 
 def _area(raw: str | None) -> str | None:
@@ -140,6 +142,11 @@ def practice_check(
     """
     from narrate.practice.checkback import answer as record_answer
 
+    if answer is None and status is None:
+        raise NarrateError(
+            "say how it went: --answer yes|partly|no and/or --status trying|adopted|dropped "
+            "(--note adds a line to either)"
+        )
     journal = open_journal(ctx)
     chosen = _area(area)
     result = commit_or_warn(
@@ -153,6 +160,7 @@ def practice_check(
 @click.option("--until", metavar="D", help="End of the period (default: today).")
 @click.option("--by", type=click.Choice(["week", "month"]), default="month", show_default=True)
 @click.option("--markdown", is_flag=True, help="Print a review note in Markdown.")
+@pager_option
 @json_option
 @journal_option
 @click.pass_context
@@ -162,6 +170,7 @@ def review(
     until: str | None,
     by: str,
     markdown: bool,
+    no_pager: bool,
     as_json: bool,
 ) -> None:
     """How did your practice change? Changes per area, timeline, sources, cadence.
@@ -172,11 +181,19 @@ def review(
     from narrate.practice.checkback import check_back_weeks
     from narrate.practice.review import build_review
 
+    first = parse_date_option(since, "--since")
+    last = parse_date_option(until, "--until")
+    import datetime as dt
+
+    end = last or dt.date.today()
+    if first and first > end:
+        until_text = f"--until {last}" if last else f"today ({end})"
+        raise NarrateError(f"--since {first} is after {until_text}; the period would be empty")
     journal = open_journal(ctx)
     result = build_review(
         journal,
-        since=parse_date_option(since, "--since"),
-        until=parse_date_option(until, "--until"),
+        since=first,
+        until=last,
         by=by,
         weeks=check_back_weeks(load_config()),
     )
@@ -192,6 +209,4 @@ def review(
     from narrate import output
     from narrate.practice.report import render_rich
 
-    con = output.console()
-    for part in render_rich(result):
-        con.print(part)
+    output.print_paged(render_rich(result), no_pager)

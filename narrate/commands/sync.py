@@ -1,4 +1,4 @@
-"""Commands for syncing devices: remote, sync, status (SPEC §5)."""
+"""Commands for syncing devices: remote, sync, status (docs/sync.md)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from narrate.commands.common import (
     sync_timeout,
 )
 from narrate.errors import NarrateError
+from narrate.humane import plural
 
 
 @click.group(context_settings=CONTEXT)
@@ -66,7 +67,7 @@ def sync(ctx: click.Context, timeout: float | None) -> None:
     if result.committed:
         click.echo("Committed changes made outside narrate.")
     if result.pulled:
-        click.echo(f"Took in {result.pulled} commit(s) from origin.")
+        click.echo(f"Took in {plural(result.pulled, 'commit')} from origin.")
     # File names come from the other device (or another tool): printed cleaned.
     for kept, other in result.renamed:
         click.echo(
@@ -79,7 +80,7 @@ def sync(ctx: click.Context, timeout: float | None) -> None:
             err=True,
         )
     if result.pushed:
-        click.echo(f"Pushed {result.pushed} commit(s).")
+        click.echo(f"Pushed {plural(result.pushed, 'commit')}.")
     if not (result.committed or result.pulled or result.pushed or result.conflicts):
         click.echo("Already in sync.")
     elif result.conflicts:
@@ -104,7 +105,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
         lines.append(f"Remote {state.remote}")
         if state.ahead is not None:
             lines.append(
-                f"{state.ahead} commit(s) to push, {state.behind} to pull (as of the last sync)"
+                f"{plural(state.ahead, 'commit')} to push, {state.behind} to pull "
+                "(as of the last sync)"
             )
         lines.append(f"Last sync {state.last_sync or 'never'}")
         if state.last_error:
@@ -112,7 +114,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
     else:
         lines.append("No remote (set one with 'narrate remote set URL')")
     if state.uncommitted:
-        lines.append(f"{state.uncommitted} uncommitted file(s) (the next sync commits them)")
+        files = plural(state.uncommitted, "uncommitted file")
+        lines.append(f"{files} (the next sync commits them)")
     lines.extend(f"Conflict copy: {path}" for path in state.conflicts)
     lines.extend(f"Problem: {problem}" for problem in state.problems)
     click.echo("\n".join(shown(line) for line in lines))

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from narrate.community.registry import Community
-from narrate.community.repo import CommunityRepo, Skipped
+from narrate.community.repo import CommunityError, CommunityRepo, Skipped
+from narrate.errors import NarrateError
 from narrate.sanitize import clean
 
 if TYPE_CHECKING:
@@ -225,8 +226,6 @@ def _provenance_keys(row: FeedRow) -> dict[str, Any]:
 
 def find(journal: Journal, ref: str) -> dict[str, Any]:
     """A feed item by its feed id (or a unique prefix)."""
-    from narrate.community.repo import CommunityError
-
     ref = ref.strip().lower()
     rows = journal.feed_by_prefix(ref, limit=2)
     if len(rows) != 1:
@@ -238,12 +237,54 @@ def find(journal: Journal, ref: str) -> dict[str, Any]:
     return _clean_row(rows[0])
 
 
-def adopt(journal: Journal, ref: str, area: str | None = None, change: str | None = None) -> Entry:
-    """A journal entry that starts trying a practice seen in the feed (SPEC §7)."""
-    from narrate.community.repo import CommunityError
+class AlreadyAdopted(CommunityError):
+    """The feed entry was adopted before; ``entry`` is the adopting entry."""
+
+    def __init__(self, message: str, entry: Entry) -> None:
+        super().__init__(message)
+        self.entry = entry
+
+
+def adoption_of(journal: Journal, item: dict[str, Any]) -> Entry | None:
+    """The entry that adopted the feed item before, found by the ``adopted_from``
+    reference its practice change records (community and path), or None."""
+    source = f"{item['member']}@{item['community']}"
+    for path in journal.entries_with_source(source):
+        try:
+            entry = journal.get(path)
+        except NarrateError:
+            continue
+        for change in entry.practice:
+            origin = change.extra.get("adopted_from")
+            if (
+                isinstance(origin, dict)
+                and origin.get("community") == item["community"]
+                and origin.get("path") == item["path"]
+            ):
+                return entry
+    return None
+
+
+def adopt(
+    journal: Journal,
+    ref: str,
+    area: str | None = None,
+    change: str | None = None,
+    again: bool = False,
+) -> Entry:
+    """A journal entry that starts trying a practice seen in the feed (docs/communities.md).
+    Raises AlreadyAdopted when an entry adopted it before, unless ``again``."""
     from narrate.journal.entry import Entry, Practice, normalise_area
 
     item = find(journal, ref)
+    earlier = None if again else adoption_of(journal, item)
+    if earlier is not None:
+        raise AlreadyAdopted(
+            f"already adopted on {earlier.day} as {earlier.id[:12]} "
+            f"({clean(earlier.title, single_line=True)}, {earlier.path}); "
+            "add --again to adopt it once more",
+            earlier,
+        )
     seen = item["practice"][0] if item["practice"] else {}
     chosen_area = normalise_area(area or seen.get("area") or "")
     if not chosen_area:

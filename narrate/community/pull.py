@@ -78,14 +78,19 @@ def pull(
             result.entries, result.skipped = update.entries, update.skipped
             result.notices = update.notices
             # Saved after each community: a later failure keeps the earlier pulls' times.
-            state = load_state()
-            now = dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
-            state.setdefault(community.name, {})["last_pull"] = now
-            save_state(state)
+            mark_pulled(community.name)
         results.append(result)
         if pulled is not None:
             pulled(result)
     return results
+
+
+def mark_pulled(name: str) -> None:
+    """Record that community ``name`` was read just now (a pull, or the first clone)."""
+    state = load_state()
+    now = dt.datetime.now().astimezone().replace(microsecond=0).isoformat()
+    state.setdefault(name, {})["last_pull"] = now
+    save_state(state)
 
 
 @dataclass

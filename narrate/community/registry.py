@@ -20,8 +20,9 @@ NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 def check_name(value: str, what: str) -> str:
     """A community name or member handle: lower case letters, digits, - and _."""
     if not NAME_RE.fullmatch(value):
+        example = "python-cop" if "community" in what else "sam-lee"
         raise CommunityError(
-            f"{what} '{value}' must be lower-case letters, digits, '-' or '_' (e.g. python-cop)"
+            f"{what} '{value}' must be lower-case letters, digits, '-' or '_' (e.g. {example})"
         )
     return value
 

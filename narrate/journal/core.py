@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -34,12 +35,13 @@ T = TypeVar("T")
 
 # Everything a listing needs, without the body.
 LIST_COLUMNS = (
-    "e.id, e.title, e.created, e.updated, e.path, e.private, e.tags, e.practice, e.shared"
+    "e.id, e.title, e.created, e.updated, e.path, e.private, e.tags, e.practice, e.shared, "
+    "e.starred"
 )
 
 
 def row_to_json(row: sqlite3.Row, body: bool = False) -> EntryItem:
-    """The SPEC §4 entry object for an index row."""
+    """The entry object (docs/json.md) for an index row."""
     data: EntryItem = {
         "id": row["id"],
         "title": row["title"],
@@ -50,6 +52,7 @@ def row_to_json(row: sqlite3.Row, body: bool = False) -> EntryItem:
         "tags": json.loads(row["tags"]),
         "practice": json.loads(row["practice"]),
         "shared": json.loads(row["shared"]),
+        "starred": bool(row["starred"]),
     }
     if body:
         data["body"] = row["body"]
@@ -83,6 +86,26 @@ class DoctorReport:
             or self.conflicts
             or self.git_problems
         )
+
+
+@dataclass
+class Deleted:
+    """An entry just deleted, and the commit whose parent still holds it."""
+
+    path: str
+    title: str
+    commit: str | None  # None only when git could not say which commit it was
+    root: Path
+
+    @property
+    def restore_hint(self) -> str | None:
+        """The command that brings the file back (then any narrate write commits it)."""
+        if self.commit is None:
+            return None
+        import shlex
+
+        root, path = shlex.quote(str(self.root)), shlex.quote(self.path)
+        return f"git -C {root} checkout {self.commit}^ -- {path}"
 
 
 class Journal:
@@ -222,7 +245,20 @@ class Journal:
         offset: int = 0,
     ) -> list[EntryItem]:
         """Entry objects, newest first."""
-        where, params = ["1"], []
+        where, params = self._entries_where(since, until, tags)
+        sql = (
+            f"SELECT {LIST_COLUMNS} FROM entries e WHERE {' AND '.join(where)} "
+            f"ORDER BY e.sort DESC, e.path DESC LIMIT ? OFFSET ?"
+        )
+        rows = self._read(sql, [*params, -1 if limit is None else limit, offset])
+        return [row_to_json(r) for r in rows]
+
+    @staticmethod
+    def _entries_where(
+        since: dt.date | None, until: dt.date | None, tags: list[str] | None
+    ) -> tuple[list[str], list[Any]]:
+        where: list[str] = ["1"]
+        params: list[Any] = []
         if since:
             where.append("e.day >= ?")
             params.append(since.isoformat())
@@ -235,29 +271,37 @@ class Journal:
                 "+e.rowid IN (SELECT entry FROM tags WHERE tag = ? OR (tag > ? AND tag < ?))"
             )
             params.extend([tag, tag + "/", tag + "0"])
-        sql = (
-            f"SELECT {LIST_COLUMNS} FROM entries e WHERE {' AND '.join(where)} "
-            f"ORDER BY e.sort DESC, e.path DESC LIMIT ? OFFSET ?"
-        )
-        rows = self._read(sql, [*params, -1 if limit is None else limit, offset])
-        return [row_to_json(r) for r in rows]
+        return where, params
 
-    def count(self) -> int:
-        """How many entries the journal holds."""
-        return int(self._read("SELECT count(*) FROM entries")[0][0])
+    def count(
+        self,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        tags: list[str] | None = None,
+    ) -> int:
+        """How many entries the journal holds (those ``entries`` would list, unlimited)."""
+        where, params = self._entries_where(since, until, tags)
+        sql = f"SELECT count(*) FROM entries e WHERE {' AND '.join(where)}"
+        return int(self._read(sql, params)[0][0])
 
-    def search(self, text: str, limit: int | None = 20) -> tuple[list[EntryItem], list[str]]:
-        """Entries matching the SPEC §3 query, best first, each with a ``snippet``;
-        and warnings about parts of the query that were ignored."""
+    def search(
+        self, text: str, limit: int | None = 20, strict: bool = False
+    ) -> tuple[list[EntryItem], list[str]]:
+        """Entries matching the query (docs/search.md), best first, each with a
+        ``snippet``; and warnings about parts of the query that were ignored. ``strict``:
+        a filter that is not understood (``is:bogus``) is an error, not a warning."""
         from narrate.journal import query as q
 
         parsed = q.parse(text)
         sql = q.to_sql(parsed)
+        if strict and parsed.unknown:
+            problems = [w for w in parsed.warnings if any(u in w for u in parsed.unknown)]
+            raise NarrateError("; ".join(problems) + "; see 'narrate search --help'")
         where = " AND ".join(sql.where) or "1"
         lim = -1 if limit is None else limit
         if sql.match is None:
             rows = self._read(
-                f"SELECT {LIST_COLUMNS}, substr(e.body, 1, 160) AS snippet FROM entries e "
+                f"SELECT {LIST_COLUMNS}, substr(e.body, 1, 600) AS snippet FROM entries e "
                 f"WHERE {where} ORDER BY e.sort DESC, e.path DESC LIMIT ?",
                 [*sql.params, lim],
             )
@@ -278,8 +322,8 @@ class Journal:
                 {
                     r["rowid"]: r
                     for r in self._read(
-                        f"SELECT e.rowid, {LIST_COLUMNS}, snippet(entries_fts, -1, "
-                        "'\x02', '\x03', '…', 16) AS snippet FROM entries_fts "
+                        f"SELECT e.rowid, {LIST_COLUMNS}, snippet(entries_fts, 1, "
+                        "'\x02', '\x03', '…', 24) AS snippet FROM entries_fts "
                         "JOIN entries e ON e.rowid = entries_fts.rowid "
                         f"WHERE entries_fts MATCH ? AND entries_fts.rowid IN ({marks})",
                         [sql.match, *ids],
@@ -292,7 +336,7 @@ class Journal:
         results: list[EntryItem] = []
         for row in rows:
             item = row_to_json(row)
-            item["snippet"] = " ".join((row["snippet"] or "").split())
+            item["snippet"] = _snippet(row["snippet"] or "", item["title"], sql.match is None)
             results.append(item)
         return results, parsed.warnings
 
@@ -346,6 +390,15 @@ class Journal:
             }
             for r in rows
         ]
+
+    def entries_with_source(self, source: str) -> list[str]:
+        """Paths of the entries with a practice change from ``source``, newest first."""
+        rows = self._read(
+            "SELECT DISTINCT e.path, e.sort FROM practice p JOIN entries e ON e.rowid = p.entry "
+            "WHERE p.source = ? ORDER BY e.sort DESC",
+            [source],
+        )
+        return [str(r["path"]) for r in rows]
 
     # ---- aggregates
     # Counted in SQL (narrate.journal.aggregates) for the review and the practice form.
@@ -584,7 +637,7 @@ class Journal:
             ) from None
 
     def show(self, ref: str) -> dict[str, Any]:
-        """The entry object of SPEC §4 with its body."""
+        """The entry object (docs/json.md) with its body."""
         return self.get(ref).to_json(body=True)
 
     def entry_paths(self) -> list[str]:
@@ -631,6 +684,61 @@ class Journal:
             self._write(entry)
             self._commit([entry.path], message or f"Edit entry: {entry.title}")
         return entry
+
+    def delete(self, ref: str) -> Deleted:
+        """Remove the entry ``ref`` names from disk and the index and commit the removal;
+        the history keeps it, and ``Deleted.restore_hint`` says how to bring it back."""
+        from narrate.journal.history import run_git
+
+        rel = self.resolve(ref)
+        rows = self._read("SELECT id, title FROM entries WHERE path = ?", [rel])
+        title = str(rows[0]["title"]) if rows else rel
+        with JournalLock(self.root):
+            if (self.root / rel).exists():
+                # Edits not yet committed (or a file never committed) go into the history
+                # first: what the restore hint brings back is the file as it was deleted.
+                self._commit([rel], f"Keep the last version of {rel} before deleting it")
+            (self.root / rel).unlink(missing_ok=True)
+            self._guarded(partial(self._forget, rel))
+            self._commit([rel], f"Delete entry: {title}")
+        head = run_git(self.root, "rev-parse", "--short", "HEAD", check=False).stdout.strip()
+        return Deleted(rel, title, head or None, self.root)
+
+    def redate(self, ref: str, when: dt.datetime) -> tuple[str, Entry]:
+        """Move the entry ``ref`` names to a new date: ``created`` changes and the file takes
+        its new date's name (the core's namer), in one commit. Returns (old path, entry)."""
+        from narrate.journal.entry import format_timestamp
+
+        entry = self.get(ref)
+        old = entry.path
+        moved = entry.touched(created=format_timestamp(when))
+        with JournalLock(self.root):
+            from narrate.journal.store import entry_stem
+
+            if Path(old).stem != entry_stem(moved.created, moved.title):
+                moved.path = self.new_path(moved)
+            else:
+                moved.path = old
+            self._write(moved)
+            paths = [moved.path]
+            if moved.path != old:
+                (self.root / old).unlink(missing_ok=True)
+                self._guarded(partial(self._forget, old))
+                paths.append(old)
+            self._commit(paths, f"Re-date entry: {moved.title} ({moved.day})")
+        return old, moved
+
+    def set_starred(self, ref: str, starred: bool) -> tuple[Entry, bool]:
+        """Star or unstar the entry ``ref`` names (front matter ``starred: true``) and
+        commit; returns the entry and whether anything changed."""
+        from narrate.journal.frontmatter import DELETE
+
+        entry = self.get(ref)
+        if entry.starred == starred:
+            return entry, False
+        changed = entry.touched(starred=True if starred else DELETE)
+        verb = "Star" if starred else "Unstar"
+        return self.save(changed, f"{verb} entry: {entry.title}"), True
 
     def _write(self, entry: Entry) -> None:
         path = self.root / entry.path
@@ -835,6 +943,26 @@ class Journal:
         from narrate.journal.history import repo_state
 
         return repo_state(self.root)
+
+
+_HEADING_LINE = re.compile(r"#{1,6}(\s|$)")
+
+
+def _snippet(raw: str, title: str, cut: bool) -> str:
+    """A search snippet on one line without what every entry repeats: Markdown headings
+    (the template's "## What did I do?") unless a match is in them, and the title's line
+    (the list shows the title beside it). ``cut``: shorten a body's start to 160."""
+    kept = []
+    for line in raw.split("\n"):
+        bare = line.strip().strip("…").strip()
+        plain = bare.replace("\x02", "").replace("\x03", "")
+        if not plain or plain == title.strip():
+            continue
+        if _HEADING_LINE.match(plain) and "\x02" not in bare:
+            continue
+        kept.append(line)
+    text = " ".join(" ".join(kept).split())
+    return text[:159].rstrip() + "…" if cut and len(text) > 160 else text
 
 
 def _id_line(data: bytes) -> str | None:

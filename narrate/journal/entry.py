@@ -346,6 +346,11 @@ class Entry:
         """The entry's date as its writer saw it (YYYY-MM-DD)."""
         return self.created.date().isoformat()
 
+    @property
+    def starred(self) -> bool:
+        """Whether the front matter says ``starred: true`` (jrnl, Day One, narrate star)."""
+        return _is_private(self.meta.get("starred"))
+
     def practice_data(self) -> list[Any]:
         """The ``practice`` list as the front matter holds it, unreadable items included,
         so a rewrite of one change keeps every other item as it was."""
@@ -373,6 +378,7 @@ class Entry:
             "private": self.private,
             "practice": [p.to_json() for p in self.practice],
             "shared": self.shared,
+            "starred": self.starred,
         }
         if body:
             data["body"] = self.body

@@ -93,7 +93,10 @@ def first_line(stderr: str, default: str = "no output") -> str:
     credentials in URLs hidden."""
     from narrate.journal.remote import redact
 
-    line = next((line for line in stderr.splitlines() if line.strip()), default)
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    # The reason, not the progress before it ("Cloning into bare repository ...").
+    reasons = [line for line in lines if line.lstrip().startswith(("fatal:", "error:"))]
+    line = (reasons or lines or [default])[0]
     return redact(line.strip().removeprefix("fatal: ").removeprefix("error: "))
 
 

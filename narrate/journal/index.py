@@ -33,8 +33,9 @@ from narrate.journal.store import ENTRIES, STATE, month_dirs, scan_dir
 if TYPE_CHECKING:
     from narrate.journal.entry import Entry
 
-# 7: the feed tables joined the schema (narrate.journal.feedstore).
-SCHEMA_VERSION = 8  # 8: the feed keeps each entry's provenance
+# 7: the feed tables joined the schema (narrate.journal.feedstore). 8: the feed keeps
+# each entry's provenance. 9: entries.starred.
+SCHEMA_VERSION = 9
 FULL_CHECK_FILES = 5000
 FULL_CHECK_SECONDS = 600
 HOT_MONTHS = 2
@@ -77,6 +78,7 @@ def entry_row(entry: Entry) -> dict[str, Any]:
         "sort": sort_key(entry.created),
         "day": entry.day,
         "private": int(entry.private),
+        "starred": int(entry.starred),
         "tags": json.dumps(entry.all_tags(), ensure_ascii=False),
         "practice": json.dumps([p.to_json() for p in entry.practice], ensure_ascii=False),
         "shared": json.dumps(entry.shared, ensure_ascii=False, default=str),
@@ -93,6 +95,7 @@ _ENTRY_COLUMNS = (
     "sort",
     "day",
     "private",
+    "starred",
     "tags",
     "practice",
     "shared",
@@ -122,6 +125,7 @@ def create_schema(conn: sqlite3.Connection) -> None:
             "sort": str,
             "day": str,
             "private": int,
+            "starred": int,
             "tags": str,
             "practice": str,
             "shared": str,

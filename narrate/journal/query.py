@@ -1,4 +1,4 @@
-"""The search language of SPEC §3, turned into SQL that no input can break.
+"""The search language (docs/search.md), turned into SQL that no input can break.
 
 Words and "phrases" become FTS5 strings (always quoted, so FTS5 operators and
 punctuation in user text are data), everything else becomes parameters.
@@ -14,7 +14,7 @@ FILTER_KEYS = ("area", "since", "until", "in", "is", "tag")
 # SQLite refuses expressions deeper than 1000; nobody types a query this long, but a
 # pasted one must not crash (each term is one level of the WHERE clause).
 MAX_TERMS = 100
-IS_VALUES = ("practice", "private", "shared")
+IS_VALUES = ("practice", "private", "shared", "starred")
 
 
 @dataclass
@@ -33,6 +33,9 @@ class Query:
 
     terms: list[Term] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # The filters among the warnings that were not understood ("is:bogus"): the CLI's
+    # search refuses them, where search as you type only says so.
+    unknown: list[str] = field(default_factory=list)
 
     @property
     def has_text(self) -> bool:
@@ -79,8 +82,9 @@ def parse(text: str) -> Query:
             key = key.lower()
             if key == "is" and value.lower() not in IS_VALUES:
                 query.warnings.append(
-                    f"unknown is:{value} (use is:practice, is:private or is:shared)"
+                    f"unknown is:{value} (use is:practice, is:private, is:shared or is:starred)"
                 )
+                query.unknown.append(f"is:{value}")
                 continue
             if key == "tag":
                 # tag:#DevOps is #devops; something that is no tag matches nothing.
@@ -162,6 +166,7 @@ def to_sql(query: Query, today: dt.date | None = None) -> Sql:
                 day = parse_day(value).isoformat()
             except NarrateError:
                 query.warnings.append(f"cannot understand the date in {kind}:{value}; ignored")
+                query.unknown.append(f"{kind}:{value}")
                 continue
             clause = "e.day >= ?" if kind == "since" else "e.day <= ?"
             params = [day]
@@ -173,6 +178,7 @@ def to_sql(query: Query, today: dt.date | None = None) -> Sql:
                 "practice": "+e.rowid IN (SELECT entry FROM practice)",
                 "private": "e.private = 1",
                 "shared": "+e.rowid IN (SELECT entry FROM shares)",
+                "starred": "e.starred = 1",
             }[value]
         if clause is None:
             continue

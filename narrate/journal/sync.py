@@ -568,6 +568,27 @@ def set_remote(root: Path, url: str) -> None:
     run_git(root, "remote", "set-url" if has_remote(root) else "add", "--", "origin", url)
 
 
+def foreign_history(url: str, root: Path | None, timeout: float = DEFAULT_TIMEOUT) -> bool:
+    """Whether the remote at ``url`` holds commits the journal at ``root`` does not know:
+    another journal's history, which a sync could not join ("unrelated histories"). An
+    unreachable remote tells nothing (False), so ``init --remote`` works offline."""
+    try:
+        listed = gitrun.run(
+            ["ls-remote", "--heads", "--", url], timeout=timeout, check=False, text=True
+        )
+    except GitError:
+        return False
+    heads = [line.split()[0] for line in listed.stdout.splitlines() if line.strip()]
+    if listed.returncode != 0 or not heads:
+        return False
+    if root is None or not (root / ".git").exists():
+        return True
+    return not any(
+        run_git(root, "cat-file", "-e", f"{sha}^{{commit}}", check=False).returncode == 0
+        for sha in heads
+    )
+
+
 def clone(url: str, target: Path, timeout: float = DEFAULT_TIMEOUT) -> None:
     """Clone a journal (the remote may be empty) into ``target``."""
     from narrate.journal.remote import validate_url

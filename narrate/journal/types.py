@@ -7,7 +7,7 @@ from typing import Any, NotRequired, TypedDict
 
 
 class EntryItem(TypedDict):
-    """The SPEC §4 entry object: what list, search and list_by_day return."""
+    """The entry object (docs/json.md): what list, search and list_by_day return."""
 
     id: str
     title: str
@@ -18,6 +18,7 @@ class EntryItem(TypedDict):
     tags: list[str]
     practice: list[dict[str, Any]]
     shared: list[dict[str, Any]]
+    starred: bool
     body: NotRequired[str]
     snippet: NotRequired[str]
     """Search only: the matched words between \\x02 and \\x03."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from narrate.humane import plural
 from narrate.practice.review import Review
 from narrate.sanitize import clean_data
 
@@ -68,7 +69,12 @@ def render_rich(review: Review) -> list[RenderableType]:
         Text(f"Practice review {review.since} → {review.until}, by {review.by}", style="bold")
     ]
     total = sum(a["count"] for a in review.areas)
-    out.append(Text(f"{total} practice change(s) in {len(review.areas)} area(s)", style="dim"))
+    out.append(
+        Text(
+            f"{plural(total, 'practice change')} in {plural(len(review.areas), 'area')}",
+            style="dim",
+        )
+    )
     if review.areas:
         table = Table(box=None, pad_edge=False, header_style="bold", title_justify="left")
         table.add_column("area")
@@ -164,7 +170,7 @@ def render_markdown(review: Review) -> str:
     total = sum(a["count"] for a in review.areas)
     s = review.status
     lines += [
-        f"{total} practice change(s) in {len(review.areas)} area(s); "
+        f"{plural(total, 'practice change')} in {plural(len(review.areas), 'area')}; "
         f"adopted {s['adopted']}, trying {s['trying']}, dropped {s['dropped']}.",
         "",
     ]

@@ -274,7 +274,7 @@ def test_export_to_a_character_device(cli: Cli, tmp_path: Path) -> None:
     null = device_node(tmp_path / "null", 3)
     before = os.stat(null)
     result = cli.ok("export", "--out", str(null))
-    assert "Exported 1 entries" in result.stderr
+    assert "Exported 1 entry to" in result.stderr
     after = os.stat(null)
     assert (after.st_ino, after.st_mode, after.st_rdev) == (
         before.st_ino,

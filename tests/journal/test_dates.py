@@ -133,3 +133,99 @@ def test_any_text_is_a_date_or_a_clear_error(text: str) -> None:
         assert str(exc)
     else:
         assert isinstance(moment, dt.datetime) and moment.tzinfo is not None
+
+
+# Issue 13 item 14: the everyday phrases a jrnl user types, against the fixed NOW above
+# (Thursday 26 November 2026, 15:42). A day without a time lands at noon; a day and month
+# without a year that is still to come means last year's (entries look back).
+EVERYDAY = [
+    ("today", dt.datetime(2026, 11, 26, 15, 42)),
+    ("now", dt.datetime(2026, 11, 26, 15, 42)),
+    ("yesterday", dt.datetime(2026, 11, 25, 12, 0)),
+    ("tomorrow", dt.datetime(2026, 11, 27, 12, 0)),
+    ("monday", dt.datetime(2026, 11, 23, 12, 0)),
+    ("last friday", dt.datetime(2026, 11, 20, 12, 0)),
+    ("3 days ago", dt.datetime(2026, 11, 23, 12, 0)),
+    ("2 weeks ago", dt.datetime(2026, 11, 12, 12, 0)),
+    ("a month ago", dt.datetime(2026, 10, 26, 12, 0)),
+    ("last week", dt.datetime(2026, 11, 19, 12, 0)),
+    ("2026-11-27", dt.datetime(2026, 11, 27, 12, 0)),
+    ("2026-11-27 14:30", dt.datetime(2026, 11, 27, 14, 30)),
+    ("yesterday at 3pm", dt.datetime(2026, 11, 25, 15, 0)),
+    ("monday 9am", dt.datetime(2026, 11, 23, 9, 0)),
+    ("3 hours ago", dt.datetime(2026, 11, 26, 12, 42)),
+    ("last friday at noon", dt.datetime(2026, 11, 20, 12, 0)),
+    ("dec 3", dt.datetime(2025, 12, 3, 12, 0)),
+    ("3rd of december", dt.datetime(2025, 12, 3, 12, 0)),
+    ("next tuesday", dt.datetime(2026, 12, 1, 12, 0)),
+    ("noon", dt.datetime(2026, 11, 26, 12, 0)),
+    ("this morning", dt.datetime(2026, 11, 26, 9, 0)),
+    ("11/03", dt.datetime(2026, 3, 11, 12, 0)),  # day first unless date_order = "mdy"
+    ("03.11.2026", dt.datetime(2026, 11, 3, 12, 0)),
+    ("nov 27", dt.datetime(2025, 11, 27, 12, 0)),  # tomorrow's date: last year's
+    ("nov 20", dt.datetime(2026, 11, 20, 12, 0)),
+    ("november 27, 2026", dt.datetime(2026, 11, 27, 12, 0)),
+    ("27 nov 2026", dt.datetime(2026, 11, 27, 12, 0)),
+    ("9am", dt.datetime(2026, 11, 26, 9, 0)),
+    ("yesterday evening", dt.datetime(2026, 11, 25, 19, 0)),
+    ("last night", dt.datetime(2026, 11, 25, 21, 0)),
+    ("tonight", dt.datetime(2026, 11, 26, 21, 0)),
+    ("friday morning", dt.datetime(2026, 11, 20, 9, 0)),
+    ("2026-11-03 9:00", dt.datetime(2026, 11, 3, 9, 0)),
+    ("2026/11/27", dt.datetime(2026, 11, 27, 12, 0)),
+    ("in 2 days", dt.datetime(2026, 11, 28, 12, 0)),
+    ("dec 3 at 5pm", dt.datetime(2025, 12, 3, 17, 0)),
+    ("day before yesterday", dt.datetime(2026, 11, 24, 12, 0)),
+    # Read by the parsedatetime fallback:
+    ("2 days from now", dt.datetime(2026, 11, 28, 15, 42)),
+    ("noon yesterday", dt.datetime(2026, 11, 25, 12, 0)),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EVERYDAY)
+def test_everyday_phrases(text: str, expected: dt.datetime) -> None:
+    moment = parse_when(text, NOW)
+    assert moment.tzinfo is not None
+    assert moment.replace(tzinfo=None, second=0) == expected
+
+
+def test_numeric_dates_follow_the_configured_order() -> None:
+    assert parse_when("11/03", NOW, order="mdy").date() == dt.date(2026, 11, 3)
+    assert parse_when("11/03/2025", NOW, order="mdy").date() == dt.date(2025, 11, 3)
+    assert parse_when("11/03/2025", NOW).date() == dt.date(2025, 3, 11)
+    # Dots are written day first everywhere they are used.
+    assert parse_when("03.11.2026", NOW, order="mdy").date() == dt.date(2026, 11, 3)
+
+
+def test_a_month_day_is_not_mistaken_for_a_time() -> None:
+    # "nov 27" used to fail with "cannot understand the time".
+    with pytest.raises(NarrateError, match="no day"):
+        parse_when("nov 31", NOW)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2026-11-27T09:14:00+01:00", "2026-11-27 9:14", "2026-11-27 09:14:30", "2026/11/27 9:14",
+     "27.11.2026", "27.11.2026 09:14", "Nov 27, 2026", "November 27, 2026", "27 Nov 2026",
+     "27 November 2026", "2026-11-27 09:14 AM", "2026-11-27T08:14:00Z"],
+)  # fmt: skip
+def test_every_front_matter_shape_is_a_date(text: str) -> None:
+    from narrate.journal.entry import parse_timestamp
+
+    read = parse_timestamp(text)
+    assert read is not None
+    assert parse_when(text, NOW).date() == read.date()
+
+
+def test_the_fast_path_never_imports_parsedatetime() -> None:
+    import subprocess
+    import sys
+
+    fast = [text for text, _ in EVERYDAY[:-2]]
+    code = (
+        "import sys\nfrom narrate.journal.dates import parse_when\n"
+        f"for text in {fast!r}: parse_when(text)\n"
+        "assert 'parsedatetime' not in sys.modules, 'imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -226,7 +226,8 @@ def test_to_json_has_exactly_the_spec_keys() -> None:
     entry = Entry.new("Body #inline", title="T", tags=["a"], practice=[Practice("x", "y")])
     data = entry.to_json(body=True)
     assert set(data) == {
-        "id", "title", "created", "updated", "tags", "path", "private", "practice", "shared", "body"
+        "id", "title", "created", "updated", "tags", "path", "private", "practice", "shared",
+        "starred", "body"
     }  # fmt: skip
     assert data["tags"] == ["a", "inline"]
     assert data["practice"] == [

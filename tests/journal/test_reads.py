@@ -136,6 +136,7 @@ def test_entry_items_have_the_spec_keys_in_order(practised: Journal) -> None:
         "tags",
         "practice",
         "shared",
+        "starred",
     ]
     assert item["private"] is False and item["practice"][0]["area"] == "pairing"
 
