@@ -88,15 +88,23 @@ def classify(stderr: str) -> Kind:
     return "other"
 
 
+_NOT_REASONS = ("Cloning into", "hint:", "warning: redirecting")
+
+
 def first_line(stderr: str, default: str = "no output") -> str:
     """git's first non-blank line of stderr without its "fatal: "/"error: " prefix,
     credentials in URLs hidden."""
     from narrate.journal.remote import redact
 
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    # The reason, not the progress before it ("Cloning into bare repository ...").
-    reasons = [line for line in lines if line.lstrip().startswith(("fatal:", "error:"))]
-    line = (reasons or lines or [default])[0]
+    # The reason, not git's progress or hints around it ("Cloning into bare repository
+    # ..."); ssh's own line ("Permission denied (publickey)") comes before git's vaguer
+    # "fatal: Could not read from remote repository" and says more.
+    lines = [
+        line
+        for line in stderr.splitlines()
+        if line.strip() and not line.lstrip().startswith(_NOT_REASONS)
+    ]
+    line = (lines or [default])[0]
     return redact(line.strip().removeprefix("fatal: ").removeprefix("error: "))
 
 

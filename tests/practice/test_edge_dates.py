@@ -32,12 +32,19 @@ def test_practice_lists_changes_at_the_edge(edged: Cli) -> None:
     assert "A late change" in edged.ok("practice").stdout
 
 
+def test_a_review_from_the_calendars_last_day_is_refused_in_one_line(edged: Cli) -> None:
+    # A --since after today is an empty period: said plainly, never an OverflowError.
+    for form in ((), ("--markdown",)):
+        result = edged("review", *form, "--since", "9999-12-30")
+        assert result.exit_code == 1 and "after today" in result.output, result.output
+        assert len(result.output.strip().splitlines()) == 1
+
+
 @pytest.mark.parametrize(
     "args",
     [
         (),
         ("--until", "0001-01-05"),
-        ("--since", "9999-12-30"),
         ("--since", "0001-01-02", "--until", "9999-12-30", "--by", "month"),
         ("--since", "9999-12-01", "--until", "9999-12-30", "--by", "week"),
     ],

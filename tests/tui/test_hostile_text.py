@@ -73,7 +73,10 @@ MARKUP = "[/] [@click=app.quit]CLICKME[/] [bold]b[/bold] [link=https://evil.exam
 HOSTILE_TITLE = f"Hostile {MARKUP} \x1b]0;pwned\x07"
 HOSTILE_TAGS = ["[/]tag", "[@click=app.quit]t"]
 HOSTILE_AREA = "[/]area"
-HOSTILE_COMMUNITY = "[@click=app.quit]evil"
+# A community name in the config is checked against the name rule when it is read
+# (tests/community/test_registry_names.py): markup never gets that far, so the second
+# community here is an ordinary one and the hostile text comes from its members.
+HOSTILE_COMMUNITY = "evil-cop"
 
 
 def hostile_journal(journal: Journal) -> Any:
