@@ -106,7 +106,21 @@ def open_journal(ctx: click.Context) -> Journal:
 
     journal = Journal.open(journal_path(ctx))
     ctx.call_on_close(journal.close)
+    ctx.call_on_close(say_notices)
     return journal
+
+
+def say_notices() -> None:
+    """Print what the core did on the user's behalf (a fallback git identity), once."""
+    import sys
+
+    # Nothing to say unless something committed (a read never imports the history).
+    if "narrate.journal.history" not in sys.modules:
+        return
+    from narrate.journal import take_notices
+
+    for notice in take_notices():
+        click.echo(f"narrate: note: {notice}", err=True)
 
 
 def emit_json(data: object) -> None:
