@@ -61,7 +61,7 @@ def sync(ctx: click.Context, timeout: float | None) -> None:
     from narrate.journal.sync import Syncer
 
     journal = open_journal(ctx)
-    result = Syncer(journal, timeout or sync_timeout()).run()
+    result = Syncer(journal, timeout or sync_timeout(ctx)).run()
     if result.committed:
         click.echo("Committed changes made outside narrate.")
     if result.pulled:
