@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from narrate.errors import NarrateError
 from narrate.journal import gitrun
 from narrate.journal.gitrun import GitError
-from narrate.journal.history import git_bytes, run_git
+from narrate.journal.history import git_bytes, git_dir, run_git
 
 # Re-exported: the faces ask sync, never history, about the remote.
 from narrate.journal.history import has_remote as has_remote
@@ -158,7 +158,7 @@ class Syncer:
 
     def preflight(self) -> str:
         """Refuse unsafe repository states; returns the current branch."""
-        git_dir = self.root / ".git"
+        folder = git_dir(self.root)
         states = {
             "rebase-merge": ("a rebase", "git rebase --abort"),
             "rebase-apply": ("a rebase or am", "git rebase --abort"),
@@ -167,14 +167,14 @@ class Syncer:
             "REVERT_HEAD": ("a revert", "git revert --abort"),
         }
         for marker, (what, undo) in states.items():
-            if (git_dir / marker).exists():
+            if (folder / marker).exists():
                 raise SyncError(
                     f"the journal repository is in the middle of {what} that narrate did "
                     f"not start; finish it, or undo it with '{undo}' in {self.root}, then "
                     "sync again (nothing was changed)",
                     "state",
                 )
-        lock = git_dir / "index.lock"
+        lock = folder / "index.lock"
         if lock.exists():
             raise SyncError(
                 f"git's lock file {lock} exists: another git command is running, or one "
@@ -257,7 +257,7 @@ class Syncer:
         last = self._load_record().get("last_full_check")
         if last is None or time.time() - float(last) > FULL_CHECK_SECONDS:
             return True
-        index = self.root / ".git" / "index"
+        index = git_dir(self.root) / "index"
         # ~100 bytes an entry in git's index: a small journal is always checked fully.
         return not index.exists() or index.stat().st_size < FULL_CHECK_FILES * 100
 
@@ -397,7 +397,7 @@ class Syncer:
         result: SyncResult,
     ) -> str:
         # A private index, so the journal's own index never holds a half-made merge.
-        index_file = self.root / ".git" / "narrate-merge-index"
+        index_file = git_dir(self.root) / "narrate-merge-index"
         env = {"GIT_INDEX_FILE": str(index_file)}
         index_file.unlink(missing_ok=True)
         taken: set[str] = set()

@@ -82,3 +82,29 @@ def test_sync_where_git_is_a_file(
     assert git(root, "status", "--porcelain").strip() == ""
     branch = git(root, "symbolic-ref", "--short", "HEAD").strip()
     assert git(remote, "rev-parse", branch) == git(root, "rev-parse", "HEAD")
+
+
+def test_a_conflict_is_resolved_in_a_separate_git_dir(tmp_path: Path) -> None:
+    from narrate.journal.core import Journal
+    from narrate.journal.entry import Entry
+    from narrate.journal.sync import Syncer, set_remote
+
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    with Journal.create(tmp_path / "a") as a:
+        set_remote(a.root, str(remote))
+        entry = a.add(Entry.new("Started the plan", title="Started the plan"))
+        Syncer(a, 20).run()
+        b_root = tmp_path / "b"
+        git(tmp_path, "clone", "-q", "-b", "main", "--separate-git-dir", str(tmp_path / "b.git"),
+            str(remote), str(b_root))  # fmt: skip
+        with Journal.create(b_root) as b:
+            for journal, words in ((a, "Laptop: blue-green"), (b, "Desktop: canary")):
+                path = journal.root / entry.path
+                path.write_text(path.read_text("utf-8") + words + "\n", "utf-8")
+            Syncer(a, 20).run()
+            result = Syncer(b, 20).run()
+            assert len(result.conflicts) == 1
+            assert git(b_root, "status", "--porcelain").strip() == ""
+            text = "".join(p.read_text("utf-8") for p in (b_root / "entries").rglob("*.md"))
+            assert "blue-green" in text and "canary" in text
