@@ -133,7 +133,7 @@ def doctor(ctx: click.Context) -> None:
     section(
         "Leftover temporary files from an interrupted write (safe to delete)", report.temp_files
     )
-    section("Uncommitted changes (the next sync commits them)", report.uncommitted, "yellow")
+    section("Uncommitted changes (run 'narrate sync' to commit them)", report.uncommitted, "yellow")
     notes = [f"{p}: {n}" for p, n in report.notes]
     if report.identity:
         notes.append(

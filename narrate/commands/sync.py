@@ -62,6 +62,10 @@ def sync(ctx: click.Context, timeout: float | None) -> None:
 
     journal = open_journal(ctx)
     result = Syncer(journal, timeout or sync_timeout(ctx)).run()
+    if result.local_only:
+        done = "Committed changes made outside narrate" if result.committed else "Nothing to commit"
+        click.echo(f"{done}; no remote to sync with (set one with 'narrate remote set URL').")
+        return
     if result.committed:
         click.echo("Committed changes made outside narrate.")
     if result.pulled:
@@ -107,7 +111,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
     else:
         lines.append("No remote (set one with 'narrate remote set URL')")
     if state.uncommitted:
-        lines.append(f"{state.uncommitted} uncommitted file(s) (the next sync commits them)")
+        lines.append(f"{state.uncommitted} uncommitted file(s) (run 'narrate sync' to commit them)")
     lines.extend(f"Conflict copy: {path}" for path in state.conflicts)
     lines.extend(f"Problem: {problem}" for problem in state.problems)
     click.echo("\n".join(lines))

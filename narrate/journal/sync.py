@@ -65,6 +65,8 @@ class SyncResult:
     renamed: list[tuple[str, str]] = field(default_factory=list)  # same name, other entry
     changed_paths: list[str] = field(default_factory=list)
     first_push: bool = False
+    local_only: bool = False
+    """No remote is set: pending changes were committed here, nothing else was done."""
 
 
 @dataclass
@@ -201,11 +203,6 @@ class Syncer:
         self.remote_url = settings.get("remote.origin.url")
         self.ssh_command = settings.get("core.sshcommand")
         self.upstream = settings.get(f"branch.{branch}.merge")
-        if not self.remote_url:
-            raise SyncError(
-                "this journal has no remote to sync with; set one with 'narrate remote set URL'",
-                "state",
-            )
         return branch
 
     # ------------------------------------------------------------------ the run
@@ -218,6 +215,11 @@ class Syncer:
         try:
             with JournalLock(self.root, timeout=2.0):
                 branch = self.preflight()
+                if not self.remote_url:
+                    # Nothing to exchange, but every change still reaches git history.
+                    result.local_only = True
+                    result.committed = self._commit_pending(True)
+                    return result
                 full = self._full_check_due()
                 result.committed = self._commit_pending(full)
                 for attempt in range(PUSH_ATTEMPTS):
@@ -277,12 +279,13 @@ class Syncer:
                 continue
         return sorted(p.relative_to(self.root).as_posix() for p in chosen)
 
-    def _commit_pending(self, full: bool) -> bool:
+    def _commit_pending(
+        self, full: bool, message: str = "Sync: commit changes made outside narrate"
+    ) -> bool:
         """Commit files changed outside narrate: everything when ``full``, else in the
         folders the quick check points at (so git stats only those)."""
         from narrate.journal.history import commit, commit_all
 
-        message = "Sync: commit changes made outside narrate"
         if full:
             return commit_all(self.root, message)
         folders = self._recent_folders()
@@ -526,6 +529,16 @@ class Syncer:
                 record["last_full_check"] = started
         (self.root / STATE).mkdir(exist_ok=True)
         atomic_write(self.root / STATE / "sync.json", json.dumps(record).encode())
+
+
+def commit_local(journal: Journal) -> bool:
+    """Commit every change made outside narrate, here, without talking to a remote (the
+    app, once it has picked up an outside edit); False when there was none. Refuses,
+    like a sync, in the middle of a merge or rebase or on a detached HEAD."""
+    syncer = Syncer(journal)
+    with JournalLock(journal.root, timeout=2.0):
+        syncer.preflight()
+        return syncer._commit_pending(True, "Commit changes made outside narrate")
 
 
 class _DirtyTree(Exception):

@@ -149,6 +149,8 @@ class Writer:
                 return self.save(job)
             if isinstance(job, RefreshJob):
                 report = self.journal.refresh()
+                if report.changed:
+                    self.commit_outside_edits()
                 return JournalRefreshed(report.changed, list(report.broken))
             if isinstance(job, TaskJob):
                 message = job.run(self.journal)
@@ -167,6 +169,17 @@ class Writer:
             if rescued:
                 reason += f"; the text is kept in {rescued}"
             return SaveFailed(job.key, job.seq, reason)
+
+    def commit_outside_edits(self) -> None:
+        """Commit the edits another program made, which a refresh just picked up: the
+        header must not say "uncommitted" forever when the journal has no remote."""
+        import contextlib
+
+        from narrate.journal.sync import commit_local
+
+        # Mid-merge, locked, detached: the header says git needs attention.
+        with contextlib.suppress(NarrateError):
+            commit_local(self.journal)
 
     def rescue(self, job: SaveJob) -> str | None:
         """Keep the text of a failed save in the journal's local state folder, so it

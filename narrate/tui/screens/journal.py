@@ -426,6 +426,8 @@ class JournalScreen(Screen[None]):
         self.indexed = True
         if message.changed or first:
             self.load_listing()
+        if message.changed:  # the writer committed outside edits: the header follows
+            self.writer.submit(GitStateJob())
         if self._looking_for_today and self.entry is None and not self.dirty:
             entry = self.journal.today_entry()
             if entry is not None:
