@@ -220,6 +220,7 @@ class Syncer:
                     result.local_only = True
                     result.committed = self._commit_pending(True)
                     return result
+                gitrun.require_git()  # before anything is fetched or merged
                 full = self._full_check_due()
                 result.committed = self._commit_pending(full)
                 for attempt in range(PUSH_ATTEMPTS):
