@@ -125,7 +125,23 @@ def test_doctor_names_the_fallback_identity_and_how_to_replace_it(tmp_path: Path
     assert narrate(env, "init", str(root)).returncode == 0
     report = narrate(env, "-j", str(root), "doctor")
     assert report.returncode == 0, report.stdout + report.stderr
+    assert "Git identity" in report.stdout
     assert "narrate <" in report.stdout and "user.name" in report.stdout
+
+
+def test_the_fix_for_the_fallback_identity_works(tmp_path: Path) -> None:
+    env = bare_env(tmp_path / "home")
+    root = tmp_path / "journal"
+    assert narrate(env, "init", str(root)).returncode == 0
+    report = narrate(env, "-j", str(root), "doctor").stdout
+    fix = report.split("to commit as yourself: ", 1)[1].splitlines()[0]
+    done = subprocess.run(["sh", "-c", fix], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    added = narrate(env, "-j", str(root), "add", "Mine now")
+    assert added.returncode == 0, added.stderr
+    assert "note:" not in added.stderr
+    assert git(root, "log", "-1", "--format=%an <%ae>").strip() == "Your Name <you@example.com>"
+    assert "Git identity" not in narrate(env, "-j", str(root), "doctor").stdout
 
 
 def test_a_failed_init_leaves_no_half_made_repository(

@@ -134,15 +134,19 @@ def doctor(ctx: click.Context) -> None:
         "Leftover temporary files from an interrupted write (safe to delete)", report.temp_files
     )
     section("Uncommitted changes (run 'narrate sync' to commit them)", report.uncommitted, "yellow")
-    notes = [f"{p}: {n}" for p, n in report.notes]
+    section("Notes", [f"{p}: {n}" for p, n in report.notes], "yellow")
     if report.identity:
-        notes.append(
-            f"commits are made as {report.identity}, narrate's fallback for a machine with "
-            "no git identity; to commit as yourself: git config --global user.name "
-            f'"Your Name" && git config --global user.email "you@example.com" && '
-            f"git -C '{journal.root}' config --remove-section user"
+        con.print(Text("\nGit identity", style="bold yellow"))
+        # Soft-wrapped: the fix is a command to copy, and must stay one line.
+        con.print(
+            Text(
+                f"  commits are made as {report.identity}, narrate's fallback for a machine "
+                "with no git identity; to commit as yourself: git config --global "
+                'user.name "Your Name" && git config --global user.email '
+                f"\"you@example.com\" && git -C '{journal.root}' config --remove-section user"
+            ),
+            soft_wrap=True,
         )
-    section("Notes", notes, "yellow")
     if report.healthy:
         con.print(Text("\nAll good.", style="bold green"))
     else:
