@@ -20,7 +20,13 @@ from textual.message import Message
 from textual.message_pump import MessagePump
 
 from narrate.errors import NarrateError
-from narrate.tui.messages import EntrySaved, GitStateChecked, JournalRefreshed, SaveFailed
+from narrate.tui.messages import (
+    CoreNotice,
+    EntrySaved,
+    GitStateChecked,
+    JournalRefreshed,
+    SaveFailed,
+)
 from narrate.tui.template import title_for
 
 if TYPE_CHECKING:
@@ -114,6 +120,7 @@ class Writer:
                         message = self._run_one(job)
                         if message is not None:
                             post(message)
+                    post_notices(post)
                 finally:
                     for _ in range(taken):
                         self.queue.task_done()
@@ -251,6 +258,18 @@ class Reader(Writer):
         if not isinstance(job, TaskJob):
             raise TypeError(f"the reader runs reads only, not {type(job).__name__}")
         super().submit(job)
+
+
+def post_notices(post: Callable[[Message], object]) -> None:
+    """Pass on what the core asked to say once (only after something committed)."""
+    import sys
+
+    if "narrate.journal.history" not in sys.modules:
+        return
+    from narrate.journal import take_notices
+
+    for notice in take_notices():
+        post(CoreNotice(notice))
 
 
 @runtime_checkable

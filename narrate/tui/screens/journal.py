@@ -25,6 +25,7 @@ from narrate.tui import highlight
 from narrate.tui.editing import EditSession, Outside, Typed
 from narrate.tui.listing import JournalListing, SearchListing
 from narrate.tui.messages import (
+    CoreNotice,
     EntryChosen,
     EntryHighlighted,
     EntrySaved,
@@ -449,6 +450,11 @@ class JournalScreen(Screen[None]):
     def git_state_checked(self, message: GitStateChecked) -> None:
         """Show the repository state in the header."""
         self.app.sub_title = message.summary
+
+    @on(CoreNotice)
+    def core_notice(self, message: CoreNotice) -> None:
+        """Say once what the core did for the user (such as a fallback git identity)."""
+        self.notify(message.text, title="Git identity", timeout=20, markup=False)
 
     # ------------------------------------------------------------------ search
 
