@@ -55,6 +55,8 @@ def remote_show(ctx: click.Context) -> None:
 def sync(ctx: click.Context, timeout: float | None) -> None:
     """Commit pending changes, fetch, integrate and push to the journal's remote.
 
+    Without a remote it commits pending changes (files edited outside narrate) here.
+
     Nothing is ever lost: when both devices changed the same entry, yours stays in
     place and the other version is saved beside it as a ...-conflict-<id>.md copy.
     """

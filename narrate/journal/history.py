@@ -20,7 +20,7 @@ __all__ = ["GitError", "git_bytes", "git_env", "run_git"]
 
 # A git lock older than this, with narrate holding its own journal lock, is stale.
 STALE_LOCK_SECONDS = 10.0
-# The author of a journal's commits when git knows no one (docs/sync.md, "Identity").
+# The author of a journal's commits when git knows no one (docs/sync.md, "Who commits").
 FALLBACK_NAME = "narrate"
 
 _git_dirs: dict[Path, Path] = {}
