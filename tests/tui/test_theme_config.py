@@ -28,3 +28,14 @@ async def test_choosing_a_theme_keeps_the_comments_in_the_config(
     assert 'editor = "nano"  # the one I know' in text
     assert "# Kept out of every community:\n" in text
     assert 'theme = "narrate-paper"' in text
+
+
+async def test_a_misspelled_config_key_is_said_in_the_app(
+    journal: Journal, config_file: Path
+) -> None:
+    config_file.parent.mkdir(parents=True, exist_ok=True)
+    config_file.write_text('jornal = "~/journal"\n', "utf-8")
+    async with NarrateApp(journal).run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: bool(pilot.app._notifications))
+        said = [n.message for n in pilot.app._notifications if "jornal" in n.message]
+        assert len(said) == 1 and "'journal'" in said[0]
