@@ -193,3 +193,14 @@ def test_init_finishes_a_half_made_repository_and_says_so(tmp_path: Path) -> Non
     assert "already" not in result.stdout
     assert "Finished" in result.stdout
     assert commit_count(root) == 1
+
+
+def test_an_init_that_cannot_write_is_one_line_and_leaves_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "journal"
+    (root / ".gitignore").mkdir(parents=True)  # a folder where the file must go
+    result = narrate({**os.environ, **CLI_ENV}, "init", str(root))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert ".gitignore" in line and "nothing was changed" in line
+    assert sorted(p.name for p in root.iterdir()) == [".gitignore"]

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from narrate.errors import NarrateError
 from narrate.journal import gitrun
 from narrate.journal.gitrun import GitError, git_env
 from narrate.journal.store import ENTRIES, GITIGNORE
@@ -216,6 +217,12 @@ def init_repo(root: Path) -> InitResult:
         result.identity_notice = ensure_identity(root)
         result.committed = commit(root, [".gitignore"], "Start the journal")
         (root / ENTRIES).mkdir(exist_ok=True)
+    except OSError as exc:
+        _undo_init(root, made_root, made_git, before)
+        where = exc.filename or root
+        raise NarrateError(
+            f"cannot make a journal at {root}: {exc.strerror or exc} ({where}); nothing was changed"
+        ) from exc
     except BaseException:
         _undo_init(root, made_root, made_git, before)
         raise
