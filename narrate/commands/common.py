@@ -85,10 +85,12 @@ def journal_path(ctx: click.Context) -> Path:
         return folder_or_error(Path(chosen).expanduser(), "--journal")
     if os.environ.get("NARRATE_JOURNAL"):
         return folder_or_error(Path(os.environ["NARRATE_JOURNAL"]).expanduser(), "$NARRATE_JOURNAL")
-    from narrate.config import env_or_config_journal, load_config
+    from narrate.config import env_or_config_journal
     from narrate.paths import default_journal
 
-    return env_or_config_journal(load_config()) or folder_or_error(default_journal(), "default")
+    return env_or_config_journal(load_settings(ctx)) or folder_or_error(
+        default_journal(), "default"
+    )
 
 
 def folder_or_error(path: Path, source: str) -> Path:
@@ -108,7 +110,21 @@ def open_journal(ctx: click.Context) -> Journal:
 
     journal = Journal.open(journal_path(ctx))
     ctx.call_on_close(journal.close)
+    ctx.call_on_close(say_notices)
     return journal
+
+
+def say_notices() -> None:
+    """Print what the core did on the user's behalf (a fallback git identity), once."""
+    import sys
+
+    # Nothing to say unless something committed (a read never imports the history).
+    if "narrate.journal.history" not in sys.modules:
+        return
+    from narrate.journal import take_notices
+
+    for notice in take_notices():
+        click.echo(f"narrate: note: {notice}", err=True)
 
 
 def emit_json(data: object) -> None:
@@ -166,19 +182,32 @@ def commit_or_warn(action: Callable[[], T]) -> T:
         raise SystemExit(1) from None
 
 
-def sync_timeout() -> float:
+def sync_timeout(ctx: click.Context | None = None) -> float:
     """Seconds a remote may take to answer: the config's sync_timeout, default 30."""
-    from narrate.config import load_config
     from narrate.journal.sync import DEFAULT_TIMEOUT
 
-    return float(load_config().get("sync_timeout", DEFAULT_TIMEOUT))
+    return float(load_settings(ctx).get("sync_timeout", DEFAULT_TIMEOUT))
 
 
-def load_settings() -> Config:
-    """The user's config (validated)."""
+_CONFIG_KEY = "narrate.config"
+
+
+def load_settings(ctx: click.Context | None = None) -> Config:
+    """The user's config (validated), read once per CLI call: kept on the root context,
+    its warnings (unknown keys) printed once on stderr when it is first read."""
     from narrate.config import load_config
 
-    return load_config()
+    ctx = ctx or click.get_current_context(silent=True)
+    if ctx is None:
+        return load_config()
+    meta = ctx.find_root().meta
+    config: Config | None = meta.get(_CONFIG_KEY)
+    if config is None:
+        config = load_config()
+        meta[_CONFIG_KEY] = config
+        for warning in config.warnings:
+            click.echo(f"narrate: warning: {warning}", err=True)
+    return config
 
 
 def run_with_progress(work: Callable[[Callable[[int, int], None]], T]) -> T:

@@ -66,7 +66,7 @@ def community_add(
         raise NarrateError(f"community '{name}' exists; remove it first to change it")
     address = email or config.get("author.email") or f"{handle}@users.narrate.invalid"
     joined = Community(name, url, handle, address)
-    repo = joined.repo(sync_timeout())
+    repo = joined.repo(sync_timeout(ctx))
     repo.clone()
     settings = {"url": url, "member": handle}
     if email:
@@ -149,9 +149,11 @@ def community_remove(name: str) -> None:
 
     config = load_settings()
     found = get(config, name)
-    shutil.rmtree(found.clone_path, ignore_errors=True)
     del config.data["communities"][name]
+    # The config first: if it cannot be written the community stays whole (configured,
+    # with its clone), rather than configured with nothing behind it.
     config.save()
+    shutil.rmtree(found.clone_path, ignore_errors=True)
     state = load_state()
     state.pop(name, None)
     save_state(state)
@@ -215,7 +217,7 @@ def share(ctx: click.Context, ref: str, to: str | None, dry_run: bool, yes: bool
             )
         to = names[0]
     journal = open_journal(ctx)
-    copy, context = prepare_share(journal, config, to, ref, sync_timeout())
+    copy, context = prepare_share(journal, config, to, ref, sync_timeout(ctx))
     for warning in copy.warnings:
         click.echo(f"narrate: note: {clean(warning, single_line=True)}", err=True)
     click.echo(f"--- {copy.path} in {copy.community}", err=True)
@@ -248,7 +250,7 @@ def unshare(ctx: click.Context, ref: str, source: str) -> None:
 
     config = load_settings()
     journal = open_journal(ctx)
-    path = commit_or_warn(lambda: retract(journal, config, source, ref, sync_timeout()))
+    path = commit_or_warn(lambda: retract(journal, config, source, ref, sync_timeout(ctx)))
     click.echo(f"Removed {path} from {source}.")
     click.echo(
         "Its git history, and every member's clone, still hold the earlier version: "

@@ -16,9 +16,9 @@ DEFAULT_EDITOR = "vi"
 def editor_command(ctx: click.Context | None = None) -> tuple[list[str], str]:
     """The editor to run and where that choice came from: the config's ``editor``, then
     $VISUAL, then $EDITOR, then vi (as git puts core.editor first)."""
-    from narrate.config import load_config
+    from narrate.commands.common import load_settings
 
-    config = load_config()
+    config = load_settings(ctx)
     configured = config.get("editor")
     choices = [
         (configured, f"the config's 'editor' ({config.path})"),

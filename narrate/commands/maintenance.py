@@ -50,12 +50,12 @@ def init(ctx: click.Context, path: Path | None, remote: str | None, clone: str |
     if clone:
         if existed:
             raise NarrateError(f"{target} is already a journal; clone into a new folder")
-        clone_journal(clone, target, sync_timeout())
+        clone_journal(clone, target, sync_timeout(ctx))
     if remote:
         from narrate.journal.sync import foreign_history
 
         validate_url(remote)
-        if foreign_history(remote, target if existed else None, sync_timeout()):
+        if foreign_history(remote, target if existed else None, sync_timeout(ctx)):
             place = "NEW-FOLDER" if existed else str(target)
             raise NarrateError(
                 f"{redact(remote)} already holds a journal (history this one does not share), "
@@ -63,16 +63,23 @@ def init(ctx: click.Context, path: Path | None, remote: str | None, clone: str |
                 f"narrate init {place} --clone {redact(remote)}"
             )
     journal = Journal.create(target)
+    done = journal.init_result
+    assert done is not None
     if remote:
         set_remote(journal.root, remote)
     if clone:
         click.echo(f"Cloned {redact(clone)} into {journal.root}")
+    elif done.created:
+        click.echo(f"Created a journal at {journal.root}")
+    elif done.committed:
+        click.echo(f"Finished setting up the journal at {journal.root} (committed .gitignore)")
     else:
-        verb = "Journal already at" if existed else "Created a journal at"
-        click.echo(f"{verb} {journal.root}")
+        click.echo(f"Journal already at {journal.root}; nothing to do")
+    if done.identity_notice:
+        click.echo(f"narrate: note: {done.identity_notice}", err=True)
     if remote:
         click.echo(f"Remote: {redact(remote)} (run 'narrate sync' to push)", err=True)
-    if not existed and not clone:
+    if done.created and not clone:
         click.echo('Write the first entry: narrate add "What I did today"', err=True)
 
 
@@ -145,8 +152,20 @@ def doctor(ctx: click.Context) -> None:
     section(
         "Leftover temporary files from an interrupted write (safe to delete)", report.temp_files
     )
-    section("Uncommitted changes (the next sync commits them)", report.uncommitted, "yellow")
+    section("Uncommitted changes (run 'narrate sync' to commit them)", report.uncommitted, "yellow")
     section("Notes", [f"{p}: {n}" for p, n in report.notes], "yellow")
+    if report.identity:
+        con.print(Text("\nGit identity", style="bold yellow"))
+        # Soft-wrapped: the fix is a command to copy, and must stay one line.
+        con.print(
+            Text(
+                f"  commits are made as {report.identity}, narrate's fallback for a machine "
+                "with no git identity; to commit as yourself: git config --global "
+                'user.name "Your Name" && git config --global user.email '
+                f"\"you@example.com\" && git -C '{journal.root}' config --remove-section user"
+            ),
+            soft_wrap=True,
+        )
     if report.healthy:
         con.print(Text("\nAll good.", style="bold green"))
     else:

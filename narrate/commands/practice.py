@@ -10,6 +10,7 @@ from narrate.commands.common import (
     emit_json,
     journal_option,
     json_option,
+    load_settings,
     open_journal,
     parse_date_option,
     warn_broken,
@@ -55,14 +56,13 @@ def practice(
         return
     import datetime as dt
 
-    from narrate.config import load_config
     from narrate.practice.checkback import check_back_weeks, with_due
 
     journal = open_journal(ctx)
     items = journal.practice(
         area=_area(area), since=parse_date_option(since, "--since"), status=status
     )
-    items = with_due(items, check_back_weeks(load_config()), dt.date.today())
+    items = with_due(items, check_back_weeks(load_settings(ctx)), dt.date.today())
     if due:
         items = sorted((i for i in items if i["due"]), key=lambda i: (i["due"], i["id"]))
     warn_broken(journal)
@@ -177,7 +177,6 @@ def review(
 
     The Markdown note can be kept as an entry: narrate review --markdown | narrate add -
     """
-    from narrate.config import load_config
     from narrate.practice.checkback import check_back_weeks
     from narrate.practice.review import build_review
 
@@ -195,7 +194,7 @@ def review(
         since=first,
         until=last,
         by=by,
-        weeks=check_back_weeks(load_config()),
+        weeks=check_back_weeks(load_settings(ctx)),
     )
     warn_broken(journal)
     if as_json:

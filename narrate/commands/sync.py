@@ -57,13 +57,19 @@ def remote_show(ctx: click.Context) -> None:
 def sync(ctx: click.Context, timeout: float | None) -> None:
     """Commit pending changes, fetch, integrate and push to the journal's remote.
 
+    Without a remote it commits pending changes (files edited outside narrate) here.
+
     Nothing is ever lost: when both devices changed the same entry, yours stays in
     place and the other version is saved beside it as a ...-conflict-<id>.md copy.
     """
     from narrate.journal.sync import Syncer
 
     journal = open_journal(ctx)
-    result = Syncer(journal, timeout or sync_timeout()).run()
+    result = Syncer(journal, timeout or sync_timeout(ctx)).run()
+    if result.local_only:
+        done = "Committed changes made outside narrate" if result.committed else "Nothing to commit"
+        click.echo(f"{done}; no remote to sync with (set one with 'narrate remote set URL').")
+        return
     if result.committed:
         click.echo("Committed changes made outside narrate.")
     if result.pulled:
@@ -115,7 +121,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
         lines.append("No remote (set one with 'narrate remote set URL')")
     if state.uncommitted:
         files = plural(state.uncommitted, "uncommitted file")
-        lines.append(f"{files} (the next sync commits them)")
+        lines.append(f"{files} (run 'narrate sync' to commit them)")
     lines.extend(f"Conflict copy: {path}" for path in state.conflicts)
     lines.extend(f"Problem: {problem}" for problem in state.problems)
     click.echo("\n".join(shown(line) for line in lines))

@@ -31,6 +31,9 @@ under one lock and commit them once; the rule for each lives in one place:
     iter_entry_paths every entry file's path, from the folders (narrate.journal.index)
     commit           one commit of these paths, under a lock the caller holds (history)
 
+Notices: ``take_notices()`` returns (and forgets) what the core did on the user's behalf
+that they should hear once, such as the fallback git identity set at a first commit.
+
 Errors (all narrate.errors.NarrateError, whose message says what to do next):
     NotCommitted     the entry is saved and indexed, but git could not commit it
     BrokenEntry      a file that cannot be read as an entry (a ValueError)
@@ -51,7 +54,7 @@ if TYPE_CHECKING:
     from narrate.journal.conflicts import ConflictChanged
     from narrate.journal.core import DoctorReport, Journal, NotCommitted
     from narrate.journal.entry import BrokenEntry, Entry, Practice
-    from narrate.journal.history import GitError, RepoState, commit
+    from narrate.journal.history import GitError, RepoState, commit, take_notices
     from narrate.journal.index import RefreshReport, iter_entry_paths
     from narrate.journal.store import (
         ENTRIES,
@@ -86,6 +89,7 @@ _HOMES = {
     "RefreshReport": "index",
     "iter_entry_paths": "index",
     "commit": "history",
+    "take_notices": "history",
     "ENTRIES": "store",
     "TEMP_MARKER": "store",
     "JournalLock": "store",
@@ -134,6 +138,7 @@ __all__ = [
     "entry_relpath",
     "entry_stem",
     "iter_entry_paths",
+    "take_notices",
 ]
 
 

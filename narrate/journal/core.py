@@ -18,7 +18,7 @@ from narrate.journal.store import ENTRIES, STATE, JournalLock, atomic_write, ent
 
 if TYPE_CHECKING:
     from narrate.journal.entry import Entry
-    from narrate.journal.history import RepoState
+    from narrate.journal.history import InitResult, RepoState
     from narrate.journal.types import (
         AreaCount,
         AreaPeriodCount,
@@ -75,6 +75,8 @@ class DoctorReport:
     remote: str | None = None
     ahead: int | None = None
     behind: int | None = None
+    identity: str | None = None
+    """``name <email>`` when commits use narrate's fallback identity (no git identity)."""
 
     @property
     def healthy(self) -> bool:
@@ -116,6 +118,8 @@ class Journal:
         self._db: sqlite3.Connection | None = None
         self._fresh = False
         self.last_refresh: idx.RefreshReport | None = None
+        self.init_result: InitResult | None = None
+        """What ``create`` did (None for a journal opened with ``open``)."""
 
     # ------------------------------------------------------------------ opening
 
@@ -139,9 +143,9 @@ class Journal:
         root = root.expanduser().absolute()
         if root.exists() and not root.is_dir():
             raise NarrateError(f"{root} exists and is not a folder")
-        init_repo(root)
-        (root / ENTRIES).mkdir(exist_ok=True)
-        return cls(root)
+        journal = cls(root)
+        journal.init_result = init_repo(root)
+        return journal
 
     @property
     def name(self) -> str:
@@ -839,6 +843,7 @@ class Journal:
         report.branch = state.branch
         report.remote = redact(state.remote) if state.remote else None
         report.ahead, report.behind = state.ahead, state.behind
+        report.identity = state.fallback_identity
         return report
 
     def state_dir(self) -> Path:

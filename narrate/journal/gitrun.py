@@ -46,6 +46,9 @@ OFFLINE_SIGNS = (
 )
 # Options of git itself that take a value, skipped to find the subcommand's name.
 _VALUED_OPTIONS = ("-C", "-c", "--git-dir", "--work-tree", "--namespace")
+# The oldest git narrate works with: sync merges with ``merge-tree --write-tree`` (2.38).
+MIN_GIT = (2, 38)
+_git_version: tuple[int, int] | None = None
 
 
 class GitError(NarrateError):
@@ -204,6 +207,32 @@ def run(
             returncode=result.returncode,
         )
     return result
+
+
+def parse_version(said: str) -> tuple[int, int] | None:
+    """(major, minor) from ``git version``'s line ("git version 2.39.5 (Apple ...)")."""
+    import re
+
+    found = re.search(r"(\d+)\.(\d+)", said)
+    return (int(found.group(1)), int(found.group(2))) if found else None
+
+
+def require_git(minimum: tuple[int, int] = MIN_GIT) -> None:
+    """Refuse, in one line, a git older than ``minimum``; asks git once per process, and
+    only where a command is about to need it (a sync), never on a read."""
+    global _git_version
+    if _git_version is None:
+        said = run(["version"], text=True).stdout.strip()
+        # An unreadable line (a wrapper, a fork) is given the benefit of the doubt.
+        _git_version = parse_version(said) or minimum
+        if _git_version < minimum:
+            found = said.removeprefix("git version ").strip() or "unknown"
+            _git_version = None  # asked again next time: the user may be upgrading
+            want = ".".join(map(str, minimum))
+            raise GitError(
+                f"narrate needs git {want} or newer to sync (it merges with "
+                f"'git merge-tree --write-tree'); this is git {found}: update git and sync again"
+            )
 
 
 def _kill(process: subprocess.Popen[bytes] | subprocess.Popen[str], group: bool) -> None:

@@ -12,14 +12,43 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from narrate.errors import NarrateError
 from narrate.journal import gitrun
 from narrate.journal.gitrun import GitError, git_env
-from narrate.journal.store import GITIGNORE
+from narrate.journal.store import ENTRIES, GITIGNORE
 
 __all__ = ["GitError", "git_bytes", "git_env", "run_git"]
 
 # A git lock older than this, with narrate holding its own journal lock, is stale.
 STALE_LOCK_SECONDS = 10.0
+# The author of a journal's commits when git knows no one (docs/sync.md, "Who commits").
+FALLBACK_NAME = "narrate"
+
+_git_dirs: dict[Path, Path] = {}
+_notices: list[str] = []
+
+
+def git_dir(root: Path) -> Path:
+    """The journal's git directory: ``root/.git``, or where a ``.git`` file points (a
+    worktree, ``--separate-git-dir``, a submodule). Asks git only in that second case,
+    once per process."""
+    dot = root / ".git"
+    if dot.is_dir() or not dot.is_file():
+        return dot
+    if root not in _git_dirs:
+        found = run_git(root, "rev-parse", "--absolute-git-dir", check=False)
+        if found.returncode != 0:
+            return dot
+        _git_dirs[root] = Path(found.stdout.strip())
+    return _git_dirs[root]
+
+
+def take_notices() -> list[str]:
+    """What the core did on the user's behalf that they should hear about once (a
+    fallback identity set at a first commit); the faces print these."""
+    taken = list(_notices)
+    _notices.clear()
+    return taken
 
 
 def run_git(
@@ -59,12 +88,12 @@ def explain_git_failure(root: Path, args: tuple[str, ...], stderr: str) -> GitEr
     """Turn git's stderr into one line that names the problem and the fix."""
     text = stderr.strip()
     if "index.lock" in text:
-        lock = root / ".git" / "index.lock"
+        lock = git_dir(root) / "index.lock"
         return GitError(
             f"git's lock file {lock} exists: another git command is running, or one crashed. "
             f"If no git is running, remove it (rm '{lock}') and run the command again"
         )
-    if "tell me who you are" in text or "empty ident" in text or "unable to auto-detect" in text:
+    if _no_identity(text):
         return GitError(
             "git does not know who you are, so it cannot commit. Set an identity: "
             'git config --global user.name "Your Name" && '
@@ -77,20 +106,149 @@ def explain_git_failure(root: Path, args: tuple[str, ...], stderr: str) -> GitEr
     return GitError(f"git {args[0] if args else ''} failed in {root}: {first}")
 
 
-def init_repo(root: Path) -> None:
-    """Make ``root`` a journal repository: git init, settings, .gitignore, first commit."""
-    root.mkdir(parents=True, exist_ok=True)
-    if not (root / ".git").exists():
-        run_git(root, "init", "-q", "--initial-branch=main")
-    # manyFiles: index v4 and the untracked cache keep add/status fast at 100k files.
-    run_git(root, "config", "feature.manyFiles", "true")
+def _no_identity(stderr: str) -> bool:
+    """Whether git refused because it knows no author or committer."""
+    signs = ("tell me who you are", "empty ident", "unable to auto-detect", "no email was given")
+    return any(sign in stderr for sign in signs)
+
+
+@dataclass
+class InitResult:
+    """What ``init_repo`` did, for the message ``narrate init`` prints."""
+
+    created: bool = False
+    """A new git repository was made."""
+    committed: bool = False
+    """A commit was made (the first one, or a .gitignore that lacked narrate's lines)."""
+    identity_notice: str | None = None
+    """Set when git knew no identity and the journal got the fallback one."""
+
+
+def fallback_identity() -> tuple[str, str]:
+    """The name and e-mail a journal commits with when git knows no one:
+    ``narrate <login@host.invalid>`` (.invalid: it can never be a real address)."""
+    import getpass
+    import re
+    import socket
+
+    def part(value: str, default: str) -> str:
+        cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", value).strip(".-")
+        return cleaned or default
+
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):  # no $USER and no passwd entry, as in some containers
+        login = ""
+    return FALLBACK_NAME, f"{part(login, 'user')}@{part(socket.gethostname(), 'localhost')}.invalid"
+
+
+def identity_notice(root: Path, name: str, email: str) -> str:
+    """The one-time message saying who commits and how to commit as yourself."""
+    return (
+        f"git has no identity set, so this journal commits as '{name} <{email}>' (kept in "
+        f"its own .git/config). To commit as yourself: git config --global user.name "
+        f'"Your Name" && git config --global user.email "you@example.com" && '
+        f"git -C '{root}' config --remove-section user"
+    )
+
+
+def ensure_identity(root: Path) -> str | None:
+    """Give the journal the fallback identity in its own config when git has none for
+    the author or the committer; the notice to show once, or None if nothing was set."""
+    if all(run_git(root, "var", var, check=False).returncode == 0
+           for var in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT")):  # fmt: skip
+        return None
+    name, email = fallback_identity()
+    # Only what git lacks: a configured name keeps its place beside a missing e-mail.
+    if run_git(root, "config", "user.name", check=False).returncode != 0:
+        run_git(root, "config", "--local", "user.name", name)
+    else:
+        name = run_git(root, "config", "user.name").stdout.strip()
+    if run_git(root, "config", "user.email", check=False).returncode != 0:
+        run_git(root, "config", "--local", "user.email", email)
+        run_git(root, "config", "--local", "narrate.fallbackEmail", email)
+    else:
+        email = run_git(root, "config", "user.email").stdout.strip()
+    return identity_notice(root, name, email)
+
+
+def fallback_in_use(root: Path) -> str | None:
+    """``name <email>`` when the journal commits with the fallback identity, else None."""
+    found = run_git(
+        root,
+        "config",
+        "--local",
+        "-z",
+        "--get-regexp",
+        r"^(user\.name|user\.email|narrate\.fallbackemail)$",
+        check=False,
+    ).stdout
+    settings = dict(item.split("\n", 1) for item in found.split("\0") if "\n" in item)
+    email = settings.get("user.email")
+    if email is None or email != settings.get("narrate.fallbackemail"):
+        return None
+    return f"{settings.get('user.name', FALLBACK_NAME)} <{email}>"
+
+
+def init_repo(root: Path) -> InitResult:
+    """Make ``root`` a journal repository: git init, settings, .gitignore, first commit.
+
+    Atomic: if any step fails, what this call made (the folder, .git, .gitignore) is
+    removed or restored, so a re-run starts clean. Idempotent: on a journal it changes
+    nothing and commits nothing.
+    """
+    result = InitResult()
+    made_root = not root.exists()
+    made_git = not (root / ".git").exists()
     gitignore = root / ".gitignore"
-    existing = gitignore.read_text("utf-8") if gitignore.exists() else ""
-    missing = [line for line in GITIGNORE.splitlines() if line not in existing.splitlines()]
-    if missing:
-        prefix = "" if not existing or existing.endswith("\n") else "\n"
-        gitignore.write_text(existing + prefix + "\n".join(missing) + "\n", "utf-8")
-    commit(root, [".gitignore"], "Start the journal")
+    before = gitignore.read_bytes() if gitignore.is_file() else None
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        if made_git:
+            run_git(root, "init", "-q", "--initial-branch=main")
+            result.created = True
+        # manyFiles: index v4 and the untracked cache keep add/status fast at 100k files.
+        run_git(root, "config", "feature.manyFiles", "true")
+        existing = before.decode("utf-8") if before is not None else ""
+        missing = [line for line in GITIGNORE.splitlines() if line not in existing.splitlines()]
+        if missing:
+            prefix = "" if not existing or existing.endswith("\n") else "\n"
+            gitignore.write_text(existing + prefix + "\n".join(missing) + "\n", "utf-8")
+        result.identity_notice = ensure_identity(root)
+        result.committed = commit(root, [".gitignore"], "Start the journal")
+        (root / ENTRIES).mkdir(exist_ok=True)
+    except OSError as exc:
+        _undo_init(root, made_root, made_git, before)
+        where = exc.filename or root
+        raise NarrateError(
+            f"cannot make a journal at {root}: {exc.strerror or exc} ({where}); nothing was changed"
+        ) from exc
+    except BaseException:
+        _undo_init(root, made_root, made_git, before)
+        raise
+    return result
+
+
+def _undo_init(root: Path, made_root: bool, made_git: bool, before: bytes | None) -> None:
+    """Take back what a failed init made, so no half-made repository is left."""
+    import contextlib
+    import shutil
+
+    gitignore = root / ".gitignore"
+    if made_git:
+        shutil.rmtree(root / ".git", ignore_errors=True)
+    with contextlib.suppress(OSError):
+        if before is None:
+            if made_git:
+                gitignore.unlink(missing_ok=True)
+        elif gitignore.read_bytes() != before:
+            gitignore.write_bytes(before)
+    if made_git:
+        with contextlib.suppress(OSError):
+            (root / ENTRIES).rmdir()  # only if empty: it may hold the user's files
+    if made_root:
+        with contextlib.suppress(OSError):
+            root.rmdir()
 
 
 def commit(root: Path, paths: list[str], message: str) -> bool:
@@ -134,21 +292,30 @@ def commit_index(root: Path, message: str) -> bool:
         if head_tree == tree:
             return False
     parent_args = ["-p", head] if head else []
-    new = run_git(root, "commit-tree", tree, *parent_args, "-m", message).stdout.strip()
+    made = run_git(root, "commit-tree", tree, *parent_args, "-m", message, check=False)
+    if made.returncode != 0 and _no_identity(made.stderr):
+        # A journal made where git knew someone, now used where it knows no one.
+        notice = ensure_identity(root)
+        if notice is not None:
+            _notices.append(notice)
+            made = run_git(root, "commit-tree", tree, *parent_args, "-m", message, check=False)
+    if made.returncode != 0:
+        raise explain_git_failure(root, ("commit-tree",), made.stderr)
+    new = made.stdout.strip()
     run_git(root, "update-ref", "-m", f"commit: {message.splitlines()[0]}", "HEAD", new, head)
     return True
 
 
 def refuse_unfinished_operation(root: Path) -> None:
     """Refuse to commit in the middle of a merge or rebase that something else began."""
-    git_dir = root / ".git"
+    folder = git_dir(root)
     for marker, what, recovery in (
         ("rebase-merge", "a rebase", "git rebase --continue' or 'git rebase --abort"),
         ("rebase-apply", "a rebase", "git rebase --continue' or 'git rebase --abort"),
         ("MERGE_HEAD", "a merge", "git commit' or 'git merge --abort"),
         ("CHERRY_PICK_HEAD", "a cherry-pick", "git cherry-pick --abort"),
     ):
-        if (git_dir / marker).exists():
+        if (folder / marker).exists():
             raise GitError(
                 f"the journal's git repository is in the middle of {what} that narrate did "
                 f"not start; finish or undo it in {root} ('{recovery}'), then run the "
@@ -158,7 +325,7 @@ def refuse_unfinished_operation(root: Path) -> None:
 
 def check_git_lock(root: Path) -> None:
     """Refuse to run git over a lock file that a crashed git left behind."""
-    lock = root / ".git" / "index.lock"
+    lock = git_dir(root) / "index.lock"
     try:
         age = time.time() - lock.stat().st_mtime
     except FileNotFoundError:
@@ -181,13 +348,15 @@ class RepoState:
     ahead: int | None = None
     behind: int | None = None
     remote: str | None = None
+    fallback_identity: str | None = None
+    """``name <email>`` when commits use narrate's fallback identity."""
 
 
 def repo_state(root: Path) -> RepoState:
     """Branch, remote, uncommitted files and any half-finished git operation."""
     state = RepoState()
-    git_dir = root / ".git"
-    if not git_dir.is_dir():
+    folder = git_dir(root)
+    if not folder.is_dir():
         state.problems.append(f"{root} is not a git repository (run 'narrate init {root}')")
         return state
     markers = {
@@ -200,9 +369,9 @@ def repo_state(root: Path) -> RepoState:
         "REVERT_HEAD": "a revert is in progress ('git revert --abort')",
     }
     for marker, message in markers.items():
-        if (git_dir / marker).exists():
+        if (folder / marker).exists():
             state.problems.append(message)
-    lock = git_dir / "index.lock"
+    lock = folder / "index.lock"
     if lock.exists():
         state.problems.append(
             f"git's lock file {lock} exists; if no git command is running, remove it"
@@ -217,6 +386,7 @@ def repo_state(root: Path) -> RepoState:
     if status.returncode == 0:
         state.uncommitted = [item[3:] for item in status.stdout.split("\0") if len(item) > 3]
     state.remote = remote_url(root)
+    state.fallback_identity = fallback_in_use(root)
     if state.remote is not None:
         counts = run_git(
             root, "rev-list", "--left-right", "--count", "HEAD...@{upstream}", check=False

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from narrate.errors import NarrateError
 from narrate.journal import gitrun
 from narrate.journal.gitrun import GitError
-from narrate.journal.history import git_bytes, run_git
+from narrate.journal.history import git_bytes, git_dir, run_git
 
 # Re-exported: the faces ask sync, never history, about the remote.
 from narrate.journal.history import has_remote as has_remote
@@ -66,6 +66,8 @@ class SyncResult:
     renamed: list[tuple[str, str]] = field(default_factory=list)  # same name, other entry
     changed_paths: list[str] = field(default_factory=list)
     first_push: bool = False
+    local_only: bool = False
+    """No remote is set: pending changes were committed here, nothing else was done."""
 
 
 @dataclass
@@ -159,7 +161,7 @@ class Syncer:
 
     def preflight(self) -> str:
         """Refuse unsafe repository states; returns the current branch."""
-        git_dir = self.root / ".git"
+        folder = git_dir(self.root)
         states = {
             "rebase-merge": ("a rebase", "git rebase --abort"),
             "rebase-apply": ("a rebase or am", "git rebase --abort"),
@@ -168,14 +170,14 @@ class Syncer:
             "REVERT_HEAD": ("a revert", "git revert --abort"),
         }
         for marker, (what, undo) in states.items():
-            if (git_dir / marker).exists():
+            if (folder / marker).exists():
                 raise SyncError(
                     f"the journal repository is in the middle of {what} that narrate did "
                     f"not start; finish it, or undo it with '{undo}' in {self.root}, then "
                     "sync again (nothing was changed)",
                     "state",
                 )
-        lock = git_dir / "index.lock"
+        lock = folder / "index.lock"
         if lock.exists():
             raise SyncError(
                 f"git's lock file {lock} exists: another git command is running, or one "
@@ -202,11 +204,6 @@ class Syncer:
         self.remote_url = settings.get("remote.origin.url")
         self.ssh_command = settings.get("core.sshcommand")
         self.upstream = settings.get(f"branch.{branch}.merge")
-        if not self.remote_url:
-            raise SyncError(
-                "this journal has no remote to sync with; set one with 'narrate remote set URL'",
-                "state",
-            )
         return branch
 
     # ------------------------------------------------------------------ the run
@@ -219,6 +216,12 @@ class Syncer:
         try:
             with JournalLock(self.root, timeout=2.0):
                 branch = self.preflight()
+                if not self.remote_url:
+                    # Nothing to exchange, but every change still reaches git history.
+                    result.local_only = True
+                    result.committed = self._commit_pending(True)
+                    return result
+                gitrun.require_git()  # before anything is fetched or merged
                 full = self._full_check_due()
                 result.committed = self._commit_pending(full)
                 for attempt in range(PUSH_ATTEMPTS):
@@ -258,7 +261,7 @@ class Syncer:
         last = self._load_record().get("last_full_check")
         if last is None or time.time() - float(last) > FULL_CHECK_SECONDS:
             return True
-        index = self.root / ".git" / "index"
+        index = git_dir(self.root) / "index"
         # ~100 bytes an entry in git's index: a small journal is always checked fully.
         return not index.exists() or index.stat().st_size < FULL_CHECK_FILES * 100
 
@@ -278,12 +281,13 @@ class Syncer:
                 continue
         return sorted(p.relative_to(self.root).as_posix() for p in chosen)
 
-    def _commit_pending(self, full: bool) -> bool:
+    def _commit_pending(
+        self, full: bool, message: str = "Sync: commit changes made outside narrate"
+    ) -> bool:
         """Commit files changed outside narrate: everything when ``full``, else in the
         folders the quick check points at (so git stats only those)."""
         from narrate.journal.history import commit, commit_all
 
-        message = "Sync: commit changes made outside narrate"
         if full:
             return commit_all(self.root, message)
         folders = self._recent_folders()
@@ -398,7 +402,7 @@ class Syncer:
         result: SyncResult,
     ) -> str:
         # A private index, so the journal's own index never holds a half-made merge.
-        index_file = self.root / ".git" / "narrate-merge-index"
+        index_file = git_dir(self.root) / "narrate-merge-index"
         env = {"GIT_INDEX_FILE": str(index_file)}
         index_file.unlink(missing_ok=True)
         taken: set[str] = set()
@@ -527,6 +531,16 @@ class Syncer:
                 record["last_full_check"] = started
         (self.root / STATE).mkdir(exist_ok=True)
         atomic_write(self.root / STATE / "sync.json", json.dumps(record).encode())
+
+
+def commit_local(journal: Journal) -> bool:
+    """Commit every change made outside narrate, here, without talking to a remote (the
+    app, once it has picked up an outside edit); False when there was none. Refuses,
+    like a sync, in the middle of a merge or rebase or on a detached HEAD."""
+    syncer = Syncer(journal)
+    with JournalLock(journal.root, timeout=2.0):
+        syncer.preflight()
+        return syncer._commit_pending(True, "Commit changes made outside narrate")
 
 
 class _DirtyTree(Exception):

@@ -171,6 +171,14 @@ class NarrateApp(SyncMixin, App[None]):
         """The theme saved in the config, else narrate's default."""
         if self.config is not None:
             self.saved_theme = self.config.get("theme")
+            if self.config.warnings:  # said once, here: the CLI's stderr is under the app
+                self.notify(
+                    "\n".join(self.config.warnings),
+                    title="Config",
+                    severity="warning",
+                    timeout=15,
+                    markup=False,
+                )
         else:
             self.config_usable = False
             self.notify(

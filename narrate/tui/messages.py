@@ -72,6 +72,13 @@ class GitStateChecked(Message):
 
 
 @dataclass
+class CoreNotice(Message):
+    """The core did something on the user's behalf to say once (a fallback identity)."""
+
+    text: str
+
+
+@dataclass
 class SearchFinished(Message):
     """A search in the background produced results for ``query``."""
 

@@ -59,6 +59,9 @@ class SyncFinished(Message):
 
 def describe_result(result: SyncResult) -> str:
     """One line saying what a sync did."""
+    if result.local_only:
+        done = "Committed changes made outside narrate" if result.committed else "Nothing to commit"
+        return f"{done}; no remote to sync with (set one with 'narrate remote set URL')."
     parts: list[str] = []
     if result.committed:
         parts.append("committed changes made outside narrate")

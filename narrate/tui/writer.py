@@ -20,7 +20,13 @@ from textual.message import Message
 from textual.message_pump import MessagePump
 
 from narrate.errors import NarrateError
-from narrate.tui.messages import EntrySaved, GitStateChecked, JournalRefreshed, SaveFailed
+from narrate.tui.messages import (
+    CoreNotice,
+    EntrySaved,
+    GitStateChecked,
+    JournalRefreshed,
+    SaveFailed,
+)
 from narrate.tui.template import title_for
 
 if TYPE_CHECKING:
@@ -114,6 +120,7 @@ class Writer:
                         message = self._run_one(job)
                         if message is not None:
                             post(message)
+                    post_notices(post)
                 finally:
                     for _ in range(taken):
                         self.queue.task_done()
@@ -149,6 +156,8 @@ class Writer:
                 return self.save(job)
             if isinstance(job, RefreshJob):
                 report = self.journal.refresh()
+                if report.changed:
+                    self.commit_outside_edits()
                 return JournalRefreshed(report.changed, list(report.broken))
             if isinstance(job, TaskJob):
                 message = job.run(self.journal)
@@ -167,6 +176,17 @@ class Writer:
             if rescued:
                 reason += f"; the text is kept in {rescued}"
             return SaveFailed(job.key, job.seq, reason)
+
+    def commit_outside_edits(self) -> None:
+        """Commit the edits another program made, which a refresh just picked up: the
+        header must not say "uncommitted" forever when the journal has no remote."""
+        import contextlib
+
+        from narrate.journal.sync import commit_local
+
+        # Mid-merge, locked, detached: the header says git needs attention.
+        with contextlib.suppress(NarrateError):
+            commit_local(self.journal)
 
     def rescue(self, job: SaveJob) -> str | None:
         """Keep the text of a failed save in the journal's local state folder, so it
@@ -238,6 +258,18 @@ class Reader(Writer):
         if not isinstance(job, TaskJob):
             raise TypeError(f"the reader runs reads only, not {type(job).__name__}")
         super().submit(job)
+
+
+def post_notices(post: Callable[[Message], object]) -> None:
+    """Pass on what the core asked to say once (only after something committed)."""
+    import sys
+
+    if "narrate.journal.history" not in sys.modules:
+        return
+    from narrate.journal import take_notices
+
+    for notice in take_notices():
+        post(CoreNotice(notice))
 
 
 @runtime_checkable

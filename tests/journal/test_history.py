@@ -15,6 +15,7 @@ from narrate.journal.history import (
     explain_git_failure,
     init_repo,
     repo_state,
+    take_notices,
 )
 from tests.helpers import commit_count, git, tracked, write
 
@@ -114,14 +115,24 @@ def test_a_fresh_index_lock_also_fails_clearly(root: Path) -> None:
         commit(root, ["entries/a.md"], "Add a")
 
 
-def test_no_git_identity_says_how_to_set_one(
+def test_no_git_identity_commits_as_the_fallback_and_says_how_to_set_one(
     root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     no_identity(monkeypatch, tmp_path / "empty-home")
+    take_notices()
     write(root, "entries/a.md", "a")
-    with pytest.raises(GitError) as caught:
-        commit(root, ["entries/a.md"], "Add a")
-    message = str(caught.value)
+    assert commit(root, ["entries/a.md"], "Add a") is True
+    assert git(root, "log", "-1", "--format=%an %ae").strip().endswith(".invalid")
+    (notice,) = take_notices()
+    assert "git config --global user.name" in notice
+    assert "user.email" in notice
+    write(root, "entries/b.md", "b")
+    assert commit(root, ["entries/b.md"], "Add b") is True
+    assert take_notices() == [], "said once"
+
+
+def test_a_refused_identity_is_explained_with_the_fix(root: Path) -> None:
+    message = str(explain_git_failure(root, ("commit-tree",), "*** Please tell me who you are."))
     assert "git config --global user.name" in message
     assert "user.email" in message
 

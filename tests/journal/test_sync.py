@@ -19,7 +19,7 @@ from narrate.errors import NarrateError
 from narrate.journal.core import Journal
 from narrate.journal.entry import Entry
 from narrate.journal.store import JournalLock
-from narrate.journal.sync import Syncer, SyncError, clone, set_remote, status
+from narrate.journal.sync import Syncer, SyncError, SyncResult, clone, set_remote, status
 
 
 def git(root: Path, *args: str) -> str:
@@ -387,10 +387,17 @@ def test_a_remote_that_never_answers_times_out(device_a: Journal) -> None:
         listener.close()
 
 
-def test_no_remote_is_a_clear_error(tmp_path: Path) -> None:
+def test_no_remote_commits_pending_changes_here(tmp_path: Path) -> None:
     journal = Journal.create(tmp_path / "solo")
-    with pytest.raises(SyncError, match="narrate remote set"):
-        sync(journal)
+    entry = add(journal, "Written in narrate")
+    append(journal, entry, "Added in another editor")
+    result = sync(journal)
+    assert isinstance(result, SyncResult)
+    assert result.local_only and result.committed and not result.pushed
+    assert_healthy(journal.root)
+    again = sync(journal)
+    assert isinstance(again, SyncResult)
+    assert again.local_only and not again.committed
 
 
 def test_clone_refuses_a_non_empty_folder(tmp_path: Path, remote: Path) -> None:

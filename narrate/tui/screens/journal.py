@@ -25,6 +25,7 @@ from narrate.tui import highlight
 from narrate.tui.editing import EditSession, Outside, Typed
 from narrate.tui.listing import JournalListing, SearchListing
 from narrate.tui.messages import (
+    CoreNotice,
     EntryChosen,
     EntryHighlighted,
     EntrySaved,
@@ -427,6 +428,8 @@ class JournalScreen(Screen[None]):
         self.indexed = True
         if message.changed or first:
             self.load_listing()
+        if message.changed:  # the writer committed outside edits: the header follows
+            self.writer.submit(GitStateJob())
         if self._looking_for_today and self.entry is None and not self.dirty:
             entry = self.journal.today_entry()
             if entry is not None:
@@ -448,6 +451,11 @@ class JournalScreen(Screen[None]):
     def git_state_checked(self, message: GitStateChecked) -> None:
         """Show the repository state in the header."""
         self.app.sub_title = one_line(message.summary)
+
+    @on(CoreNotice)
+    def core_notice(self, message: CoreNotice) -> None:
+        """Say once what the core did for the user (such as a fallback git identity)."""
+        self.notify(message.text, title="Git identity", timeout=20, markup=False)
 
     # ------------------------------------------------------------------ search
 
