@@ -146,11 +146,10 @@ def parse_date_option(value: str | None, name: str) -> dt.date | None:
     """A --since/--until value as a day."""
     if value is None:
         return None
-    from narrate.config import load_config
     from narrate.journal.dates import parse_day
 
     try:
-        return parse_day(value, order=str(load_config().get("date_order", "dmy")))
+        return parse_day(value, order=date_order())
     except NarrateError as exc:
         raise NarrateError(f"{name}: {exc}") from None
 
@@ -187,6 +186,11 @@ def sync_timeout(ctx: click.Context | None = None) -> float:
     from narrate.journal.sync import DEFAULT_TIMEOUT
 
     return float(load_settings(ctx).get("sync_timeout", DEFAULT_TIMEOUT))
+
+
+def date_order(ctx: click.Context | None = None) -> str:
+    """The config's ``date_order`` for numeric dates such as 11/03 ("dmy" or "mdy")."""
+    return str(load_settings(ctx).get("date_order", "dmy"))
 
 
 _CONFIG_KEY = "narrate.config"

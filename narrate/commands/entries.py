@@ -13,6 +13,7 @@ from narrate.commands.common import (
     CONTEXT,
     checked_text,
     commit_or_warn,
+    date_order,
     emit_json,
     journal_option,
     json_option,
@@ -180,13 +181,6 @@ def parse_when_option(value: str, name: str) -> dt.datetime:
         return parse_when(value, order=date_order())
     except NarrateError as exc:
         raise NarrateError(f"{name}: {exc}") from None
-
-
-def date_order() -> str:
-    """The config's ``date_order`` for numeric dates such as 11/03 ("dmy" or "mdy")."""
-    from narrate.config import load_config
-
-    return str(load_config().get("date_order", "dmy"))
 
 
 def warn_future(moment: dt.datetime) -> None:
