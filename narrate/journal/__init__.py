@@ -30,6 +30,8 @@ under one lock and commit them once; the rule for each lives in one place:
     ENTRIES, TEMP_MARKER, entry_relpath, entry_stem   the folder layout and file namer
     iter_entry_paths every entry file's path, from the folders (narrate.journal.index)
     commit           one commit of these paths, under a lock the caller holds (history)
+    PendingFiles     written, not yet committed: the next commit takes them (store)
+    not_in_head, unstage   what HEAD lacks; drop removed files from git's index (history)
 
 Errors (all narrate.errors.NarrateError, whose message says what to do next):
     NotCommitted     the entry is saved and indexed, but git could not commit it
@@ -51,12 +53,13 @@ if TYPE_CHECKING:
     from narrate.journal.conflicts import ConflictChanged
     from narrate.journal.core import DoctorReport, Journal, NotCommitted
     from narrate.journal.entry import BrokenEntry, Entry, Practice
-    from narrate.journal.history import GitError, RepoState, commit
+    from narrate.journal.history import GitError, RepoState, commit, not_in_head, unstage
     from narrate.journal.index import RefreshReport, iter_entry_paths
     from narrate.journal.store import (
         ENTRIES,
         TEMP_MARKER,
         JournalLock,
+        PendingFiles,
         atomic_write,
         entry_relpath,
         entry_stem,
@@ -86,9 +89,12 @@ _HOMES = {
     "RefreshReport": "index",
     "iter_entry_paths": "index",
     "commit": "history",
+    "not_in_head": "history",
+    "unstage": "history",
     "ENTRIES": "store",
     "TEMP_MARKER": "store",
     "JournalLock": "store",
+    "PendingFiles": "store",
     "atomic_write": "store",
     "entry_relpath": "store",
     "entry_stem": "store",
@@ -121,6 +127,7 @@ __all__ = [
     "Journal",
     "JournalLock",
     "NotCommitted",
+    "PendingFiles",
     "Practice",
     "PracticeItem",
     "RefreshReport",
@@ -134,6 +141,8 @@ __all__ = [
     "entry_relpath",
     "entry_stem",
     "iter_entry_paths",
+    "not_in_head",
+    "unstage",
 ]
 
 

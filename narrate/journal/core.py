@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from narrate.errors import NarrateError
 from narrate.journal import index as idx
-from narrate.journal.store import ENTRIES, STATE, JournalLock, atomic_write, entry_relpath
+from narrate.journal.store import (
+    ENTRIES,
+    STATE,
+    JournalLock,
+    PendingFiles,
+    atomic_write,
+    entry_relpath,
+)
 
 if TYPE_CHECKING:
     from narrate.journal.entry import Entry
@@ -621,6 +628,7 @@ class Journal:
         """Write a new entry, index it and commit it; returns it with its path set."""
         with JournalLock(self.root):
             entry.path = self.new_path(entry)
+            PendingFiles(self.root).add([entry.path])
             self._write(entry)
             self._commit([entry.path], message or f"Add entry: {entry.title}")
         return entry
@@ -628,6 +636,7 @@ class Journal:
     def save(self, entry: Entry, message: str | None = None) -> Entry:
         """Write an existing entry (atomically), index it and commit it."""
         with JournalLock(self.root):
+            PendingFiles(self.root).add([entry.path])
             self._write(entry)
             self._commit([entry.path], message or f"Edit entry: {entry.title}")
         return entry
@@ -685,12 +694,22 @@ class Journal:
             idx.remove_paths(db, [rel])
 
     def _commit(self, paths: list[str], message: str) -> bool:
+        """Commit ``paths``, and any file an interrupted run wrote but did not commit
+        (narrate.journal.store.PendingFiles), under the lock the caller holds."""
         from narrate.journal.history import GitError, commit
 
+        pending = PendingFiles(self.root)
+        left = [p for p in pending.paths() if p not in paths]
+        if left:
+            from narrate.humane import plural
+
+            message += f"\n\nAlso commit {plural(len(left), 'file')} an interrupted run wrote."
         try:
-            return commit(self.root, paths, message)
+            done = commit(self.root, [*paths, *left], message)
         except GitError as exc:
             raise NotCommitted(paths, str(exc)) from exc
+        pending.forget([*paths, *left])
+        return done
 
     def commit_paths(self, paths: list[str], message: str) -> bool:
         """Commit files changed outside the API (under the journal lock)."""

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from narrate.journal import gitrun
 from narrate.journal.gitrun import GitError, git_env
-from narrate.journal.store import GITIGNORE
+from narrate.journal.store import ENTRIES, GITIGNORE
 
 __all__ = ["GitError", "git_bytes", "git_env", "run_git"]
 
@@ -114,6 +114,26 @@ def commit(root: Path, paths: list[str], message: str) -> bool:
         stdin="".join(f"{path}\0" for path in paths),
     )
     return commit_index(root, message)
+
+
+def not_in_head(root: Path, paths: list[str]) -> list[str]:
+    """Those of ``paths`` that HEAD's tree does not hold (never committed)."""
+    listed = run_git(root, "ls-tree", "-r", "-z", "--name-only", "HEAD", "--", ENTRIES, check=False)
+    held = set(listed.stdout.split("\0")) if listed.returncode == 0 else set()
+    return [path for path in paths if path not in held]
+
+
+def unstage(root: Path, paths: list[str]) -> None:
+    """Drop never-committed ``paths`` from git's index (an interrupted import removed
+    them: staged, they would enter the next commit as files that are not there)."""
+    run_git(
+        root,
+        "update-index",
+        "--force-remove",
+        "-z",
+        "--stdin",
+        stdin="".join(f"{path}\0" for path in paths),
+    )
 
 
 def commit_all(root: Path, message: str) -> bool:
