@@ -18,7 +18,7 @@ import click
 from narrate import __version__
 from narrate.commands import community, entries, imports, maintenance, practice, sync
 from narrate.commands.common import CONTEXT, journal_option, open_journal
-from narrate.errors import NarrateError
+from narrate.errors import NarrateError, os_problem
 
 
 class NarrateGroup(click.Group):
@@ -34,6 +34,10 @@ class NarrateGroup(click.Group):
             # `narrate list | head`: the reader left; not an error worth a traceback.
             sys.stderr.close()
             ctx.exit(0)
+        except OSError as exc:
+            # A full disk, a read-only journal: one line naming it, not a traceback.
+            click.echo(f"narrate: {os_problem(exc)}", err=True)
+            ctx.exit(1)
         except KeyboardInterrupt as exc:
             click.echo("narrate: interrupted", err=True)
             ctx.exit(128 + (exc.signum if isinstance(exc, Terminated) else signal.SIGINT))

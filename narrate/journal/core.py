@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sqlite3
@@ -100,6 +101,8 @@ class Journal:
         self._db: sqlite3.Connection | None = None
         self._fresh = False
         self.last_refresh: idx.RefreshReport | None = None
+        # Why the index is in memory (its file cannot be opened or written), or None.
+        self.index_unavailable: str | None = None
 
     # ------------------------------------------------------------------ opening
 
@@ -155,13 +158,35 @@ class Journal:
             try:
                 self._db = idx.connect(path)
             except idx.IndexCorrupt:
-                idx.remove_index_files(path)
-                self._db = idx.connect(path)
+                try:
+                    idx.remove_index_files(path)
+                    self._db = idx.connect(path)
+                except (OSError, idx.IndexCorrupt, idx.IndexUnavailable) as exc:
+                    return self._in_memory(str(exc))
+            except idx.IndexUnavailable as exc:
+                return self._in_memory(str(exc))
+        return self._db
+
+    def _in_memory(self, reason: str) -> sqlite3.Connection:
+        """Switch to an index in memory, filled from the files by the next refresh: the
+        file cannot be used (full disk, read-only journal) but is not damaged, so it is
+        kept, and reads and writes go on."""
+        if self._db is not None:
+            self._db.close()
+        self._db = idx.memory()
+        self._fresh = False
+        self.index_unavailable = reason
         return self._db
 
     def _rebuild(self) -> None:
+        if self.index_unavailable is not None:
+            self._in_memory(self.index_unavailable)
+            return
         self.close()
-        idx.remove_index_files(idx.index_path(self.root))
+        try:
+            idx.remove_index_files(idx.index_path(self.root))
+        except OSError as exc:
+            self._in_memory(exc.strerror or str(exc))
         self._fresh = False
 
     def _guarded(self, action: Callable[[], T], refill: bool = True) -> T:
@@ -174,9 +199,13 @@ class Journal:
                 raise NarrateError(
                     "the index is busy (another narrate is writing); try again in a moment"
                 ) from exc
-            if not idx.is_damage(exc):
+            if idx.is_unavailable(exc) and self.index_unavailable is None:
+                # Full disk, read-only journal: go on in memory, keep the file.
+                self._in_memory(str(exc))
+            elif idx.is_damage(exc):
+                self._rebuild()
+            else:
                 raise  # a query SQLite refused: rebuilding 100k entries would not help
-            self._rebuild()
             if refill:
                 self.refresh()
             return action()
@@ -186,7 +215,8 @@ class Journal:
     ) -> idx.RefreshReport:
         """Bring the index up to date with the files (see narrate.journal.index)."""
         if not (self.root / ENTRIES).exists():
-            (self.root / ENTRIES).mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(OSError):  # a read-only journal has no entries yet
+                (self.root / ENTRIES).mkdir(parents=True, exist_ok=True)
 
         def run() -> idx.RefreshReport:
             return idx.Refresher(self.root, self._connection).run(full=full, progress=progress)
