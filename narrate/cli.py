@@ -90,7 +90,13 @@ def open_tui(ctx: click.Context) -> None:
     # Deferred: importing Textual costs far more than everything else narrate imports.
     from narrate.tui.app import NarrateApp
 
-    NarrateApp(journal).run()
+    app = NarrateApp(journal)
+    app.run()
+    unsaved = app.words_to_print()
+    if unsaved:
+        # The last place the words can go: the terminal, to copy back by hand.
+        click.echo("narrate: this text could not be saved; copy it somewhere safe:", err=True)
+        click.echo(unsaved)
 
 
 def _register() -> None:

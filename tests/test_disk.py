@@ -9,7 +9,6 @@ CI); where mounting is not allowed they are skipped with the reason.
 
 from __future__ import annotations
 
-import errno
 import json
 import shutil
 import subprocess
@@ -20,53 +19,18 @@ import pytest
 
 from narrate.journal import index as idx
 from narrate.journal.core import Journal
-from tests.helpers import entry_text, git, run_narrate, write
-
-
-def _mount(target: Path, size: str) -> None:
-    target.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(target)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here ({result.stderr.strip() or 'not root'})")
-
-
-def _unmount(target: Path) -> None:
-    if subprocess.run(["umount", str(target)], capture_output=True, check=False).returncode:
-        subprocess.run(["umount", "-l", str(target)], capture_output=True, check=False)
+from tests.helpers import entry_text, fill, git, mount_tmpfs, run_narrate, unmount, write
 
 
 @pytest.fixture
 def tmpfs(tmp_path: Path) -> Iterator[Path]:
     """A fresh 8 MB tmpfs, unmounted after the test whatever happens."""
     target = tmp_path / "mnt"
-    _mount(target, "8m")
+    mount_tmpfs(target, "8m")
     try:
         yield target
     finally:
-        _unmount(target)
-
-
-def fill(folder: Path) -> None:
-    """Write into ``folder`` until its filesystem is full."""
-    chunk = b"\0" * 65536
-    with open(folder / "filler", "wb", buffering=0) as handle:
-        try:
-            while True:
-                handle.write(chunk)
-        except OSError as exc:
-            assert exc.errno == errno.ENOSPC
-    # The last small blocks too.
-    with open(folder / "filler2", "wb", buffering=0) as handle:
-        try:
-            while True:
-                handle.write(b"\0" * 512)
-        except OSError:
-            pass
+        unmount(target)
 
 
 def journal_on(mount: Path, root: Path) -> Path:
@@ -139,7 +103,7 @@ def test_with_only_the_index_disk_full_add_commits_and_prints_the_id(
     state = root / ".narrate"
     saved = tmp_path / "state-copy"
     shutil.copytree(state, saved)
-    _mount(state, "2m")
+    mount_tmpfs(state, "2m")
     try:
         shutil.copytree(saved, state, dirs_exist_ok=True)
         fill(state)
@@ -154,7 +118,7 @@ def test_with_only_the_index_disk_full_add_commits_and_prints_the_id(
         assert json.loads(shown.stdout)["id"] == printed
         assert idx.index_path(root).is_file()
     finally:
-        _unmount(state)
+        unmount(state)
 
 
 def test_an_index_that_cannot_be_written_never_stops_an_entry(root: Path) -> None:
