@@ -83,12 +83,15 @@ def test_a_full_disk_gives_one_line_and_no_traceback(
     assert "space" in one_line(added).lower()
     assert on_disk(journal) == before, "nothing half-written is left behind"
 
-    for args in (["list"], ["reindex"], ["doctor"], ["sync"], ["edit", "today"]):
+    for args in (["list"], ["reindex"], ["sync"], ["edit", "today"]):
         result = run_narrate("--journal", str(journal), *args, env=env)
         if result.returncode != 0:
             one_line(result)
         else:
             assert "Traceback" not in result.stderr, (args, result.stderr)
+    doctor = run_narrate("--journal", str(journal), "doctor")
+    assert "Traceback" not in doctor.stderr, doctor.stderr
+    assert doctor.returncode == 1 and "cannot be written" in doctor.stdout, doctor.stdout
     listed = run_narrate("--journal", str(journal), "list", "--json")
     assert listed.returncode == 0, listed.stderr
     titles = {item["title"] for item in json.loads(listed.stdout)}

@@ -420,9 +420,10 @@ class BulkWriter:
             folder.mkdir(parents=True, exist_ok=True)
             self._made.add(folder)
         temp = folder / f".{path.name}.{os.urandom(4).hex()}{TEMP_MARKER}"
+        # Queued before it exists: an interruption inside open() still has it removed.
+        self.pending.append((temp, path))
         with open(temp, "xb") as handle:
             handle.write(data)
-        self.pending.append((temp, path))
         if len(self.pending) >= self.batch:
             self.flush()
 

@@ -76,6 +76,8 @@ class DoctorReport:
     conflicts: list[str] = field(default_factory=list)
     git_problems: list[str] = field(default_factory=list)
     uncommitted: list[str] = field(default_factory=list)
+    # Why the index could not be used (full disk, read-only journal): read in memory.
+    index_problems: list[str] = field(default_factory=list)
     branch: str | None = None
     remote: str | None = None
     ahead: int | None = None
@@ -90,6 +92,7 @@ class DoctorReport:
             or self.temp_files
             or self.conflicts
             or self.git_problems
+            or self.index_problems
         )
 
 
@@ -777,6 +780,12 @@ class Journal:
         report.uncommitted = state.uncommitted
         report.branch, report.remote = state.branch, state.remote
         report.ahead, report.behind = state.ahead, state.behind
+        if self.index_unavailable is not None:
+            report.index_problems.append(
+                f"{idx.index_path(self.root)} cannot be written ({self.index_unavailable}); "
+                "narrate reads the files into memory meanwhile (slower). Free disk space, or "
+                "make the journal writable"
+            )
         return report
 
     def state_dir(self) -> Path:
