@@ -146,3 +146,25 @@ def test_an_entry_an_interrupted_add_wrote_is_committed_by_the_next_write(
     cli.add("The next capture")
     assert uncommitted(cli.root) == []
     assert len(entry_files(cli.root)) == 2
+
+
+def test_an_interrupted_git_is_asked_to_stop_not_killed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SIGKILL leaves git no chance to remove .git/index.lock; SIGTERM does.
+    from narrate.journal import gitrun
+
+    real = subprocess.Popen.communicate
+    started: list[subprocess.Popen[bytes]] = []
+
+    def interrupted_once(self: subprocess.Popen[bytes], *args: object, **kwargs: object) -> object:
+        if not started:
+            started.append(self)
+            raise KeyboardInterrupt  # ctrl+C while git waits on its input
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    git(tmp_path, "init", "-q")
+    monkeypatch.setattr(subprocess.Popen, "communicate", interrupted_once)
+    with pytest.raises(KeyboardInterrupt):
+        gitrun.run(["cat-file", "--batch"], tmp_path, input=b"")
+    assert started[0].returncode == -signal.SIGTERM
