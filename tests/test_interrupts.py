@@ -146,6 +146,9 @@ def test_an_entry_an_interrupted_add_wrote_is_committed_by_the_next_write(
     cli.add("The next capture")
     assert uncommitted(cli.root) == []
     assert len(entry_files(cli.root)) == 2
+    assert "Also commit 1 file an earlier run wrote" in git(cli.root, "log", "-1", "--format=%B")
+    cli.add("And one more")  # the list is done with: no mention of it again
+    assert "Also commit" not in git(cli.root, "log", "-1", "--format=%B")
 
 
 def test_an_interrupted_git_is_asked_to_stop_not_killed(

@@ -562,14 +562,15 @@ def _commit(
     does before the commit, unless the commit got through; a failing git keeps the
     files on disk, named as pending, for the next commit.
     """
-    earlier = uncommitted_earlier(root, report)
-    if not report.paths and not earlier:
-        return
-    report.recovered = len(earlier)
-    report.message = _message(report) if report.paths else _recovered_message(report)
-    if progress:
-        progress("Committing", 0, None)
+    earlier: list[str] = []
     try:
+        earlier = uncommitted_earlier(root, report)
+        if not report.paths and not earlier:
+            return
+        report.recovered = len(earlier)
+        report.message = _message(report) if report.paths else _recovered_message(report)
+        if progress:
+            progress("Committing", 0, None)
         report.committed = commit_many(root, [*report.paths, *earlier], report.message)
     except NarrateError as exc:
         raise NarrateError(

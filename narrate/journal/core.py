@@ -733,10 +733,14 @@ class Journal:
 
         pending = PendingFiles(self.root)
         left = [p for p in pending.paths() if p not in paths]
-        if left:
+        changed = _uncommitted(self.root, left) if left else []
+        if changed:
             from narrate.humane import plural
 
-            message += f"\n\nAlso commit {plural(len(left), 'file')} an interrupted run wrote."
+            message += (
+                f"\n\nAlso commit {plural(len(changed), 'file')} an earlier run wrote but did "
+                f"not commit: {', '.join(changed[:5])}{' ...' if len(changed) > 5 else ''}"
+            )
         try:
             done = commit(self.root, [*paths, *left], message)
         except GitError as exc:
@@ -890,6 +894,27 @@ class Journal:
         from narrate.journal.history import repo_state
 
         return repo_state(self.root)
+
+
+def _uncommitted(root: Path, paths: list[str]) -> list[str]:
+    """Those of ``paths`` with changes git has not committed (rare: only after a run was
+    killed or could not commit, so the status costs nothing on the usual path)."""
+    from narrate.journal.history import run_git
+
+    status = run_git(
+        root,
+        "--literal-pathspecs",
+        "status",
+        "--porcelain=v1",
+        "-z",
+        "--untracked-files=all",
+        "--",
+        *paths,
+        check=False,
+    )
+    if status.returncode != 0:
+        return paths
+    return [item[3:] for item in status.stdout.split("\0") if len(item) > 3]
 
 
 def _id_line(data: bytes) -> str | None:
