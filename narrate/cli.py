@@ -8,7 +8,9 @@ them, so ``narrate add`` and ``narrate search`` start fast.
 
 from __future__ import annotations
 
+import signal
 import sys
+from types import FrameType
 from typing import Any
 
 import click
@@ -16,7 +18,7 @@ import click
 from narrate import __version__
 from narrate.commands import community, entries, imports, maintenance, practice, sync
 from narrate.commands.common import CONTEXT, journal_option, open_journal
-from narrate.errors import NarrateError
+from narrate.errors import NarrateError, os_problem
 
 
 class NarrateGroup(click.Group):
@@ -37,9 +39,37 @@ class NarrateGroup(click.Group):
             # `narrate list | head`: the reader left; not an error worth a traceback.
             sys.stderr.close()
             ctx.exit(0)
-        except KeyboardInterrupt:
+        except OSError as exc:
+            # A full disk, a read-only journal: one line naming it, not a traceback.
+            click.echo(f"narrate: {os_problem(exc)}", err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt as exc:
             click.echo("narrate: interrupted", err=True)
-            ctx.exit(130)
+            ctx.exit(128 + (exc.signum if isinstance(exc, Terminated) else signal.SIGINT))
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (the terminal closed), raised where the command is, like ctrl+C:
+    the same clean-up runs (temporary files removed, an unfinished import undone)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated(signum)
+
+
+def handle_termination() -> None:
+    """Turn SIGTERM and SIGHUP into Terminated in the main thread (a command's, not the
+    app's: Textual handles its own signals and rescues unsaved text itself)."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return  # only the main thread may set handlers (a command run from a test's thread)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _terminate)
 
 
 @click.group(cls=NarrateGroup, invoke_without_command=True, context_settings=CONTEXT)
@@ -55,6 +85,8 @@ def main(ctx: click.Context) -> None:
     ctx.ensure_object(dict)
     if ctx.invoked_subcommand is None:
         open_tui(ctx)
+    else:
+        handle_termination()
 
 
 def open_tui(ctx: click.Context) -> None:
@@ -63,7 +95,13 @@ def open_tui(ctx: click.Context) -> None:
     # Deferred: importing Textual costs far more than everything else narrate imports.
     from narrate.tui.app import NarrateApp
 
-    NarrateApp(journal).run()
+    app = NarrateApp(journal)
+    app.run()
+    unsaved = app.words_to_print()
+    if unsaved:
+        # The last place the words can go: the terminal, to copy back by hand.
+        click.echo("narrate: this text could not be saved; copy it somewhere safe:", err=True)
+        click.echo(unsaved)
 
 
 def _register() -> None:

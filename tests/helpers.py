@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, settings
 
@@ -147,3 +149,41 @@ def run_narrate(
         env=full_env,
         timeout=timeout,
     )
+
+
+def mount_tmpfs(target: Path, size: str) -> None:
+    """Mount a tmpfs of ``size`` on ``target``, or skip the test saying why not (it needs
+    root: the tests run as root here and in CI). Unmount it in a finally."""
+    target.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(target)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({result.stderr.strip() or 'not root'})")
+
+
+def unmount(target: Path) -> None:
+    """Unmount what mount_tmpfs mounted (lazily if something still holds it)."""
+    if subprocess.run(["umount", str(target)], capture_output=True, check=False).returncode:
+        subprocess.run(["umount", "-l", str(target)], capture_output=True, check=False)
+
+
+def fill(folder: Path) -> None:
+    """Write into ``folder`` until its filesystem is full."""
+    chunk = b"\0" * 65536
+    with open(folder / "filler", "wb", buffering=0) as handle:
+        try:
+            while True:
+                handle.write(chunk)
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+    # The last small blocks too.
+    with open(folder / "filler2", "wb", buffering=0) as handle:
+        try:
+            while True:
+                handle.write(b"\0" * 512)
+        except OSError:
+            pass

@@ -229,6 +229,11 @@ def print_report(report: ImportReport, root: Path) -> None:
         line(f"  into {root} {how}")
     else:
         line(f"Nothing new to import from {report.label}")
+    if report.recovered and not report.dry_run:
+        line(
+            f"Committed {plural(report.recovered, 'entry')} that an interrupted run had "
+            "written but not committed"
+        )
     if report.duplicates:
         skipped = len(report.duplicates)
         verb = "Would skip" if report.dry_run else "Skipped"

@@ -149,6 +149,7 @@ def doctor(ctx: click.Context) -> None:
     )
     section("Conflict copies to resolve", report.conflicts)
     section("Git", report.git_problems)
+    section("Index", report.index_problems)
     section(
         "Leftover temporary files from an interrupted write (safe to delete)", report.temp_files
     )

@@ -27,6 +27,7 @@ from narrate.journal import (
     ENTRIES,
     TEMP_MARKER,
     JournalLock,
+    PendingFiles,
     entry_relpath,
     entry_stem,
     frontmatter,
@@ -159,6 +160,8 @@ class ImportReport:
     by_design_reasons: dict[str, str] = field(default_factory=dict)
     committed: bool = False
     message: str = ""
+    # Entries an earlier, interrupted run wrote and this run committed.
+    recovered: int = 0
 
 
 ProgressFn = Callable[[str, int, int | None], None]
@@ -402,13 +405,16 @@ def _valid_hint(rel: str) -> bool:
 
 class BulkWriter:
     """Atomic writes in bulk: each file goes to a temporary name, a batch is synced to
-    disk once, then renamed into place; a file under its real name is always complete."""
+    disk once, then renamed into place; a file under its real name is always complete.
+    Each batch is named in the journal's pending list before it is placed, so a run
+    killed before its commit leaves files that the next commit takes along."""
 
     def __init__(self, root: Path, batch: int = BATCH) -> None:
         self.root = root
         self.batch = batch
         self.pending: list[tuple[Path, Path]] = []
         self.written: list[Path] = []
+        self.listed = PendingFiles(root)
         self._made: set[Path] = set()
         self._created: list[Path] = []  # folders this writer made, to remove on abort
 
@@ -424,9 +430,10 @@ class BulkWriter:
             folder.mkdir(parents=True, exist_ok=True)
             self._made.add(folder)
         temp = folder / f".{path.name}.{os.urandom(4).hex()}{TEMP_MARKER}"
+        # Queued before it exists: an interruption inside open() still has it removed.
+        self.pending.append((temp, path))
         with open(temp, "xb") as handle:
             handle.write(data)
-        self.pending.append((temp, path))
         if len(self.pending) >= self.batch:
             self.flush()
 
@@ -435,9 +442,9 @@ class BulkWriter:
         if not self.pending:
             return
         os.sync()
+        self.listed.add([path.relative_to(self.root).as_posix() for _, path in self.pending])
         for temp, path in self.pending:
-            _place(temp, path)
-            self.written.append(path)
+            _place(temp, path, self.written)
         self.pending.clear()
 
     def finish(self) -> None:
@@ -454,16 +461,19 @@ class BulkWriter:
         for path in self.written:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
+        self.listed.forget([path.relative_to(self.root).as_posix() for path in self.written])
         self.written.clear()
         for folder in sorted(self._created, key=lambda p: len(p.parts), reverse=True):
             with contextlib.suppress(OSError):  # not empty: someone else wrote there
                 folder.rmdir()
 
 
-def _place(temp: Path, path: Path) -> None:
-    """Rename ``temp`` to ``path``, never over a file that appeared there meanwhile."""
+def _place(temp: Path, path: Path, placed: list[Path]) -> None:
+    """Rename ``temp`` to ``path``, never over a file that appeared there meanwhile; the
+    path joins ``placed`` the moment it exists, so an abort removes it."""
     try:
         os.link(temp, path)
+        placed.append(path)
     except FileExistsError:
         temp.unlink()
         raise NarrateError(
@@ -476,6 +486,7 @@ def _place(temp: Path, path: Path) -> None:
             temp.unlink()
             raise NarrateError(f"{path} appeared while importing; run the import again") from None
         os.replace(temp, path)
+        placed.append(path)
         return
     os.unlink(temp)
 
@@ -485,6 +496,20 @@ def commit_many(root: Path, paths: list[str], message: str) -> bool:
     from narrate.journal import commit
 
     return commit(root, paths, message)
+
+
+def uncommitted_earlier(root: Path, report: ImportReport) -> list[str]:
+    """Files this run skipped as already imported, or that an earlier run listed as
+    pending, which git has not committed: a run killed between writing and committing
+    left them, and "already imported" must mean "in the history" too."""
+    from narrate.journal import not_in_head
+
+    candidates = {path for _where, path in report.duplicates}
+    candidates.update(PendingFiles(root).paths())
+    candidates.difference_update(report.paths)
+    if not candidates:
+        return []
+    return not_in_head(root, sorted(candidates))
 
 
 # ---------------------------------------------------------------------------- the run
@@ -526,18 +551,9 @@ def run_import(
                 writer.abort()
             raise
         report.notices.extend(source.notices)
-        if writer is not None and report.paths:
-            report.message = _message(report)
-            if progress:
-                progress("Committing", 0, None)
-            try:
-                report.committed = commit_many(root, report.paths, report.message)
-            except NarrateError as exc:
-                raise NarrateError(
-                    f"wrote {len(report.paths)} entries into {root} but could not commit "
-                    f"them: {exc}; they are safe on disk ('narrate doctor' lists them)"
-                ) from exc
-    if writer is not None and report.paths:
+        if writer is not None:
+            _commit(root, report, writer, progress)
+    if writer is not None and (report.paths or report.recovered):
 
         def indexing(done: int, total: int) -> None:
             if progress:
@@ -545,6 +561,40 @@ def run_import(
 
         journal.refresh(progress=indexing)
     return report
+
+
+def _commit(
+    root: Path, report: ImportReport, writer: BulkWriter, progress: ProgressFn | None
+) -> None:
+    """Commit what this run wrote, with anything an interrupted run left uncommitted.
+
+    Interrupted here (ctrl+C, SIGTERM, SIGHUP), the run removes what it wrote, as it
+    does before the commit, unless the commit got through; a failing git keeps the
+    files on disk, named as pending, for the next commit.
+    """
+    earlier: list[str] = []
+    try:
+        earlier = uncommitted_earlier(root, report)
+        if not report.paths and not earlier:
+            return
+        report.recovered = len(earlier)
+        report.message = _message(report) if report.paths else _recovered_message(report)
+        if progress:
+            progress("Committing", 0, None)
+        report.committed = commit_many(root, [*report.paths, *earlier], report.message)
+    except NarrateError as exc:
+        raise NarrateError(
+            f"wrote {len(report.paths)} entries into {root} but could not commit "
+            f"them: {exc}; they are safe on disk ('narrate doctor' lists them)"
+        ) from exc
+    except BaseException:
+        from narrate.journal import not_in_head, unstage
+
+        if report.paths and not_in_head(root, report.paths[:1]):
+            writer.abort()
+            unstage(root, report.paths)
+        raise
+    writer.listed.forget([*report.paths, *earlier])
 
 
 def _take(
@@ -620,3 +670,10 @@ def _verify_existing(item: SourceEntry, rel: str, root: Path, report: ImportRepo
 
 def _message(report: ImportReport) -> str:
     return f"Import {plural(len(report.paths), 'entry')} from {report.kind} ({report.source_name})"
+
+
+def _recovered_message(report: ImportReport) -> str:
+    return (
+        f"Commit {plural(report.recovered, 'entry')} an interrupted import from "
+        f"{report.kind} ({report.source_name}) left"
+    )

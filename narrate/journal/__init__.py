@@ -30,6 +30,8 @@ under one lock and commit them once; the rule for each lives in one place:
     ENTRIES, TEMP_MARKER, entry_relpath, entry_stem   the folder layout and file namer
     iter_entry_paths every entry file's path, from the folders (narrate.journal.index)
     commit           one commit of these paths, under a lock the caller holds (history)
+    PendingFiles     written, not yet committed: the next commit takes them (store)
+    not_in_head, unstage   what HEAD lacks; drop removed files from git's index (history)
 
 Notices: ``take_notices()`` returns (and forgets) what the core did on the user's behalf
 that they should hear once, such as the fallback git identity set at a first commit.
@@ -54,12 +56,20 @@ if TYPE_CHECKING:
     from narrate.journal.conflicts import ConflictChanged
     from narrate.journal.core import DoctorReport, Journal, NotCommitted
     from narrate.journal.entry import BrokenEntry, Entry, Practice
-    from narrate.journal.history import GitError, RepoState, commit, take_notices
+    from narrate.journal.history import (
+        GitError,
+        RepoState,
+        commit,
+        not_in_head,
+        take_notices,
+        unstage,
+    )
     from narrate.journal.index import RefreshReport, iter_entry_paths
     from narrate.journal.store import (
         ENTRIES,
         TEMP_MARKER,
         JournalLock,
+        PendingFiles,
         atomic_write,
         entry_relpath,
         entry_stem,
@@ -90,9 +100,12 @@ _HOMES = {
     "iter_entry_paths": "index",
     "commit": "history",
     "take_notices": "history",
+    "not_in_head": "history",
+    "unstage": "history",
     "ENTRIES": "store",
     "TEMP_MARKER": "store",
     "JournalLock": "store",
+    "PendingFiles": "store",
     "atomic_write": "store",
     "entry_relpath": "store",
     "entry_stem": "store",
@@ -125,6 +138,7 @@ __all__ = [
     "Journal",
     "JournalLock",
     "NotCommitted",
+    "PendingFiles",
     "Practice",
     "PracticeItem",
     "RefreshReport",
@@ -138,7 +152,9 @@ __all__ = [
     "entry_relpath",
     "entry_stem",
     "iter_entry_paths",
+    "not_in_head",
     "take_notices",
+    "unstage",
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -14,7 +15,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from narrate.errors import NarrateError
 from narrate.journal import index as idx
-from narrate.journal.store import ENTRIES, STATE, JournalLock, atomic_write, entry_relpath
+from narrate.journal.store import (
+    ENTRIES,
+    STATE,
+    JournalLock,
+    PendingFiles,
+    atomic_write,
+    entry_relpath,
+)
 
 if TYPE_CHECKING:
     from narrate.journal.entry import Entry
@@ -71,6 +79,8 @@ class DoctorReport:
     conflicts: list[str] = field(default_factory=list)
     git_problems: list[str] = field(default_factory=list)
     uncommitted: list[str] = field(default_factory=list)
+    # Why the index could not be used (full disk, read-only journal): read in memory.
+    index_problems: list[str] = field(default_factory=list)
     branch: str | None = None
     remote: str | None = None
     ahead: int | None = None
@@ -87,6 +97,7 @@ class DoctorReport:
             or self.temp_files
             or self.conflicts
             or self.git_problems
+            or self.index_problems
         )
 
 
@@ -120,6 +131,8 @@ class Journal:
         self.last_refresh: idx.RefreshReport | None = None
         self.init_result: InitResult | None = None
         """What ``create`` did (None for a journal opened with ``open``)."""
+        # Why the index is in memory (its file cannot be opened or written), or None.
+        self.index_unavailable: str | None = None
 
     # ------------------------------------------------------------------ opening
 
@@ -175,13 +188,35 @@ class Journal:
             try:
                 self._db = idx.connect(path)
             except idx.IndexCorrupt:
-                idx.remove_index_files(path)
-                self._db = idx.connect(path)
+                try:
+                    idx.remove_index_files(path)
+                    self._db = idx.connect(path)
+                except (OSError, idx.IndexCorrupt, idx.IndexUnavailable) as exc:
+                    return self._in_memory(str(exc))
+            except idx.IndexUnavailable as exc:
+                return self._in_memory(str(exc))
+        return self._db
+
+    def _in_memory(self, reason: str) -> sqlite3.Connection:
+        """Switch to an index in memory, filled from the files by the next refresh: the
+        file cannot be used (full disk, read-only journal) but is not damaged, so it is
+        kept, and reads and writes go on."""
+        if self._db is not None:
+            self._db.close()
+        self._db = idx.memory()
+        self._fresh = False
+        self.index_unavailable = reason
         return self._db
 
     def _rebuild(self) -> None:
+        if self.index_unavailable is not None:
+            self._in_memory(self.index_unavailable)
+            return
         self.close()
-        idx.remove_index_files(idx.index_path(self.root))
+        try:
+            idx.remove_index_files(idx.index_path(self.root))
+        except OSError as exc:
+            self._in_memory(exc.strerror or str(exc))
         self._fresh = False
 
     def _guarded(self, action: Callable[[], T], refill: bool = True) -> T:
@@ -194,9 +229,13 @@ class Journal:
                 raise NarrateError(
                     "the index is busy (another narrate is writing); try again in a moment"
                 ) from exc
-            if not idx.is_damage(exc):
+            if idx.is_unavailable(exc) and self.index_unavailable is None:
+                # Full disk, read-only journal: go on in memory, keep the file.
+                self._in_memory(str(exc))
+            elif idx.is_damage(exc):
+                self._rebuild()
+            else:
                 raise  # a query SQLite refused: rebuilding 100k entries would not help
-            self._rebuild()
             if refill:
                 self.refresh()
             return action()
@@ -206,7 +245,8 @@ class Journal:
     ) -> idx.RefreshReport:
         """Bring the index up to date with the files (see narrate.journal.index)."""
         if not (self.root / ENTRIES).exists():
-            (self.root / ENTRIES).mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(OSError):  # a read-only journal has no entries yet
+                (self.root / ENTRIES).mkdir(parents=True, exist_ok=True)
 
         def run() -> idx.RefreshReport:
             return idx.Refresher(self.root, self._connection).run(full=full, progress=progress)
@@ -678,6 +718,7 @@ class Journal:
         """Write a new entry, index it and commit it; returns it with its path set."""
         with JournalLock(self.root):
             entry.path = self.new_path(entry)
+            PendingFiles(self.root).add([entry.path])
             self._write(entry)
             self._commit([entry.path], message or f"Add entry: {entry.title}")
         return entry
@@ -685,6 +726,7 @@ class Journal:
     def save(self, entry: Entry, message: str | None = None) -> Entry:
         """Write an existing entry (atomically), index it and commit it."""
         with JournalLock(self.root):
+            PendingFiles(self.root).add([entry.path])
             self._write(entry)
             self._commit([entry.path], message or f"Edit entry: {entry.title}")
         return entry
@@ -797,12 +839,26 @@ class Journal:
             idx.remove_paths(db, [rel])
 
     def _commit(self, paths: list[str], message: str) -> bool:
+        """Commit ``paths``, and any file an interrupted run wrote but did not commit
+        (narrate.journal.store.PendingFiles), under the lock the caller holds."""
         from narrate.journal.history import GitError, commit
 
+        pending = PendingFiles(self.root)
+        left = [p for p in pending.paths() if p not in paths]
+        changed = _uncommitted(self.root, left) if left else []
+        if changed:
+            from narrate.humane import plural
+
+            message += (
+                f"\n\nAlso commit {plural(len(changed), 'file')} an earlier run wrote but did "
+                f"not commit: {', '.join(changed[:5])}{' ...' if len(changed) > 5 else ''}"
+            )
         try:
-            return commit(self.root, paths, message)
+            done = commit(self.root, [*paths, *left], message)
         except GitError as exc:
             raise NotCommitted(paths, str(exc)) from exc
+        pending.forget([*paths, *left])
+        return done
 
     def commit_paths(self, paths: list[str], message: str) -> bool:
         """Commit files changed outside the API (under the journal lock)."""
@@ -844,6 +900,12 @@ class Journal:
         report.remote = redact(state.remote) if state.remote else None
         report.ahead, report.behind = state.ahead, state.behind
         report.identity = state.fallback_identity
+        if self.index_unavailable is not None:
+            report.index_problems.append(
+                f"{idx.index_path(self.root)} cannot be written ({self.index_unavailable}); "
+                "narrate reads the files into memory meanwhile (slower). Free disk space, or "
+                "make the journal writable"
+            )
         return report
 
     def state_dir(self) -> Path:
@@ -968,6 +1030,27 @@ def _snippet(raw: str, title: str, cut: bool) -> str:
         kept.append(line)
     text = " ".join(" ".join(kept).split())
     return text[:159].rstrip() + "…" if cut and len(text) > 160 else text
+
+
+def _uncommitted(root: Path, paths: list[str]) -> list[str]:
+    """Those of ``paths`` with changes git has not committed (rare: only after a run was
+    killed or could not commit, so the status costs nothing on the usual path)."""
+    from narrate.journal.history import run_git
+
+    status = run_git(
+        root,
+        "--literal-pathspecs",
+        "status",
+        "--porcelain=v1",
+        "-z",
+        "--untracked-files=all",
+        "--",
+        *paths,
+        check=False,
+    )
+    if status.returncode != 0:
+        return paths
+    return [item[3:] for item in status.stdout.split("\0") if len(item) > 3]
 
 
 def _id_line(data: bytes) -> str | None:

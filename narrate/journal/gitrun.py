@@ -194,8 +194,8 @@ def run(
         raise GitError(
             f"git {subcommand(args)} did not finish within {timeout:g} s", "timeout"
         ) from None
-    except BaseException:  # Ctrl-C: git must not outlive narrate
-        _kill(process, timeout is not None)
+    except BaseException:  # Ctrl-C, SIGTERM, SIGHUP: git must not outlive narrate
+        _stop(process, timeout is not None)
         raise
     result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
     if check and result.returncode != 0:
@@ -233,6 +233,20 @@ def require_git(minimum: tuple[int, int] = MIN_GIT) -> None:
                 f"narrate needs git {want} or newer to sync (it merges with "
                 f"'git merge-tree --write-tree'); this is git {found}: update git and sync again"
             )
+
+
+def _stop(process: subprocess.Popen[bytes] | subprocess.Popen[str], group: bool) -> None:
+    """End git on an interruption: SIGTERM first, which git answers by removing its lock
+    files (a SIGKILL mid-commit leaves a stale ``.git/index.lock``); SIGKILL if it lingers."""
+    try:
+        with contextlib.suppress(ProcessLookupError):
+            if group:
+                os.killpg(process.pid, signal.SIGTERM)
+            else:
+                process.terminate()
+        process.communicate(timeout=5)
+    except BaseException:  # a second interruption, or git ignoring SIGTERM
+        _kill(process, group)
 
 
 def _kill(process: subprocess.Popen[bytes] | subprocess.Popen[str], group: bool) -> None:

@@ -274,6 +274,26 @@ def commit(root: Path, paths: list[str], message: str) -> bool:
     return commit_index(root, message)
 
 
+def not_in_head(root: Path, paths: list[str]) -> list[str]:
+    """Those of ``paths`` that HEAD's tree does not hold (never committed)."""
+    listed = run_git(root, "ls-tree", "-r", "-z", "--name-only", "HEAD", "--", ENTRIES, check=False)
+    held = set(listed.stdout.split("\0")) if listed.returncode == 0 else set()
+    return [path for path in paths if path not in held]
+
+
+def unstage(root: Path, paths: list[str]) -> None:
+    """Drop never-committed ``paths`` from git's index (an interrupted import removed
+    them: staged, they would enter the next commit as files that are not there)."""
+    run_git(
+        root,
+        "update-index",
+        "--force-remove",
+        "-z",
+        "--stdin",
+        stdin="".join(f"{path}\0" for path in paths),
+    )
+
+
 def commit_all(root: Path, message: str) -> bool:
     """Commit every change in the working tree (files edited outside narrate)."""
     check_git_lock(root)

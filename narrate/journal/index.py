@@ -46,6 +46,12 @@ class IndexCorrupt(Exception):
     """The index file is unusable; the caller deletes and rebuilds it."""
 
 
+class IndexUnavailable(Exception):
+    """The index cannot be opened or written, though nothing says it is damaged (a full
+    disk, a read-only journal, something else where it should be): the caller keeps it
+    and reads from an index in memory instead."""
+
+
 @dataclass
 class RefreshReport:
     """What a refresh found: counts, and files that could not be read."""
@@ -208,12 +214,17 @@ def _create_triggers(conn: sqlite3.Connection) -> None:
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) the index; raises IndexCorrupt if it is unusable."""
-    if not path.exists():
-        _create(path)
+    """Open (creating if needed) the index; raises IndexCorrupt if it is damaged (or of
+    another schema), IndexUnavailable if it cannot be opened or made for another reason."""
     try:
+        if not path.exists():
+            _create(path)
         conn = _open(path)
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except BaseException:
+            conn.close()
+            raise
         if version != SCHEMA_VERSION:
             conn.close()
             raise IndexCorrupt(f"index schema {version}, expected {SCHEMA_VERSION}")
@@ -221,7 +232,19 @@ def connect(path: Path) -> sqlite3.Connection:
     except sqlite3.DatabaseError as exc:
         if is_busy(exc):
             raise
-        raise IndexCorrupt(str(exc)) from exc
+        if is_damage(exc):
+            raise IndexCorrupt(str(exc)) from exc
+        raise IndexUnavailable(str(exc)) from exc
+    except OSError as exc:
+        raise IndexUnavailable(exc.strerror or str(exc)) from exc
+
+
+def memory() -> sqlite3.Connection:
+    """An empty index in memory, for a journal whose index file cannot be used."""
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    create_schema(conn)
+    return conn
 
 
 def _open(path: Path) -> sqlite3.Connection:
@@ -259,7 +282,10 @@ def is_busy(exc: sqlite3.Error) -> bool:
 
 
 def is_damage(exc: sqlite3.Error) -> bool:
-    """Whether an error means the index file is damaged or from another version."""
+    """Whether an error means the index file is damaged or from another version (and
+    only then may it be deleted: a full disk or a read-only journal is not damage)."""
+    if is_unavailable(exc):
+        return False
     if not isinstance(exc, sqlite3.OperationalError):
         return True  # DatabaseError proper: "file is not a database", "malformed", ...
     text = str(exc).lower()
@@ -267,6 +293,25 @@ def is_damage(exc: sqlite3.Error) -> bool:
         sign in text
         for sign in ("malformed", "not a database", "no such table", "no such column", "disk image")
     )
+
+
+# SQLite's words for an index that is sound but cannot be written or opened here.
+_UNAVAILABLE_SIGNS = (
+    "disk is full",
+    "readonly",
+    "read-only",
+    "unable to open",
+    "disk i/o error",
+    "cannot open",
+    "out of memory",
+)
+
+
+def is_unavailable(exc: sqlite3.Error) -> bool:
+    """Whether an error means the index cannot be written or opened here (full disk,
+    read-only journal, I/O error) rather than that it is damaged."""
+    text = str(exc).lower()
+    return any(sign in text for sign in _UNAVAILABLE_SIGNS)
 
 
 def remove_index_files(path: Path) -> None:
@@ -283,9 +328,18 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        # SQLite may have rolled back already (a full disk does): keep the first error.
+        if conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
+    try:
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+        raise
 
 
 def change_ns(stat: os.stat_result) -> int:

@@ -179,3 +179,56 @@ class JournalLock:
             # crash, which is why a lock file is never "stale".
             os.close(self._fd)
             self._fd = None
+
+
+class PendingFiles:
+    """Entry files narrate has written and not yet committed, listed in
+    ``.narrate/pending`` before they are written: a run killed between its write and its
+    commit leaves them named there, and the next commit takes them along.
+
+    Best effort: a state folder that cannot be written (full, read-only) loses only the
+    list, never an entry; ``narrate doctor`` still lists uncommitted files.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.path = root / STATE / "pending"
+
+    def add(self, paths: list[str]) -> None:
+        """Name ``paths`` before writing them (under the journal lock)."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.path, "a", encoding="utf-8") as handle:
+                handle.write("".join(f"{p}\n" for p in paths))
+        except OSError:
+            pass
+
+    def paths(self) -> list[str]:
+        """The listed entry paths (anything else in the file is ignored)."""
+        try:
+            text = self.path.read_text("utf-8", errors="replace")
+        except OSError:
+            return []
+        listed = (line for line in text.splitlines() if _is_entry_path(line))
+        return list(dict.fromkeys(listed))
+
+    def forget(self, paths: list[str]) -> None:
+        """Drop ``paths`` from the list (they were committed or removed)."""
+        gone = set(paths)
+        rest = [p for p in self.paths() if p not in gone]
+        try:
+            if rest:
+                atomic_write(self.path, "".join(f"{p}\n" for p in rest).encode("utf-8"))
+            else:
+                self.path.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _is_entry_path(line: str) -> bool:
+    parts = line.split("/")
+    return (
+        len(parts) >= 2
+        and parts[0] == ENTRIES
+        and all(part not in ("", ".", "..") for part in parts)
+        and is_entry_name(parts[-1])
+    )

@@ -84,6 +84,7 @@ class NarrateApp(SyncMixin, App[None]):
         self.config_usable = True
         self._startup_theme: str | None = None
         self._quit_anyway = False
+        self._left_in_editor: tuple[str, str] | None = None
 
     def notify(
         self,
@@ -306,6 +307,16 @@ class NarrateApp(SyncMixin, App[None]):
         screen = self.action_journal()
         screen.run_worker(open_share(screen), group="share-dialog", exclusive=True)
 
+    def words_to_print(self) -> str:
+        """The text the app could not save, nor keep in ``.narrate/unsaved`` (a full
+        disk, a forced quit): printed to the terminal after the app has closed, so no
+        word is lost. "" when everything was saved."""
+        texts = dict(self.writer.unsaved)
+        if self._left_in_editor is not None:
+            key, text = self._left_in_editor
+            texts[key] = text  # the editor's text is newer than any failed save of it
+        return "\n\n".join(text.rstrip("\n") for text in texts.values() if text.strip())
+
     async def action_quit(self) -> None:
         """Save what is unsaved, wait for the commit, then quit."""
         # ctrl+q is a priority binding, handled the moment it arrives, while the keys
@@ -320,11 +331,15 @@ class NarrateApp(SyncMixin, App[None]):
         if problem is not None:
             self._quit_anyway = True
             self.notify(
-                f"Not saved: {problem}. Press ctrl+q again to quit anyway (the text is lost).",
+                f"Not saved: {problem}. Press ctrl+q again to quit anyway (the text is "
+                "printed when narrate closes, to keep by hand).",
                 severity="error",
                 timeout=20,
                 markup=False,
             )
             return
+        screen = self.journal_screen
+        if self._quit_anyway and screen.dirty:
+            self._left_in_editor = (screen.edits.key, screen.editor.text)
         # Saved: sync once more (bounded by sync_timeout); a failure is printed after.
         self.exit(message=await self.sync_before_quit())

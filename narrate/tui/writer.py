@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.message_pump import MessagePump
 
 from narrate.errors import NarrateError
+from narrate.journal import atomic_write
 from narrate.tui.messages import (
     CoreNotice,
     EntrySaved,
@@ -88,6 +89,9 @@ class Writer:
         self.queue: queue.Queue[Job | None] = queue.Queue()
         # key -> (entry, bytes on disk) after this writer's last save in that session.
         self._sessions: dict[str, tuple[Entry, bytes]] = {}
+        self.unsaved: dict[str, str] = {}
+        """Editor session -> text that could be neither saved nor rescued (a full
+        disk): the app prints it to the terminal when it closes."""
 
     @staticmethod
     def open_journal(root: Path) -> Journal:
@@ -175,6 +179,8 @@ class Writer:
             rescued = self.rescue(job)
             if rescued:
                 reason += f"; the text is kept in {rescued}"
+            else:
+                reason += "; it could not be kept on disk either: it is printed when narrate closes"
             return SaveFailed(job.key, job.seq, reason)
 
     def commit_outside_edits(self) -> None:
@@ -196,9 +202,12 @@ class Writer:
             folder = self.journal.state_dir() / "unsaved"
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"{stamp}-{job.key}.md"
-            path.write_text(job.body, "utf-8")
+            # Atomic: a full disk leaves no file at all, never an empty or cut-off one.
+            atomic_write(path, job.body.encode("utf-8"))
         except OSError:
+            self.unsaved[job.key] = job.body
             return None
+        self.unsaved.pop(job.key, None)
         return str(path)
 
     def save(self, job: SaveJob) -> EntrySaved:
@@ -208,6 +217,7 @@ class Writer:
 
         entry, disk = self._sessions.get(job.key, (job.entry, job.disk))
         warning: str | None = None
+        self.unsaved.pop(job.key, None)  # on a failure, rescue() puts it back
         if entry is None:
             title = title_for(job.body, job.template, job.day)
             created = Entry.from_capture(job.body, title=title, verbatim=True)
