@@ -57,4 +57,4 @@ def test_status_names_the_command_that_commits(cli: Cli, root: Path) -> None:
     entry_id = cli.add("Written in narrate")
     edit_outside(root, entry_id, "Added in another editor")
     status = cli.ok("status").stdout
-    assert "1 uncommitted file(s) (run 'narrate sync' to commit them)" in status
+    assert "1 uncommitted file (run 'narrate sync' to commit them)" in status
