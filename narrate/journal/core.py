@@ -246,12 +246,15 @@ class Journal:
         """How many entries the journal holds."""
         return int(self._read("SELECT count(*) FROM entries")[0][0])
 
-    def search(self, text: str, limit: int | None = 20) -> tuple[list[EntryItem], list[str]]:
+    def search(
+        self, text: str, limit: int | None = 20, prefix_last: bool = False
+    ) -> tuple[list[EntryItem], list[str]]:
         """Entries matching the SPEC §3 query, best first, each with a ``snippet``;
-        and warnings about parts of the query that were ignored."""
+        and warnings about parts of the query that were ignored. ``prefix_last``: the
+        word being typed is a prefix (search as you type)."""
         from narrate.journal import query as q
 
-        parsed = q.parse(text)
+        parsed = q.parse(text, prefix_last=prefix_last)
         sql = q.to_sql(parsed)
         where = " AND ".join(sql.where) or "1"
         lim = -1 if limit is None else limit
@@ -744,6 +747,11 @@ class Journal:
         """Serve reads from the index as it stands; the caller refreshes it in the
         background (the TUI paints first and refreshes in a worker)."""
         self._fresh = True
+
+    def index_version(self) -> int:
+        """A number that changes whenever another connection (another narrate process)
+        commits to the index: its refreshes and writes are invisible to this one's."""
+        return int(self._query(lambda db: db.execute("PRAGMA data_version").fetchone()[0]))
 
     def today_entry(self, day: dt.date | None = None) -> Entry | None:
         """The newest readable entry written on ``day`` (default: today), or None."""

@@ -79,6 +79,7 @@ class Writer:
 
     def __init__(self, root: Path) -> None:
         self.journal = self.open_journal(root)
+        self._index_version: int | None = None
         self.queue: queue.Queue[Job | None] = queue.Queue()
         # key -> (entry, bytes on disk) after this writer's last save in that session.
         self._sessions: dict[str, tuple[Entry, bytes]] = {}
@@ -148,8 +149,7 @@ class Writer:
             if isinstance(job, SaveJob):
                 return self.save(job)
             if isinstance(job, RefreshJob):
-                report = self.journal.refresh()
-                return JournalRefreshed(report.changed, list(report.broken))
+                return self.refresh()
             if isinstance(job, TaskJob):
                 message = job.run(self.journal)
                 if message is not None and job.reply is not None:
@@ -167,6 +167,16 @@ class Writer:
             if rescued:
                 reason += f"; the text is kept in {rescued}"
             return SaveFailed(job.key, job.seq, reason)
+
+    def refresh(self) -> JournalRefreshed:
+        """Bring the index up to date; count as changed what another process (``narrate
+        add`` in another shell) indexed since the last look, which this refresh finds
+        already done."""
+        report = self.journal.refresh()
+        version = self.journal.index_version()
+        outside = self._index_version is not None and version != self._index_version
+        self._index_version = version
+        return JournalRefreshed(report.changed or int(outside), list(report.broken))
 
     def rescue(self, job: SaveJob) -> str | None:
         """Keep the text of a failed save in the journal's local state folder, so it
