@@ -156,14 +156,18 @@ async def test_tags_in_the_entry_bar_are_not_cut_at_160_columns(journal: Journal
 
 
 async def test_share_button_label_is_whole_at_100_columns(
-    alice: Any, cop: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, cop: Path, maintainer: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from narrate.tui.screens.share import ShareModal
+    from tests.community.helpers import Member
 
+    # A name longer than the button's first label ("Publish"), which set its width.
+    dana = Member(tmp_path / "people", "dana")
+    dana.ok("community", "add", "python-reviewers-guild", str(cop), "--member", "dana")
     for var in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
-        monkeypatch.setenv(var, alice.env[var])
-    entry_id = alice.ok("add", "-", input="Sharing this\n").stdout.strip()
-    journal = Journal.open(alice.journal)
+        monkeypatch.setenv(var, dana.env[var])
+    entry_id = dana.ok("add", "-", input="Sharing this\n").stdout.strip()
+    journal = Journal.open(dana.journal)
     entry = journal.get(entry_id)
     app = NarrateApp(journal)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -173,7 +177,7 @@ async def test_share_button_label_is_whole_at_100_columns(
         await wait_for(pilot, lambda: isinstance(app.screen, ShareModal))
         modal = app.screen
         await wait_for(pilot, lambda: getattr(modal, "prepared", None) is not None, timeout=20)
-        await shows(pilot, "Publish to cop")
+        await shows(pilot, "Publish to python-reviewers-guild")
     journal.close()
 
 
