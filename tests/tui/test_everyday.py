@@ -49,6 +49,25 @@ async def test_an_entry_added_by_another_process_appears(
         await shows(pilot, "From the other shell")
 
 
+async def test_an_entry_from_a_real_narrate_add_appears(
+    journal: Journal, root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.helpers import run_narrate
+
+    monkeypatch.setattr(journal_screen, "REFRESH_SECONDS", 0.3)
+    add_entry(journal, "First", days_ago=2)
+    app = NarrateApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.journal_screen.indexed)
+        assert listed(app) == 1
+        added = run_narrate(
+            "add", "Shipped the retry fix from the other shell", env={"NARRATE_JOURNAL": str(root)}
+        )
+        assert added.returncode == 0, added.stderr
+        await wait_for(pilot, lambda: listed(app) == 2, timeout=5)
+        await shows(pilot, "2 entries")
+
+
 def test_refreshing_every_few_seconds() -> None:
     # "Within a few seconds", by any means (a file written by hand needs a refresh).
     assert journal_screen.REFRESH_SECONDS <= 5
@@ -153,6 +172,20 @@ async def test_your_editor_keeps_both_versions_when_the_file_changed_meanwhile(
         assert "Written in my own editor." in on_disk
         copy = next(p for p in entry_files(root) if "-conflict-" in p.name)
         assert "Changed by a sync meanwhile." in copy.read_text("utf-8")
+
+
+async def test_your_editor_on_a_new_entry_creates_it(
+    journal: Journal, root: Path, fake_editor: Path
+) -> None:
+    app = NarrateApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.journal_screen
+        await wait_for(pilot, lambda: screen.indexed)
+        assert screen.entry is None
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: screen.entry is not None and not screen.saving)
+        assert len(entry_files(root)) == 1
+        assert "Written in my own editor." in entry_files(root)[0].read_text("utf-8")
 
 
 async def test_a_broken_editor_setting_is_said_and_nothing_changes(
