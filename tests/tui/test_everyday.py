@@ -232,6 +232,28 @@ async def test_calendar_marks_written_days_and_jumps_to_the_chosen_one(journal: 
         assert screen.entry_list.cursor_path == older.path
 
 
+async def test_calendar_brackets_step_between_written_days(journal: Journal) -> None:
+    from narrate.tui.screens.calendar import CalendarModal, MonthGrid
+
+    far = add_entry(journal, "Far\n", title="Far back", days_ago=70)
+    near = add_entry(journal, "Near\n", title="Near", days_ago=2)
+    app = NarrateApp(journal)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.journal_screen
+        await wait_for(pilot, lambda: screen.indexed)
+        screen.open_path(near.path)
+        await pilot.press("f12")
+        await wait_for(pilot, lambda: isinstance(app.screen, CalendarModal))
+        grid = app.screen.query_one(MonthGrid)
+        await pilot.press("left_square_bracket")
+        assert grid.day == far.created.date()
+        await pilot.press("right_square_bracket")
+        assert grid.day == near.created.date()
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert screen.entry is not None and screen.entry.path == near.path
+
+
 async def test_a_day_without_entries_shows_the_nearest_day_before(journal: Journal) -> None:
     import datetime as dt
 

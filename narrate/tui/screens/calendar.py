@@ -139,6 +139,8 @@ class CalendarModal(ModalScreen[dt.date | None]):
         Binding("down,j", "move(7)", "Week after", show=False),
         Binding("pageup,p", "month(-1)", "Month before", show=False),
         Binding("pagedown,n", "month(1)", "Month after", show=False),
+        Binding("left_square_bracket", "written(-1)", "Day written before", show=False),
+        Binding("right_square_bracket", "written(1)", "Day written after", show=False),
         Binding("t", "today", "Today", show=False),
         Binding("enter", "choose", "Open the day", show=False),
         Binding("escape", "dismiss_none", "Close", show=False),
@@ -156,7 +158,8 @@ class CalendarModal(ModalScreen[dt.date | None]):
             yield MonthGrid(self.start, self.counts, id="calendar-grid")
             yield Static("", id="calendar-day", markup=False)
             yield Static(
-                "←→↑↓ day, week · PgUp PgDn month\nt today · enter open · esc close",
+                "←→↑↓ day, week · PgUp PgDn month\n[ ] a day written before, after\n"
+                "t today · enter open · esc close",
                 id="calendar-hint",
                 markup=False,
             )
@@ -193,6 +196,19 @@ class CalendarModal(ModalScreen[dt.date | None]):
     def action_month(self, months: int) -> None:
         """The same day in another month."""
         self.grid.move(months=months)
+
+    def action_written(self, step: int) -> None:
+        """The nearest day with entries before (-1) or after (1) the chosen one."""
+        current = self.grid.day.isoformat()
+        written = sorted(day for day, count in self.counts.items() if count)
+        if step < 0:
+            found = next((day for day in reversed(written) if day < current), None)
+        else:
+            found = next((day for day in written if day > current), None)
+        if found is None:
+            self.notify("No day written " + ("before" if step < 0 else "after") + " this one.")
+            return
+        self.grid.move(days=(dt.date.fromisoformat(found) - self.grid.day).days)
 
     def action_today(self) -> None:
         """Back to today."""
