@@ -329,14 +329,19 @@ class Journal:
         return int(self._read(sql, params)[0][0])
 
     def search(
-        self, text: str, limit: int | None = 20, strict: bool = False
+        self,
+        text: str,
+        limit: int | None = 20,
+        strict: bool = False,
+        prefix_last: bool = False,
     ) -> tuple[list[EntryItem], list[str]]:
         """Entries matching the query (docs/search.md), best first, each with a
         ``snippet``; and warnings about parts of the query that were ignored. ``strict``:
-        a filter that is not understood (``is:bogus``) is an error, not a warning."""
+        a filter that is not understood (``is:bogus``) is an error, not a warning.
+        ``prefix_last``: the word being typed is a prefix (search as you type)."""
         from narrate.journal import query as q
 
-        parsed = q.parse(text)
+        parsed = q.parse(text, prefix_last=prefix_last)
         sql = q.to_sql(parsed)
         if strict and parsed.unknown:
             problems = [w for w in parsed.warnings if any(u in w for u in parsed.unknown)]
@@ -922,6 +927,11 @@ class Journal:
         """Serve reads from the index as it stands; the caller refreshes it in the
         background (the TUI paints first and refreshes in a worker)."""
         self._fresh = True
+
+    def index_version(self) -> int:
+        """A number that changes whenever another connection (another narrate process)
+        commits to the index: its refreshes and writes are invisible to this one's."""
+        return int(self._query(lambda db: db.execute("PRAGMA data_version").fetchone()[0]))
 
     def today_entry(self, day: dt.date | None = None) -> Entry | None:
         """The newest readable entry written on ``day`` (default: today), or None."""

@@ -47,9 +47,11 @@ class Query:
 _TOKEN = re.compile(r'(-?)(?:([A-Za-z]+):"([^"]*)"?|"([^"]*)"?|(\S+))')
 
 
-def parse(text: str) -> Query:
-    """Split user text into terms; never raises."""
+def parse(text: str, prefix_last: bool = False) -> Query:
+    """Split user text into terms; never raises. ``prefix_last``: the last word, if the
+    text ends in it, matches as a prefix (search as you type: ``retr`` finds "retry")."""
     query = Query()
+    last: Term | None = None
     # NUL, and lone surrogates (command-line bytes that are not UTF-8), cannot reach SQLite.
     text = text.replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")
     for match in _TOKEN.finditer(text):
@@ -96,7 +98,12 @@ def parse(text: str) -> Query:
         if negated and not word:
             continue
         prefix = word.endswith("*") and len(word.rstrip("*")) > 0
-        query.terms.append(Term("word", word.rstrip("*") if prefix else word, negated, prefix))
+        term = Term("word", word.rstrip("*") if prefix else word, negated, prefix)
+        query.terms.append(term)
+        if match.end() == len(text):
+            last = term
+    if prefix_last and last is not None and not last.negated and query.terms[-1] is last:
+        last.prefix = True
     return query
 
 

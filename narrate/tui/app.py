@@ -7,6 +7,7 @@ practice, share) are bound here, and each action imports its screen when it runs
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -22,7 +23,7 @@ from narrate.errors import NarrateError
 from narrate.humane import plural
 from narrate.tui.screens.journal import JournalScreen
 from narrate.tui.sync import SyncMixin
-from narrate.tui.text import one_line
+from narrate.tui.text import one_line, parse_day
 from narrate.tui.themes import DEFAULT_THEME, builtin_theme_dir, load_themes, user_theme_dir
 from narrate.tui.writer import Reader, RefreshJob, Writer
 
@@ -61,10 +62,15 @@ class NarrateApp(SyncMixin, App[None]):
             show=False,  # in F1 and the palette: at 80 columns the footer keeps the basics
         ),
         Binding("f9", "review", "Review", tooltip="How did my practice change?", show=False),
+        Binding(
+            "f12", "calendar", "Calendar", show=False, tooltip="Go to a date: a month of entries"
+        ),
     ]
 
     def __init__(self, journal: Journal) -> None:
         super().__init__()
+        # Screens narrower than 72 columns get "-narrow" (narrate.tcss fits their footers).
+        self.HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (72, "-wide")]
         self.journal = journal
         self.title = f"narrate · {one_line(journal.name)}"
         self.sub_title = "…"
@@ -256,6 +262,7 @@ class NarrateApp(SyncMixin, App[None]):
             "Record what you now do differently, on this entry",
             self.action_record_practice,
         )
+        yield SystemCommand("Calendar", "Go to a date in the journal", self.action_calendar)
         yield SystemCommand("Review", "How did my practice change?", self.action_review)
         yield SystemCommand(
             "Check-backs due", "Answer “still doing it?”", lambda: self.action_review(due=True)
@@ -292,6 +299,21 @@ class NarrateApp(SyncMixin, App[None]):
             return
         self.action_journal().save_now()
         self.push_screen(ReviewScreen(self.journal, focus_due=due))
+
+    def action_calendar(self) -> None:
+        """A month calendar over the journal; the chosen day opens in the list."""
+        from narrate.tui.screens.calendar import CalendarModal
+
+        screen = self.action_journal()
+        entry = screen.entry
+        day = (parse_day(entry.day) if entry is not None else None) or dt.date.today()
+        counts = dict(self.journal.day_counts())
+
+        def chosen(day: dt.date | None) -> None:
+            if day is not None:
+                screen.jump_to_day(day)
+
+        self.push_screen(CalendarModal(day, counts), chosen)
 
     def action_record_practice(self) -> None:
         """Save the open entry, then open the practice change form on it."""

@@ -153,6 +153,17 @@ class JournalListing:
         run = bisect.bisect_right(self._first_offsets, offset) - 1
         return self._heading_rows[run] + 1 + offset - self._first_offsets[run]
 
+    def row_of_day(self, day: str) -> int | None:
+        """The heading row of ``day`` or, with nothing written that day, of the nearest
+        day before it (else the oldest day); None for an empty journal."""
+        if not self.runs:
+            return None
+        # Runs are newest first: the first run on or before ``day``.
+        for run, (written, _) in enumerate(self.runs):
+            if written <= day:
+                return self._heading_rows[run]
+        return self._heading_rows[-1]
+
     def row_of_path(self, path: str) -> int | None:
         """The row of an entry by path, asking the index for its position."""
         position = self.journal.day_position(path)

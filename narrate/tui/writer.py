@@ -86,6 +86,7 @@ class Writer:
 
     def __init__(self, root: Path) -> None:
         self.journal = self.open_journal(root)
+        self._index_version: int | None = None
         self.queue: queue.Queue[Job | None] = queue.Queue()
         # key -> (entry, bytes on disk) after this writer's last save in that session.
         self._sessions: dict[str, tuple[Entry, bytes]] = {}
@@ -159,10 +160,7 @@ class Writer:
             if isinstance(job, SaveJob):
                 return self.save(job)
             if isinstance(job, RefreshJob):
-                report = self.journal.refresh()
-                if report.changed:
-                    self.commit_outside_edits()
-                return JournalRefreshed(report.changed, list(report.broken))
+                return self.refresh()
             if isinstance(job, TaskJob):
                 message = job.run(self.journal)
                 if message is not None and job.reply is not None:
@@ -183,14 +181,26 @@ class Writer:
                 reason += "; it could not be kept on disk either: it is printed when narrate closes"
             return SaveFailed(job.key, job.seq, reason)
 
+    def refresh(self) -> JournalRefreshed:
+        """Bring the index up to date; count as changed what another process (``narrate
+        add`` in another shell) indexed since the last look, which this refresh finds
+        already done. Edits another program made, which the refresh picked up, are
+        committed: the header must not say "uncommitted" forever without a remote."""
+        report = self.journal.refresh()
+        if report.changed:
+            self.commit_outside_edits()
+        version = self.journal.index_version()
+        outside = self._index_version is not None and version != self._index_version
+        self._index_version = version
+        return JournalRefreshed(report.changed or int(outside), list(report.broken))
+
     def commit_outside_edits(self) -> None:
-        """Commit the edits another program made, which a refresh just picked up: the
-        header must not say "uncommitted" forever when the journal has no remote."""
+        """Commit what the last refresh found changed on disk (mid-merge, locked or
+        detached: nothing, and the header says git needs attention)."""
         import contextlib
 
         from narrate.journal.sync import commit_local
 
-        # Mid-merge, locked, detached: the header says git needs attention.
         with contextlib.suppress(NarrateError):
             commit_local(self.journal)
 

@@ -19,7 +19,7 @@ from textual.widgets import ContentSwitcher, Footer, Header, Input, Static, Text
 from textual.widgets.text_area import Document, Selection
 
 from narrate.errors import NarrateError
-from narrate.humane import humane_date
+from narrate.humane import humane_date, plural
 from narrate.sanitize import clean, visible
 from narrate.tui import highlight
 from narrate.tui.editing import EditSession, Outside, Typed
@@ -50,11 +50,27 @@ if TYPE_CHECKING:
 AUTOSAVE_SECONDS = 2.0
 # How often the open entry's file is compared with what the editor loaded.
 DISK_CHECK_SECONDS = 2.0
-# How often the index is refreshed so outside changes reach the list.
-REFRESH_SECONDS = 15.0
+# How often the index is refreshed so outside changes (a file written by hand, an
+# entry added by the CLI) reach the list: a refresh that finds nothing costs a few stats.
+REFRESH_SECONDS = 3.0
 # Search as you type, once typing pauses this long.
 SEARCH_DELAY = 0.15
 SEARCH_LIMIT = 500
+# The word count follows the text once typing pauses this long.
+WORDS_DELAY = 0.3
+EMPTY_JOURNAL = "No entries yet: start writing."
+
+
+def word_count(text: str, template: str = "") -> int:
+    """The words the user wrote: not the template's prompts, nor Markdown's marks."""
+    prompts = {line.strip() for line in template.splitlines() if line.lstrip().startswith("#")}
+    return sum(
+        1
+        for line in text.splitlines()
+        if line.strip() not in prompts
+        for word in line.split()
+        if any(char.isalnum() for char in word)
+    )
 
 
 def _markdown_language() -> str | None:
@@ -83,6 +99,13 @@ class JournalScreen(Screen[None]):
         Binding(
             "escape", "back", "Back", show=False, tooltip="Leave the search, preview or editor"
         ),
+        Binding(
+            "f2",
+            "edit_outside",
+            "Your editor",
+            show=False,
+            tooltip="Write this entry in your own editor (config 'editor', $VISUAL, $EDITOR)",
+        ),
         # The app's help, shown here so the footer keeps it before ^q Quit.
         Binding("f1", "app.help", "Help", tooltip="All keys"),
     ]
@@ -98,6 +121,8 @@ class JournalScreen(Screen[None]):
         self.search_words: list[str] = []
         """The query's plain words, highlighted in the editor and the preview."""
         self._save_timer: Timer | None = None
+        self._words_timer: Timer | None = None
+        self._words = -1
         self._search_timer: Timer | None = None
         self._offering_save = False
         self._status = ""
@@ -120,6 +145,8 @@ class JournalScreen(Screen[None]):
             with Vertical(id="pane"):
                 with Horizontal(id="entry-bar"):
                     yield Static("", id="entry-title", markup=False)
+                    yield Static("", id="entry-tags", markup=False)
+                    yield Static("", id="entry-words", markup=False)
                     yield Static("", id="entry-status", markup=False)
                 with ContentSwitcher(initial="editor", id="switcher"):
                     yield EntryEditor(
@@ -186,6 +213,7 @@ class JournalScreen(Screen[None]):
             return
         follow = self.entry.path if self.entry is not None else None
         listing = JournalListing(self.journal)
+        self.entry_list.empty_text = EMPTY_JOURNAL
         self.entry_list.set_listing(listing, follow=follow)
         self.entry_list.mark_current(follow, move_cursor=False)
         if not self.indexed and listing.entry_count == 0:
@@ -313,6 +341,10 @@ class JournalScreen(Screen[None]):
         elif typed is Typed.WAIT:
             self._save_timer = self.set_timer(AUTOSAVE_SECONDS, self.save_now)
         self.update_status()
+        # Counted when typing pauses: re-laying out the bar on every key is too slow.
+        if self._words_timer is not None:
+            self._words_timer.stop()
+        self._words_timer = self.set_timer(WORDS_DELAY, self.update_words)
 
     def _cancel_save_timer(self) -> None:
         if self._save_timer is not None:
@@ -498,7 +530,7 @@ class JournalScreen(Screen[None]):
 
         def task(journal: Any) -> SearchFinished:
             try:
-                results, warnings = journal.search(query, limit=SEARCH_LIMIT)
+                results, warnings = journal.search(query, limit=SEARCH_LIMIT, prefix_last=True)
             except NarrateError as exc:
                 results, warnings = [], [str(exc)]
             return SearchFinished(query, results, warnings)
@@ -512,6 +544,7 @@ class JournalScreen(Screen[None]):
             return
         self.search_words = highlight.query_words(message.query)
         follow = self.entry.path if self.entry is not None else None
+        self.entry_list.empty_text = f"No matches for {one_line(message.query.strip())}"
         self.entry_list.set_listing(SearchListing(message.results), follow=follow)
         self.entry_list.mark_current(follow, move_cursor=False)
         count = len(message.results)
@@ -519,6 +552,8 @@ class JournalScreen(Screen[None]):
             f"best {SEARCH_LIMIT} matches"
             if count >= SEARCH_LIMIT
             else f"{count} match{'' if count == 1 else 'es'}"
+            if count
+            else "no matches"
         )
         if message.warnings:
             status += " · " + "; ".join(message.warnings)
@@ -584,11 +619,21 @@ class JournalScreen(Screen[None]):
             day = parse_day(self.entry.day)
             when = humane_date(day) if day else self.entry.day
             title.append(f" · {when} {self.entry.created:%H:%M}", "dim")
-            tags = " ".join(f"#{one_line(tag)}" for tag in self.entry.all_tags())
-            if tags:
-                title.append(f"  {tags}", "italic")
+        tags = " ".join(f"#{one_line(tag)}" for tag in self.entry.all_tags()) if self.entry else ""
+        # Beside the title, not in it: a long title is cut before the tags are.
+        bar_tags = self.query_one("#entry-tags", Static)
+        bar_tags.update(Text(tags, "italic", no_wrap=True, overflow="ellipsis"))
+        bar_tags.display = bool(tags)
         self.query_one("#entry-title", Static).update(title)
+        self.update_words()
         self.update_status()
+
+    def update_words(self) -> None:
+        """The open entry's word count, in the bar."""
+        count = word_count(self.editor.text, self.edits.template)
+        if count != self._words:
+            self._words = count
+            self.query_one("#entry-words", Static).update(plural(count, "word"))
 
     def update_status(self) -> None:
         """Saved, unsaved, saving: at the right of the bar."""
@@ -684,6 +729,104 @@ class JournalScreen(Screen[None]):
         yield SystemCommand(
             "Reload", "Re-read the journal from disk", lambda: self.writer.submit(RefreshJob())
         )
+        yield SystemCommand(
+            "Write in your editor",
+            "Open this entry in your own editor ($EDITOR), then take its text back",
+            self.action_edit_outside,
+        )
+
+    # ------------------------------------------------------------------ dates
+
+    def jump_to_day(self, day: dt.date) -> None:
+        """Show the entries of ``day`` in the list (or of the nearest day before it) and
+        open the first."""
+        if self.searching:
+            self.close_search()
+        listing = self.entry_list.listing
+        row = listing.row_of_day(day.isoformat()) if isinstance(listing, JournalListing) else None
+        if row is None:
+            self.notify("Nothing written yet.", timeout=3)
+            return
+        heading = listing.row(row)
+        shown = getattr(heading, "day", day.isoformat())
+        if shown != day.isoformat():
+            when = parse_day(shown)
+            self.notify(
+                f"Nothing written on {day:%a} {day.day} {day:%b %Y}; "
+                f"showing {humane_date(when) if when else shown}.",
+                timeout=4,
+                markup=False,
+            )
+        self.entry_list.focus()
+        self.entry_list.move_to_row(row)
+
+    # ------------------------------------------------------------------ your editor
+
+    def action_edit_outside(self) -> None:
+        """Suspend the app, write this entry in the user's editor, then take the text
+        back through the writer (as a save from here: an edit made meanwhile on disk is
+        kept as a conflict copy)."""
+        from textual.app import SuspendNotSupported
+
+        from narrate.editor import edit_in_folder, editor_command
+
+        config = journal_app(self).config
+        try:
+            editor_command(config)  # a broken setting is said before the screen goes
+        except NarrateError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.save_now()
+        text = self.editor.text
+        name = self.entry.path.rsplit("/", 1)[-1] if self.entry is not None else "new-entry.md"
+        folder = self.journal.state_dir() / "editing"
+
+        def edit() -> bytes | NarrateError | None:
+            try:
+                return edit_in_folder(text.encode("utf-8"), name, folder, config)
+            except NarrateError as exc:
+                return exc
+
+        try:
+            with self.app.suspend():
+                result = edit()
+        except SuspendNotSupported:
+            if not self.app.is_headless:
+                self.notify(
+                    "This terminal cannot hand the screen to another program; "
+                    "use 'narrate edit' in a shell.",
+                    severity="warning",
+                    markup=False,
+                )
+                return
+            result = edit()  # under test there is no terminal to hand over
+        self.take_outside_text(text, result)
+
+    def take_outside_text(self, sent: str, result: bytes | NarrateError | None) -> None:
+        """Put what the editor wrote into the editor widget and save it."""
+        if isinstance(result, NarrateError):
+            self.notify(str(result), severity="error", markup=False)
+            return
+        if result is None:
+            self.notify("The editor deleted its copy: nothing changed.", markup=False)
+            return
+        try:
+            written = result.decode("utf-8").replace("\r\n", "\n")
+        except UnicodeDecodeError:
+            self.notify(
+                "The editor saved text that is not UTF-8: nothing changed.", severity="error"
+            )
+            return
+        if written == sent:
+            self.notify("No changes from the editor.", timeout=3)
+            return
+        editor = self.editor
+        location = editor.cursor_location
+        # A replace, not a load: ctrl+z still undoes the editor's changes here.
+        editor.replace(written, (0, 0), editor.document.end)
+        editor.move_cursor(location)
+        self.save_now()
+        self.update_words()
 
     # ------------------------------------------------------------------ forms
 

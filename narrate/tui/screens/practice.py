@@ -154,7 +154,7 @@ class PracticeModal(ModalScreen[EntryRewritten | None]):
         """Four fields, what the entry already records, and the buttons."""
         with Vertical(id="practice-form") as form:
             form.border_title = "Practice change"
-            form.border_subtitle = plain(one_line(self.entry.title)[:60] or "Untitled")
+            form.border_subtitle = plain(one_line(self.entry.title) or "Untitled")  # "…" when long
             existing = self._existing()
             if existing:
                 yield Static(existing, id="practice-existing")
@@ -402,7 +402,7 @@ class CheckBackModal(ModalScreen[EntryRewritten | None]):
         due = self.due
         with Vertical(id="checkback-form") as form:
             form.border_title = "Check-back: still doing it?"
-            form.border_subtitle = plain(one_line(str(due.get("title") or ""))[:60])
+            form.border_subtitle = plain(one_line(str(due.get("title") or "")))
             yield Static(
                 Text(f"{one_line(due['area'])}: {one_line(due['change'])}"),
                 id="checkback-change",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -128,6 +128,17 @@ def heat_map(review: Review) -> Content:
     return Content("").join(parts).rstrip()
 
 
+def heat_day(review: Review, x: int, y: int) -> dt.date | None:
+    """The day drawn at (x, y) of heat_map's picture: a line of figures, then one line
+    per weekday of "Mon " and a cell per week."""
+    week, weekday = x - 4, y - 1
+    if week < 0 or not 0 <= weekday < 7:
+        return None
+    start = review.since - dt.timedelta(days=review.since.weekday())
+    day = start + dt.timedelta(weeks=week, days=weekday)
+    return day if review.since <= day <= review.until else None
+
+
 def what_stuck(review: Review) -> Content:
     """Counts by status, and where the changes came from."""
     s = review.status
@@ -181,8 +192,11 @@ class ReviewScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f9", "close", "Journal", tooltip="Back to the journal"),
         Binding("b", "toggle_by", "Week/month", tooltip="Bars by week or by month"),
-        Binding("p", "cycle_span", "30/90/365 days", tooltip="Review 30, 90 or 365 days"),
-        Binding("t", "focus('#review-timeline')", "Timeline", tooltip="Move to the timeline"),
+        # Short words and t out of the footer: at 80 columns it must keep f1 Help and ^q Quit.
+        Binding("p", "cycle_span", "Period", tooltip="Review 30, 90 or 365 days"),
+        Binding(
+            "t", "focus('#review-timeline')", "Timeline", show=False, tooltip="Move to the timeline"
+        ),
         Binding("c", "focus('#review-due')", "Check-backs", tooltip="Move to the check-backs due"),
         Binding("r", "reload", "Reload", show=False, tooltip="Build the review again"),
         Binding("f1", "app.help", "Help", tooltip="All keys"),
@@ -448,6 +462,16 @@ class ReviewScreen(Screen[None]):
         """The journal screen underneath, if there is one (the app's, never imported)."""
         screen: JournalScreen | None = getattr(self.app, "journal_screen", None)
         return screen
+
+    def on_click(self, event: events.Click) -> None:
+        """A day of the heat map opens that day's entries in the journal."""
+        cadence = self.query_one("#review-cadence", Static)
+        offset = event.get_content_offset(cadence) if event.widget is cadence else None
+        day = heat_day(self.review, offset.x, offset.y) if offset and self.review else None
+        screen = self.journal_screen
+        if day is not None and screen is not None:
+            self.dismiss()
+            screen.jump_to_day(day)
 
     @on(DataTable.RowSelected, "#review-timeline, #review-onthisday")
     def open_entry(self, event: DataTable.RowSelected) -> None:

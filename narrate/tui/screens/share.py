@@ -130,7 +130,7 @@ class ShareModal(ModalScreen[ShareDone | None]):
         & #share-warnings { color: $text-warning; height: auto; }
         & #share-buttons { height: auto; align-horizontal: right; }
         & Button { margin-left: 2; }
-        & #share-hint { color: $text-muted; height: 1; }
+        & #share-hint { color: $text-muted; height: auto; }
     }
     """
 
@@ -276,6 +276,7 @@ class ShareModal(ModalScreen[ShareDone | None]):
         self.query_one("#share-warnings", Static).update(Text(warnings))
         publish = self.query_one("#share-publish", Button)
         publish.label = plain(f"Publish to {copy.community}")
+        publish.refresh(layout=True)  # a new label does not re-measure the button itself
         publish.disabled = False
 
     def render_preview(self) -> None:

@@ -192,6 +192,10 @@ class EntryList(ScrollView, can_focus=True):
         elif row >= top + height:
             self.scroll_to(y=row - height + 1, animate=False, immediate=True)
 
+    def move_to_row(self, row: int) -> None:
+        """Put the cursor on the first entry at or below ``row`` (and open it)."""
+        self._move_to(self._entry_row_from(row, 1))
+
     def action_cursor_up(self) -> None:
         """Move to the entry above."""
         start = (self.cursor if self.cursor is not None else 1) - 1
