@@ -6,6 +6,7 @@ import click
 
 from narrate.commands.common import (
     CONTEXT,
+    checked_text,
     commit_or_warn,
     emit_json,
     journal_option,
@@ -14,6 +15,27 @@ from narrate.commands.common import (
     parse_date_option,
     warn_broken,
 )
+
+
+def paired(
+    values: tuple[str, ...], changes: int, name: str, shared: bool = False
+) -> list[str | None]:
+    """One ``name`` value (--before, --source) per --practice, in order ('' for none):
+    a single value with several changes is refused, or given to all when ``shared``."""
+    from narrate.errors import NarrateError
+
+    texts = [checked_text(v, name) or None for v in values]
+    if not texts or changes == 0:
+        return [None] * changes if not texts else texts[:1]
+    if len(texts) == changes:
+        return texts
+    if len(texts) == 1 and shared:
+        return texts * changes
+    raise NarrateError(
+        f"{len(texts)} {name} for {changes} --practice: give {name} once per --practice, in "
+        f"the same order ('' for none), e.g. --practice ci:'Retry flaky tests' {name} "
+        f"'Rerun by hand' --practice ci:'Lint first' {name} ''"
+    )
 
 
 def _area(raw: str | None) -> str | None:
@@ -121,6 +143,11 @@ def practice(
 )
 @click.option("--note", metavar="TEXT", help="A line about how it is going.")
 @click.option("--area", metavar="A", help="Which change, when the entry records several.")
+@click.option(
+    "--change",
+    metavar="N|TEXT",
+    help="Which change: its number in the entry (1, 2, ...) or words of its text.",
+)
 @journal_option
 @click.pass_context
 def practice_check(
@@ -130,6 +157,7 @@ def practice_check(
     answer: str | None,
     note: str | None,
     area: str | None,
+    change: str | None,
 ) -> None:
     """Answer a check-back: appends a dated line to the entry and may set the status.
 
@@ -137,13 +165,16 @@ def practice_check(
     Examples:
       narrate practice check 01JDQ3 --answer yes --status adopted
       narrate practice check 01JDQ3 --answer no --note "Too slow on big PRs"
+      narrate practice check 01JDQ3 --area ci --change 2 --answer yes
     """
     from narrate.practice.checkback import answer as record_answer
 
     journal = open_journal(ctx)
     chosen = _area(area)
     result = commit_or_warn(
-        lambda: record_answer(journal, ref, answer=answer, status=status, note=note, area=chosen)
+        lambda: record_answer(
+            journal, ref, answer=answer, status=status, note=note, area=chosen, change=change
+        )
     )
     click.echo(result.line.removeprefix("- "))
 
@@ -193,5 +224,5 @@ def review(
     from narrate.practice.report import render_rich
 
     con = output.console()
-    for part in render_rich(result):
+    for part in render_rich(result, width=con.width):
         con.print(part)
