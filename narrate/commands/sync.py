@@ -70,7 +70,7 @@ def sync(ctx: click.Context, timeout: float | None) -> None:
         click.echo(f"Two entries shared the name {kept}: the other device's is now {other}.")
     for kept, copy in result.conflicts:
         click.echo(
-            f"Conflict in {kept}: your version stays; the other device's is saved as {copy}.",
+            f"Conflict in {kept}: this device's version stays; the remote's is saved as {copy}.",
             err=True,
         )
     if result.pushed:
@@ -78,7 +78,11 @@ def sync(ctx: click.Context, timeout: float | None) -> None:
     if not (result.committed or result.pulled or result.pushed or result.conflicts):
         click.echo("Already in sync.")
     elif result.conflicts:
-        click.echo("Compare the copies, keep what you want, and delete the copy.", err=True)
+        click.echo(
+            "Compare and resolve them: narrate conflicts, then "
+            "narrate resolve ID --keep mine|theirs|both|merged (or the app's Conflicts screen).",
+            err=True,
+        )
 
 
 @click.command(context_settings=CONTEXT)
