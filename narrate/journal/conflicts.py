@@ -81,6 +81,15 @@ class Side:
     """The version's ``updated`` time, as the file says it."""
 
     @property
+    def short(self) -> str:
+        """The label in a sentence: "this device", "the remote", "the outside edit"."""
+        return {
+            "Edited outside narrate": "the outside edit",
+            "In place": "the one in place",
+            "The other version": "the copy",
+        }.get(self.label, self.label.lower())
+
+    @property
     def words(self) -> str:
         """The label as a phrase for a title: "the remote's version"."""
         lowered = self.label[0].lower() + self.label[1:]
