@@ -172,6 +172,7 @@ def build_review(
             "status": row["status"],
             "day": row["day"],
             "due": row.get("due"),
+            "position": row["position"],
         }
         for row in due_changes(journal, weeks, today)
     ]

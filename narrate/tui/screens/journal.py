@@ -36,6 +36,7 @@ from narrate.tui.messages import (
 from narrate.tui.template import first_blank_line, load_template
 from narrate.tui.text import one_line, parse_day
 from narrate.tui.widgets.entry_list import EntryList
+from narrate.tui.widgets.practice_panel import PracticePanel
 from narrate.tui.writer import GitStateJob, RefreshJob, TaskJob, Writer, journal_app
 
 if TYPE_CHECKING:
@@ -129,6 +130,8 @@ class JournalScreen(Screen[None]):
                     # The Markdown widget is made on the first preview: it and markdown-it
                     # cost ~25 ms of import and CSS that the first paint need not pay.
                     yield VerticalScroll(id="preview")
+                # The entry's practice changes, under the editor and the preview alike.
+                yield PracticePanel(id="practice-panel")
         # Compact: at 80 columns every main action and ^q Quit must fit.
         yield Footer(compact=True)
 
@@ -577,6 +580,7 @@ class JournalScreen(Screen[None]):
             if tags:
                 title.append(f"  {tags}", "italic")
         self.query_one("#entry-title", Static).update(title)
+        self.query_one(PracticePanel).show(self.entry)
         self.update_status()
 
     def update_status(self) -> None:
