@@ -374,7 +374,7 @@ async def test_the_second_device_labels_the_sides_by_origin(
         screen = await open_conflicts(pilot, app)
         assert "Laptop: decided on blue-green" in screen.query_one("#theirs", TextArea).text
         titles = [str(screen.query_one(f"#{n}-title", Static).render()) for n in ("mine", "theirs")]
-        assert titles[0].startswith("The remote ·") and titles[1].startswith("This device ·")
+        assert titles[0].startswith("The remote\n") and titles[1].startswith("This device\n")
         assert "Yours" not in screen_text(app)
 
 
@@ -399,3 +399,32 @@ async def test_keep_merged_takes_the_edited_merge(devices: tuple[Journal, Journa
     assert "Laptop" in kept.body and "Desktop" in kept.body
     assert list_conflicts(b) == []
     assert_healthy(b.root)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+async def test_conflicts_screen_snapshot(journal: Journal, size: tuple[int, int]) -> None:
+    """A copy kept when the file changed under the editor, at fixed bytes and times."""
+    from tests.helpers import entry_text
+    from tests.tui.test_snapshots import check_snapshot
+
+    text = entry_text("01HQ7ZKZ1M0000000000000000", "2024-03-04T09:15:00+01:00",
+                      "Migration plan", "Started the plan.\n\nSteps:\n- inventory\n")  # fmt: skip
+    path = root_path = journal.root / "entries/2024/03/2024-03-04-0915-migration-plan.md"
+    root_path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, "utf-8")
+    journal.commit_paths([path.relative_to(journal.root).as_posix()], "Add")
+    outside = text.replace("2024-03-04T09:15:00+01:00\ntitle", "2024-03-05T18:40:00+01:00\ntitle")
+    journal.keep_conflict_copy(
+        path.relative_to(journal.root).as_posix(),
+        (outside + "Edited in another editor: blue-green.\n").encode(),
+    )
+    app = NarrateApp(journal)
+    async with app.run_test(size=size) as pilot:
+        app.theme = "narrate-dusk"
+        screen = await open_conflicts(pilot, app)
+        assert len(screen.conflicts) == 1
+        await pilot.pause(0.3)
+        shown = screen_text(app)
+        assert "This device" in shown and "Edited outside narrate" in shown
+        assert "other device" not in shown
+        check_snapshot(f"conflicts-{size[0]}x{size[1]}.txt", shown)

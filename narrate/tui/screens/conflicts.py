@@ -89,6 +89,17 @@ class ConflictResolved(Message):
     proposals: dict[str, str | None] | None = None
 
 
+def short_time(when: str) -> str:
+    """ "1 Dec 09:56" for an ISO time (as written when it is not one)."""
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(when)
+    except ValueError:
+        return when
+    return f"{moment.day} {moment:%b %H:%M}"
+
+
 def diff_summary(mine: str, theirs: str, names: tuple[str, str] = ("yours", "theirs")) -> str:
     """How the two versions differ, in a few words (``names``: what to call each side)."""
     a, b = mine.splitlines(), theirs.splitlines()
@@ -340,11 +351,14 @@ class ConflictsScreen(Screen[None]):
             ),
             (theirs_title, theirs_side, conflict.copy.path),
         ):
+            # Two lines: the origin, then when and which file (an 80-column pane
+            # holds about 25 characters a side).
             title = Text(no_wrap=True, overflow="ellipsis")
             title.append(side.label, "bold")
+            title.append("\n")
             if side.when:
-                title.append(f" · {side.when[:16].replace('T', ' ')}")
-            title.append(f" · {one_line(where.rsplit('/', 1)[-1])}", "dim")
+                title.append(f"{short_time(side.when)} · ")
+            title.append(one_line(where.rsplit("/", 1)[-1]), "dim")
             widget.update(title)
         names = (mine_side.short, theirs_side.short)
         line = diff_summary(mine, theirs, names)
