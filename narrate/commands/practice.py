@@ -109,6 +109,10 @@ def practice(
         )
     from narrate.sanitize import clean_data
 
+    from collections import Counter
+
+    # An entry with several changes: its id says which (practice check ID --change N).
+    several = Counter(item["id"] for item in items)
     for item in clean_data(items):
         change = Text()
         if item["before"]:
@@ -121,8 +125,9 @@ def practice(
             state.append(f", due {item['due'][5:]}", style="yellow")
         elif item["next_check"]:
             state.append(f", next {item['next_check'][5:]}", style="dim")
+        number = f" #{item['position'] + 1}" if several[item["id"]] > 1 else ""
         table.add_row(
-            output.short_id(item["id"]),
+            output.short_id(item["id"]) + number,
             output.humane_date(item["created"], with_time=False),
             Text(item["area"], style="green"),
             change,

@@ -113,5 +113,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
     if state.uncommitted:
         lines.append(f"{state.uncommitted} uncommitted file(s) (the next sync commits them)")
     lines.extend(f"Conflict copy: {path}" for path in state.conflicts)
+    if state.conflicts:
+        lines.append("Resolve with: narrate conflicts, then narrate resolve ID --keep ...")
     lines.extend(f"Problem: {problem}" for problem in state.problems)
     click.echo("\n".join(lines))

@@ -206,3 +206,8 @@ def test_check_the_second_change_by_number_and_by_words(cli: Cli, two_in_ci: str
 def test_json_practice_rows_for_two_changes(cli: Cli, two_in_ci: str) -> None:
     rows = json.loads(cli.ok("practice", "--json").stdout)
     assert sorted(r["position"] for r in rows) == [0, 1]
+
+
+def test_practice_list_numbers_the_changes_of_one_entry(cli: Cli, two_in_ci: str) -> None:
+    text = cli.ok("practice").stdout
+    assert f"{two_in_ci[:12]} #1" in text and f"{two_in_ci[:12]} #2" in text
