@@ -107,9 +107,9 @@ def practice(
         table.add_column(
             name, overflow="fold", style="dim" if name == "id" else None, no_wrap=name != "change"
         )
-    from narrate.sanitize import clean_data
-
     from collections import Counter
+
+    from narrate.sanitize import clean_data
 
     # An entry with several changes: its id says which (practice check ID --change N).
     several = Counter(item["id"] for item in items)
