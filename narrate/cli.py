@@ -16,7 +16,15 @@ from typing import Any
 import click
 
 from narrate import __version__
-from narrate.commands import community, entries, imports, maintenance, practice, sync
+from narrate.commands import (
+    community,
+    conflicts,
+    entries,
+    imports,
+    maintenance,
+    practice,
+    sync,
+)
 from narrate.commands.common import CONTEXT, journal_option, open_journal
 from narrate.errors import NarrateError, os_problem
 
@@ -123,6 +131,8 @@ def _register() -> None:
         sync.remote,
         sync.sync,
         sync.status,
+        conflicts.conflicts,
+        conflicts.resolve,
         practice.practice,
         practice.review,
         community.community,

@@ -49,8 +49,20 @@ F = TypeVar("F", bound=Callable[..., Any])
     metavar="AREA:CHANGE",
     help="Record a practice change: what you now do differently, in which area (repeatable).",
 )
-@click.option("--before", metavar="TEXT", help="What you did before the practice change.")
-@click.option("--source", metavar="S", help="Where you learned it: a community, person or URL.")
+@click.option(
+    "--before",
+    "befores",
+    multiple=True,
+    metavar="TEXT",
+    help="What you did before the practice change (with several, once each, in order).",
+)
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="S",
+    help="Where you learned it: a community, person or URL (once for all, or once each).",
+)
 @click.option("--private", is_flag=True, help="Mark the entry private: it can never be shared.")
 @click.option(
     "--edit",
@@ -72,8 +84,8 @@ def add(
     title: str | None,
     when: str | None,
     practices: tuple[str, ...],
-    before: str | None,
-    source: str | None,
+    befores: tuple[str, ...],
+    sources: tuple[str, ...],
     private: bool,
     edit: bool,
     star: bool,
@@ -96,8 +108,10 @@ def add(
     journal = open_journal(ctx)
     text = read_stdin() if text == "-" else checked_text(text, "TEXT")
     title = checked_text(title, "--title")
-    before = checked_text(before, "--before")
-    source = checked_text(source, "--source")
+    from narrate.commands.practice import paired
+
+    before_of = paired(befores, len(practices), "--before")
+    source_of = paired(sources, len(practices), "--source", shared=True)
     for value in (*tags, *practices):
         checked_text(value, "-t/--practice")
     if text is None and not edit:
@@ -119,7 +133,7 @@ def add(
             )
         clean_tags.append(tag)
     changes = []
-    for raw in practices:
+    for number, raw in enumerate(practices):
         area, sep, change = raw.partition(":")
         if not sep or not area.strip() or not change.strip():
             raise NarrateError(
@@ -132,8 +146,10 @@ def add(
                 f"--practice '{raw}': '{area}' cannot be an area (use letters, digits, '-', "
                 "'_' and '/'); give AREA:CHANGE, e.g. --practice code-review:'Read tests first'"
             )
-        changes.append(Practice(area=area_tag, change=change.strip(), before=before, source=source))
-    if (before or source) and not changes:
+        changes.append(
+            Practice(area_tag, change.strip(), before=before_of[number], source=source_of[number])
+        )
+    if (befores or sources) and not changes:
         raise NarrateError(
             "--before and --source describe a practice change: add --practice AREA:CHANGE"
         )

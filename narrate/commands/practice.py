@@ -6,6 +6,7 @@ import click
 
 from narrate.commands.common import (
     CONTEXT,
+    checked_text,
     commit_or_warn,
     emit_json,
     journal_option,
@@ -17,6 +18,27 @@ from narrate.commands.common import (
 )
 from narrate.commands.entries import pager_option
 from narrate.errors import NarrateError
+
+
+def paired(
+    values: tuple[str, ...], changes: int, name: str, shared: bool = False
+) -> list[str | None]:
+    """One ``name`` value (--before, --source) per --practice, in order ('' for none):
+    a single value with several changes is refused, or given to all when ``shared``."""
+    from narrate.errors import NarrateError
+
+    texts = [checked_text(v, name) or None for v in values]
+    if not texts or changes == 0:
+        return [None] * changes if not texts else texts[:1]
+    if len(texts) == changes:
+        return texts
+    if len(texts) == 1 and shared:
+        return texts * changes
+    raise NarrateError(
+        f"{len(texts)} {name} for {changes} --practice: give {name} once per --practice, in "
+        f"the same order ('' for none), e.g. --practice ci:'Retry flaky tests' {name} "
+        f"'Rerun by hand' --practice ci:'Lint first' {name} ''"
+    )
 
 
 def _area(raw: str | None) -> str | None:
@@ -87,8 +109,12 @@ def practice(
         table.add_column(
             name, overflow="fold", style="dim" if name == "id" else None, no_wrap=name != "change"
         )
+    from collections import Counter
+
     from narrate.sanitize import clean_data
 
+    # An entry with several changes: its id says which (practice check ID --change N).
+    several = Counter(item["id"] for item in items)
     for item in clean_data(items):
         change = Text()
         if item["before"]:
@@ -101,8 +127,9 @@ def practice(
             state.append(f", due {item['due'][5:]}", style="yellow")
         elif item["next_check"]:
             state.append(f", next {item['next_check'][5:]}", style="dim")
+        number = f" #{item['position'] + 1}" if several[item["id"]] > 1 else ""
         table.add_row(
-            output.short_id(item["id"]),
+            output.short_id(item["id"]) + number,
             output.humane_date(item["created"], with_time=False),
             Text(item["area"], style="green"),
             change,
@@ -123,6 +150,11 @@ def practice(
 )
 @click.option("--note", metavar="TEXT", help="A line about how it is going.")
 @click.option("--area", metavar="A", help="Which change, when the entry records several.")
+@click.option(
+    "--change",
+    metavar="N|TEXT",
+    help="Which change: its number in the entry (1, 2, ...) or words of its text.",
+)
 @journal_option
 @click.pass_context
 def practice_check(
@@ -132,6 +164,7 @@ def practice_check(
     answer: str | None,
     note: str | None,
     area: str | None,
+    change: str | None,
 ) -> None:
     """Answer a check-back: appends a dated line to the entry and may set the status.
 
@@ -139,6 +172,7 @@ def practice_check(
     Examples:
       narrate practice check 01JDQ3 --answer yes --status adopted
       narrate practice check 01JDQ3 --answer no --note "Too slow on big PRs"
+      narrate practice check 01JDQ3 --area ci --change 2 --answer yes
     """
     from narrate.practice.checkback import answer as record_answer
 
@@ -150,7 +184,9 @@ def practice_check(
     journal = open_journal(ctx)
     chosen = _area(area)
     result = commit_or_warn(
-        lambda: record_answer(journal, ref, answer=answer, status=status, note=note, area=chosen)
+        lambda: record_answer(
+            journal, ref, answer=answer, status=status, note=note, area=chosen, change=change
+        )
     )
     click.echo(result.line.removeprefix("- "))
 
@@ -208,4 +244,4 @@ def review(
     from narrate import output
     from narrate.practice.report import render_rich
 
-    output.print_paged(render_rich(result), no_pager)
+    output.print_paged(render_rich(result, width=output.console().width), no_pager)

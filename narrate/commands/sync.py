@@ -81,8 +81,8 @@ def sync(ctx: click.Context, timeout: float | None) -> None:
         )
     for kept, copy in result.conflicts:
         click.echo(
-            f"Conflict in {shown(kept)}: your version stays; the other device's is saved as "
-            f"{shown(copy)}.",
+            f"Conflict in {shown(kept)}: this device's version stays; the remote's is saved "
+            f"as {shown(copy)}.",
             err=True,
         )
     if result.pushed:
@@ -90,7 +90,11 @@ def sync(ctx: click.Context, timeout: float | None) -> None:
     if not (result.committed or result.pulled or result.pushed or result.conflicts):
         click.echo("Already in sync.")
     elif result.conflicts:
-        click.echo("Compare the copies, keep what you want, and delete the copy.", err=True)
+        click.echo(
+            "Compare and resolve them: narrate conflicts, then "
+            "narrate resolve ID --keep mine|theirs|both|merged (or the app's Conflicts screen).",
+            err=True,
+        )
 
 
 @click.command(context_settings=CONTEXT)
@@ -123,5 +127,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
         files = plural(state.uncommitted, "uncommitted file")
         lines.append(f"{files} (run 'narrate sync' to commit them)")
     lines.extend(f"Conflict copy: {path}" for path in state.conflicts)
+    if state.conflicts:
+        lines.append("Resolve with: narrate conflicts, then narrate resolve ID --keep ...")
     lines.extend(f"Problem: {problem}" for problem in state.problems)
     click.echo("\n".join(shown(line) for line in lines))

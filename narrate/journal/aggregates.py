@@ -5,6 +5,7 @@ them as methods that refresh the index first."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from typing import TYPE_CHECKING
 
@@ -99,7 +100,8 @@ def practice_timeline(
 ) -> list[TimelineChange]:
     """Every practice change from ``since`` to ``until`` with its entry, oldest first."""
     rows = conn.execute(
-        "SELECT p.day AS date, p.area, p.before, p.change, p.source, p.status, e.id, e.title "
+        "SELECT p.day AS date, p.area, p.before, p.change, p.source, p.status, p.checks, "
+        "e.id, e.title "
         "FROM practice p JOIN entries e ON e.rowid = p.entry "
         "WHERE p.day BETWEEN ? AND ? ORDER BY p.sort, p.position",
         [since.isoformat(), until.isoformat()],
@@ -114,16 +116,20 @@ def practice_timeline(
             "status": r["status"],
             "id": r["id"],
             "title": r["title"],
+            "checks": json.loads(r["checks"] or "[]"),
         }
         for r in rows
     ]
 
 
 def status_counts(conn: sqlite3.Connection, since: dt.date, until: dt.date) -> dict[str, int]:
-    """How many changes from ``since`` to ``until`` are in each status (missing: none)."""
+    """How many changes recorded from ``since`` to ``until``, or whose status a check-back
+    set in that span (an August change adopted today), are in each status."""
+    span = [since.isoformat(), until.isoformat()]
     rows = conn.execute(
-        "SELECT status, count(*) AS n FROM practice WHERE day BETWEEN ? AND ? GROUP BY status",
-        [since.isoformat(), until.isoformat()],
+        "SELECT status, count(*) AS n FROM practice "
+        "WHERE day BETWEEN ? AND ? OR status_changed BETWEEN ? AND ? GROUP BY status",
+        span + span,
     )
     return {str(status): int(n) for status, n in rows}
 

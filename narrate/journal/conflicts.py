@@ -9,7 +9,15 @@ the editor). Resolving one is a single commit:
 - keep theirs: the original file takes the copy's front matter and body, keeping the
   original's id (and its file name);
 - keep both: the copy becomes an ordinary entry (no ``conflict_of``) under a free name
-  without ``-conflict-``.
+  without ``-conflict-``, its title saying which version it is;
+- merged: the original file takes a line-level merge of the two bodies (three-way, over
+  the version both came from when the copy names it), edited by the user or as proposed.
+
+A copy says where it came from (``conflict_from``: ``remote`` for sync, ``outside`` for a
+file changed under narrate's editor) and which device made it (``conflict_device``, a
+random id kept in the journal's local state), so each side is labelled by its origin on
+every device: the device that synced sees the remote's version in the copy, the other
+device its own.
 
 Nothing is lost: both files are committed before anything changes (normally they
 already are), so the version not kept stays in git's history, and a resolution is
@@ -22,13 +30,17 @@ import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from narrate.errors import NarrateError
 from narrate.journal.store import JournalLock, atomic_write
 
-Choice = Literal["mine", "theirs", "both"]
-CHOICES: tuple[Choice, ...] = ("mine", "theirs", "both")
+Choice = Literal["mine", "theirs", "both", "merged"]
+CHOICES: tuple[Choice, ...] = ("mine", "theirs", "both", "merged")
+ORIGIN_KEYS = ("conflict_from", "conflict_device", "conflict_base", "conflict_at")
+"""Front matter a copy carries about itself; gone once the conflict is resolved."""
+DEVICE_FILE = "device-id"
 
 # <stem>-conflict-<hex>[-n].md: sync names copies after the other side's commit (7 hex
 # digits, -2, -3... when taken), the app after the copy's content hash (8 hex digits).
@@ -57,6 +69,53 @@ class Version:
     def text(self) -> str:
         """The file as text (undecodable bytes shown as U+FFFD)."""
         return self.data.decode("utf-8", "replace")
+
+
+@dataclass
+class Side:
+    """One version as a person tells it apart: by origin, and when it was written."""
+
+    label: str
+    """"This device", "The remote", "Edited outside narrate"..."""
+    when: str | None
+    """The version's ``updated`` time, as the file says it."""
+
+    @property
+    def short(self) -> str:
+        """The label in a sentence: "this device", "the remote", "the outside edit"."""
+        return {
+            "Edited outside narrate": "the outside edit",
+            "In place": "the one in place",
+            "The other version": "the copy",
+        }.get(self.label, self.label.lower())
+
+    @property
+    def words(self) -> str:
+        """The label as a phrase for a title: "the remote's version"."""
+        lowered = self.label[0].lower() + self.label[1:]
+        if self.label == "Edited outside narrate":
+            return "edited outside narrate"
+        return f"{lowered}'s version"
+
+
+def device_id(root: Path) -> str:
+    """This device's random id (in the journal's git-ignored state: never synced)."""
+    import secrets
+
+    from narrate.journal.store import STATE
+
+    path = root / STATE / DEVICE_FILE
+    try:
+        found = path.read_text("utf-8").strip()
+        if found:
+            return found
+    except OSError:
+        pass
+    made = secrets.token_hex(8)
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, made.encode())
+    return made
 
 
 @dataclass
@@ -92,8 +151,46 @@ class Conflict:
             else self.original_id
         )
         return bytes(
-            self.copy.entry.with_changes(id=keep_id, conflict_of=DELETE).document.to_bytes()
+            self.copy.entry.with_changes(
+                id=keep_id, conflict_of=DELETE, **_no_origin(self)
+            ).document.to_bytes()
         )
+
+    def _meta(self, key: str) -> str | None:
+        entry = self.copy.entry
+        value = entry.meta.get(key) if entry is not None else None
+        return None if value is None or str(value).strip() == "" else str(value).strip()
+
+    @property
+    def origin(self) -> str | None:
+        """Where the copy came from: "remote" (sync), "outside" (the file changed under
+        narrate's editor), or None (a copy made before narrate said so)."""
+        return self._meta("conflict_from")
+
+    def sides(self, device: str | None) -> tuple[Side, Side]:
+        """The version in place and the copy, labelled by origin as seen on ``device``."""
+        made_here = device is not None and self._meta("conflict_device") == device
+        if self.origin == "outside":
+            labels = ("This device", "Edited outside narrate")
+        elif self.origin == "remote" and made_here:
+            labels = ("This device", "The remote")
+        elif self.origin == "remote":
+            # Another device synced: its version stayed in place, this device's pushed
+            # version became the copy.
+            labels = ("The remote", "This device")
+        else:
+            labels = ("In place", "The other version")
+        whens = [
+            _when(v.entry) if v is not None and v.entry is not None else None
+            for v in (self.original, self.copy)
+        ]
+        return Side(labels[0], whens[0]), Side(labels[1], whens[1])
+
+    def bodies(self) -> tuple[str, str] | None:
+        """Both versions' bodies, or None when either cannot be read as an entry."""
+        if self.original is None or self.original.entry is None or self.copy.entry is None:
+            return None
+        return str(self.original.entry.body), str(self.copy.entry.body)
 
     @property
     def original_path(self) -> str | None:
@@ -126,14 +223,37 @@ class Resolution:
     def describe(self) -> str:
         """One line for the user."""
         if self.choice == "mine":
-            return f"Kept your version of {self.kept}; the other version was deleted."
+            return f"Kept the version in place, {self.kept}; the copy was deleted."
         if self.choice == "theirs":
-            return f"{self.kept} now holds the other device's version; the copy was deleted."
+            return f"{self.kept} now holds the copy's version; the copy was deleted."
+        if self.choice == "merged":
+            return f"{self.kept} now holds the merged version; the copy was deleted."
         return f"Kept both: the other version is now {self.created}."
 
 
+def _when(entry: Any) -> str | None:
+    from narrate.journal.entry import format_timestamp
+
+    try:
+        return str(format_timestamp(entry.updated))
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _no_origin(conflict: Conflict) -> dict[str, Any]:
+    """Front matter changes that drop the copy's notes about itself."""
+    from narrate.journal.frontmatter import DELETE
+
+    entry = conflict.copy.entry
+    return {k: DELETE for k in ORIGIN_KEYS if entry is not None and k in entry.meta}
+
+
 def conflict_copy(
-    path: str, data: bytes, tag: str, taken: Callable[[str], bool] | None = None
+    path: str,
+    data: bytes,
+    tag: str,
+    taken: Callable[[str], bool] | None = None,
+    origin: dict[str, str] | None = None,
 ) -> tuple[str, bytes]:
     """The path and bytes of a conflict copy of ``data``, another version of the file
     at ``path``: ``<stem>-conflict-<tag>.md`` (``-2``, ``-3``... while ``taken`` says a
@@ -143,7 +263,8 @@ def conflict_copy(
     ``conflict_of`` naming the entry it is a version of; an unreadable one is kept byte
     for byte, and so is one whose front matter narrate cannot rewrite safely (it keeps
     the original's id then: doctor reports the pair). ``tag`` is sync's short commit id
-    or the app's content hash: both forms match CONFLICT_NAME.
+    or the app's content hash: both forms match CONFLICT_NAME. ``origin`` adds the
+    copy's notes about itself (``conflict_from``, ``conflict_device``...).
     """
     from narrate.journal.entry import BrokenEntry, Entry, new_id
 
@@ -151,7 +272,9 @@ def conflict_copy(
     copy = next_free(f"{stem}-conflict-{tag}", suffix, taken)
     try:
         entry = Entry.from_bytes(data, path)
-        return copy, entry.with_changes(id=new_id(), conflict_of=entry.id).document.to_bytes()
+        notes = {k: v for k, v in (origin or {}).items() if k in ORIGIN_KEYS and v}
+        made = entry.with_changes(id=new_id(), conflict_of=entry.id, **notes)
+        return copy, made.document.to_bytes()
     except (BrokenEntry, NarrateError):  # unreadable, or front matter it cannot rewrite
         return copy, data
 
@@ -284,8 +407,80 @@ def _unchanged(journal: Any, conflict: Conflict) -> None:
             )
 
 
-def resolve(journal: Any, conflict: Conflict, choice: Choice) -> Resolution:
-    """Keep mine, theirs or both (see the module's docstring); one commit.
+def merge_proposal(journal: Any, conflict: Conflict) -> str | None:
+    """A merged body to start from: three-way over the version both came from when the
+    copy names it (``conflict_base``), line by line otherwise; where both changed the same
+    lines, both are kept (mine first), so nothing is lost and no marker is left. None
+    when either version cannot be read as an entry."""
+    bodies = conflict.bodies()
+    if bodies is None:
+        return None
+    mine, theirs = bodies
+    base = _base_body(journal, conflict)
+    if base is not None:
+        merged = _merge_file(journal, mine, base, theirs)
+        if merged is not None:
+            return merged
+    return union_merge(mine, theirs)
+
+
+def union_merge(mine: str, theirs: str) -> str:
+    """The lines of both texts in order: common lines once, each side's own lines kept."""
+    import difflib
+
+    a, b = mine.splitlines(keepends=True), theirs.splitlines(keepends=True)
+    if a and not a[-1].endswith("\n"):
+        a[-1] += "\n"
+    if b and not b[-1].endswith("\n"):
+        b[-1] += "\n"
+    out: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        out += a[i1:i2]
+        if tag != "equal":
+            out += b[j1:j2]
+    return "".join(out)
+
+
+def _base_body(journal: Any, conflict: Conflict) -> str | None:
+    from narrate.journal.entry import BrokenEntry, Entry
+    from narrate.journal.history import git_bytes
+
+    blob = conflict._meta("conflict_base")
+    if blob is None or not re.fullmatch(r"[0-9a-f]{7,64}", blob):
+        return None
+    try:
+        data = git_bytes(journal.root, "cat-file", "blob", blob)
+        return str(Entry.from_bytes(data, conflict.original_path or "base.md").body)
+    except (NarrateError, BrokenEntry, OSError):
+        return None
+
+
+def _merge_file(journal: Any, mine: str, base: str, theirs: str) -> str | None:
+    """``git merge-file -p --union`` over three texts (temporary files in the state)."""
+    import tempfile
+
+    from narrate.journal import gitrun
+    from narrate.journal.store import STATE
+
+    folder = Path(journal.root) / STATE
+    folder.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder, prefix="merge-") as tmp:
+        names = []
+        for name, text in (("mine", mine), ("base", base), ("theirs", theirs)):
+            path = Path(tmp) / name
+            path.write_text(text, "utf-8")
+            names.append(str(path))
+        done = gitrun.run(["merge-file", "-p", "--union", *names], timeout=30, check=False)
+        if done.returncode != 0:
+            return None
+        return done.stdout.decode("utf-8", "replace")
+
+
+def resolve(
+    journal: Any, conflict: Conflict, choice: Choice, merged: str | None = None
+) -> Resolution:
+    """Keep mine, theirs, both or a merge (``merged``: the body, else the proposal; see
+    the module's docstring); one commit.
 
     Raises ConflictChanged when a file changed since ``conflict`` was read, and
     NarrateError when the choice cannot be made (an unreadable version, a gone
@@ -307,6 +502,15 @@ def resolve(journal: Any, conflict: Conflict, choice: Choice) -> Resolution:
             f"the other version {copy.path} cannot be read as an entry ({copy.problem}); "
             "fix it in a text editor, or keep both"
         )
+    merged_data: bytes | None = None
+    if choice == "merged":
+        if original is None or original.entry is None or copy.entry is None:
+            raise NarrateError(
+                f"a merge needs both versions of {copy.path} readable as entries; "
+                "keep mine, theirs or both instead"
+            )
+        body = merged if merged is not None else merge_proposal(journal, conflict)
+        merged_data = bytes(original.entry.touched(body=body).document.to_bytes())
     if choice == "theirs" and target is None:
         target = free_name(journal, copy.path)
     name = target or copy.path
@@ -327,18 +531,28 @@ def resolve(journal: Any, conflict: Conflict, choice: Choice) -> Resolution:
             data = conflict.theirs_in_place()
             assert target is not None and data is not None
             _write(journal, target, data)
+        elif choice == "merged":
+            assert target is not None and merged_data is not None
+            _write(journal, target, merged_data)
         elif choice == "both":
             resolution.created = free_name(journal, copy.path)
             data = copy.data
             if copy.entry is not None:
-                data = copy.entry.with_changes(conflict_of=DELETE).document.to_bytes()
+                # Two entries with one title would not say which is which.
+                words = conflict.sides(device_id(journal.root))[1].words
+                title = f"{copy.entry.title} ({words})"
+                data = copy.entry.with_changes(
+                    conflict_of=DELETE, title=title, **_no_origin(conflict)
+                ).document.to_bytes()
             _write(journal, resolution.created, data)
         # The copy goes last: whatever happens before, no text is gone from disk.
         with contextlib.suppress(FileNotFoundError):
             (journal.root / copy.path).unlink()
         journal.reindex_paths(resolution.paths)
 
-    verb = {"mine": "keep mine", "theirs": "keep theirs", "both": "keep both"}[choice]
+    verb = {"mine": "keep mine", "theirs": "keep theirs", "both": "keep both", "merged": "merge"}[
+        choice
+    ]
     try:
         journal.commit_paths(resolution.paths, f"Resolve conflict in {name}: {verb}")
     except NotCommitted as exc:

@@ -999,9 +999,10 @@ class Journal:
         A readable copy gets a new id (two files must not share one) and a
         ``conflict_of`` key naming the original; an unreadable one is kept byte for byte.
         """
-        from narrate.journal.conflicts import conflict_copy
+        from narrate.journal.conflicts import conflict_copy, device_id
 
-        copy, copy_data = conflict_copy(rel, data, idx.file_hash(data)[:8])
+        origin = {"conflict_from": "outside", "conflict_device": device_id(self.root)}
+        copy, copy_data = conflict_copy(rel, data, idx.file_hash(data)[:8], origin=origin)
         with JournalLock(self.root):
             atomic_write(self.root / copy, copy_data)
             self.index_file(copy)

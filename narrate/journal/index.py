@@ -28,14 +28,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from narrate.journal.checkbacks import trail
 from narrate.journal.store import ENTRIES, STATE, month_dirs, scan_dir
 
 if TYPE_CHECKING:
     from narrate.journal.entry import Entry
 
 # 7: the feed tables joined the schema (narrate.journal.feedstore). 8: the feed keeps
-# each entry's provenance. 9: entries.starred.
-SCHEMA_VERSION = 9
+# each entry's provenance. 9: entries.starred. 10: practice.checks and status_changed.
+SCHEMA_VERSION = 10
 FULL_CHECK_FILES = 5000
 FULL_CHECK_SECONDS = 600
 HOT_MONTHS = 2
@@ -160,6 +161,8 @@ def create_schema(conn: sqlite3.Connection) -> None:
             "status": str,
             "review_after": str,
             "last_checked": str,  # the newest answered check-back (YYYY-MM-DD)
+            "checks": str,  # the check-back trail, JSON (narrate.journal.checkbacks.trail)
+            "status_changed": str,  # the newest check-back that set a status (YYYY-MM-DD)
             "day": str,
             "sort": str,
         }
@@ -383,22 +386,28 @@ class Rows:
         row = entry_row(entry)
         self.entries.append((rowid, *(row[c] for c in _ENTRY_COLUMNS)))
         self.tags.extend((rowid, tag) for tag in json.loads(row["tags"]))
-        self.practice.extend(
-            (
-                rowid,
-                i,
-                p.area,
-                p.change,
-                p.before,
-                p.source,
-                p.status,
-                p.review_after,
-                last_checked(p.extra.get("checked")),
-                row["day"],
-                row["sort"],
+        areas = [p.area for p in entry.practice]
+        for i, p in enumerate(entry.practice):
+            checks = trail(entry.body, p.area, p.change, p.extra.get("checked"),
+                           only_change=areas.count(p.area) == 1)  # fmt: skip
+            changed = [c["date"] for c in checks if c["status"]]
+            self.practice.append(
+                (
+                    rowid,
+                    i,
+                    p.area,
+                    p.change,
+                    p.before,
+                    p.source,
+                    p.status,
+                    p.review_after,
+                    last_checked(p.extra.get("checked")),
+                    json.dumps(checks, ensure_ascii=False),
+                    max(changed) if changed else None,
+                    row["day"],
+                    row["sort"],
+                )
             )
-            for i, p in enumerate(entry.practice)
-        )
         self.shares.extend(
             (rowid, str(s.get("community", "")), str(s.get("path", "")), str(s.get("at", "")))
             for s in entry.shared
@@ -420,7 +429,8 @@ class Rows:
         conn.executemany("INSERT INTO tags (entry, tag) VALUES (?, ?)", self.tags)
         conn.executemany(
             "INSERT INTO practice (entry, position, area, change, before, source, status, "
-            "review_after, last_checked, day, sort) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "review_after, last_checked, checks, status_changed, day, sort) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             self.practice,
         )
         conn.executemany(

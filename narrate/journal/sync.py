@@ -424,8 +424,9 @@ class Syncer:
                 stage(*keep, path)
                 if mine is None or theirs is None or mine[1] == theirs[1]:
                     continue  # an edit against a delete: the edit stays
+                base = sides.get(1)
                 copy_path, data, is_conflict = self._other_version(
-                    path, mine[1], theirs[1], remote, tree, taken
+                    path, mine[1], theirs[1], remote, tree, taken, base[1] if base else None
                 )
                 taken.add(copy_path)
                 blob = git_bytes(self.root, "hash-object", "-w", "--stdin", data=data)
@@ -436,7 +437,14 @@ class Syncer:
             index_file.unlink(missing_ok=True)
 
     def _other_version(
-        self, path: str, my_blob: str, blob: str, remote: str, tree: str, taken_paths: set[str]
+        self,
+        path: str,
+        my_blob: str,
+        blob: str,
+        remote: str,
+        tree: str,
+        taken_paths: set[str],
+        base_blob: str | None = None,
     ) -> tuple[str, bytes, bool]:
         """Where and what to save the remote's version of a conflicting file as.
 
@@ -444,7 +452,7 @@ class Syncer:
         remote one moves to a free name unchanged. Two versions of one entry are: the
         remote's is saved as a conflict copy with its own id and ``conflict_of``.
         """
-        from narrate.journal.conflicts import conflict_copy, next_free, split_suffix
+        from narrate.journal.conflicts import conflict_copy, device_id, next_free, split_suffix
         from narrate.journal.entry import BrokenEntry, Entry
 
         data = git_bytes(self.root, "cat-file", "blob", blob)
@@ -467,7 +475,10 @@ class Syncer:
         if theirs_id != mine_id:
             stem, suffix = split_suffix(path)
             return next_free(f"{stem}-2", suffix, taken), data, False
-        copy, copy_data = conflict_copy(path, data, _short(remote), taken)
+        origin = {"conflict_from": "remote", "conflict_device": device_id(self.root)}
+        if base_blob:
+            origin["conflict_base"] = base_blob
+        copy, copy_data = conflict_copy(path, data, _short(remote), taken, origin)
         return copy, copy_data, True
 
     def _push(self, branch: str, remote_head: str | None, result: SyncResult) -> bool:

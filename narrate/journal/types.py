@@ -79,8 +79,18 @@ class SourceCount(TypedDict):
     dropped: int
 
 
+class CheckBack(TypedDict):
+    """One answered check-back of a change: its day, the answer, a note, and the status
+    it set (None when the status stayed)."""
+
+    date: str
+    answer: str | None
+    note: str | None
+    status: str | None
+
+
 class TimelineChange(TypedDict):
-    """One practice change in the review's timeline."""
+    """One practice change in the review's timeline, with its check-back trail."""
 
     date: str
     area: str
@@ -90,6 +100,7 @@ class TimelineChange(TypedDict):
     status: str
     id: str
     title: str
+    checks: list[CheckBack]
 
 
 class EntryBrief(TypedDict):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from narrate.errors import NarrateError
+from narrate.journal.checkbacks import ANSWERS, HEADING, format_line, trail
 
 if TYPE_CHECKING:
     from narrate.config import Config
@@ -15,12 +16,7 @@ if TYPE_CHECKING:
     from narrate.journal.types import PracticeItem
 
 DEFAULT_WEEKS = (2, 6, 12)
-HEADING = "## Check-backs"
-ANSWERS = {
-    "yes": "still doing it",
-    "partly": "partly",
-    "no": "stopped",
-}
+__all__ = ["ANSWERS", "HEADING", "format_line", "trail"]
 
 
 def check_back_weeks(config: Config | None = None) -> tuple[int, ...]:
@@ -134,10 +130,12 @@ def answer(
     status: str | None = None,
     note: str | None = None,
     area: str | None = None,
+    change: str | None = None,
     today: dt.date | None = None,
 ) -> CheckResult:
     """Record a check-back on an entry's practice change: a dated line under
-    "## Check-backs", the date in the change's ``checked`` list, and maybe a new status."""
+    "## Check-backs", the date in the change's ``checked`` list, and maybe a new status.
+    ``area`` and ``change`` (a 1-based position, or words of its text) pick the change."""
     from narrate.journal.entry import STATUSES
 
     today = today or dt.date.today()
@@ -151,21 +149,7 @@ def answer(
             f"entry {entry.id} ({entry.title}) records no practice change; add one with "
             "'narrate add --practice AREA:CHANGE'"
         )
-    candidates = [i for i, p in enumerate(entry.practice) if area is None or p.area == area]
-    if not candidates:
-        areas = ", ".join(p.area for p in entry.practice)
-        raise NarrateError(
-            f"entry {entry.id} has no practice change in area '{area}' (it has: {areas})"
-        )
-    if len(candidates) > 1 and area is None:
-        trying = [i for i in candidates if entry.practice[i].status == "trying"]
-        candidates = trying or candidates
-        if len(candidates) > 1:
-            areas = ", ".join(entry.practice[i].area for i in candidates)
-            raise NarrateError(
-                f"entry {entry.id} has several practice changes ({areas}); pick one with --area"
-            )
-    position = candidates[0]
+    position = pick_change(entry, area=area, change=change)
     if status is None and answer == "no":
         status = "dropped"
     # Rewrite only the chosen item; every other item (even one narrate cannot read)
@@ -179,15 +163,59 @@ def answer(
         data["status"] = status
     changes[index] = data
     chosen = entry.practice[position]
-    words = ANSWERS.get(answer or "", "checked back")
-    line = f"- {today.isoformat()} · {chosen.area}: {chosen.change} — {words}"
-    if status and status != chosen.status:
-        line += f" ({chosen.status} → {status})"
-    if note:
-        line += f". {' '.join(note.split())}"
+    line = format_line(
+        today.isoformat(), chosen.area, chosen.change, answer, chosen.status, status, note
+    )
     updated = entry.touched(practice=changes, body=add_to_section(entry.body, line))
     journal.save(updated, f"Check back on practice: {chosen.area}: {chosen.change}")
     return CheckResult(updated, chosen.area, chosen.change, status or chosen.status, line)
+
+
+def pick_change(entry: Entry, area: str | None = None, change: str | None = None) -> int:
+    """The position of the practice change ``area`` and ``change`` name (``change``: a
+    1-based position, or words of its text); several left is an error that lists them."""
+    if not entry.practice:
+        raise NarrateError(
+            f"entry {entry.id} ({entry.title}) records no practice change; add one with "
+            "'narrate add --practice AREA:CHANGE'"
+        )
+    numbered = list(enumerate(entry.practice))
+    if change is not None and change.strip().isdigit():
+        number = int(change)
+        if not 1 <= number <= len(numbered):
+            raise NarrateError(
+                f"entry {entry.id} has {len(numbered)} practice change(s); --change {number} "
+                f"is none of them:\n{_listing(entry)}"
+            )
+        return number - 1
+    candidates = [(i, p) for i, p in numbered if area is None or p.area == area]
+    if not candidates:
+        areas = ", ".join(p.area for p in entry.practice)
+        raise NarrateError(
+            f"entry {entry.id} has no practice change in area '{area}' (it has: {areas})"
+        )
+    if change is not None:
+        words = " ".join(change.lower().split())
+        candidates = [(i, p) for i, p in candidates if words in " ".join(p.change.lower().split())]
+        if not candidates:
+            raise NarrateError(
+                f"no practice change of entry {entry.id} matches '{change}':\n{_listing(entry)}"
+            )
+    if len(candidates) > 1 and change is None:
+        trying = [(i, p) for i, p in candidates if p.status == "trying"]
+        candidates = trying or candidates
+    if len(candidates) > 1:
+        raise NarrateError(
+            f"entry {entry.id} has {len(candidates)} practice changes that fit; pick one "
+            f"with --change N (or words of its text, or --area):\n{_listing(entry)}"
+        )
+    return candidates[0][0]
+
+
+def _listing(entry: Entry) -> str:
+    return "\n".join(
+        f"  {n}. {p.area}: {p.change} ({p.status})" for n, p in enumerate(entry.practice, 1)
+    )
 
 
 def add_to_section(body: str, line: str) -> str:

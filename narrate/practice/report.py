@@ -6,11 +6,13 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from narrate.humane import plural
-from narrate.practice.review import Review
+from narrate.practice.review import Review, period_title
 from narrate.sanitize import clean_data
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+
+    from narrate.journal.types import CheckBack
 
 BARS = " ▁▂▃▄▅▆▇█"
 HEAT = "·░▒▓█"
@@ -45,6 +47,27 @@ def heat_rows(review: Review) -> list[tuple[str, str]]:
     return rows
 
 
+def fit(values: list[int], width: int) -> list[int]:
+    """``values`` summed into at most ``width`` buckets, so a year of weeks fits a line."""
+    width = max(1, width)
+    if len(values) <= width:
+        return values
+    size = -(-len(values) // width)  # ceiling: every bucket the same span
+    return [sum(values[i : i + size]) for i in range(0, len(values), size)]
+
+
+def check_words(check: CheckBack) -> str:
+    """A check-back as a line: "2026-11-24 still doing it → adopted: only new modules"."""
+    from narrate.journal.checkbacks import ANSWERS
+
+    text = f"{check['date']} {ANSWERS.get(check['answer'] or '', 'checked back')}"
+    if check["status"]:
+        text += f" → {check['status']}"
+    if check["note"]:
+        text += f": {check['note']}"
+    return text
+
+
 def _cleaned(review: Review) -> Review:
     """The review with escapes and controls removed from every string it shows."""
     import dataclasses
@@ -59,8 +82,9 @@ def _cleaned(review: Review) -> Review:
     )
 
 
-def render_rich(review: Review) -> list[RenderableType]:
-    """Renderables for `narrate review`; entry text is never parsed as markup."""
+def render_rich(review: Review, width: int = 80) -> list[RenderableType]:
+    """Renderables for `narrate review` ``width`` columns wide (a pipe: 80); entry text is
+    never parsed as markup."""
     review = _cleaned(review)
     from rich.table import Table
     from rich.text import Text
@@ -76,13 +100,21 @@ def render_rich(review: Review) -> list[RenderableType]:
         )
     )
     if review.areas:
+        # The names and counts first: a long run of periods shrinks, never them.
+        name_w = max(len("area"), *(len(a["area"]) for a in review.areas))
+        count_w = max(len("changes"), *(len(str(a["count"])) for a in review.areas))
+        room = max(8, width - name_w - count_w - 4)
+        first, last = review.periods[0], review.periods[-1]
+        span = f"{period_title(first, review.by, True)} … {period_title(last, review.by, True)}"
+        if review.by == "week":
+            span += f" ({first.split('-')[1]}…{last.split('-')[1]})"
         table = Table(box=None, pad_edge=False, header_style="bold", title_justify="left")
-        table.add_column("area")
-        table.add_column(f"{review.periods[0]} … {review.periods[-1]}", no_wrap=True)
-        table.add_column("changes", justify="right")
+        table.add_column("area", no_wrap=True, min_width=min(name_w, width // 3))
+        table.add_column("changes", justify="right", no_wrap=True)
+        table.add_column(span if len(span) <= room else span[:room], no_wrap=True)
         for area in review.areas:
-            values = [area["periods"][p] for p in review.periods]
-            table.add_row(Text(area["area"], style="green"), spark(values), str(area["count"]))
+            values = fit([area["periods"][p] for p in review.periods], room)
+            table.add_row(Text(area["area"], style="green"), str(area["count"]), spark(values))
         out += [Text(""), table]
 
     if review.changes:
@@ -95,6 +127,8 @@ def render_rich(review: Review) -> list[RenderableType]:
             if change["before"]:
                 text.append(f"{change['before']} → ", style="dim")
             text.append(change["change"])
+            for check in change.get("checks") or []:
+                text.append(f"\n· {check_words(check)}", style="dim")
             table.add_row(
                 change["date"],
                 Text(change["area"], style="green"),
@@ -126,14 +160,13 @@ def render_rich(review: Review) -> list[RenderableType]:
     out += [
         Text(""),
         Text("What stuck  ", style="bold")
-        + Text(f"adopted {s['adopted']} · trying {s['trying']} · dropped {s['dropped']}"),
+        + Text(f"adopted {s['adopted']} · trying {s['trying']} · dropped {s['dropped']}")
+        + Text("  (recorded or settled in the period)", style="dim"),
     ]
     if review.due:
         out.append(Text(f"Check-backs due ({len(review.due)}):", style="yellow"))
-        for check in review.due[:10]:
-            out.append(
-                Text(f"  {check['due']}  {check['id'][:12]}  {check['area']}: {check['change']}")
-            )
+        for due in review.due[:10]:
+            out.append(Text(f"  {due['due']}  {due['id'][:12]}  {due['area']}: {due['change']}"))
         out.append(
             Text("  answer with: narrate practice check ID --status adopted|dropped", style="dim")
         )
@@ -171,11 +204,18 @@ def render_markdown(review: Review) -> str:
     s = review.status
     lines += [
         f"{plural(total, 'practice change')} in {plural(len(review.areas), 'area')}; "
-        f"adopted {s['adopted']}, trying {s['trying']}, dropped {s['dropped']}.",
+        f"adopted {s['adopted']}, trying {s['trying']}, dropped {s['dropped']} "
+        "(recorded or settled in the period).",
         "",
     ]
     if review.areas:
-        lines += ["## By area", "", "| area | " + " | ".join(review.periods) + " | total |"]
+        heads = [
+            f"{period_title(p, review.by)} ({p.split('-')[1]})"
+            if review.by == "week"
+            else period_title(p, review.by)
+            for p in review.periods
+        ]
+        lines += ["## By area", "", "| area | " + " | ".join(heads) + " | total |"]
         lines.append("|---|" + "---:|" * (len(review.periods) + 1))
         for area in review.areas:
             counts = " | ".join(str(area["periods"][p]) for p in review.periods)
@@ -190,6 +230,7 @@ def render_markdown(review: Review) -> str:
                 f"- {change['date']} **{change['area']}**: {before}{change['change']}{source} "
                 f"— {change['status']}"
             )
+            lines += [f"  - check-back {check_words(c)}" for c in change.get("checks") or []]
         lines.append("")
     if review.sources:
         lines += [

@@ -58,6 +58,17 @@ def period_label(day: dt.date, by: str) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
+def period_title(label: str, by: str, year: bool = False) -> str:
+    """A period as people read it: "23 Nov" (the Monday of 2026-W48; "23 Nov 2026" with
+    ``year``), "Nov 2026"."""
+    if by == "week":
+        iso_year, week = label.split("-W")
+        monday = dt.date.fromisocalendar(int(iso_year), int(week), 1)
+        return f"{monday.day} {monday:%b}" + (f" {monday.year}" if year else "")
+    first, month = label.split("-")
+    return f"{dt.date(int(first), int(month), 1):%b %Y}"
+
+
 def periods_between(since: dt.date, until: dt.date, by: str) -> list[str]:
     """Every period label from ``since`` to ``until``, in order, none skipped."""
     labels: list[str] = []
@@ -91,12 +102,14 @@ class Review:
     on_this_day: dict[str, list[EntryBrief]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        """Stable keys: since, until, by, areas, changes, sources, cadence, and more."""
+        """Stable keys: since, until, by, areas, changes (each with its check-back trail,
+        ``checks``), sources, cadence, and more."""
         return {
             "since": self.since.isoformat(),
             "until": self.until.isoformat(),
             "by": self.by,
             "periods": self.periods,
+            "period_titles": [period_title(p, self.by) for p in self.periods],
             "areas": self.areas,
             "changes": self.changes,
             "sources": self.sources,
@@ -159,6 +172,7 @@ def build_review(
             "status": row["status"],
             "day": row["day"],
             "due": row.get("due"),
+            "position": row["position"],
         }
         for row in due_changes(journal, weeks, today)
     ]

@@ -201,7 +201,8 @@ def test_a_copy_the_app_kept_is_listed_and_resolved(journal: Journal, root: Path
 
     assert list_conflicts(journal) == []
     titles = [i["title"] for i in journal.entries(limit=None)]
-    assert titles == ["Retro", "Retro"]
+    # Issue 13: keep both says which is which in the copy's title.
+    assert sorted(titles) == ["Retro", "Retro (edited outside narrate)"]
     assert "Version from an outside editor" in all_text(root)
     assert_healthy(root)
 

@@ -97,6 +97,7 @@ def test_timeline_statuses_and_days(practised: Journal) -> None:
     assert set(timeline[0]) == {"date", "area", "before", "change", "source", "status"} | {
         "id",
         "title",
+        "checks",
     }
     assert practised.status_counts(NOV, DEC_END) == {"trying": 3, "adopted": 1, "dropped": 1}
     assert practised.entries_per_day(NOV, dt.date(2026, 11, 30)) == {

@@ -319,7 +319,7 @@ def test_bars_scale_to_the_busiest_period_and_label_what_fits(journal: Journal) 
     assert lines[0].split() == [period_short(p, "month") for p in review.periods]
     assert lines[1].startswith("code-review") and lines[1].rstrip().endswith("2")
     assert period_short("2026-01", "month") == "Jan'26"
-    assert period_short("2026-W07", "week") == "W07"
+    assert period_short("2026-W07", "week") == "9 Feb"  # issue 13: dates people read
     empty = build_review(journal, since=dt.date(2001, 1, 1), until=dt.date(2001, 2, 1))
     assert "No practice changes" in area_bars(empty, 60).plain
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from textual.widgets import TextArea
+from textual.widgets import Static, TextArea
 
 from narrate.journal.conflicts import list_conflicts
 from narrate.journal.core import Journal
@@ -232,8 +232,10 @@ async def test_a_conflict_from_the_start_sync_is_offered_and_shown_side_by_side(
         assert "Desktop: decided on canary" in mine.text
         assert "Laptop: decided on blue-green" in theirs.text
         text = await shows(pilot, "Migration plan")
-        assert "Yours" in text and "The other device's" in text
-        assert "1 line only in yours, 1 only in theirs" in text
+        # Issue 13: by origin, as this device (b, which synced) sees them.
+        assert "This device" in text and "The remote" in text
+        assert "Yours" not in text and "other device" not in text
+        assert "1 line only in this device, 1 only in the remote" in text
         await pilot.press("d")
         await shows(pilot, "+Laptop: decided on blue-green")
         await pilot.press("escape")
@@ -357,3 +359,74 @@ async def test_without_a_remote_nothing_syncs_and_sync_now_says_how(
         await pilot.press("ctrl+q")
         await wait_for(pilot, lambda: not app.is_running)
     assert git_log(root) == commits
+
+
+async def test_the_second_device_labels_the_sides_by_origin(
+    devices: tuple[Journal, Journal],
+) -> None:
+    """Issue 13 item 5: after device b synced the conflict, device a's own text is the
+    copy: it is "This device", and the version in place is "The remote"."""
+    a, b = devices
+    make_conflict(a, b)
+    sync(b)
+    app = NarrateApp(a)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.last_sync is not None)
+        await wait_for(pilot, lambda: "1 conflict" in app.sub_title)
+        screen = await open_conflicts(pilot, app)
+        assert "Laptop: decided on blue-green" in screen.query_one("#theirs", TextArea).text
+        titles = [str(screen.query_one(f"#{n}-title", Static).render()) for n in ("mine", "theirs")]
+        assert titles[0].startswith("The remote\n") and titles[1].startswith("This device\n")
+        assert "Yours" not in screen_text(app)
+
+
+async def test_keep_merged_takes_the_edited_merge(devices: tuple[Journal, Journal]) -> None:
+    a, b = devices
+    entry = make_conflict(a, b)
+    app = NarrateApp(b)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.last_sync is not None)
+        screen = await open_conflicts(pilot, app)
+        await pilot.press("d", "d")
+        merged = screen.query_one("#merged", TextArea)
+        assert merged.has_focus
+        assert "Laptop: decided on blue-green" in merged.text
+        assert "Desktop: decided on canary" in merged.text
+        merged.insert("Both: canary, then blue-green.\n", (0, 0))
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: isinstance(app.screen, JournalScreen))
+        await wait_for(pilot, lambda: "Resolve conflict in" in git_log(b.root)[0])
+    kept = Entry.from_bytes((b.root / entry.path).read_bytes(), entry.path)
+    assert kept.body.lstrip().startswith("Both: canary, then blue-green.")
+    assert "Laptop" in kept.body and "Desktop" in kept.body
+    assert list_conflicts(b) == []
+    assert_healthy(b.root)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+async def test_conflicts_screen_snapshot(journal: Journal, size: tuple[int, int]) -> None:
+    """A copy kept when the file changed under the editor, at fixed bytes and times."""
+    from tests.helpers import entry_text
+    from tests.tui.test_snapshots import check_snapshot
+
+    text = entry_text("01HQ7ZKZ1M0000000000000000", "2024-03-04T09:15:00+01:00",
+                      "Migration plan", "Started the plan.\n\nSteps:\n- inventory\n")  # fmt: skip
+    path = root_path = journal.root / "entries/2024/03/2024-03-04-0915-migration-plan.md"
+    root_path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, "utf-8")
+    journal.commit_paths([path.relative_to(journal.root).as_posix()], "Add")
+    outside = text.replace("2024-03-04T09:15:00+01:00\ntitle", "2024-03-05T18:40:00+01:00\ntitle")
+    journal.keep_conflict_copy(
+        path.relative_to(journal.root).as_posix(),
+        (outside + "Edited in another editor: blue-green.\n").encode(),
+    )
+    app = NarrateApp(journal)
+    async with app.run_test(size=size) as pilot:
+        app.theme = "narrate-dusk"
+        screen = await open_conflicts(pilot, app)
+        assert len(screen.conflicts) == 1
+        await pilot.pause(0.3)
+        shown = screen_text(app)
+        assert "This device" in shown and "Edited outside narrate" in shown
+        assert "other device" not in shown
+        check_snapshot(f"conflicts-origins-{size[0]}x{size[1]}.txt", shown)

@@ -1,9 +1,11 @@
 """The Conflicts screen: entries changed on two devices, side by side, and a choice.
 
 The list shows every conflict copy (narrate.journal.conflicts); the one under the cursor
-is shown beside the version in place, as two read-only text areas or as the differences
-only. Keep mine, keep theirs and keep both run in the journal writer's thread, after any
-save or sync queued before them, so a resolution never races a save.
+is shown beside the version in place, each labelled by its origin (this device, the
+remote, edited outside narrate) and time, as two read-only text areas, as the
+differences only, or as a merge proposal to edit. Keep mine, theirs, both or the merge
+run in the journal writer's thread, after any save or sync queued before them, so a
+resolution never races a save.
 """
 
 from __future__ import annotations
@@ -46,7 +48,9 @@ CHOICE_WORDS = {
     "mine": "Keep mine",
     "theirs": "Keep theirs",
     "both": "Keep both",
+    "merged": "Keep merged",
 }
+VIEWS = ("conflicts-sides", "conflicts-diff", "conflicts-merge")
 
 
 @dataclass
@@ -55,6 +59,19 @@ class ConflictsListed(Message):
 
     conflicts: list[Any]
     error: str | None = None
+    device: str | None = None
+    """This device's id, to label each side by origin."""
+    proposals: dict[str, str | None] | None = None
+    """A merge proposal per copy path (None: a side cannot be read)."""
+
+
+def read_all(journal: Any) -> tuple[list[Any], str, dict[str, str | None]]:
+    """The conflicts, this device's id and a merge proposal for each (writer thread)."""
+    from narrate.journal.conflicts import device_id, list_conflicts, merge_proposal
+
+    conflicts = list_conflicts(journal)
+    proposals = {c.copy.path: merge_proposal(journal, c) for c in conflicts}
+    return conflicts, device_id(journal.root), proposals
 
 
 @dataclass
@@ -69,10 +86,23 @@ class ConflictResolved(Message):
     """The conflicts left (None if they could not be read)."""
     summary: str
     """The header's words after it."""
+    device: str | None = None
+    proposals: dict[str, str | None] | None = None
 
 
-def diff_summary(mine: str, theirs: str) -> str:
-    """How the two versions differ, in a few words."""
+def short_time(when: str) -> str:
+    """ "1 Dec 09:56" for an ISO time (as written when it is not one)."""
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(when)
+    except ValueError:
+        return when
+    return f"{moment.day} {moment:%b %H:%M}"
+
+
+def diff_summary(mine: str, theirs: str, names: tuple[str, str] = ("yours", "theirs")) -> str:
+    """How the two versions differ, in a few words (``names``: what to call each side)."""
     a, b = mine.splitlines(), theirs.splitlines()
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     only_mine = only_theirs = places = 0
@@ -86,14 +116,14 @@ def diff_summary(mine: str, theirs: str) -> str:
         return "The two versions are the same."
     return (
         f"They differ in {plural(places, 'place')}: "
-        f"{plural(only_mine, 'line')} only in yours, {only_theirs} only in theirs."
+        f"{plural(only_mine, 'line')} only in {names[0]}, {only_theirs} only in {names[1]}."
     )
 
 
-def diff_content(mine: str, theirs: str) -> Content:
+def diff_content(mine: str, theirs: str, names: tuple[str, str] = ("yours", "theirs")) -> Content:
     """The differences as a unified diff, coloured with the theme's variables."""
     lines = difflib.unified_diff(
-        mine.splitlines(), theirs.splitlines(), "yours", "theirs", lineterm="", n=2
+        mine.splitlines(), theirs.splitlines(), names[0], names[1], lineterm="", n=2
     )
     parts: list[Content] = []
     for line in lines:
@@ -114,17 +144,17 @@ def diff_content(mine: str, theirs: str) -> Content:
 
 
 class ConflictsScreen(Screen[None]):
-    """Compare the versions of entries changed on two devices; keep mine, theirs or both."""
+    """Compare the versions of an entry changed in two places; keep one, both or a merge."""
 
     CSS_PATH = "conflicts.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("m", "keep('mine')", "Keep mine", tooltip="Keep your version; delete the copy"),
+        Binding("m", "keep('mine')", "Keep mine", tooltip="Keep the version in place"),
         Binding(
             "t",
             "keep('theirs')",
             "Keep theirs",
-            tooltip="The entry takes the other device's version; delete the copy",
+            tooltip="The entry takes the copy's version; delete the copy",
         ),
         Binding(
             "b",
@@ -132,7 +162,13 @@ class ConflictsScreen(Screen[None]):
             "Keep both",
             tooltip="Keep the other version as an entry of its own",
         ),
-        Binding("d", "toggle_diff", "Diff", tooltip="Side by side, or the differences only"),
+        Binding(
+            "g,ctrl+g",
+            "keep('merged')",
+            "Keep merged",
+            tooltip="The entry takes the merge (as edited in the Merge view)",
+        ),
+        Binding("d", "toggle_diff", "View", tooltip="Side by side, the differences, the merge"),
         Binding("r", "reload", "Reload", show=False, tooltip="Read the conflicts again"),
         Binding("escape", "close", "Journal", tooltip="Back to the journal"),
     ]
@@ -148,6 +184,12 @@ class ConflictsScreen(Screen[None]):
         """Whether the list has been read at least once."""
         self.busy = False
         """Whether a resolution is running."""
+        self.device: str | None = None
+        """This device's id (labels each side by origin)."""
+        self.proposals: dict[str, str | None] = {}
+        """The merge proposal per copy path."""
+        self._merge_shown: str | None = None
+        """The copy whose proposal the merge editor was filled with."""
 
     # ------------------------------------------------------------------ layout
 
@@ -170,10 +212,17 @@ class ConflictsScreen(Screen[None]):
                             yield EntryEditor(id="theirs", read_only=True, soft_wrap=True)
                     with VerticalScroll(id="conflicts-diff"):
                         yield Static("", id="conflicts-diff-text")
+                    with Vertical(id="conflicts-merge"):
+                        yield Static(
+                            "Merged: both sides' lines; edit, then Merged (ctrl+g)",
+                            id="merge-title",
+                            classes="conflicts-title",
+                        )
+                        yield TextArea(id="merged", soft_wrap=True)
                 with Horizontal(id="conflicts-actions"):
                     for choice, words in CHOICE_WORDS.items():
                         yield Button(
-                            f"{words} ({self._key(choice)})",
+                            f"{words.removeprefix('Keep ').capitalize()} ({self._key(choice)})",
                             id=f"keep-{choice}",
                             compact=True,
                             variant="primary" if choice == "both" else "default",
@@ -184,7 +233,7 @@ class ConflictsScreen(Screen[None]):
     def _key(choice: str) -> str:
         for binding in ConflictsScreen.BINDINGS:
             if isinstance(binding, Binding) and binding.action == f"keep('{choice}')":
-                return binding.key
+                return binding.key.split(",")[0]
         return "?"
 
     @property
@@ -212,10 +261,9 @@ class ConflictsScreen(Screen[None]):
         from narrate.tui.writer import RefreshJob, TaskJob
 
         def task(journal: Any) -> None:
-            from narrate.journal.conflicts import list_conflicts
-
             try:
-                self.post_message(ConflictsListed(list_conflicts(journal)))
+                conflicts, device, proposals = read_all(journal)
+                self.post_message(ConflictsListed(conflicts, None, device, proposals))
             except Exception as exc:  # said on the screen; the writer goes on
                 reason = str(exc) if isinstance(exc, NarrateError) else repr(exc)
                 self.post_message(ConflictsListed([], reason))
@@ -232,6 +280,8 @@ class ConflictsScreen(Screen[None]):
                 severity="error",
                 markup=False,
             )
+        self.device = message.device or self.device
+        self.proposals = message.proposals or {}
         self.show_conflicts(message.conflicts)
 
     def show_conflicts(self, conflicts: list[Any]) -> None:
@@ -274,8 +324,9 @@ class ConflictsScreen(Screen[None]):
         theirs_title = self.query_one("#theirs-title", Static)
         summary = self.query_one("#conflicts-summary", Static)
         diff = self.query_one("#conflicts-diff-text", Static)
+        merged = self.query_one("#merged", TextArea)
         if conflict is None:
-            for area in (mine_area, theirs_area):
+            for area in (mine_area, theirs_area, merged):
                 area.load_text("")
             mine_title.update("")
             theirs_title.update("")
@@ -292,21 +343,35 @@ class ConflictsScreen(Screen[None]):
         )
         mine_area.load_text(mine)
         theirs_area.load_text(theirs)
-        mine_title.update(
-            Text.assemble(
-                ("Yours", "bold"),
-                f" · {one_line(conflict.original_path or '')}"
-                + ("" if original is not None else " (gone)"),
-            )
-        )
-        theirs_title.update(
-            Text.assemble(("The other device's", "bold"), f" · {one_line(conflict.copy.path)}")
-        )
-        line = diff_summary(mine, theirs)
+        mine_side, theirs_side = conflict.sides(self.device)
+        for widget, side, where in (
+            (
+                mine_title,
+                mine_side,
+                (conflict.original_path or "") + ("" if original else " (gone)"),
+            ),
+            (theirs_title, theirs_side, conflict.copy.path),
+        ):
+            # Two lines: the origin, then when and which file (an 80-column pane
+            # holds about 25 characters a side).
+            title = Text(no_wrap=True, overflow="ellipsis")
+            title.append(side.label, "bold")
+            title.append("\n")
+            if side.when:
+                title.append(f"{short_time(side.when)} · ")
+            title.append(one_line(where.rsplit("/", 1)[-1]), "dim")
+            widget.update(title)
+        names = (mine_side.short, theirs_side.short)
+        line = diff_summary(mine, theirs, names)
         if conflict.copy.problem:
-            line += f" The other version cannot be read as an entry: {conflict.copy.problem}."
+            line += f" The copy cannot be read as an entry: {conflict.copy.problem}."
         summary.update(one_line(line))
-        diff.update(diff_content(mine, theirs))
+        diff.update(diff_content(mine, theirs, names))
+        if self._merge_shown != conflict.copy.path:
+            self._merge_shown = conflict.copy.path
+            proposal = self.proposals.get(conflict.copy.path)
+            merged.load_text(clean(proposal) if proposal is not None else "")
+            merged.read_only = proposal is None
 
     # ------------------------------------------------------------------ deciding
 
@@ -318,26 +383,39 @@ class ConflictsScreen(Screen[None]):
         conflict = self.current
         if conflict is None or self.busy:
             return
+        merged: str | None = None
+        if choice == "merged":
+            if self.proposals.get(conflict.copy.path) is None:
+                self.notify(
+                    "A merge needs both versions readable as entries; keep one, or both.",
+                    severity="warning",
+                )
+                return
+            merged = self.query_one("#merged", TextArea).text
         self.busy = True
         self.refresh_bindings()
         self.query_one("#conflicts-status", Static).update(f"{CHOICE_WORDS[choice]}…")
 
         def task(journal: Any) -> None:
-            from narrate.journal.conflicts import list_conflicts, resolve
+            from narrate.journal.conflicts import resolve
 
             resolution, error = None, None
             try:
-                resolution = resolve(journal, conflict, choice)  # type: ignore[arg-type]
+                resolution = resolve(journal, conflict, choice, merged)  # type: ignore[arg-type]
             except NarrateError as exc:
                 error = str(exc)
             except Exception as exc:  # said on the screen; the writer goes on
                 error = f"{type(exc).__name__}: {exc}"
+            left: list[Any] | None = None
+            device, proposals = None, None
             try:
-                left: list[Any] | None = list_conflicts(journal)
+                left, device, proposals = read_all(journal)
             except Exception:
                 left = None
             self.post_message(
-                ConflictResolved(choice, resolution, error, left, safe_summary(journal))
+                ConflictResolved(
+                    choice, resolution, error, left, safe_summary(journal), device, proposals
+                )
             )
 
         self.writer.submit(TaskJob(f"resolve-{next(_requests)}", task))
@@ -360,6 +438,9 @@ class ConflictsScreen(Screen[None]):
         if message.conflicts is None:
             self.reload()
             return
+        self.device = message.device or self.device
+        self.proposals = message.proposals or {}
+        self._merge_shown = None
         self.show_conflicts(message.conflicts)
         if resolution is not None and not message.conflicts:
             self.notify("No conflicts left.", timeout=4)
@@ -371,11 +452,12 @@ class ConflictsScreen(Screen[None]):
         self.action_keep(str(event.button.id).removeprefix("keep-"))
 
     def action_toggle_diff(self) -> None:
-        """Switch between the two versions side by side and the differences only."""
+        """Side by side → the differences → the merge to edit → side by side."""
         switcher = self.query_one("#conflicts-switcher", ContentSwitcher)
-        switcher.current = (
-            "conflicts-diff" if switcher.current == "conflicts-sides" else "conflicts-sides"
-        )
+        now = VIEWS.index(switcher.current) if switcher.current in VIEWS else 0
+        switcher.current = VIEWS[(now + 1) % len(VIEWS)]
+        if switcher.current == "conflicts-merge":
+            self.query_one("#merged", TextArea).focus()
 
     def action_reload(self) -> None:
         """Read the conflicts again."""

@@ -38,6 +38,7 @@ from narrate.tui.template import first_blank_line, load_template
 from narrate.tui.text import one_line, parse_day
 from narrate.tui.widgets.entry_editor import EntryEditor
 from narrate.tui.widgets.entry_list import EntryList
+from narrate.tui.widgets.practice_panel import PracticePanel
 from narrate.tui.writer import GitStateJob, RefreshJob, TaskJob, Writer, journal_app
 
 if TYPE_CHECKING:
@@ -158,6 +159,8 @@ class JournalScreen(Screen[None]):
                     # The Markdown widget is made on the first preview: it and markdown-it
                     # cost ~25 ms of import and CSS that the first paint need not pay.
                     yield VerticalScroll(id="preview")
+                # The entry's practice changes, under the editor and the preview alike.
+                yield PracticePanel(id="practice-panel")
         # Compact: at 80 columns every main action and ^q Quit must fit.
         yield Footer(compact=True)
 
@@ -626,6 +629,7 @@ class JournalScreen(Screen[None]):
         bar_tags.display = bool(tags)
         self.query_one("#entry-title", Static).update(title)
         self.update_words()
+        self.query_one(PracticePanel).show(self.entry)
         self.update_status()
 
     def update_words(self) -> None:

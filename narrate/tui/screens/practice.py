@@ -114,7 +114,7 @@ class RewriteFailed(Message):
 
 class PracticeModal(ModalScreen[EntryRewritten | None]):
     """Record a practice change on an entry: area, what I now do, what I did before,
-    where I learned it."""
+    where I learned it; or, given ``position``, edit that change and its status."""
 
     DEFAULT_CSS = """
     PracticeModal {
@@ -140,8 +140,16 @@ class PracticeModal(ModalScreen[EntryRewritten | None]):
         Binding("escape", "cancel", "Cancel", tooltip="Close without saving"),
     ]
 
-    def __init__(self, entry: Entry, disk: bytes | None, config: Config | None = None) -> None:
+    def __init__(
+        self,
+        entry: Entry,
+        disk: bytes | None,
+        config: Config | None = None,
+        position: int | None = None,
+    ) -> None:
         super().__init__()
+        self.position = position
+        """The change edited (its place in ``entry.practice``); None records a new one."""
         self.entry = entry
         self.disk = disk
         """The file's bytes as the editor has them: anything else on disk is a conflict."""
@@ -153,10 +161,11 @@ class PracticeModal(ModalScreen[EntryRewritten | None]):
     def compose(self) -> ComposeResult:
         """Four fields, what the entry already records, and the buttons."""
         with Vertical(id="practice-form") as form:
-            form.border_title = "Practice change"
+            editing = self.editing
+            form.border_title = "Edit practice change" if editing else "Practice change"
             form.border_subtitle = plain(one_line(self.entry.title) or "Untitled")  # "…" when long
             existing = self._existing()
-            if existing:
+            if existing and editing is None:
                 yield Static(existing, id="practice-existing")
             yield Label("Area", classes="practice-label")
             yield Input(
@@ -179,6 +188,16 @@ class PracticeModal(ModalScreen[EntryRewritten | None]):
                 suggester=self.source_suggester,
                 compact=True,
             )
+            if editing is not None:
+                yield Label("Status", classes="practice-label")
+                yield Select(
+                    [(name, name) for name in ("trying", "adopted", "dropped")],
+                    value=editing.status,
+                    allow_blank=False,
+                    type_to_search=False,
+                    compact=True,
+                    id="practice-status",
+                )
             yield Static("", id="practice-error", markup=False)
             with Horizontal(id="practice-buttons"):
                 yield Button("Cancel", id="practice-cancel", compact=True)
@@ -192,9 +211,22 @@ class PracticeModal(ModalScreen[EntryRewritten | None]):
         text.rstrip()
         return text
 
+    @property
+    def editing(self) -> Practice | None:
+        """The change being edited, if any."""
+        if self.position is None or not 0 <= self.position < len(self.entry.practice):
+            return None
+        return self.entry.practice[self.position]
+
     def on_mount(self) -> None:
-        """Focus the area; read what to complete from in the background."""
-        self.query_one("#practice-area", Input).focus()
+        """Focus the area (filled in when editing); read what to complete from."""
+        editing = self.editing
+        if editing is not None:
+            for name in ("area", "change", "before", "source"):
+                self.query_one(f"#practice-{name}", Input).value = getattr(editing, name) or ""
+            self.query_one("#practice-change", Input).focus()
+        else:
+            self.query_one("#practice-area", Input).focus()
         self.load_choices()
 
     def load_choices(self) -> None:
@@ -271,14 +303,20 @@ class PracticeModal(ModalScreen[EntryRewritten | None]):
         if not change:
             self.show_error("Say what you now do: that is the change.", "change")
             return
-        if any((p.area, p.change) == (area, change) for p in self.entry.practice):
+        others = [p for i, p in enumerate(self.entry.practice) if i != self.position]
+        if any((p.area, p.change) == (area, change) for p in others):
             self.show_error(f"This entry already records {area}: {change}.", "change")
             return
+        status = "trying"
+        if self.editing is not None:
+            chosen = self.query_one("#practice-status", Select).value
+            status = chosen if isinstance(chosen, str) else self.editing.status
         practice = Practice(
             area=area,
             change=change,
             before=self.value("before") or None,
             source=self.value("source") or None,
+            status=status,
         )
         self.saving = True
         self.show_error("Saving…")
@@ -287,18 +325,28 @@ class PracticeModal(ModalScreen[EntryRewritten | None]):
     def write_change(self, practice: Practice) -> None:
         """Append the change to the entry's front matter (nothing else in the file
         changes but ``updated``) and commit, in the app's writer after pending saves."""
-        path, disk = self.entry.path, self.disk
+        path, disk, position = self.entry.path, self.disk, self.position
+        if self.editing is not None:
+            # The keys narrate keeps beside the fields (checked, review_after...) stay.
+            practice.extra = dict(self.editing.extra)
+            practice.review_after = self.editing.review_after
 
         def task(journal: Journal) -> Message:
             from narrate.journal.core import NotCommitted
 
             try:
                 entry = current_entry(journal, path, disk)
-                updated = entry.touched(practice=[*entry.practice_data(), practice.to_data()])
+                changes = entry.practice_data()
+                if position is None:
+                    changes.append(practice.to_data())
+                else:
+                    changes[entry.practice_index(position)] = practice.to_data()
+                updated = entry.touched(practice=changes)
                 summary = f"{practice.area}: {practice.change}"
                 warning = None
                 try:
-                    journal.save(updated, message=f"Record practice change: {summary}")
+                    verb = "Record" if position is None else "Edit"
+                    journal.save(updated, message=f"{verb} practice change: {summary}")
                 except NotCommitted as exc:
                     warning = str(exc)
             except Exception as exc:  # the form must learn of any failure, or it waits
@@ -407,10 +455,10 @@ class CheckBackModal(ModalScreen[EntryRewritten | None]):
                 Text(f"{one_line(due['area'])}: {one_line(due['change'])}"),
                 id="checkback-change",
             )
-            yield Static(
-                Text(f"trying since {due.get('day')}, check-back due {due.get('due')}"),
-                id="checkback-when",
-            )
+            when = f"{due.get('status') or 'trying'} since {due.get('day')}"
+            if due.get("due"):
+                when += f", check-back due {due.get('due')}"
+            yield Static(Text(when), id="checkback-when")
             yield Label("Note (optional)", classes="checkback-label")
             yield Input(id="checkback-note", placeholder="e.g. Too slow on big PRs", compact=True)
             yield Label("Status", classes="checkback-label")
@@ -471,6 +519,8 @@ class CheckBackModal(ModalScreen[EntryRewritten | None]):
                     status=status,
                     note=note or None,
                     area=due["area"],
+                    # Two changes in one area: the one asked about, by its place.
+                    change=str(due["position"] + 1) if due.get("position") is not None else None,
                 )
             except Exception as exc:  # the form must learn of any failure, or it waits
                 return RewriteFailed(describe(exc))

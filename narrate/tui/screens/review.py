@@ -37,7 +37,6 @@ BY = ("week", "month")
 # one second). The full timeline is in `narrate review --json`.
 TIMELINE_LIMIT = 500
 DUE_LIMIT = 200
-SOURCE_WIDTH = 18
 BAR_CHARS = " ▁▂▃▄▅▆▇█"
 
 
@@ -61,9 +60,12 @@ class ReviewFailed(Message):
 
 
 def period_short(label: str, by: str) -> str:
-    """A period label that fits a column: "Nov" for 2026-11 (Jan '26 in January), "W48"."""
+    """A period label that fits a column: "Nov" for 2026-11 (Jan '26 in January), "23 Nov"
+    for the week starting Monday 23 November (2026-W48)."""
     if by == "week":
-        return "W" + label.rsplit("W", 1)[-1]
+        from narrate.practice.review import period_title
+
+        return period_title(label, by)
     year, month = label.split("-")
     name = dt.date(int(year), int(month), 1).strftime("%b")
     return f"{name}'{year[2:]}" if month == "01" else name
@@ -149,10 +151,11 @@ def what_stuck(review: Review) -> Content:
         Content.styled(f"trying {s['trying']}", "bold"),
         Content(" · "),
         Content.styled(f"dropped {s['dropped']}", "bold $text-error"),
-        Content(f"  of {total} change{'' if total == 1 else 's'} in this period"),
+        Content(f"  of {total} change{'' if total == 1 else 's'} recorded or settled"),
     ]
     if review.sources:
-        width = min(30, max(len(one_line(item["source"])) for item in review.sources)) + 2
+        longest = max(len(one_line(item["source"])) for item in review.sources)
+        width = min(30, max(len("source"), longest)) + 2
         parts.append(
             Content.styled(
                 "\n\n" + "source".ljust(width) + "changes  adopted  dropped  trying", "$text-muted"
@@ -174,12 +177,56 @@ def what_stuck(review: Review) -> Content:
     return Content("").join(parts)
 
 
-def change_text(change: Mapping[str, Any]) -> Text:
-    """ "before → after" for a table cell, untrusted text kept plain."""
+def change_text(change: Mapping[str, Any], width: int | None = None) -> Text:
+    """ "before → after" for a table cell, untrusted text kept plain; cut to ``width``
+    (a DataTable column is as wide as its longest cell, and would scroll sideways)."""
     text = Text(no_wrap=True, overflow="ellipsis")
     if change.get("before"):
         text.append(one_line(change["before"]) + " → ", "dim")
     text.append(one_line(change["change"]))
+    return cut(text, width)
+
+
+def cut(text: Text, width: int | None) -> Text:
+    """``text`` no wider than ``width`` cells, ending in "…" when cut."""
+    if width is not None and text.cell_len > width:
+        text.truncate(max(1, width), overflow="ellipsis")
+    return text
+
+
+def review_title(review: Review) -> Text:
+    """The period in few characters ("Review 3 Sep → 1 Dec 2026 · 6 changes"), so it
+    fits beside the period choices at 80 columns."""
+    since, until = review.since, review.until
+    start = f"{since.day} {since:%b}" + ("" if since.year == until.year else f" {since.year}")
+    title = Text(no_wrap=True, overflow="ellipsis")
+    title.append("Review ", "bold")
+    title.append(f"{start} → {until.day} {until:%b %Y}")
+    total = sum(a["count"] for a in review.areas)
+    title.append(f" · {total} change{'' if total == 1 else 's'}", "dim")
+    return title
+
+
+def change_detail(change: Mapping[str, Any]) -> Text:
+    """The highlighted change in full, wrapped: before → now, where it came from, its
+    status and every check-back (date, answer, note)."""
+    from narrate.practice.report import check_words
+
+    text = Text()
+    text.append(f"{change['date']} · {one_line(change['area'])} · {change['status']}", "bold")
+    if change.get("source"):
+        text.append(f" · from {one_line(change['source'])}", "dim")
+    text.append(f" · {one_line(change.get('title') or '')}\n", "dim")
+    if change.get("before"):
+        text.append("before: ", "dim")
+        text.append(one_line(change["before"]) + "\n")
+    text.append("now:    " if change.get("before") else "", "dim")
+    text.append(one_line(change["change"]))
+    checks = change.get("checks") or []
+    if not checks:
+        text.append("\nno check-back answered yet", "dim")
+    for check in checks:
+        text.append("\n· " + one_line(check_words(check)), "dim")
     return text
 
 
@@ -203,9 +250,16 @@ class ReviewScreen(Screen[None]):
     ]
 
     def __init__(
-        self, journal: Journal, by: str = "month", days: int = 90, focus_due: bool = False
+        self,
+        journal: Journal,
+        by: str = "month",
+        days: int = 90,
+        focus_due: bool = False,
+        today: dt.date | None = None,
     ) -> None:
         super().__init__()
+        self.today = today
+        """The day the review ends (None: the day it is built)."""
         self.focus_due = focus_due
         """Move to the check-backs due once they are listed."""
         self.journal = journal
@@ -221,6 +275,8 @@ class ReviewScreen(Screen[None]):
         """``time.perf_counter()`` when the filled screen was last painted."""
         self._asked = 0.0
         self._paths: dict[str, str] = {}
+        self._fitted = 0
+        """The screen width the tables' long columns were cut for."""
 
     # ------------------------------------------------------------------ layout
 
@@ -253,6 +309,7 @@ class ReviewScreen(Screen[None]):
             yield Label("Check-backs due", classes="review-heading", id="review-due-heading")
             yield DataTable(id="review-due", cursor_type="row", zebra_stripes=True)
             yield Label("Timeline", classes="review-heading", id="review-timeline-heading")
+            yield Static("", id="review-change")
             yield DataTable(id="review-timeline", cursor_type="row", zebra_stripes=True)
             yield Label("Narration cadence", classes="review-heading")
             yield Static("", id="review-cadence")
@@ -264,10 +321,9 @@ class ReviewScreen(Screen[None]):
         """Columns now, figures from a worker."""
         self.query_one("#review-due", DataTable).add_columns("due", "area", "change", "entry")
         timeline = self.query_one("#review-timeline", DataTable)
-        # The long column last, so the short ones stay on screen.
-        timeline.add_columns("date", "area", "status")
-        timeline.add_column("source", width=SOURCE_WIDTH)
-        timeline.add_column("before → now")
+        # The long column last, so the short ones stay on screen; the highlighted
+        # change is shown whole (wrapped, with its check-backs) above the table.
+        timeline.add_columns("date", "area", "status", "change")
         self.query_one("#review-onthisday", DataTable).add_columns("when", "entry")
         self.load()
 
@@ -288,12 +344,13 @@ class ReviewScreen(Screen[None]):
 
         app = journal_app(self)
         weeks = check_back_weeks(app.config)
+        fixed = self.today
 
         def task(journal: Journal) -> Message:
             from narrate.practice.review import build_review
 
             started = time.perf_counter()
-            today = dt.date.today()
+            today = fixed or dt.date.today()
             try:
                 review = build_review(
                     journal,
@@ -328,12 +385,7 @@ class ReviewScreen(Screen[None]):
             return
         review = self.review = message.review
         self.timing["build"] = message.seconds
-        title = Text(no_wrap=True, overflow="ellipsis")
-        title.append("Practice review ", "bold")
-        title.append(f"{review.since:%a %d %b %Y} → {review.until:%a %d %b %Y}")
-        total = sum(a["count"] for a in review.areas)
-        title.append(f"  {total} change{'' if total == 1 else 's'}", "dim")
-        self.query_one("#review-title", Static).update(title)
+        self.query_one("#review-title", Static).update(review_title(review))
         self.show_bars()
         self.query_one("#review-stuck", Static).update(what_stuck(review))
         self.query_one("#review-cadence", Static).update(heat_map(review))
@@ -360,19 +412,34 @@ class ReviewScreen(Screen[None]):
             widget.update(area_bars(self.review, width))
 
     def on_resize(self) -> None:
-        """Fit the bars to the new width."""
+        """Fit the bars and the tables' long columns to the new width."""
         self.call_after_refresh(self.show_bars)
+        if self.review is not None and self._fitted != self.size.width:
+            self.call_after_refresh(self.fill_due, self.review)
+            self.call_after_refresh(self.fill_timeline, self.review)
+
+    def room(self, *columns: int) -> int:
+        """The cells left for a table's last column beside ``columns`` wide ones."""
+        width = self.size.width or 80
+        # The body's padding (4), each column's padding (2) and the scrollbar.
+        return max(16, width - 4 - 1 - sum(c + 2 for c in columns) - 2)
 
     def fill_due(self, review: Review) -> None:
         """Check-backs due, the longest overdue first."""
         table = self.query_one("#review-due", DataTable)
         table.clear()
-        for number, item in enumerate(review.due[:DUE_LIMIT]):
+        shown = review.due[:DUE_LIMIT]
+        area_w = max((len(one_line(i["area"])) for i in shown), default=4)
+        room = self.room(10, area_w)
+        self._fitted = self.size.width
+        for number, item in enumerate(shown):
+            change = Text(one_line(item["change"]), no_wrap=True, overflow="ellipsis")
+            title = Text(one_line(item["title"] or ""), no_wrap=True, overflow="ellipsis")
             table.add_row(
                 Text(str(item["due"])),
                 Text(one_line(item["area"])),
-                Text(one_line(item["change"]), no_wrap=True, overflow="ellipsis"),
-                Text(one_line(item["title"] or ""), no_wrap=True, overflow="ellipsis"),
+                cut(change, room * 3 // 5),
+                cut(title, room - min(change.cell_len, room * 3 // 5) - 2),
                 key=str(number),
             )
         count = len(review.due)
@@ -389,13 +456,15 @@ class ReviewScreen(Screen[None]):
         table = self.query_one("#review-timeline", DataTable)
         table.clear()
         shown = review.changes[::-1][:TIMELINE_LIMIT]
+        area_w = max((len(one_line(c["area"])) for c in shown), default=4)
+        room = self.room(10, area_w, 7)
+        self._fitted = self.size.width
         for number, change in enumerate(shown):
             table.add_row(
                 Text(str(change["date"])),
                 Text(one_line(change["area"])),
                 Text(change["status"]),
-                Text(one_line(change["source"] or ""), no_wrap=True, overflow="ellipsis"),
-                change_text(change),
+                change_text(change, room),
                 key=f"{number}\x00{change['id']}",
             )
         count = len(review.changes)
@@ -406,6 +475,23 @@ class ReviewScreen(Screen[None]):
             heading = "Timeline: no changes in this period"
         self.query_one("#review-timeline-heading", Label).update(Text(heading))
         table.display = bool(count)
+        self.show_change(table.cursor_row if count else None)
+
+    def show_change(self, row: int | None) -> None:
+        """The timeline's highlighted change in full above the table."""
+        detail = self.query_one("#review-change", Static)
+        shown = self.review.changes[::-1][:TIMELINE_LIMIT] if self.review else []
+        detail.display = row is not None and 0 <= row < len(shown)
+        if row is not None and 0 <= row < len(shown):
+            detail.update(change_detail(shown[row]))
+
+    @on(DataTable.RowHighlighted, "#review-timeline")
+    def change_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Show the change under the cursor whole, and keep it in sight."""
+        self.show_change(event.cursor_row)
+        if event.data_table.has_focus:
+            detail = self.query_one("#review-change", Static)
+            self.call_after_refresh(detail.scroll_visible, top=True, animate=False)
 
     def fill_on_this_day(self, review: Review) -> None:
         """Entries written a month and a year ago today."""
