@@ -246,6 +246,14 @@ def map_tags(
     return mapped, warnings
 
 
+def _title_was_withheld(entry: Entry, published_body: str) -> bool:
+    """Whether the title's words stand in the body only where redaction removed them: a
+    title kept from a first line that was later marked private (or taken from inside a
+    template's private section) must go the way of that line. Fails closed."""
+    words = entry.title.strip().removesuffix("…").strip()
+    return bool(words) and words in entry.body and words not in published_body
+
+
 def _published_fields(
     entry: Entry, private: Collection[str]
 ) -> tuple[str, str, list[dict[str, str]]]:
@@ -257,14 +265,23 @@ def _published_fields(
     body = redact_text(entry.body, private, _body_where(entry), one_line=False)
     # A title the front matter does not give is derived from the *redacted* body: the
     # entry's own derived title may come from inside a private block.
-    if str(entry.meta.get("title") or "").strip():
+    if str(entry.meta.get("title") or "").strip() and not _title_was_withheld(entry, body):
         title = one_line(entry.title, _field_where(entry, "title", "title"))
     else:
         title = one_line(derive_title(body), _body_where(entry))
     # Every practice field is published text like the body ("everywhere", SPEC §6).
     practice = []
+    raw = entry.meta.get("practice")
+    written = raw if isinstance(raw, list) else []
     for number, change in enumerate(entry.practice, 1):
-        if _is_private(change.area, private):
+        # The area as written too: one outside the tag grammar ("santé") is stored as
+        # "general", which must not make a private area public.
+        item_data = written[number - 1] if number <= len(written) else None
+        as_written = item_data.get("area") if isinstance(item_data, dict) else None
+        written_tag = private_tag(str(as_written)) if as_written else None
+        if _is_private(change.area, private) or (
+            written_tag is not None and _is_private(written_tag, private)
+        ):
             continue
         item = {}
         for key in ("area", "change", "before", "source", "status"):
@@ -519,8 +536,24 @@ def unshare(journal: Journal, config: Config, name: str, ref: str, timeout: floa
     repo.fetch()
     taken = _taken_paths(repo, repo.head(), target.member)
     copies = sorted(p for p, held in taken.items() if held == entry.id)
+    recorded = str(record.get("path") or "") if record is not None else ""
+    if recorded.startswith("members/") and recorded in taken and recorded not in copies:
+        # The copy this journal published, even if someone rewrote the id inside it or
+        # the member's handle changed since: retracting it is what the user asked.
+        copies.append(recorded)
     if record is None and not copies:
         raise CommunityError(f"entry {entry.id} is not shared to {target.name}")
+    if not copies:
+        # Never say "removed" of a copy that was not there to remove.
+        journal.save(
+            entry.touched(shared=[s for s in entry.shared if s is not record]),
+            f"Forget the share to {target.name}: {entry.title}",
+        )
+        raise CommunityError(
+            f"no copy of entry {entry.id} is in {target.name} now (the recorded "
+            f"{clean(recorded, single_line=True)} is gone); the record is forgotten, "
+            "nothing was removed"
+        )
     if copies:
         repo.commit_change(
             copies[0],
@@ -537,5 +570,4 @@ def unshare(journal: Journal, config: Config, name: str, ref: str, timeout: floa
     if record is not None:
         remaining = [s for s in entry.shared if s is not record]
         journal.save(entry.touched(shared=remaining), f"Unshare from {target.name}: {entry.title}")
-    # Without a copy the record was stale: the community holds nothing of the entry now.
-    return ", ".join(copies) or clean(str(record.get("path") if record else ""), single_line=True)
+    return clean(", ".join(copies), single_line=True)
