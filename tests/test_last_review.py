@@ -173,3 +173,17 @@ def test_conflict_marker_follows_the_core_rule() -> None:
         {"path": "entries/2026/01/2026-01-05-handling-a-team-conflict-what-worked.md"}
     )
     assert is_conflict_copy({"path": "entries/2026/01/2026-01-05-x-conflict-abc123.md"})
+
+
+def test_entry_list_marks_only_real_conflict_copies() -> None:
+    from rich.style import Style
+
+    from narrate.tui.listing import EntryRow
+    from narrate.tui.widgets.entry_list import CONFLICT_MARK, EntryList
+
+    def marks(path: str) -> str:
+        row = EntryRow(0, {"id": "x", "path": path})  # type: ignore[typeddict-item]
+        return EntryList._markers(None, row, Style(), True).plain  # type: ignore[arg-type]
+
+    assert CONFLICT_MARK not in marks("entries/2026/01/2026-01-05-a-team-conflict-what-worked.md")
+    assert CONFLICT_MARK in marks("entries/2026/01/2026-01-05-x-conflict-abc123.md")
