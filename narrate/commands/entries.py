@@ -28,6 +28,7 @@ from narrate.errors import NarrateError
 
 if TYPE_CHECKING:
     from narrate.journal.core import Journal
+    from narrate.journal.entry import Entry
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -317,9 +318,12 @@ def delete(ctx: click.Context, ref: str, yes: bool) -> None:
     journal = open_journal(ctx)
     rel = journal.resolve(ref)
     try:
-        title = clean(journal.get(rel).title, True)
+        entry = journal.get(rel)
     except NarrateError:
         title = shown(rel)  # a broken file is deleted by its path
+    else:
+        title = clean(entry.title, True)
+        warn_shared_copies(entry)
     if not yes:
         if not can_ask():
             raise NarrateError(
@@ -333,6 +337,19 @@ def delete(ctx: click.Context, ref: str, yes: bool) -> None:
     hint = gone.restore_hint
     if hint:
         click.echo(f"The history keeps it; to bring it back: {shown(hint)}", err=True)
+
+
+def warn_shared_copies(entry: Entry) -> None:
+    """Say, before a delete, that the entry's shared copies stay in their communities."""
+    names = sorted({shown(s.get("community")) for s in entry.shared if s.get("community")})
+    if not names:
+        return
+    unshare = "; ".join(f"narrate unshare {entry.id[:12]} --from {name}" for name in names)
+    click.echo(
+        f"narrate: warning: deleting it here leaves its shared copies in {', '.join(names)}; "
+        f"to remove those, run first: {unshare}",
+        err=True,
+    )
 
 
 def _star(ctx: click.Context, ref: str, starred: bool) -> None:
