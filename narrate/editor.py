@@ -85,12 +85,29 @@ def edit_in_folder(data: bytes, name: str, folder: Path, config: Config | None) 
     folder.mkdir(parents=True, exist_ok=True)
     place = Path(tempfile.mkdtemp(prefix="edit-", dir=folder))
     copy = place / name
+    keep = False
     try:
         copy.write_bytes(data)
-        run_editor(copy, config)
+        try:
+            run_editor(copy, config)
+        except NarrateError as exc:
+            keep = kept_after_failure(copy, data)
+            if keep:
+                raise NarrateError(f"{exc}; your text is kept in {copy}") from None
+            raise
         try:
             return copy.read_bytes()
         except FileNotFoundError:
             return None
     finally:
-        shutil.rmtree(place, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(place, ignore_errors=True)
+
+
+def kept_after_failure(copy: Path, original: bytes) -> bool:
+    """Whether a copy the editor exited non-zero on holds words worth keeping: an
+    editor may save and then fail (a plugin, a :cq), and the words are the user's."""
+    try:
+        return copy.read_bytes() != original
+    except OSError:
+        return False

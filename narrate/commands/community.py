@@ -220,8 +220,9 @@ def share(ctx: click.Context, ref: str, to: str | None, dry_run: bool, yes: bool
     copy, context = prepare_share(journal, config, to, ref, sync_timeout(ctx))
     for warning in copy.warnings:
         click.echo(f"narrate: note: {clean(warning, single_line=True)}", err=True)
-    click.echo(f"--- {copy.path} in {copy.community}", err=True)
-    click.echo(copy.text, nl=False)
+    click.echo(f"--- {clean(copy.path, True)} in {clean(copy.community, True)}", err=True)
+    # clean keeps newlines: the copy reads as it will be published, without escapes.
+    click.echo(clean(copy.text), nl=False)
     if dry_run:
         click.echo("(dry run: nothing was published)", err=True)
         return

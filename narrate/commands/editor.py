@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
-from narrate.editor import DEFAULT_EDITOR, edit_in_folder
+from narrate.editor import DEFAULT_EDITOR, edit_in_folder, kept_after_failure
 from narrate.editor import editor_command as _editor_command
 from narrate.editor import run_editor as _run_editor
+from narrate.errors import NarrateError
 
 __all__ = ["DEFAULT_EDITOR", "edit_copy", "edit_text", "editor_command", "run_editor"]
 
@@ -35,11 +36,19 @@ def edit_text(initial: str, ctx: click.Context) -> str:
     with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False, encoding="utf-8") as handle:
         handle.write(initial)
         temp = Path(handle.name)
+    keep = False
     try:
-        run_editor(temp, ctx)
+        try:
+            run_editor(temp, ctx)
+        except NarrateError as exc:
+            keep = kept_after_failure(temp, initial.encode("utf-8"))
+            if keep:
+                raise NarrateError(f"{exc}; your text is kept in {temp}") from None
+            raise
         return temp.read_text("utf-8")
     finally:
-        temp.unlink(missing_ok=True)
+        if not keep:
+            temp.unlink(missing_ok=True)
 
 
 def edit_copy(data: bytes, name: str, folder: Path, ctx: click.Context) -> bytes | None:

@@ -20,6 +20,7 @@ from narrate.commands.common import (
     open_journal,
     parse_date_option,
     read_stdin,
+    shown,
     warn_broken,
 )
 from narrate.commands.editor import edit_copy, edit_text
@@ -27,6 +28,7 @@ from narrate.errors import NarrateError
 
 if TYPE_CHECKING:
     from narrate.journal.core import Journal
+    from narrate.journal.entry import Entry
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -245,7 +247,7 @@ def edit(ctx: click.Context, ref: str, when: str | None) -> None:
     edited = edit_copy(before, path.name, journal.state_dir() / "editing", ctx)
     if edited is None:
         raise NarrateError(
-            f"the editor deleted its copy of {rel}; the entry was left unchanged. To remove "
+            f"the editor deleted its copy of {shown(rel)}; the entry was left unchanged. To remove "
             "an entry, delete the file and commit (or run 'narrate sync')"
         )
     if edited == before:
@@ -257,25 +259,26 @@ def edit(ctx: click.Context, ref: str, when: str | None) -> None:
         # version beside it, as the app does, and save the one just written in its place.
         copy = journal.keep_conflict_copy(rel, on_disk)
         click.echo(
-            f"{rel} changed on disk while the editor was open; your version is saved in "
-            f"{rel}, the other is kept as the conflict copy {copy}",
+            f"{shown(rel)} changed on disk while the editor was open; your version is saved in "
+            f"{shown(rel)}, the other is kept as the conflict copy {shown(copy)}",
             err=True,
         )
     elif on_disk is None:
         click.echo(
-            f"{rel} was deleted while the editor was open; your version brings it back", err=True
+            f"{shown(rel)} was deleted while the editor was open; your version brings it back",
+            err=True,
         )
     try:
         entry = Entry.from_bytes(edited, rel)
     except BrokenEntry as exc:
         journal.keep_bytes(rel, edited)  # the user's words are never thrown away
         raise NarrateError(
-            f"{rel} no longer reads as an entry ({exc.reason}); it was not committed. "
-            f"Fix it with 'narrate edit {rel}'"
+            f"{shown(rel)} no longer reads as an entry ({exc.reason}); it was not committed. "
+            f"Fix it with 'narrate edit {shown(rel)}'"
         ) from None
     entry = entry.touched()
     commit_or_warn(lambda: journal.save(entry, f"Edit entry: {entry.title}"))
-    click.echo(f"Saved {rel}", err=True)
+    click.echo(f"Saved {shown(rel)}", err=True)
 
 
 def redate_entry(journal: Journal, ref: str, when: str) -> None:
@@ -283,7 +286,7 @@ def redate_entry(journal: Journal, ref: str, when: str) -> None:
     moment = parse_when_option(when, "--date")
     warn_future(moment)
     old, entry = commit_or_warn(lambda: journal.redate(ref, moment))
-    where = f"moved to {entry.path}" if entry.path != old else f"kept in {old}"
+    where = f"moved to {shown(entry.path)}" if entry.path != old else f"kept in {shown(old)}"
     click.echo(f"Dated {entry.created:%a %d %b %Y %H:%M %z}; {where}", err=True)
     if entry.shared:
         names = ", ".join(sorted({str(s.get("community")) for s in entry.shared}))
@@ -315,22 +318,38 @@ def delete(ctx: click.Context, ref: str, yes: bool) -> None:
     journal = open_journal(ctx)
     rel = journal.resolve(ref)
     try:
-        title = clean(journal.get(rel).title, True)
+        entry = journal.get(rel)
     except NarrateError:
-        title = rel  # a broken file is deleted by its path
+        title = shown(rel)  # a broken file is deleted by its path
+    else:
+        title = clean(entry.title, True)
+        warn_shared_copies(entry)
     if not yes:
         if not can_ask():
             raise NarrateError(
-                f"not deleting '{title}' ({rel}) without asking; add --yes to delete it"
+                f"not deleting '{title}' ({shown(rel)}) without asking; add --yes to delete it"
             )
-        if not click.confirm(f"Delete '{title}' ({rel})?", default=False, err=True):
+        if not click.confirm(f"Delete '{title}' ({shown(rel)})?", default=False, err=True):
             click.echo("Nothing was deleted.", err=True)
             return
     gone = commit_or_warn(lambda: journal.delete(rel))
-    click.echo(f"Deleted {gone.path} ({title}).", err=True)
+    click.echo(f"Deleted {shown(gone.path)} ({title}).", err=True)
     hint = gone.restore_hint
     if hint:
-        click.echo(f"The history keeps it; to bring it back: {hint}", err=True)
+        click.echo(f"The history keeps it; to bring it back: {shown(hint)}", err=True)
+
+
+def warn_shared_copies(entry: Entry) -> None:
+    """Say, before a delete, that the entry's shared copies stay in their communities."""
+    names = sorted({shown(s.get("community")) for s in entry.shared if s.get("community")})
+    if not names:
+        return
+    unshare = "; ".join(f"narrate unshare {entry.id[:12]} --from {name}" for name in names)
+    click.echo(
+        f"narrate: warning: deleting it here leaves its shared copies in {', '.join(names)}; "
+        f"to remove those, run first: {unshare}",
+        err=True,
+    )
 
 
 def _star(ctx: click.Context, ref: str, starred: bool) -> None:
@@ -340,9 +359,9 @@ def _star(ctx: click.Context, ref: str, starred: bool) -> None:
 
     state = "Starred" if starred else "Unstarred"
     if changed:
-        click.echo(f"{state} {entry.path} ({clean(entry.title, True)})", err=True)
+        click.echo(f"{state} {shown(entry.path)} ({clean(entry.title, True)})", err=True)
     else:
-        click.echo(f"Already {state.lower()}: {entry.path}; nothing changed", err=True)
+        click.echo(f"Already {state.lower()}: {shown(entry.path)}; nothing changed", err=True)
 
 
 @click.command(context_settings=CONTEXT)

@@ -153,6 +153,12 @@ def doctor(ctx: click.Context) -> None:
     section(
         "Leftover temporary files from an interrupted write (safe to delete)", report.temp_files
     )
+    section(
+        "Copies left by an edit that did not finish (the text typed in it: copy what you "
+        "want into the entry with 'narrate edit', then delete the copy)",
+        report.edit_copies,
+        "yellow",
+    )
     section("Uncommitted changes (run 'narrate sync' to commit them)", report.uncommitted, "yellow")
     section("Notes", [f"{p}: {n}" for p, n in report.notes], "yellow")
     if report.identity:

@@ -188,7 +188,9 @@ def practice_check(
             journal, ref, answer=answer, status=status, note=note, area=chosen, change=change
         )
     )
-    click.echo(result.line.removeprefix("- "))
+    from narrate.sanitize import clean
+
+    click.echo(clean(result.line.removeprefix("- "), single_line=True))
 
 
 @click.command(context_settings=CONTEXT)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -301,6 +301,11 @@ def split_suffix(path: str) -> tuple[str, str]:
 def is_conflict_name(path: str) -> bool:
     """Whether a file name looks like a conflict copy's."""
     return CONFLICT_NAME.match(path) is not None
+
+
+def is_conflict_copy(item: Mapping[str, object]) -> bool:
+    """Whether a listed entry (path, maybe ``conflict_of``) is a conflict copy."""
+    return bool(item.get("conflict_of")) or is_conflict_name(str(item.get("path", "")))
 
 
 def derived_original(copy_path: str) -> str | None:

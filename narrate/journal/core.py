@@ -76,6 +76,8 @@ class DoctorReport:
     duplicate_ids: list[tuple[str, list[str]]] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)
     temp_files: list[str] = field(default_factory=list)
+    # Copies ``narrate edit`` works on, left when it was killed or its editor failed.
+    edit_copies: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     git_problems: list[str] = field(default_factory=list)
     uncommitted: list[str] = field(default_factory=list)
@@ -95,6 +97,7 @@ class DoctorReport:
             self.broken
             or self.duplicate_ids
             or self.temp_files
+            or self.edit_copies
             or self.conflicts
             or self.git_problems
             or self.index_problems
@@ -893,6 +896,10 @@ class Journal:
         report.temp_files = [
             p.relative_to(self.root).as_posix() for p in leftover_temp_files(self.root)
         ]
+        editing = self.root / STATE / "editing"
+        report.edit_copies = sorted(
+            p.relative_to(self.root).as_posix() for p in editing.glob("*/*") if p.is_file()
+        )
         from narrate.journal.conflicts import list_conflicts
 
         report.conflicts = [c.copy.path for c in list_conflicts(self)]

@@ -507,6 +507,12 @@ class Entry:
         editor), which keeps the text exactly as typed. ``tags`` and ``practices`` are
         already in their stored form.
         """
+        if "\x00" in text:
+            # Saved, such a file reads back as binary and the index hides it.
+            raise NarrateError(
+                "the text holds NUL bytes (binary data?); nothing was written. "
+                "Remove them, e.g. with tr -d '\\000'"
+            )
         if verbatim:
             body = text
             title = title or capture_title(text)

@@ -22,6 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from narrate.humane import humane_date, short_day
+from narrate.journal.conflicts import is_conflict_copy
 from narrate.tui.listing import DayRow, EmptyListing, EntryRow, Listing
 from narrate.tui.messages import EntryChosen, EntryHighlighted
 from narrate.tui.text import one_line, parse_day
@@ -313,7 +314,7 @@ class EntryList(ScrollView, can_focus=True):
         part = (lambda name: Style()) if under_cursor else self._part
         item = row.item
         text = Text(style=style, no_wrap=True)
-        if "-conflict-" in str(item.get("path", "")):
+        if is_conflict_copy(item):
             text.append(CONFLICT_MARK, part("entry-list--conflict"))
         if item.get("practice"):
             text.append(PRACTICE_MARK, part("entry-list--practice"))
