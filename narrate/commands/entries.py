@@ -328,9 +328,8 @@ def delete(ctx: click.Context, ref: str, yes: bool) -> None:
             return
     gone = commit_or_warn(lambda: journal.delete(rel))
     click.echo(f"Deleted {gone.path} ({title}).", err=True)
-    hint = gone.restore_hint
-    if hint:
-        click.echo(f"The history keeps it; to bring it back: {hint}", err=True)
+    if gone.restore_message:
+        click.echo(gone.restore_message, err=True)
 
 
 def _star(ctx: click.Context, ref: str, starred: bool) -> None:
