@@ -976,7 +976,7 @@ class JournalScreen(Screen[None]):
             self.open_today()
         self.load_listing()
         self.notify(
-            f"Deleted “{one_line(message.title)}”. {message.restore or ''}".strip(),
+            one_line(f"Deleted “{message.title}”. {message.restore or ''}".strip()),
             title="Deleted",
             timeout=15,
             markup=False,
