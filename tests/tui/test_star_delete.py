@@ -102,3 +102,10 @@ def test_the_keys_are_not_the_editors() -> None:
 
     editor_keys = {k for b in EntryEditor.BINDINGS for k in b.key.split(",")}  # type: ignore[union-attr]
     assert not {"f5", "f10"} & editor_keys
+
+
+async def test_help_explains_the_star_marker(journal: Journal) -> None:
+    async with NarrateApp(journal).run_test(size=(100, 60)) as pilot:
+        await pilot.press("f1")
+        await shows(pilot, f"{STAR_MARK}")
+        await shows(pilot, "starred (f5)")
