@@ -334,9 +334,8 @@ def delete(ctx: click.Context, ref: str, yes: bool) -> None:
             return
     gone = commit_or_warn(lambda: journal.delete(rel))
     click.echo(f"Deleted {shown(gone.path)} ({title}).", err=True)
-    hint = gone.restore_hint
-    if hint:
-        click.echo(f"The history keeps it; to bring it back: {shown(hint)}", err=True)
+    if gone.restore_message:
+        click.echo(shown(gone.restore_message), err=True)
 
 
 def warn_shared_copies(entry: Entry) -> None:

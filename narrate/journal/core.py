@@ -123,6 +123,12 @@ class Deleted:
         root, path = shlex.quote(str(self.root)), shlex.quote(self.path)
         return f"git -C {root} checkout {self.commit}^ -- {path}"
 
+    @property
+    def restore_message(self) -> str | None:
+        """The sentence every face shows after a delete: how to bring the entry back."""
+        hint = self.restore_hint
+        return f"The history keeps it; to bring it back: {hint}" if hint else None
+
 
 class Journal:
     """A journal folder: entry files in git, with an index kept fresh for reads."""

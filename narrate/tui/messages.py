@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from narrate.journal.entry import Entry
     from narrate.journal.types import EntryItem
 
 
@@ -95,3 +96,31 @@ class ConflictsChanged(Message):
     """The files the resolution changed."""
     kept: str | None = None
     """The entry to open if the one open in the editor is gone."""
+
+
+@dataclass
+class EntryDeleted(Message):
+    """The writer deleted (or failed to delete) the entry at ``path``."""
+
+    path: str
+    title: str
+    restore: str | None = None
+    """How to bring it back (the core's sentence), None when git could not say."""
+    failure: str | None = None
+    """Why it was not deleted; None when it was."""
+
+
+@dataclass
+class EntryStarred(Message):
+    """The writer starred or unstarred an entry (or failed to)."""
+
+    path: str
+    starred: bool
+    entry: Entry | None = None
+    """The entry as rewritten; None when it failed."""
+    data: bytes = b""
+    """The file's bytes as written."""
+    warning: str | None = None
+    """Written but not committed: why."""
+    failure: str | None = None
+    """Why nothing was written."""

@@ -23,6 +23,7 @@ from narrate.tui.widgets.entry_list import (
     PRACTICE_MARK,
     PRIVATE_MARK,
     SHARED_MARK,
+    STAR_MARK,
 )
 
 # The palette is Textual's; its key is not in narrate's bindings.
@@ -158,6 +159,7 @@ class HelpScreen(ModalScreen[None]):
 
     def _markers_table(self) -> Table:
         table = self._table("\nIn the list")
+        table.add_row(STAR_MARK, "starred (f5): is:starred finds it")
         table.add_row(PRACTICE_MARK, "the entry records a practice change")
         table.add_row(PRIVATE_MARK, "private: never shared")
         table.add_row(SHARED_MARK, "shared with a community")

@@ -27,8 +27,10 @@ from narrate.tui.listing import JournalListing, SearchListing
 from narrate.tui.messages import (
     CoreNotice,
     EntryChosen,
+    EntryDeleted,
     EntryHighlighted,
     EntrySaved,
+    EntryStarred,
     GitStateChecked,
     JournalRefreshed,
     SaveFailed,
@@ -44,6 +46,7 @@ from narrate.tui.writer import GitStateJob, RefreshJob, TaskJob, Writer, journal
 if TYPE_CHECKING:
     from textual.widgets import Markdown
 
+    from narrate.journal.core import Journal
     from narrate.journal.entry import Entry
 
 # Save this long after the last keystroke: long enough not to commit every word,
@@ -107,6 +110,9 @@ class JournalScreen(Screen[None]):
             show=False,
             tooltip="Write this entry in your own editor (config 'editor', $VISUAL, $EDITOR)",
         ),
+        # Not f6, f7 nor ctrl+d: the editor selects the line, all, deletes right with them.
+        Binding("f5", "toggle_star", "Star", show=False, tooltip="Star or unstar this entry"),
+        Binding("f10", "delete_entry", "Delete", show=False, tooltip="Delete this entry (asks)"),
         # The app's help, shown here so the footer keeps it before ^q Quit.
         Binding("f1", "app.help", "Help", tooltip="All keys"),
     ]
@@ -128,6 +134,8 @@ class JournalScreen(Screen[None]):
         self._offering_save = False
         self._status = ""
         self._looking_for_today = False
+        self._deleting: str | None = None
+        """The path the writer is deleting: its disappearance is not an outside change."""
 
     # ------------------------------------------------------------------ layout
 
@@ -424,7 +432,7 @@ class JournalScreen(Screen[None]):
     def check_disk(self) -> None:
         """Compare the open entry's file with what the editor loaded; reload or keep both."""
         entry = self.entry
-        if entry is None or self.saving:
+        if entry is None or self.saving or entry.path == self._deleting:
             return
         change = self.edits.outside_change(self.journal.read_file(entry.path), self.editor.text)
         if change.outside is Outside.SAVE:
@@ -734,6 +742,14 @@ class JournalScreen(Screen[None]):
             "Reload", "Re-read the journal from disk", lambda: self.writer.submit(RefreshJob())
         )
         yield SystemCommand(
+            "Star or unstar", "Star this entry (is:starred finds it)", self.action_toggle_star
+        )
+        yield SystemCommand(
+            "Delete entry",
+            "Delete this entry after asking (the history keeps it)",
+            self.action_delete_entry,
+        )
+        yield SystemCommand(
             "Write in your editor",
             "Open this entry in your own editor ($EDITOR), then take its text back",
             self.action_edit_outside,
@@ -842,3 +858,126 @@ class JournalScreen(Screen[None]):
             self.show_entry(entry, data)
             self.editor.move_cursor(location)
         self.entry_list.reload_rows()
+
+    # ------------------------------------------------------------------ star and delete
+
+    def action_toggle_star(self) -> None:
+        """Star the open entry, or take its star off."""
+        self.run_worker(self._toggle_star(), group="star-entry", exclusive=True)
+
+    async def _toggle_star(self) -> None:
+        if self.entry is None and not self.dirty:
+            self.notify("Write the entry first: a star goes on an entry.", markup=False)
+            return
+        # The star rewrites the file: what the editor holds must land first, or the
+        # writer would find an outside edit and keep two versions.
+        problem = await self.finish()
+        if problem is not None or self.entry is None:
+            self.notify(
+                f"Save the entry first: {problem or 'it is not on disk yet'}.",
+                severity="error",
+                markup=False,
+            )
+            return
+        path, starred = self.entry.path, not self.entry.starred
+
+        def task(journal: Journal) -> EntryStarred:
+            from narrate.journal.core import NotCommitted
+
+            try:
+                try:
+                    entry, _ = journal.set_starred(path, starred)
+                    warning = None
+                except NotCommitted as exc:  # written, not committed: the file holds it
+                    entry, warning = journal.get(path), str(exc)
+                data = entry.document.to_bytes()
+            except (NarrateError, OSError) as exc:
+                return EntryStarred(path, starred, failure=str(exc))
+            return EntryStarred(path, starred, entry, data, warning)
+
+        self.writer.submit(TaskJob(f"star-{path}", task, reply=self.post_message))
+
+    @on(EntryStarred)
+    def entry_starred(self, message: EntryStarred) -> None:
+        """The star landed: reload the file, keeping what was typed meanwhile."""
+        if message.entry is None:
+            self.notify(f"Not changed: {message.failure}", severity="error", markup=False)
+            return
+        entry = message.entry
+        if self.entry is not None and self.entry.path == entry.path:
+            typed = self.editor.text if self.dirty else None
+            location = self.editor.cursor_location
+            self.show_entry(entry, message.data)
+            if typed is not None:
+                # Typed while the star was written: kept, and saved over the new file.
+                self.editor.replace(typed, (0, 0), self.editor.document.end)
+            self.editor.move_cursor(location)
+        self.entry_list.reload_rows()
+        state = "Starred" if message.starred else "Unstarred"
+        self.notify(f"{state} “{one_line(entry.title)}”.", timeout=3, markup=False)
+        if message.warning:
+            self.notify(message.warning, severity="warning", timeout=10, markup=False)
+
+    def action_delete_entry(self) -> None:
+        """Delete the open entry, after asking."""
+        self.run_worker(self._delete_entry(), group="delete-entry", exclusive=True)
+
+    async def _delete_entry(self) -> None:
+        from narrate.tui.screens.confirm import ConfirmModal
+
+        if self.entry is None:
+            self.notify("Nothing to delete: this entry is not on disk yet.", markup=False)
+            return
+        # Saved first: the history then keeps the text as it was when deleted.
+        problem = await self.finish()
+        if problem is not None or self.entry is None:
+            self.notify(f"Not deleted: {problem}.", severity="error", markup=False)
+            return
+        path, title = self.entry.path, self.entry.title or "Untitled"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._delete(path, title)
+
+        self.app.push_screen(
+            ConfirmModal(
+                f"Delete “{title}”?",
+                f"{path} goes from the journal; its history keeps it.",
+                yes="Delete",
+            ),
+            answered,
+        )
+
+    def _delete(self, path: str, title: str) -> None:
+        self._deleting = path
+
+        def task(journal: Journal) -> EntryDeleted:
+            from narrate.journal.core import NotCommitted
+
+            try:
+                gone = journal.delete(path)
+            except NotCommitted as exc:  # gone from disk, not from git's next commit
+                return EntryDeleted(path, title, str(exc))
+            except (NarrateError, OSError) as exc:
+                return EntryDeleted(path, title, failure=str(exc))
+            return EntryDeleted(path, title, gone.restore_message)
+
+        self.writer.submit(TaskJob(f"delete-{path}", task, reply=self.post_message))
+
+    @on(EntryDeleted)
+    def entry_deleted(self, message: EntryDeleted) -> None:
+        """Gone: say how to get it back, reload the list and open today's entry."""
+        self._deleting = None
+        if message.failure is not None:
+            self.notify(f"Not deleted: {message.failure}", severity="error", markup=False)
+            return
+        if self.entry is not None and self.entry.path == message.path:
+            self.entry = None
+            self.open_today()
+        self.load_listing()
+        self.notify(
+            one_line(f"Deleted “{message.title}”. {message.restore or ''}".strip()),
+            title="Deleted",
+            timeout=15,
+            markup=False,
+        )

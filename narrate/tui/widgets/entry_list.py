@@ -32,6 +32,7 @@ PRIVATE_MARK = "⊘"
 SHARED_MARK = "↗"
 CURRENT_MARK = "▌"
 CONFLICT_MARK = "≠"
+STAR_MARK = "★"
 
 
 class EntryList(ScrollView, can_focus=True):
@@ -310,12 +311,14 @@ class EntryList(ScrollView, can_focus=True):
         return Strip(segments).crop_extend(0, width, style)
 
     def _markers(self, row: EntryRow, style: Style, under_cursor: bool) -> Text:
-        """Conflict, practice, private and shared markers for an entry, maybe empty."""
+        """Conflict, star, practice, private and shared markers for an entry, maybe empty."""
         part = (lambda name: Style()) if under_cursor else self._part
         item = row.item
         text = Text(style=style, no_wrap=True)
         if is_conflict_copy(item):
             text.append(CONFLICT_MARK, part("entry-list--conflict"))
+        if item.get("starred"):
+            text.append(STAR_MARK, part("entry-list--practice"))
         if item.get("practice"):
             text.append(PRACTICE_MARK, part("entry-list--practice"))
         if item.get("private"):
