@@ -31,10 +31,13 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from narrate.errors import NarrateError
 from narrate.journal.store import JournalLock, atomic_write
+
+if TYPE_CHECKING:
+    from narrate.journal.core import Journal
 
 Choice = Literal["mine", "theirs", "both", "merged"]
 CHOICES: tuple[Choice, ...] = ("mine", "theirs", "both", "merged")
@@ -314,7 +317,7 @@ def derived_original(copy_path: str) -> str | None:
     return f"{match['stem']}.md" if match else None
 
 
-def _read(journal: Any, rel: str) -> Version | None:
+def _read(journal: Journal, rel: str) -> Version | None:
     from narrate.journal.entry import BrokenEntry, Entry
 
     data = journal.read_file(rel)
@@ -326,7 +329,7 @@ def _read(journal: Any, rel: str) -> Version | None:
         return Version(rel, data, None, exc.reason)
 
 
-def _find_original(journal: Any, copy_path: str, original_id: str | None) -> Version | None:
+def _find_original(journal: Journal, copy_path: str, original_id: str | None) -> Version | None:
     derived = derived_original(copy_path)
     candidates: list[str] = []
     if original_id:
@@ -342,7 +345,7 @@ def _find_original(journal: Any, copy_path: str, original_id: str | None) -> Ver
     return None
 
 
-def read_conflict(journal: Any, copy_path: str) -> Conflict | None:
+def read_conflict(journal: Journal, copy_path: str) -> Conflict | None:
     """The conflict whose copy is at ``copy_path``, read from disk now; None when the
     file is gone or is not a conflict copy."""
     copy = _read(journal, copy_path)
@@ -360,7 +363,7 @@ def read_conflict(journal: Any, copy_path: str) -> Conflict | None:
     return Conflict(copy, _find_original(journal, copy_path, original_id), original_id)
 
 
-def list_conflicts(journal: Any, candidates: list[str] | None = None) -> list[Conflict]:
+def list_conflicts(journal: Journal, candidates: list[str] | None = None) -> list[Conflict]:
     """Every conflict copy in the journal with its original, by path. ``candidates``:
     the indexed paths holding "-conflict-", when the caller has them already."""
     if candidates is None:
@@ -375,13 +378,13 @@ def list_conflicts(journal: Any, candidates: list[str] | None = None) -> list[Co
     return conflicts
 
 
-def count_conflicts(journal: Any, candidates: list[str] | None = None) -> int:
+def count_conflicts(journal: Journal, candidates: list[str] | None = None) -> int:
     """How many conflict copies wait for a decision (``candidates`` as for
     list_conflicts)."""
     return len(list_conflicts(journal, candidates))
 
 
-def free_name(journal: Any, copy_path: str) -> str:
+def free_name(journal: Journal, copy_path: str) -> str:
     """A path for a kept copy beside its original: ``<stem>-2.md``, ``-3``... with no
     ``-conflict-`` left in it."""
     stem = derived_original(copy_path) or copy_path
@@ -395,7 +398,7 @@ def free_name(journal: Any, copy_path: str) -> str:
     raise NarrateError(f"no free name beside {stem}.md; rename {copy_path} by hand")
 
 
-def _unchanged(journal: Any, conflict: Conflict) -> None:
+def _unchanged(journal: Journal, conflict: Conflict) -> None:
     """Refuse when either file is not as it was read."""
     for version, path in (
         (conflict.copy, conflict.copy.path),
@@ -412,7 +415,7 @@ def _unchanged(journal: Any, conflict: Conflict) -> None:
             )
 
 
-def merge_proposal(journal: Any, conflict: Conflict) -> str | None:
+def merge_proposal(journal: Journal, conflict: Conflict) -> str | None:
     """A merged body to start from: three-way over the version both came from when the
     copy names it (``conflict_base``), line by line otherwise; where both changed the same
     lines, both are kept (mine first), so nothing is lost and no marker is left. None
@@ -446,7 +449,7 @@ def union_merge(mine: str, theirs: str) -> str:
     return "".join(out)
 
 
-def _base_body(journal: Any, conflict: Conflict) -> str | None:
+def _base_body(journal: Journal, conflict: Conflict) -> str | None:
     from narrate.journal.entry import BrokenEntry, Entry
     from narrate.journal.history import git_bytes
 
@@ -460,7 +463,7 @@ def _base_body(journal: Any, conflict: Conflict) -> str | None:
         return None
 
 
-def _merge_file(journal: Any, mine: str, base: str, theirs: str) -> str | None:
+def _merge_file(journal: Journal, mine: str, base: str, theirs: str) -> str | None:
     """``git merge-file -p --union`` over three texts (temporary files in the state)."""
     import tempfile
 
@@ -482,7 +485,7 @@ def _merge_file(journal: Any, mine: str, base: str, theirs: str) -> str | None:
 
 
 def resolve(
-    journal: Any, conflict: Conflict, choice: Choice, merged: str | None = None
+    journal: Journal, conflict: Conflict, choice: Choice, merged: str | None = None
 ) -> Resolution:
     """Keep mine, theirs, both or a merge (``merged``: the body, else the proposal; see
     the module's docstring); one commit.
@@ -566,7 +569,7 @@ def resolve(
     return resolution
 
 
-def _write(journal: Any, rel: str, data: bytes) -> None:
+def _write(journal: Journal, rel: str, data: bytes) -> None:
     path = journal.root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, data)

@@ -117,7 +117,7 @@ class JournalScreen(Screen[None]):
         Binding("f1", "app.help", "Help", tooltip="All keys"),
     ]
 
-    def __init__(self, journal: Any) -> None:
+    def __init__(self, journal: Journal) -> None:
         super().__init__()
         self.journal = journal
         self.edits = EditSession()
@@ -539,7 +539,7 @@ class JournalScreen(Screen[None]):
         """Search on the app's reader, off the UI thread and the writer's queue; a
         query still queued there is replaced by this one."""
 
-        def task(journal: Any) -> SearchFinished:
+        def task(journal: Journal) -> SearchFinished:
             try:
                 results, warnings = journal.search(query, limit=SEARCH_LIMIT, prefix_last=True)
             except NarrateError as exc:

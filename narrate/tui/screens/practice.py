@@ -67,7 +67,7 @@ class PracticeChoices:
     sources: list[str]
 
 
-def read_choices(journal: Any, config: Any | None) -> PracticeChoices:
+def read_choices(journal: Journal, config: Config | None) -> PracticeChoices:
     """Known practice areas (most used first), then tags; earlier sources, then the
     configured communities. Cheap at 100k entries: aggregates over the index."""
     areas = [item["area"] for item in journal.practice_areas()]
