@@ -52,8 +52,15 @@ class NarrateGroup(click.Group):
             click.echo(f"narrate: {os_problem(exc)}", err=True)
             ctx.exit(1)
         except KeyboardInterrupt as exc:
-            click.echo("narrate: interrupted", err=True)
-            ctx.exit(128 + (exc.signum if isinstance(exc, Terminated) else signal.SIGINT))
+            _interrupted(ctx, exc)
+        except Exception as exc:
+            # A signal that lands while Python runs __set_name__ or another hook that
+            # wraps what it raises (RuntimeError from a dataclass being defined during an
+            # import): still an interruption, not a traceback.
+            cause = _interruption(exc)
+            if cause is None:
+                raise
+            _interrupted(ctx, cause)
 
 
 class Terminated(KeyboardInterrupt):
@@ -63,6 +70,23 @@ class Terminated(KeyboardInterrupt):
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
         self.signum = signum
+
+
+def _interruption(exc: BaseException) -> KeyboardInterrupt | None:
+    """The ctrl+C or Terminated an exception was raised from, if any."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _interrupted(ctx: click.Context, exc: KeyboardInterrupt) -> None:
+    click.echo("narrate: interrupted", err=True)
+    ctx.exit(128 + (exc.signum if isinstance(exc, Terminated) else signal.SIGINT))
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:

@@ -171,3 +171,25 @@ def test_an_interrupted_git_is_asked_to_stop_not_killed(
     with pytest.raises(KeyboardInterrupt):
         gitrun.run(["cat-file", "--batch"], tmp_path, input=b"")
     assert started[0].returncode == -signal.SIGTERM
+
+
+def test_a_signal_wrapped_by_python_is_still_an_interruption() -> None:
+    # A SIGHUP that lands while a dataclass is being defined (an import) reaches the
+    # command as RuntimeError("Error calling __set_name__ ...") caused by Terminated.
+    import click
+    from click.testing import CliRunner
+
+    from narrate.cli import NarrateGroup, Terminated
+
+    @click.group(cls=NarrateGroup)
+    def group() -> None:
+        """A group like narrate's."""
+
+    @group.command()
+    def work() -> None:
+        """A command interrupted inside a hook that wraps exceptions."""
+        raise RuntimeError("Error calling __set_name__") from Terminated(1)
+
+    result = CliRunner().invoke(group, ["work"])
+    assert result.exit_code == 129, result.output
+    assert "narrate: interrupted" in result.stderr and "Traceback" not in result.output
