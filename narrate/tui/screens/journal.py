@@ -417,6 +417,20 @@ class JournalScreen(Screen[None]):
         self.update_status()
         self._open_deferred()
 
+    async def saved_for_rewrite(self) -> bool:
+        """Before narrate rewrites the open entry's file (a star, a practice change): save
+        what the editor holds and wait, or the writer would take the rewrite for an
+        outside edit and keep two versions. False, said to the user, if it could not."""
+        problem = await self.finish()
+        if problem is None and self.entry is not None:
+            return True
+        self.notify(
+            f"Save the entry first: {problem or 'it is not on disk yet'}.",
+            severity="error",
+            markup=False,
+        )
+        return False
+
     async def finish(self) -> str | None:
         """Save everything and wait for the writer; why not, if something stays unsaved."""
         self.save_now()
@@ -869,15 +883,7 @@ class JournalScreen(Screen[None]):
         if self.entry is None and not self.dirty:
             self.notify("Write the entry first: a star goes on an entry.", markup=False)
             return
-        # The star rewrites the file: what the editor holds must land first, or the
-        # writer would find an outside edit and keep two versions.
-        problem = await self.finish()
-        if problem is not None or self.entry is None:
-            self.notify(
-                f"Save the entry first: {problem or 'it is not on disk yet'}.",
-                severity="error",
-                markup=False,
-            )
+        if not await self.saved_for_rewrite() or self.entry is None:
             return
         path, starred = self.entry.path, not self.entry.starred
 

@@ -570,15 +570,7 @@ async def open_practice_form(screen: JournalScreen) -> None:
             markup=False,
         )
         return
-    # The form rewrites the file: what the editor holds must land first, or the
-    # writer would find an outside edit and keep two versions.
-    problem = await screen.finish()
-    if problem is not None or screen.entry is None:
-        screen.notify(
-            f"Save the entry first: {problem or 'it is not on disk yet'}.",
-            severity="error",
-            markup=False,
-        )
+    if not await screen.saved_for_rewrite() or screen.entry is None:
         return
     # The app's config, None if it cannot be read (the app has already said why).
     config = journal_app(screen).config
