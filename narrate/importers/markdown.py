@@ -320,14 +320,16 @@ class MarkdownSource:
         vault = self.path.resolve()
         for candidate in candidates:
             path = self.path / candidate
+            if path.is_symlink() and _inside(path.parent.resolve(), vault):
+                return path  # refused by read_file, which says it is a symlink
             try:
                 resolved = path.resolve()
             except (OSError, RuntimeError):
                 continue
-            if resolved != vault and vault not in resolved.parents:
+            if not _inside(resolved, vault):
                 continue  # ../../etc/passwd: outside the vault
-            if path.is_symlink() or path.is_file():
-                return path  # a symlink is refused by read_file, with its reason
+            if path.is_file():
+                return path
         return None
 
     def _names(self) -> dict[str, list[str]]:
