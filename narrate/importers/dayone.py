@@ -19,7 +19,7 @@ import stat
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from narrate.importers.base import (
     Expected,
@@ -47,6 +47,10 @@ from narrate.journal.attachments import (
     unescape_markdown,
 )
 
+if TYPE_CHECKING:
+    from narrate.journal.core import Journal
+    from narrate.journal.entry import Entry
+
 _HANDLED = {"text", "richText", "creationDate", "modifiedDate", "tags", "starred"}
 _MEDIA = ("photos", "videos", "audios", "pdfAttachments")
 # Where each kind's files are in the export, and the link Day One writes for it.
@@ -63,6 +67,7 @@ LABELS = {"photos": "", "videos": "video", "audios": "audio", "pdfAttachments": 
 NAMESPACE = "dayone"
 _MEDIA_NAME = re.compile(r"([0-9a-fA-F]{32})\.([0-9A-Za-z]{1,10})")
 MOMENT = re.compile(r"!\[([^\]\n]*)\]\(dayone-moment:/{1,2}(?:([A-Za-z]+)/)?([0-9A-Za-z-]{1,64})\)")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _OFFSET_ZONE = re.compile(r"(?:GMT|UTC)([+-])(\d{1,2})(?::?(\d{2}))?")
 DROPPED = {"richText": "Day One's rich-text copy of the entry; its Markdown text is the body"}
 
@@ -425,3 +430,142 @@ class MediaFiles:
             return data
         assert self._folder is not None
         return read_file(self._folder / name)
+
+
+# ---------------------------------------------------------------------------- export
+
+_KIND_BY_SUFFIX = {
+    **{s: "photos" for s in ("jpeg", "jpg", "png", "gif", "heic", "heif", "webp", "tiff")},
+    **{s: "audios" for s in ("m4a", "mp3", "wav", "aac", "caf", "aiff")},
+    **{s: "videos" for s in ("mov", "mp4", "m4v")},
+    "pdf": "pdfAttachments",
+}
+_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(([^)\s]+)\)")
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def write_dayone(journal: Journal, out: BinaryIO) -> int:
+    """A Day One JSON export zip: ``Journal.json`` (or one file per Day One journal the
+    entries came from) and the attachments as ``photos/<md5>.<type>``, ``audios/``,
+    ``videos/``, ``pdfs/``, linked from the text as ``dayone-moment://`` links; what
+    ``narrate import dayone`` reads back as the same entries."""
+    import json
+
+    journals: dict[str, list[dict[str, Any]]] = {}
+    written: set[str] = set()
+    count = 0
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for entry in journal.iter_entries():
+            record, media = _dayone_record(journal.root, entry)
+            for name, data in media.items():
+                if name not in written:
+                    written.add(name)
+                    archive.writestr(name, data)
+            namespace = entry.meta.get(NAMESPACE)
+            source = namespace.get("journal") if isinstance(namespace, dict) else None
+            journals.setdefault(str(source or "Journal"), []).append(record)
+            count += 1
+        for name, records in journals.items():
+            document = {"metadata": {"version": "1.0"}, "entries": records}
+            archive.writestr(f"{name}.json", json.dumps(document, indent=2, ensure_ascii=False))
+    return count
+
+
+def _dayone_record(root: Path, entry: Entry) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """One entry as Day One JSON, and the media files it links (zip name -> bytes)."""
+    import hashlib
+    import uuid
+
+    namespace = entry.meta.get(NAMESPACE)
+    record: dict[str, Any] = dict(namespace) if isinstance(namespace, dict) else {}
+    record.pop("journal", None)
+    record.setdefault("uuid", _uuid_of(entry.id))
+    if "timeZone" not in record:
+        record["timeZone"] = _offset_zone(entry.created)
+    record["creationDate"] = _utc(entry.created)
+    record["modifiedDate"] = _utc(entry.updated)
+    tags = entry.meta.get("source_tags")
+    record["tags"] = list(tags) if isinstance(tags, list) else list(entry.tags)
+    record["starred"] = entry.starred
+    media: dict[str, bytes] = {}
+    lists = {kind: list(record.get(kind) or []) for kind in _MEDIA}
+    by_md5 = {
+        str(item.get("md5", "")).lower(): (kind, item)
+        for kind, items in lists.items()
+        for item in items
+        if isinstance(item, dict)
+    }
+
+    def relink(match: re.Match[str]) -> str:
+        _bang, label, target = match.groups()
+        if _SCHEME.match(target) or target.startswith(("#", "/")):
+            return match.group(0)
+        rel = PurePosixPath(entry.path).parent / target
+        parts: list[str] = []
+        for part in rel.parts:
+            if part == "..":
+                if not parts:
+                    return match.group(0)
+                parts.pop()
+            elif part != ".":
+                parts.append(part)
+        if not parts or parts[0] != "attachments":
+            return match.group(0)
+        suffix = PurePosixPath(parts[-1]).suffix[1:].lower()
+        kind = _KIND_BY_SUFFIX.get(suffix)
+        if kind is None:
+            return match.group(0)  # Day One has no place for it: the link stays as it is
+        try:
+            data = read_file(root.joinpath(*parts))
+        except AttachmentError:
+            return match.group(0)
+        md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
+        found = by_md5.get(md5)
+        if found is None:
+            item = {"identifier": uuid.uuid4().hex.upper(), "md5": md5, "type": suffix}
+            lists[kind].append(item)
+            found = by_md5[md5] = (kind, item)
+        kind, item = found
+        media[f"{FOLDERS[kind]}/{md5}.{suffix}"] = data
+        alt = "" if label == LABELS[kind] else label
+        moment = MOMENT_KINDS[kind]
+        return f"![{alt}](dayone-moment:/{moment + '/' if moment else '/'}{item['identifier']})"
+
+    text = entry.body
+    if text.endswith("\n"):
+        text = text[:-1]  # narrate adds a final newline to every body; Day One does not
+    text = _LINK.sub(relink, text)
+    if unescape_markdown(title_for("", text)) != entry.title:
+        # Day One's title is the text's first line: a title of its own opens the text.
+        text = f"# {entry.title}\n\n{text}"
+    record["text"] = text
+    for kind, items in lists.items():
+        if items:
+            record[kind] = items
+    return record, media
+
+
+def _uuid_of(entry_id: str) -> str:
+    """A Day One uuid (32 hex digits) from a narrate ULID, the same on every export."""
+    value = 0
+    for char in entry_id.upper():
+        index = _CROCKFORD.find(char)
+        if index < 0:
+            import hashlib
+
+            return hashlib.md5(entry_id.encode(), usedforsecurity=False).hexdigest().upper()
+        value = value * 32 + index
+    return f"{value & ((1 << 128) - 1):032X}"
+
+
+def _offset_zone(moment: dt.datetime) -> str:
+    """``GMT+01:00``: the zone an entry without a named one was written in (Day One's
+    old exports, and narrate's importer, read it back)."""
+    offset = moment.utcoffset() or dt.timedelta()
+    sign = "-" if offset < dt.timedelta() else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"GMT{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _utc(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
