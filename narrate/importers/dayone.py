@@ -480,7 +480,8 @@ def _dayone_record(root: Path, entry: Entry) -> tuple[dict[str, Any], dict[str, 
     record: dict[str, Any] = dict(namespace) if isinstance(namespace, dict) else {}
     record.pop("journal", None)
     record.setdefault("uuid", _uuid_of(entry.id))
-    if "timeZone" not in record:
+    if "timeZone" not in record and entry.created.utcoffset():
+        # No zone means UTC to Day One: only a zone that is not UTC needs saying.
         record["timeZone"] = _offset_zone(entry.created)
     record["creationDate"] = _utc(entry.created)
     record["modifiedDate"] = _utc(entry.updated)
@@ -519,14 +520,18 @@ def _dayone_record(root: Path, entry: Entry) -> tuple[dict[str, Any], dict[str, 
             data = read_file(root.joinpath(*parts))
         except AttachmentError:
             return match.group(0)
-        md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
-        found = by_md5.get(md5)
+        # An imported file is named by the md5 Day One recorded; any other by its own.
+        stem = PurePosixPath(parts[-1]).stem.lower()
+        found = by_md5.get(stem) if re.fullmatch(r"[0-9a-f]{32}", stem) else None
+        if found is None:
+            md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
+            found = by_md5.get(md5)
         if found is None:
             item = {"identifier": uuid.uuid4().hex.upper(), "md5": md5, "type": suffix}
             lists[kind].append(item)
             found = by_md5[md5] = (kind, item)
         kind, item = found
-        media[f"{FOLDERS[kind]}/{md5}.{suffix}"] = data
+        media[f"{FOLDERS[kind]}/{str(item['md5']).lower()}.{suffix}"] = data
         alt = "" if label == LABELS[kind] else label
         moment = MOMENT_KINDS[kind]
         return f"![{alt}](dayone-moment:/{moment + '/' if moment else '/'}{item['identifier']})"

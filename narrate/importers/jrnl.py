@@ -29,6 +29,7 @@ from narrate.importers.base import (
     field_name,
     fingerprint,
     load_json,
+    map_tag,
     map_tags,
     read_source,
     title_and_body,
@@ -479,7 +480,7 @@ def write_jrnl_json(journal: Journal, out: TextIO) -> int:
         title = heading
         body = body.rstrip()
         tags = find_tags(f"{title}\n{body}", pattern)
-        plain = {tag[1:] for tag in tags}
+        plain = {map_tag(tag, DEFAULT_TAG_SYMBOLS) for tag in tags}
         tags += [f"#{tag}" for tag in entry.tags if tag not in plain]
         counts.update(set(tags))
         entries.append(
