@@ -15,6 +15,11 @@ import re
 import stat
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from narrate.journal.core import Journal
+    from narrate.journal.entry import Entry
 
 ATTACHMENTS = "attachments"
 # Bigger files are not copied (git keeps every version of a binary whole); the source
@@ -79,6 +84,8 @@ def read_file(path: Path, limit: int = MAX_BYTES) -> bytes:
         raise AttachmentError(exc.strerror or "cannot be read") from None
     if stat.S_ISLNK(info.st_mode):
         raise AttachmentError("a symlink; attach the file it points to")
+    if stat.S_ISDIR(info.st_mode):
+        raise AttachmentError("a folder; attach the files in it one by one")
     if not stat.S_ISREG(info.st_mode):
         raise AttachmentError("not a regular file")
     if info.st_size > limit:
@@ -145,3 +152,42 @@ class AttachmentPlanner:
             self._claimed[rel] = digest
             return rel
         raise AttachmentError(f"too many attachments named {first}")
+
+
+def attach(journal: Journal, ref: str, source: Path) -> tuple[Entry, str, int]:
+    """Copy ``source`` into the journal beside the entry ``ref`` names, link it at the end
+    of the entry, and commit both; returns (the entry, the attachment's path, its size).
+
+    The copy is written atomically and named as pending before anything else, so a run
+    killed before the commit leaves files that the next commit takes along."""
+    from narrate.errors import NarrateError
+    from narrate.journal.core import NotCommitted
+    from narrate.journal.history import GitError, commit
+    from narrate.journal.store import JournalLock, PendingFiles, atomic_write
+
+    try:
+        data = read_file(source)
+    except AttachmentError as exc:
+        raise NarrateError(f"cannot attach {source}: {exc}") from None
+    entry = journal.get(ref)
+    root = journal.root
+    with JournalLock(root):
+        created = entry.created
+        rel = AttachmentPlanner(root).place(created.year, created.month, source.name, data)
+        link = markdown_link(link_target(entry.path, rel), safe_name(source.name))
+        body = entry.body.rstrip("\n")
+        changed = entry.touched(body=f"{body}\n\n{link}\n" if body.strip() else f"{link}\n")
+        pending = PendingFiles(root)
+        pending.add([rel, entry.path])
+        target = root / rel
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, data)
+        atomic_write(root / entry.path, changed.document.to_bytes())
+        journal.index_file(entry.path)
+        try:
+            commit(root, [rel, entry.path], f"Attach {safe_name(source.name)} to: {entry.title}")
+        except GitError as exc:
+            raise NotCommitted([rel, entry.path], str(exc)) from exc
+        pending.forget([rel, entry.path])
+    return changed, rel, len(data)
