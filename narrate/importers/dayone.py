@@ -353,6 +353,10 @@ def _zone(name: Any) -> dt.tzinfo | None:
     return None
 
 
+def _size(size: int) -> str:
+    return f"{size // (1024 * 1024)} MB" if size >= 1024 * 1024 else f"{size} bytes"
+
+
 def _safe_member(name: str) -> bool:
     """Whether a zip member's name stays inside the export (no ``..``, no absolute path)."""
     parts = PurePosixPath(name).parts
@@ -419,7 +423,7 @@ class MediaFiles:
         if self._archive is not None:
             info = self._archive.getinfo(name)
             if info.file_size > MAX_BYTES:
-                raise AttachmentError(f"{info.file_size // (1024 * 1024)} MB, over the limit")
+                raise AttachmentError(f"{_size(info.file_size)}, over the limit")
             try:
                 with self._archive.open(info) as handle:
                     data = handle.read(MAX_BYTES + 1)

@@ -23,7 +23,7 @@ import os
 import re
 import stat
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,7 @@ from narrate.journal.attachments import (
     attachment_relpath,
     entry_folder_link,
     markdown_link,
+    outside_fences,
     read_file,
 )
 from narrate.journal.entry import (
@@ -69,7 +70,6 @@ FROM_MTIME = "the file's modification time"
 _WIKI_EMBED = re.compile(r"!\[\[([^\]|#\n]+)(?:#[^\]|\n]*)?(?:\|([^\]\n]*))?\]\]")
 _MD_EMBED = re.compile(r"!\[([^\]\n]*)\]\((<[^>\n]+>|[^)\s]+)(\s+\"[^\"\n]*\")?\)")
 _SIZE = re.compile(r"\d+(?:x\d+)?")
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
 
 def _not_regular(path: Path) -> str | None:
@@ -297,7 +297,7 @@ class MarkdownSource:
 
         # Plain links first: a rewritten ![[embed]] is a plain link that must not be
         # looked up a second time.
-        body = _outside_fences(body, lambda text: _WIKI_EMBED.sub(wiki, _MD_EMBED.sub(plain, text)))
+        body = outside_fences(body, lambda text: _WIKI_EMBED.sub(wiki, _MD_EMBED.sub(plain, text)))
         if missing:
             self._attachments += 1
             shown = ", ".join(missing[:3]) + (" ..." if len(missing) > 3 else "")
@@ -519,25 +519,3 @@ def _with_newline(data: bytes, newline: str, bom: bool) -> bytes:
     if newline != "\n":
         data = data.replace(b"\n", newline.encode())
     return (b"\xef\xbb\xbf" if bom else b"") + data
-
-
-def _outside_fences(text: str, change: Callable[[str], str]) -> str:
-    """``text`` with ``change`` applied to everything outside fenced code blocks."""
-    out: list[str] = []
-    prose: list[str] = []
-    fence: str | None = None
-    for line in text.splitlines(keepends=True):
-        match = _FENCE.match(line)
-        if fence is None and match:
-            out.append(change("".join(prose)))
-            prose = []
-            fence = match.group(1)
-            out.append(line)
-        elif fence is not None:
-            out.append(line)
-            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
-                fence = None
-        else:
-            prose.append(line)
-    out.append(change("".join(prose)))
-    return "".join(out)

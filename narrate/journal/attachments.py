@@ -14,6 +14,7 @@ import posixpath
 import re
 import stat
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,7 @@ IMAGE_SUFFIXES = frozenset(
 _UNSAFE = re.compile(r"[^\w.-]+")
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 _NAME_LIMIT = 96
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
 
 class AttachmentError(ValueError):
@@ -107,6 +109,29 @@ def unescape_markdown(text: str) -> str:
     """Text without CommonMark's backslash escapes (``finally \\.\\.`` -> ``finally ..``):
     what a title taken from a Markdown line reads as."""
     return _ESCAPED.sub(r"\1", text)
+
+
+def outside_fences(text: str, change: Callable[[str], str]) -> str:
+    """``text`` with ``change`` applied to everything outside fenced code blocks (a link
+    rewrite must not touch an example in a code block)."""
+    out: list[str] = []
+    prose: list[str] = []
+    fence: str | None = None
+    for line in text.splitlines(keepends=True):
+        match = _FENCE.match(line)
+        if fence is None and match:
+            out.append(change("".join(prose)))
+            prose = []
+            fence = match.group(1)
+            out.append(line)
+        elif fence is not None:
+            out.append(line)
+            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
+                fence = None
+        else:
+            prose.append(line)
+    out.append(change("".join(prose)))
+    return "".join(out)
 
 
 def _mb(size: int) -> str:

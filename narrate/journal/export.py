@@ -19,6 +19,7 @@ import re
 import urllib.parse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
@@ -56,9 +57,13 @@ def write_json(journal: Journal, out: TextIO) -> int:
     return count
 
 
-def write_markdown(journal: Journal, out: TextIO) -> int:
-    """One Markdown document: a heading per entry, its date and tags, then its body."""
+def write_markdown(journal: Journal, out: TextIO, base: Path | None = None) -> int:
+    """One Markdown document: a heading per entry, its date and tags, then its body (its
+    headings below the entry's, its relative links made from ``base``, the folder the
+    document is written to)."""
+    from narrate.journal.attachments import outside_fences
 
+    links = PageLinks(journal.root, base or Path.cwd())
     count = 0
     out.write(f"# {journal.name}\n")
     for entry in journal.iter_entries():
@@ -75,10 +80,27 @@ def write_markdown(journal: Journal, out: TextIO) -> int:
         if entry.practice:
             out.write("\n")
         body = shift_headings(body, 3).strip("\n")
+        body = outside_fences(body, partial(_rebase_links, entry_path=entry.path, links=links))
         if body:
             out.write(body + "\n")
         count += 1
     return count
+
+
+_MD_LINK = re.compile(r"(!?\[[^\]\n]*\]\()([^)\s]+)\)")
+
+
+def _rebase_links(text: str, entry_path: str, links: PageLinks) -> str:
+    """Relative Markdown links in an entry, as links from where the document is."""
+
+    def rebase(match: re.Match[str]) -> str:
+        target = match.group(2)
+        if target.startswith(("#", "/", "<")) or _SCHEME.match(target):
+            return match.group(0)
+        rebased = links.rebase(entry_path, target)
+        return f"{match.group(1)}{rebased})" if rebased is not None else match.group(0)
+
+    return _MD_LINK.sub(rebase, text)
 
 
 def entry_heading(entry: Entry) -> tuple[str, str]:
@@ -87,12 +109,13 @@ def entry_heading(entry: Entry) -> tuple[str, str]:
     from narrate.journal.attachments import unescape_markdown
     from narrate.journal.entry import derive_title, first_line, heading_and_rest
 
-    heading, rest = heading_and_rest(entry.title, entry.body)
-    if rest is entry.body:
+    body = entry.body
+    heading, rest = heading_and_rest(entry.title, body)
+    if rest == body:
         # A title stored without the line's escapes (Day One's `finally \.\.`).
-        line = first_line(entry.body)
+        line = first_line(body)
         if line and unescape_markdown(derive_title(line)) == entry.title:
-            heading, rest = heading_and_rest(derive_title(line), entry.body)
+            heading, rest = heading_and_rest(derive_title(line), body)
         else:
             return heading, rest
     return unescape_markdown(heading), rest
@@ -484,12 +507,13 @@ def export_journal(
         return chosen(journal, stdout), None
     place = _place(journal, out)
     writer = chosen
-    if fmt == "html":
-        # Attachments are linked relatively from the folder the page is written to.
+    if fmt in ("html", "markdown"):
+        # Attachments are linked relatively from the folder the document is written to.
         folder = Path(os.path.abspath(place[0])).parent
+        document = write_html if fmt == "html" else write_markdown
 
         def writer(journal: Journal, handle: TextIO) -> int:
-            return write_html(journal, handle, folder)
+            return document(journal, handle, folder)
 
     return _export_text(journal, fmt, out, place, writer)
 

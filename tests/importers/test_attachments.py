@@ -216,3 +216,20 @@ def test_vault_problems_are_one_line_per_note(cli: Cli, vault: Path) -> None:
     # The links stay as they were: nothing is lost, and nothing outside the vault is read.
     assert "![[gone.png]] and ![](../../outside.png) and ![[linked.png]]" in body
     assert b"outside the vault" not in b"".join(snapshot(cli.root).values())
+
+
+def test_large_files_are_noted_and_oversized_ones_left_out(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import narrate.importers.dayone
+    import narrate.journal.attachments
+
+    # Limits scaled down: the photo (16 bytes) counts as large, the audio (22) as too big.
+    monkeypatch.setattr(narrate.journal.attachments, "LARGE_BYTES", 10)
+    monkeypatch.setattr(narrate.importers.dayone, "MAX_BYTES", 20)
+    source = make_zip(tmp_path / "export.zip", media_export())
+    result = cli.ok("import", "dayone", str(source))
+    assert f"  large: attachments/2021/03/{PHOTO_MD5}.jpeg (0 MB;" in result.stdout
+    assert f"audios/{AUDIO_MD5}.m4a (22 bytes, over the limit)" in result.stdout
+    packed = entries_by_uuid(cli)["2F8DDCA258634D9994DF3A4FEE328035"]
+    assert f"![](dayone-moment:/audio/{AUDIO_ID})" in packed["body"]

@@ -237,3 +237,28 @@ def test_dayone_export_to_stdout_is_the_zip(cli: Cli, other: Cli, tmp_path: Path
     path = tmp_path / "piped.zip"
     path.write_bytes(result.stdout_bytes)
     assert "Imported 1 entry" in other.ok("import", "dayone", str(path)).stdout
+
+
+def test_day_one_import_exports_as_a_page_with_its_photo(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("import", "dayone", str(make_zip(tmp_path / "in.zip", media_export())))
+    out = tmp_path / "site" / "journal.html"
+    out.parent.mkdir()
+    cli.ok("export", "--format", "html", "--out", str(out))
+    text = out.read_text("utf-8")
+    # The title without Markdown's escapes, once; the body does not repeat it.
+    assert "<h3>All packed up finally .. still checking on weather ...</h3>" in text
+    assert "finally \\.\\." not in text
+    assert text.count("All packed up finally") == 2  # the heading and the index
+    sources = [a.get("src") or "" for a in parse(text).tags("img")]
+    assert [(out.parent / src).resolve().read_bytes() for src in sources] == [PHOTO]
+
+
+def test_markdown_document_links_attachments_from_where_it_is(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("import", "dayone", str(make_zip(tmp_path / "in.zip", media_export())))
+    out = tmp_path / "docs" / "journal.md"
+    out.parent.mkdir()
+    cli.ok("export", "--format", "markdown", "--out", str(out))
+    text = out.read_text("utf-8")
+    targets = re.findall(r"\]\(([^)]+)\)", text)
+    files = [(out.parent / t).resolve() for t in targets if not t.startswith("dayone-moment")]
+    assert [f.read_bytes() for f in files if f.suffix in (".jpeg", ".m4a")] == [PHOTO, AUDIO]
