@@ -75,3 +75,25 @@ def test_attach_to_an_unknown_entry(cli: Cli, tmp_path: Path) -> None:
     result = cli("attach", "01ZZZZZZZZ", str(picture))
     assert result.exit_code == 1
     assert not (cli.root / "attachments").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "safe"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("..\\..\\boot.ini", "boot.ini"),
+        (".bashrc", "attachment.bashrc"),
+        ("..png", "attachment.png"),
+        ("a\x1b[31mred\x07.png", "a-31mred.png"),
+        ("Ærøskøbing harbour.JPG", "Ærøskøbing-harbour.jpg"),
+        ("report: final?.pdf", "report-final.pdf"),
+        ("x" * 300 + ".png", "x" * 92 + ".png"),
+    ],
+)
+def test_attachment_names_are_sanitised(name: str, safe: str) -> None:
+    from narrate.journal.attachments import attachment_relpath, safe_name
+
+    assert safe_name(name) == safe
+    rel = attachment_relpath(2026, 11, name)
+    assert rel == f"attachments/2026/11/{safe}"
+    assert ".." not in rel.split("/")
