@@ -199,13 +199,13 @@ class DayOneSource:
             extra["journal"] = journal
         if extra:
             fields[NAMESPACE] = extra
-        text, attachments = self._attach(where, item, text, created)
-
         key = (
             f"dayone:{uuid}"
             if isinstance(uuid, str) and uuid
             else fingerprint("dayone", str(raw_created), text)
         )
+        # After the fingerprint: the same entry must be recognised with or without its media.
+        text, attachments = self._attach(where, item, text, created)
         source = self._occurrences(key)
         # Day One writes its Markdown with escapes (`finally \\.\\.`); a title is plain text.
         title = unescape_markdown(title_for("", text))

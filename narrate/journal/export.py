@@ -322,6 +322,8 @@ def _render_image(
     token = tokens[idx]
     src = str(token.attrGet("src") or "")
     alt = self.renderInlineAsText(token.children or [], options, env)
+    if not src:  # a link that left the journal: the words, not a request
+        return f'<span class="image missing">{html.escape(alt or "image")}</span>'
     if src.startswith(("data:", "#")) or not _SCHEME.match(src):
         return f'<img src="{html.escape(src)}" alt="{html.escape(alt)}">'
     label = alt or src

@@ -262,3 +262,12 @@ def test_markdown_document_links_attachments_from_where_it_is(cli: Cli, tmp_path
     targets = re.findall(r"\]\(([^)]+)\)", text)
     files = [(out.parent / t).resolve() for t in targets if not t.startswith("dayone-moment")]
     assert [f.read_bytes() for f in files if f.suffix in (".jpeg", ".m4a")] == [PHOTO, AUDIO]
+
+
+def test_html_never_links_outside_the_journal(cli: Cli, tmp_path: Path) -> None:
+    write(tmp_path, "secret.png", b"not the journal's")
+    body = "Look ![s](../../../../secret.png) and [doc](../../../../secret.png)"
+    cli.ok("add", body, "--title", "Escape")
+    text = cli.ok("export", "--format", "html").stdout
+    assert "secret.png" not in text.split('<div class="body">')[1]
+    assert '<span class="image missing">s</span>' in text
