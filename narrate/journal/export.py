@@ -259,11 +259,59 @@ class PageLinks:
         return urllib.parse.quote(Path(relative).as_posix())
 
 
-def _aliases(entry: Entry) -> list[str]:
+def link_names(entry: Entry) -> list[str]:
+    """The names a ``[[wikilink]]`` may give an entry: its title, its aliases (an imported
+    note's old file name among them) and its file name."""
     value = entry.meta.get("aliases")
-    if isinstance(value, str):
-        return [value]
-    return [str(v) for v in value] if isinstance(value, list) else []
+    aliases = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return [entry.title, *(str(a) for a in aliases), Path(entry.path).stem]
+
+
+def wikilink_parts(inner: str) -> tuple[str, str]:
+    """(the name a link points at, the words it shows) of ``Note#Heading|label``."""
+    target, _, label = inner.partition("|")
+    return target.split("#", 1)[0].strip(), label.strip() or target.strip()
+
+
+_WIKILINK = re.compile(r"(?<!!)\[\[([^\[\]\n]+)\]\]")
+WIKILINK_SCHEME = "wikilink:"
+
+
+def wikilinks_as_links(text: str) -> str:
+    """``[[Note|label]]`` as ``[label](<wikilink:Note>)``: a Markdown viewer shows a link
+    whose target names the note (the app's preview follows it with ``find_wikilink``)."""
+
+    def link(match: re.Match[str]) -> str:
+        name, label = wikilink_parts(match.group(1))
+        if not name or "<" in name or ">" in name:
+            return match.group(0)
+        return f"[{label.replace(']', ')')}](<{WIKILINK_SCHEME}{name}>)"
+
+    return _WIKILINK.sub(link, text)
+
+
+def find_wikilink(journal: Journal, name: str) -> str | None:
+    """The path of the entry ``[[name]]`` means (by title, alias or file name), found
+    through search; None when no entry has that name."""
+    from narrate.journal.entry import BrokenEntry, Entry
+
+    key = posixpath.basename(name.strip()).casefold()
+    phrase = re.sub(r'["\\]', " ", name).strip()
+    if not key or not phrase:
+        return None
+    results, _ = journal.search(f'"{phrase}"', limit=50)
+    for item in results:
+        path = str(item["path"])
+        data = journal.read_file(path)
+        if data is None:
+            continue
+        try:
+            entry = Entry.from_bytes(data, path)
+        except BrokenEntry:
+            continue
+        if key in {n.strip().casefold() for n in link_names(entry)}:
+            return path
+    return None
 
 
 def _wikilink_rule(state: StateInline, silent: bool) -> bool:
@@ -280,8 +328,7 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     if not inner.strip() or "\n" in inner or "[" in inner:
         return False
     if not silent:
-        target, _, label = inner.partition("|")
-        name = target.split("#", 1)[0].strip()
+        name, label = wikilink_parts(inner)
         names: dict[str, str] = state.env.get("wikilinks", {})
         found = names.get(name.casefold()) or names.get(posixpath.basename(name).casefold())
         if found:
@@ -291,7 +338,7 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
             token = state.push("wikilink_open", "span", 1)
             token.attrs = {"class": "wikilink missing", "title": "not in this journal"}
         text = state.push("text", "", 0)
-        text.content = label.strip() or target.strip()
+        text.content = label
         state.push("link_close" if found else "wikilink_close", "a" if found else "span", -1)
     state.pos = end + 2
     return True
@@ -371,7 +418,7 @@ def write_html(journal: Journal, out: TextIO, base: Path | None = None) -> int:
     links = PageLinks(journal.root, base or Path.cwd())
     index: list[tuple[str, str, str, str]] = []  # (month, id, date, heading)
     for entry in journal.iter_entries():
-        links.add(entry.id, entry.title, *_aliases(entry), Path(entry.path).stem)
+        links.add(entry.id, *link_names(entry))
         heading, _ = entry_heading(entry)
         index.append((entry.day[:7], entry.id, entry.day, heading))
     months = journal.entries_per_month()
