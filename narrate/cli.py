@@ -17,6 +17,7 @@ import click
 
 from narrate import __version__
 from narrate.commands import (
+    attach,
     community,
     conflicts,
     entries,
@@ -145,6 +146,7 @@ def _register() -> None:
         entries.delete,
         entries.star,
         entries.unstar,
+        attach.attach,
         entries.list_,
         entries.show,
         entries.search,

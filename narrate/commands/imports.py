@@ -110,13 +110,15 @@ def import_jrnl(
 def import_dayone(ctx: click.Context, source: Path, dry_run: bool, verify: bool) -> None:
     """Import a Day One JSON export: the .zip, its Journal.json, or the unzipped folder.
 
-    The text becomes the body exactly; the date keeps its time zone; tags, starred,
-    location, weather, photos and Day One's other fields go into the front matter.
-    Photos and other media are not copied: entries keep their references to them.
+    The text becomes the body; the date keeps its time zone; tags and starred are
+    top-level properties, and location, weather, the media lists and Day One's other
+    fields go under one 'dayone:' key. Photos, audio, videos and PDFs in the export are
+    copied to attachments/YYYY/MM/ and the entry links to them; the summary names what
+    the export lacks.
     """
     from narrate.importers.dayone import DayOneSource
 
-    _run(ctx, lambda journal: DayOneSource(source), dry_run, verify)
+    _run(ctx, lambda journal: DayOneSource(source, journal.root), dry_run, verify)
 
 
 @import_group.command("markdown", context_settings=CONTEXT)
@@ -128,8 +130,10 @@ def import_markdown(ctx: click.Context, source: Path, dry_run: bool, verify: boo
 
     Each note's front matter is kept. Its date comes from the front matter (created or
     date), else the file name (2026-11-27.md), else the file's modification time: the
-    summary says which. Hidden folders (.obsidian, .git) are skipped. Files that
-    narrate exported (--format markdown --out DIR/) come back unchanged.
+    summary says which. Hidden folders (.obsidian, .git) are skipped. Embedded files
+    (![[whiteboard.png]], ![](img/x.png)) are copied to attachments/YYYY/MM/ and linked
+    relatively; each note's file name becomes an alias, so [[Note name]] links resolve.
+    Files that narrate exported (--format markdown --out DIR/) come back unchanged.
     """
     from narrate.importers.markdown import MarkdownSource
 
@@ -260,6 +264,14 @@ def print_report(report: ImportReport, root: Path) -> None:
                 line(f"    {where}")
             if len(guessed) > LISTED:
                 line(f"    … and {len(guessed) - LISTED} more")
+    if report.attachments:
+        verb = "Would copy" if report.dry_run else "Copied"
+        line(f"{verb} {plural(len(report.attachments), 'attachment')} into attachments/")
+        for rel, size in report.large[:LISTED]:
+            line(
+                f"  large: {rel} ({size / (1024 * 1024):.0f} MB; every clone of the journal "
+                "carries it)"
+            )
     for notice in report.notices[:LISTED]:
         line(f"Note: {notice}", "yellow")
     if len(report.notices) > LISTED:

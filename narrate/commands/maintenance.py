@@ -183,9 +183,10 @@ def doctor(ctx: click.Context) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "markdown", "html"]),
+    type=click.Choice(["json", "markdown", "html", "jrnl-json", "dayone"]),
     default="json",
     show_default=True,
+    help="jrnl-json: jrnl's own JSON shape; dayone: a Day One JSON zip (needs --out).",
 )
 @click.option(
     "--out",
@@ -200,17 +201,29 @@ def export(ctx: click.Context, fmt: str, out: str | None) -> None:
 
     json: every field of every entry, front matter included (`narrate import json`
     reads it back). markdown: one document, or with --out DIR/ a copy of every entry
-    file. html: one self-contained page to open in a browser.
+    file. html: one self-contained page to open in a browser (attachments linked
+    relatively, no remote images loaded). jrnl-json: what 'jrnl --format json' writes.
+    dayone: a zip that Day One (and 'narrate import dayone') imports, media included.
 
     \b
     Examples:
       narrate export --out backup.json
       narrate export --format markdown --out notes/
       narrate export --format html --out journal.html
+      narrate export --format dayone --out Journal.zip
     """
     from narrate.journal.export import export_journal
 
     journal = open_journal(ctx)
-    count, where = export_journal(journal, fmt, out, sys.stdout)
+    if fmt == "jrnl-json":
+        from narrate.importers.jrnl import write_jrnl_json
+
+        count, where = export_journal(journal, fmt, out, sys.stdout, text_writer=write_jrnl_json)
+    elif fmt == "dayone":
+        from narrate.importers.dayone import write_dayone
+
+        count, where = export_journal(journal, fmt, out, sys.stdout, binary_writer=write_dayone)
+    else:
+        count, where = export_journal(journal, fmt, out, sys.stdout)
     if where is not None:
         click.echo(f"Exported {plural(count, 'entry')} to {where}", err=True)

@@ -110,6 +110,8 @@ class SourceEntry:
     # Other fingerprints that also mean "already imported" (a narrate entry's own
     # imported_from, when it comes back from an export).
     aliases: tuple[str, ...] = ()
+    # Files the entry links to: (journal-relative path, bytes), written with the entry.
+    attachments: list[tuple[str, bytes]] = field(default_factory=list)
 
 
 class Source(Protocol):
@@ -162,6 +164,10 @@ class ImportReport:
     message: str = ""
     # Entries an earlier, interrupted run wrote and this run committed.
     recovered: int = 0
+    # Attachments copied into the journal (journal-relative paths), and the large ones.
+    attachments: list[str] = field(default_factory=list)
+    large: list[tuple[str, int]] = field(default_factory=list)
+    attachment_set: set[str] = field(default_factory=set)
 
 
 ProgressFn = Callable[[str, int, int | None], None]
@@ -581,7 +587,9 @@ def _commit(
         report.message = _message(report) if report.paths else _recovered_message(report)
         if progress:
             progress("Committing", 0, None)
-        report.committed = commit_many(root, [*report.paths, *earlier], report.message)
+        report.committed = commit_many(
+            root, [*report.paths, *report.attachments, *earlier], report.message
+        )
     except NarrateError as exc:
         raise NarrateError(
             f"wrote {len(report.paths)} entries into {root} but could not commit "
@@ -592,9 +600,9 @@ def _commit(
 
         if report.paths and not_in_head(root, report.paths[:1]):
             writer.abort()
-            unstage(root, report.paths)
+            unstage(root, [*report.paths, *report.attachments])
         raise
-    writer.listed.forget([*report.paths, *earlier])
+    writer.listed.forget([*report.paths, *report.attachments, *earlier])
 
 
 def _take(
@@ -636,6 +644,7 @@ def _take(
     seen[item.fingerprint] = rel
     if item.dated_by:
         report.dated_by.setdefault(item.dated_by, []).append(item.where)
+    _take_attachments(item, report, writer, root)
     if writer is not None:
         writer.add(rel, item.data)
     elif len(report.planned) < DRY_RUN_LISTED:
@@ -644,6 +653,23 @@ def _take(
     report.imported += 1
     if verify:
         _verify(item, item.data, rel, report)
+
+
+def _take_attachments(
+    item: SourceEntry, report: ImportReport, writer: BulkWriter | None, root: Path
+) -> None:
+    """Queue the files a new entry links to, each once, unless the journal has them."""
+    from narrate.journal.attachments import LARGE_BYTES
+
+    for rel, data in item.attachments:
+        if rel in report.attachment_set or (root / rel).exists():
+            continue
+        report.attachment_set.add(rel)
+        report.attachments.append(rel)
+        if len(data) >= LARGE_BYTES:
+            report.large.append((rel, len(data)))
+        if writer is not None:
+            writer.add(rel, data)
 
 
 def _verify(item: SourceEntry, data: bytes, rel: str, report: ImportReport) -> None:

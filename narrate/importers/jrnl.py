@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from narrate.importers.base import (
     Expected,
@@ -29,10 +29,14 @@ from narrate.importers.base import (
     field_name,
     fingerprint,
     load_json,
+    map_tag,
     map_tags,
     read_source,
     title_and_body,
 )
+
+if TYPE_CHECKING:
+    from narrate.journal.core import Journal
 
 DEFAULT_TIME_FORMAT = "%F %r"  # jrnl 4's default: 2026-11-27 09:14:00 AM
 DEFAULT_TAG_SYMBOLS = "#@"
@@ -453,3 +457,43 @@ def _starts_with_brace(path: Path) -> bool:
     except OSError as exc:
         raise SourceError(f"cannot read {path}: {exc.strerror}") from None
     return head.startswith(b"{")
+
+
+# ---------------------------------------------------------------------------- export
+
+
+def write_jrnl_json(journal: Journal, out: TextIO) -> int:
+    """The journal in the shape ``jrnl --format json`` writes (``{tags, entries: [{title,
+    body, date, time, tags, starred}]}``), so a jrnl user's scripts keep working: tags as
+    jrnl finds them in the text (``@work``, ``#done``), lower case, plus the entry's
+    front matter tags that the text lacks, as ``#tag``; times in the entry's own zone."""
+    import json
+    from collections import Counter
+
+    from narrate.journal.export import entry_heading
+
+    pattern = tag_pattern(DEFAULT_TAG_SYMBOLS)
+    entries: list[dict[str, Any]] = []
+    counts: Counter[str] = Counter()
+    for entry in journal.iter_entries():
+        heading, body = entry_heading(entry)
+        title = heading
+        body = body.rstrip()
+        tags = find_tags(f"{title}\n{body}", pattern)
+        plain = {map_tag(tag, DEFAULT_TAG_SYMBOLS) for tag in tags}
+        tags += [f"#{tag}" for tag in entry.tags if tag not in plain]
+        counts.update(set(tags))
+        entries.append(
+            {
+                "title": title,
+                "body": body,
+                "date": f"{entry.created:%Y-%m-%d}",
+                "time": f"{entry.created:%H:%M}",
+                "tags": tags,
+                "starred": entry.starred,
+            }
+        )
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    json.dump({"tags": dict(ordered), "entries": entries}, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+    return len(entries)

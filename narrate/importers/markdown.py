@@ -7,6 +7,12 @@ front matter (``created``, else ``date``), else from the file name, else from th
 modification time; the summary says how many notes each way, and names the last kind.
 Files narrate itself wrote (a ULID ``id`` and a ``created`` date) are copied unchanged,
 keyed by their id.
+
+Attachments a note embeds (``![[whiteboard.png]]``, ``![](img/x.png)``) are found the way
+Obsidian finds them (beside the note, from the vault's root, else by name anywhere in the
+vault), copied into ``attachments/YYYY/MM/`` and linked relatively; the note's own file
+name becomes an alias (``aliases: [Retro notes]``), so ``[[Retro notes]]`` links still
+resolve after narrate names the file after its date.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import hashlib
 import os
 import re
 import stat
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +42,15 @@ from narrate.importers.base import (
     plural,
 )
 from narrate.journal import frontmatter
+from narrate.journal.attachments import (
+    AttachmentError,
+    AttachmentPlanner,
+    attachment_relpath,
+    entry_folder_link,
+    markdown_link,
+    outside_fences,
+    read_file,
+)
 from narrate.journal.entry import (
     BrokenEntry,
     Document,
@@ -49,9 +65,11 @@ _DATE_KEYS = ("created", "date", "created_at")
 _NAME_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?:[ T_-]?(\d{2})[:.h-]?(\d{2}))?(?!\d)")
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _NATIVE_PATH = re.compile(r"(?:entries/)?(\d{4})/(\d{2})/([^/]+\.md)")
-# Obsidian embeds of files that are not notes (![[photo.png]]), and relative images.
-_ATTACHMENT = re.compile(r"!\[\[(?![^\]|#]*\.md[\]|#])[^\]]+\]\]|!\[[^\]]*\]\((?![a-z]+:)[^)]+\)")
 FROM_MTIME = "the file's modification time"
+# The two embed forms Obsidian writes: ![[file.png|300]] and ![alt](folder/file.png).
+_WIKI_EMBED = re.compile(r"!\[\[([^\]|#\n]+)(?:#[^\]|\n]*)?(?:\|([^\]\n]*))?\]\]")
+_MD_EMBED = re.compile(r"!\[([^\]\n]*)\]\((<[^>\n]+>|[^)\s]+)(\s+\"[^\"\n]*\")?\)")
+_SIZE = re.compile(r"\d+(?:x\d+)?")
 
 
 def _not_regular(path: Path) -> str | None:
@@ -109,6 +127,9 @@ class MarkdownSource:
         self._done = 0
         self._total: int | None = None
         self._attachments = 0
+        self._root = exclude
+        self._planner = AttachmentPlanner(exclude) if exclude is not None else None
+        self._by_name: dict[str, list[str]] | None = None
 
     def progress(self) -> tuple[int, int | None]:
         """Notes read so far, of all the notes found."""
@@ -121,11 +142,6 @@ class MarkdownSource:
         for rel in files:
             self._done += 1
             yield self._convert(rel)
-        if self._attachments:
-            self.notices.append(
-                "attachments (images, PDFs) are not copied: the links to them in "
-                f"{plural(self._attachments, 'note')} are kept as they are"
-            )
 
     def _files(self) -> list[str]:
         found: list[str] = []
@@ -193,8 +209,6 @@ class MarkdownSource:
                 meta = frontmatter.parse(front)
             except frontmatter.FrontMatterError as exc:
                 return Failure(rel, f"front matter: {exc}; fix it and import again")
-        if _ATTACHMENT.search(body):
-            self._attachments += 1
         if is_ulid(meta.get("id")) and parse_timestamp(meta.get("created")) is not None:
             return self._native(rel, data)
 
@@ -206,13 +220,14 @@ class MarkdownSource:
         title = meta.get("title")
         title_text = str(title).strip() if title is not None else ""
         stored_title = title_text or Path(rel).stem
+        body, attachments = self._attach(rel, body, created)
         if front is None:
             raw = entry_bytes(
                 created=created,
                 title=stored_title,
                 body=body,
                 tags=[],
-                fields={},
+                fields={"aliases": [Path(rel).stem]},
                 source=source,
             )
             expected = Expected(created=created, title=stored_title, body=body)
@@ -224,8 +239,9 @@ class MarkdownSource:
                 _with_newline(raw, newline, bom),
                 expected,
                 dated_by=dated_by,
+                attachments=attachments,
             )
-        return self._with_front_matter(
+        entry = self._with_front_matter(
             rel,
             source,
             front,
@@ -238,6 +254,97 @@ class MarkdownSource:
             title_text,
             (newline, bom, closing),
         )
+        entry.attachments = attachments
+        return entry
+
+    def _attach(
+        self, rel: str, body: str, created: dt.datetime
+    ) -> tuple[str, list[tuple[str, bytes]]]:
+        """The body with its embedded files copied and linked relatively, and the files."""
+        attachments: list[tuple[str, bytes]] = []
+        missing: list[str] = []
+
+        def copy(target: str, label: str, wiki: bool) -> str | None:
+            found = self._find(rel, target, wiki)
+            if found is None:
+                missing.append(target)
+                return None
+            try:
+                data = read_file(found)
+            except AttachmentError as exc:
+                missing.append(f"{target} ({exc})")
+                return None
+            if self._planner is not None:
+                place = self._planner.place(created.year, created.month, found.name, data)
+            else:
+                place = attachment_relpath(created.year, created.month, found.name)
+            attachments.append((place, data))
+            return markdown_link(entry_folder_link(place), label)
+
+        def wiki(match: re.Match[str]) -> str:
+            target, label = match.group(1).strip(), (match.group(2) or "").strip()
+            if Path(target).suffix.lower() in ("", ".md", ".markdown"):
+                return match.group(0)  # a note embedded in a note: left as Obsidian has it
+            if not label or _SIZE.fullmatch(label):
+                label = Path(target).name
+            return copy(target, label, True) or match.group(0)
+
+        def plain(match: re.Match[str]) -> str:
+            target = match.group(2).strip("<>")
+            if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", target) or target.startswith(("#", "/")):
+                return match.group(0)  # a web image or an absolute path: not the vault's
+            return copy(urllib.parse.unquote(target), match.group(1), False) or match.group(0)
+
+        # Plain links first: a rewritten ![[embed]] is a plain link that must not be
+        # looked up a second time.
+        body = outside_fences(body, lambda text: _WIKI_EMBED.sub(wiki, _MD_EMBED.sub(plain, text)))
+        if missing:
+            self._attachments += 1
+            shown = ", ".join(missing[:3]) + (" ..." if len(missing) > 3 else "")
+            self.notices.append(
+                f"{rel}: {plural(len(missing), 'attachment')} not found in {self.path} "
+                f"({shown}); the links are kept as they are"
+            )
+        return body, attachments
+
+    def _find(self, rel: str, target: str, wiki: bool) -> Path | None:
+        """The vault file an embed means, as Obsidian finds it; never outside the vault."""
+        note_dir = Path(rel).parent
+        candidates = [note_dir / target, Path(target)]
+        if wiki and "/" not in target:
+            if self._by_name is None:
+                self._by_name = self._names()
+            same_folder = [p for p in self._by_name.get(target, []) if Path(p).parent == note_dir]
+            others = sorted(self._by_name.get(target, []), key=lambda p: (p.count("/"), p))
+            candidates += [Path(p) for p in [*same_folder, *others]]
+        vault = self.path.resolve()
+        for candidate in candidates:
+            path = self.path / candidate
+            if path.is_symlink() and _inside(path.parent.resolve(), vault):
+                return path  # refused by read_file, which says it is a symlink
+            try:
+                resolved = path.resolve()
+            except (OSError, RuntimeError):
+                continue
+            if not _inside(resolved, vault):
+                continue  # ../../etc/passwd: outside the vault
+            if path.is_file():
+                return path
+        return None
+
+    def _names(self) -> dict[str, list[str]]:
+        """Every file of the vault that is not a note, by its name (hidden folders out)."""
+        names: dict[str, list[str]] = {}
+        for folder, dirs, files in os.walk(self.path):
+            base = Path(folder)
+            dirs[:] = sorted(
+                d for d in dirs if not d.startswith(".") and not (base / d).is_symlink()
+            )
+            for name in files:
+                if not name.lower().endswith(_SUFFIXES):
+                    rel = (base / name).relative_to(self.path).as_posix()
+                    names.setdefault(name, []).append(rel)
+        return names
 
     def _with_front_matter(
         self,
@@ -268,6 +375,7 @@ class MarkdownSource:
             dropped["id"] = "kept as source_id: narrate gives every entry its own unique id"
         else:
             head["id"] = entry_id
+        alias = Path(rel).stem
         if date_key != "created":
             stamp = _created_text(created)
             if "created" in meta:
@@ -283,6 +391,19 @@ class MarkdownSource:
                 fields.pop("title")
             else:
                 head["title"] = stored_title
+        # The note's name stays an alternative title: [[Retro notes]] keeps resolving.
+        aliases = meta.get("aliases")
+        if aliases is None or aliases == []:
+            if "aliases" in meta:
+                changes["aliases"] = [alias]
+            else:
+                head["aliases"] = [alias]
+        else:
+            known = aliases if isinstance(aliases, list) else [aliases]
+            if alias not in [str(a) for a in known]:
+                changes["aliases"] = [*known, alias]
+        if "aliases" in changes:
+            fields["aliases"] = changes["aliases"]
         raw_tags = _raw_tags(meta.get("tags"))
         tags, mapping, _ = map_tags(raw_tags, "#")
         # Rewrite the tags only when narrate would not read one of them as written.

@@ -124,3 +124,11 @@ class EntryStarred(Message):
     """Written but not committed: why."""
     failure: str | None = None
     """Why nothing was written."""
+
+
+@dataclass
+class WikilinkResolved(Message):
+    """A clicked ``[[link]]`` in the preview was looked up: the entry's path, or None."""
+
+    name: str
+    path: str | None

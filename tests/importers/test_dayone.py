@@ -20,13 +20,17 @@ from tests.importers.conftest import (
     dayone_export,
 )
 
+PHOTO_BYTES = b"\xff\xd8\xff\xe0 not really a jpeg"
+
 
 @pytest.fixture
 def journal_json(tmp_path: Path) -> Path:
-    """Journal.json as Day One exports it."""
+    """Journal.json as Day One exports it, unzipped: its photos folder beside it."""
     path = tmp_path / "export" / "Journal.json"
     path.parent.mkdir()
     path.write_text(json.dumps(dayone_export(), indent=2, ensure_ascii=False), "utf-8")
+    (path.parent / "photos").mkdir()
+    (path.parent / "photos" / f"{PHOTO_MD5}.jpeg").write_bytes(PHOTO_BYTES)
     return path
 
 
@@ -36,14 +40,14 @@ def export_zip(tmp_path: Path, journal_json: Path) -> Path:
     path = tmp_path / "Export-Journal.zip"
     with zipfile.ZipFile(path, "w") as archive:
         archive.write(journal_json, "Journal.json")
-        archive.writestr(f"photos/{PHOTO_MD5}.jpeg", b"\xff\xd8\xff\xe0 not really a jpeg")
+        archive.writestr(f"photos/{PHOTO_MD5}.jpeg", PHOTO_BYTES)
     return path
 
 
 def exported(cli: Cli) -> dict[str, dict[str, Any]]:
     """The imported entries by Day One uuid."""
     entries = json.loads(cli.ok("export").stdout)
-    return {e["front_matter"]["uuid"]: e for e in entries}
+    return {e["front_matter"]["dayone"]["uuid"]: e for e in entries}
 
 
 def test_every_field_comes_across(cli: Cli, journal_json: Path) -> None:
@@ -51,21 +55,28 @@ def test_every_field_comes_across(cli: Cli, journal_json: Path) -> None:
     assert "Imported 4 entries from Day One export" in result.stdout
     entries = exported(cli)
     packed = entries["2F8DDCA258634D9994DF3A4FEE328035"]
-    # The text is the body exactly: escaped punctuation and the photo link included.
-    assert packed["body"] == PACKED_TEXT + "\n"
-    assert packed["title"] == "All packed up finally \\.\\. still checking on weather \\.\\.\\."
+    # The text is the body exactly, escaped punctuation included; the photo link points
+    # at the copy in the journal.
+    link = f"![](../../../attachments/2021/03/{PHOTO_MD5}.jpeg)"
+    assert packed["body"] == PACKED_TEXT.replace(f"![](dayone-moment://{PHOTO_ID})", link) + "\n"
+    # The title is plain text: Markdown's escapes are gone.
+    assert packed["title"] == "All packed up finally .. still checking on weather ..."
     # 11:48:50Z in Sydney's summer time (UTC+11), and the zone's name is kept.
     assert packed["created"] == "2021-03-03T22:48:50+11:00"
     assert packed["updated"] == "2021-03-03T22:59:09+11:00"
     front = packed["front_matter"]
-    assert front["timeZone"] == "Australia/Sydney"
+    # Top-level properties stay flat and typed; Day One's bulk is under one key.
     assert front["starred"] is True
-    assert front["location"] == LOCATION
-    assert front["weather"] == WEATHER
-    assert front["photos"] == PHOTOS
-    assert front["userActivity"] == {"activityName": "Walking", "stepCount": 75}
+    assert isinstance(front["tags"], list)
+    dayone = front["dayone"]
+    assert dayone["timeZone"] == "Australia/Sydney"
+    assert dayone["location"] == LOCATION
+    assert dayone["weather"] == WEATHER
+    assert dayone["photos"] == PHOTOS
+    assert dayone["userActivity"] == {"activityName": "Walking", "stepCount": 75}
+    assert not {"location", "weather", "photos", "timeZone", "uuid"} & set(front)
     assert front["imported_from"] == "dayone:2F8DDCA258634D9994DF3A4FEE328035"
-    assert "richText" not in front
+    assert "richText" not in front and "richText" not in dayone
     assert packed["tags"] == ["travel", "work-trip"]
 
 
@@ -94,10 +105,12 @@ def test_tags_and_stars(cli: Cli, journal_json: Path) -> None:
     assert berlin["front_matter"]["source_tags"] == ["C++", "new year"]
 
 
-def test_media_is_not_copied_and_says_so(cli: Cli, export_zip: Path) -> None:
-    result = cli.ok("import", "dayone", str(export_zip))
+def test_bare_json_keeps_media_links_and_says_so(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "Journal.json"
+    path.write_text(json.dumps(dayone_export()), "utf-8")
+    result = cli.ok("import", "dayone", str(path))
     assert "media is not copied: 1 photo in 1 entry stay in the Day One export" in (result.stdout)
-    assert not [p for p in (cli.root / "entries").rglob("*") if p.suffix == ".jpeg"]
+    assert not (cli.root / "attachments").exists()
     body = exported(cli)["2F8DDCA258634D9994DF3A4FEE328035"]["body"]
     assert f"![](dayone-moment://{PHOTO_ID})" in body
 
@@ -152,7 +165,7 @@ def test_several_journals_in_one_zip(cli: Cli, tmp_path: Path) -> None:
         archive.writestr("Work.json", json.dumps(work))
         archive.writestr("Home.json", json.dumps(home))
     cli.ok("import", "dayone", str(path))
-    journals = {e["title"]: e["front_matter"]["dayone_journal"] for e in exported(cli).values()}
+    journals = {e["title"]: e["front_matter"]["dayone"]["journal"] for e in exported(cli).values()}
     assert journals == {"Work": "Work", "Home": "Home"}
 
 

@@ -64,7 +64,7 @@ def test_a_vault_comes_across(cli: Cli, vault: Path) -> None:
         in result.stdout
     )
     assert "    Notes/Loose idea.md" in result.stdout
-    assert "are not copied: the links to them in 1 note are kept" in result.stdout
+    assert "Copied 1 attachment into attachments/" in result.stdout
     entries = exported(cli)
     assert set(entries) == {"2024-01-05", "2024-01-06", "Sprint retro", "Crlf", "Loose idea"}
 
@@ -72,7 +72,12 @@ def test_a_vault_comes_across(cli: Cli, vault: Path) -> None:
 def test_a_daily_note_without_front_matter(cli: Cli, vault: Path) -> None:
     cli.ok("import", "markdown", str(vault))
     daily = exported(cli)["2024-01-05"]
-    assert daily["body"] == DAILY_PLAIN
+    # The embedded picture is copied, and linked relatively from the entry file.
+    link = "![whiteboard.png](../../../attachments/2024/01/whiteboard.png)"
+    assert daily["body"] == DAILY_PLAIN.replace("![[whiteboard.png]]", link)
+    assert (cli.root / "attachments/2024/01/whiteboard.png").read_bytes() == b"\x89PNG"
+    # The note's own name stays an alias: [[2024-01-05]] links still find it.
+    assert daily["front_matter"]["aliases"] == ["2024-01-05"]
     assert daily["created"].startswith("2024-01-05T12:00:00")  # a day: noon, as 'add' does
     assert daily["tags"] == ["deploys"]
     assert daily["front_matter"]["imported_from"].startswith("markdown:")
@@ -96,7 +101,7 @@ def test_dates_and_ids_from_front_matter(cli: Cli, vault: Path) -> None:
     retro = entries["Sprint retro"]
     assert retro["created"].startswith("2024-02-01T10:30:00")
     assert retro["front_matter"]["date"] == "2024-02-01 10:30"
-    assert retro["front_matter"]["aliases"] == ["retro 7", "February retro"]
+    assert retro["front_matter"]["aliases"] == ["retro 7", "February retro", "Retro"]
     # A Zettelkasten id is not narrate's id; it is kept beside it.
     assert retro["front_matter"]["source_id"] == 202402011030
     assert len(retro["id"]) == 26
@@ -120,6 +125,9 @@ def test_hidden_folders_and_other_files_are_skipped(cli: Cli, vault: Path) -> No
     bodies = [e["body"] for e in exported(cli).values()]
     assert not any("settings" in body for body in bodies)
     assert not [p for p in (cli.root / "entries").rglob("*") if p.suffix == ".png"]
+    assert [p.name for p in (cli.root / "attachments").rglob("*") if p.is_file()] == [
+        "whiteboard.png"
+    ]
 
 
 def test_verify_and_idempotence(cli: Cli, vault: Path) -> None:

@@ -35,6 +35,7 @@ from narrate.tui.messages import (
     JournalRefreshed,
     SaveFailed,
     SearchFinished,
+    WikilinkResolved,
 )
 from narrate.tui.template import first_blank_line, load_template
 from narrate.tui.text import one_line, parse_day
@@ -626,6 +627,10 @@ class JournalScreen(Screen[None]):
         source = highlight.emphasise(visible(text), words)
         from textual.widgets import Markdown
 
+        from narrate.journal.export import wikilinks_as_links
+
+        source = wikilinks_as_links(source)
+
         preview = self.query_one("#preview", VerticalScroll)
         existing = preview.query(Markdown)
         if existing:
@@ -681,8 +686,32 @@ class JournalScreen(Screen[None]):
             self.query_one("#entry-status", Static).update(status)
 
     def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
-        """Links are never opened on a click: show where they go."""
-        self.notify(f"Link to {one_line(event.href)} (not opened)", markup=False)
+        """Links are never opened on a click: show where they go. A ``[[wikilink]]``
+        opens the entry it names (by title or alias), found on the reader."""
+        from urllib.parse import unquote
+
+        from narrate.journal.export import WIKILINK_SCHEME, find_wikilink
+
+        if not event.href.startswith(WIKILINK_SCHEME):
+            self.notify(f"Link to {one_line(event.href)} (not opened)", markup=False)
+            return
+        name = unquote(event.href.removeprefix(WIKILINK_SCHEME))
+
+        def task(journal: Journal) -> WikilinkResolved:
+            try:
+                return WikilinkResolved(name, find_wikilink(journal, name))
+            except NarrateError:
+                return WikilinkResolved(name, None)
+
+        journal_app(self).reader.submit(TaskJob("wikilink", task, reply=self.post_message))
+
+    @on(WikilinkResolved)
+    def wikilink_resolved(self, message: WikilinkResolved) -> None:
+        """Open the entry a clicked [[link]] names, or say there is none."""
+        if message.path is None:
+            self.notify(f"No entry is called {one_line(message.name)}", markup=False)
+        else:
+            self.open_path(message.path)
 
     # ------------------------------------------------------------------ actions
 
