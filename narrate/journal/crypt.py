@@ -325,7 +325,7 @@ def take_in(root: Path, shown: str) -> list[str]:
 def push_refspecs(root: Path, participants: list[str]) -> list[str]:
     """The refspec that sends the list of participants, when the remote's differs."""
     text = "".join(f"{fpr}\n" for fpr in participants)
-    if _fetched(root) == text:
+    if not participants or _fetched(root) == text:
         return []
     blob = gitrun.run(["hash-object", "-w", "--stdin"], root, input=text, text=True)
     return [f"+{blob.stdout.strip()}:{PARTICIPANTS_REF}"]

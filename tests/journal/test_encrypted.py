@@ -295,7 +295,9 @@ def test_a_device_without_the_key_cannot_clone(
     assert "not for a GnuPG key this device holds" in refused.output
 
 
-def test_a_key_is_made_for_the_journal_when_there_is_none(tmp_path: Path, homes: list[Path]) -> None:
+def test_a_key_is_made_for_the_journal_when_there_is_none(
+    tmp_path: Path, homes: list[Path]
+) -> None:
     host = tmp_path / "host.git"
     subprocess.run(["git", "init", "-q", "--bare", str(host)], check=True)
     made = ok("init", str(tmp_path / "a"), "--remote", str(host), "--encrypt")
@@ -347,3 +349,31 @@ def test_remote_set_refuses_unsafe_encrypted_urls(root: Path, key_a: str) -> Non
     ).output
     assert "secret" not in shown and "gcrypt::https://***@host/x" in shown
     assert "secret" not in ok("status", "--journal", str(root)).output
+
+
+def test_a_push_never_overwrites_what_another_device_pushed(
+    tmp_path: Path, key_a: str, host: Path
+) -> None:
+    # gcrypt force-pushes whatever it is given ("Due to a longstanding bug, this push
+    # implicitly has --force"): a device whose fetch is stale must be refused, not win.
+    from narrate.journal import crypt
+    from narrate.journal.sync import SyncResult
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    ok("init", str(a), "--remote", f"gcrypt::{host}")
+    ok("sync", "--journal", str(a))
+    ok("init", str(b), "--clone", f"gcrypt::{host}")
+    add(b, "SENTINELRACEB", "From B")
+    with Journal.open(b) as journal:
+        syncer = Syncer(journal, 30.0)
+        branch = syncer.preflight()
+        stale = syncer._fetch(branch)  # B looks at the remote ...
+        add(a, "SENTINELRACEA", "From A")
+        sync(a)  # ... A pushes in between ...
+        syncer.participants = crypt.read(b).participants
+        assert syncer._push(branch, stale, SyncResult()) is False  # ... and B is refused
+        syncer.run()  # the real sync fetches again, integrates and pushes both
+    sync(a)
+    for root in (a, b):
+        texts = "\n".join(p.read_text("utf-8") for p in (root / "entries").rglob("*.md"))
+        assert "SENTINELRACEA" in texts and "SENTINELRACEB" in texts
