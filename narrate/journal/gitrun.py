@@ -290,11 +290,19 @@ def run_gpg(
     )
     try:
         returncode, stdout, stderr = _communicate(
-            command, git_env(*gpg_terminal(prompt)), input, timeout, True, missing, "gpg"
+            command,
+            git_env(*gpg_terminal(prompt)),
+            None if input is None else input.encode(),
+            timeout,
+            False,
+            missing,
+            "gpg",
         )
     except GitError as exc:
         raise GpgError(str(exc), exc.kind) from None
-    assert isinstance(stdout, str) and isinstance(stderr, str)
+    # User ids are meant to be UTF-8, and are not always: never a crash over one.
+    assert isinstance(stdout, bytes) and isinstance(stderr, bytes)
+    stdout, stderr = stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace")
     if check and returncode != 0:
         lines = [
             line.removeprefix("gpg: ")

@@ -377,3 +377,26 @@ def test_a_push_never_overwrites_what_another_device_pushed(
     for root in (a, b):
         texts = "\n".join(p.read_text("utf-8") for p in (root / "entries").rglob("*.md"))
         assert "SENTINELRACEA" in texts and "SENTINELRACEB" in texts
+
+
+def test_the_app_syncs_an_encrypted_journal_and_says_where_it_stands(
+    tmp_path: Path, key_a: str, host: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from narrate.tui.status import safe_summary
+    from narrate.tui.sync import run_sync
+
+    a = tmp_path / "a"
+    ok("init", str(a), "--remote", f"gcrypt::{host}")
+    add(a, "SENTINELAPP", "From the app")
+    # A shell's GPG_TTY must not reach the app's gpg: a text pinentry would draw over it.
+    monkeypatch.setenv("GPG_TTY", "/dev/pts/99")
+    with Journal.open(a) as journal:
+        finished = run_sync(journal, "now", 30.0, True)
+        assert finished.error is None, finished.error
+        assert finished.result is not None and finished.result.pushed >= 1
+        assert safe_summary(journal) == "in sync"
+        add(a, "SENTINELAPP2", "Offline in the app")
+        host.rename(tmp_path / "gone.git")
+        failed = run_sync(journal, "now", 30.0, True)
+        assert failed.error_kind == "offline"
+        assert "offline" in safe_summary(journal) and "1 to push" in safe_summary(journal)
