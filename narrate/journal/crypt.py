@@ -343,9 +343,10 @@ def explain(stderr: str, shown: str) -> tuple[str, str] | None:
     lowered = stderr.lower()
     if "failed to verify manifest signature" in lowered:
         return (
-            f"origin ({shown}) is signed by a key that is not a participant, or whose public "
-            "key is not in this keyring: import the other devices' keys (gpg --import) and "
-            "sync again. Your commits are kept here",
+            f"origin ({shown}) is signed by a key that is not a participant here, or whose "
+            "public key is not in this keyring: import the other devices' keys (gpg --import), "
+            "add a new one with 'narrate remote add-key KEYID', and sync again. Your commits "
+            "are kept here",
             "auth",
         )
     if "failed to decrypt manifest" in lowered or "no secret key" in lowered:
@@ -362,6 +363,8 @@ def explain(stderr: str, shown: str) -> tuple[str, str] | None:
             "'narrate status' and 'gpg --list-keys'. Your commits are kept here",
             "auth",
         )
+    if gitrun.classify(stderr) != "other":
+        return None  # git's own words (unreachable, credentials) say more: see quiet()
     if "repository not found" in lowered and "aborting" in lowered:
         return (
             f"cannot reach origin ({shown}): gcrypt found no encrypted repository there; your "
@@ -369,3 +372,25 @@ def explain(stderr: str, shown: str) -> tuple[str, str] | None:
             "offline",
         )
     return None
+
+
+# gcrypt's and gpg's progress, which come before the reason in a failure's stderr.
+_NOISE = (
+    "gpg:",
+    "gcrypt: decrypting manifest",
+    "gcrypt: encrypting to",
+    "gcrypt: requesting manifest signature",
+    "gcrypt: due to a longstanding bug",
+    "gcrypt: consider explicitly passing",
+    "gcrypt: gcrypt's require-explicit",
+    "gcrypt: remote id is",
+    "gcrypt: setting up new repository",
+    "primary key fingerprint:",
+)
+
+
+def quiet(stderr: str) -> str:
+    """A failed fetch or push's stderr without gcrypt's and gpg's progress lines."""
+    return "\n".join(
+        line for line in stderr.splitlines() if not line.strip().lower().startswith(_NOISE)
+    )

@@ -162,6 +162,8 @@ class Syncer:
         explained = crypt.explain(stderr, self.remote_shown) if self.encrypted else None
         if explained:
             return SyncError(*explained)
+        if self.encrypted:
+            stderr = crypt.quiet(stderr)
         first = gitrun.first_line(stderr, "no answer")
         # Anything else a fetch or push can say means the remote is out of reach.
         if gitrun.classify(stderr) == "auth":

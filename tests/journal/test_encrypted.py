@@ -400,3 +400,21 @@ def test_the_app_syncs_an_encrypted_journal_and_says_where_it_stands(
         failed = run_sync(journal, "now", 30.0, True)
         assert failed.error_kind == "offline"
         assert "offline" in safe_summary(journal) and "1 to push" in safe_summary(journal)
+
+
+def test_an_unreachable_https_host_is_offline_and_keeps_the_password_hidden(
+    tmp_path: Path, key_a: str, host: Path
+) -> None:
+    a = tmp_path / "a"
+    ok("init", str(a), "--remote", f"gcrypt::{host}")
+    ok("sync", "--journal", str(a))
+    ok("remote", "set", "gcrypt::https://user:secret@127.0.0.1:1/x.git", "--journal", str(a))
+    entry = add(a, "SENTINELUNREACHABLE", "Nobody home")
+    failed = narrate("sync", "--journal", str(a))
+    assert failed.exit_code == 1
+    assert "cannot reach origin (gcrypt::https://***@127.0.0.1:1/x.git)" in failed.output
+    assert "Decrypting" not in failed.output and "gpg:" not in failed.output
+    status = ok("status", "--journal", str(a)).output
+    for shown in (failed.output, status, ok("remote", "show", "--journal", str(a)).output):
+        assert "secret" not in shown
+    assert (a / entry.path).exists() and "Nobody home" in (a / entry.path).read_text("utf-8")
