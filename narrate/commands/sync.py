@@ -82,9 +82,10 @@ def remote_set(ctx: click.Context, url: str, encrypt: bool, key: str | None) -> 
     """
     from narrate.journal.crypt import encrypted
     from narrate.journal.remote import is_encrypted_url, redact, validate_url
-    from narrate.journal.sync import set_remote
+    from narrate.journal.sync import remote_url, set_remote
 
     journal = open_journal(ctx)
+    before = remote_url(journal.root)
     encrypt = encrypt or is_encrypted_url(url)
     if key and not encrypt:
         raise NarrateError("--key is for an encrypted remote: add --encrypt")
@@ -97,6 +98,13 @@ def remote_set(ctx: click.Context, url: str, encrypt: bool, key: str | None) -> 
     click.echo(f"Remote set to {redact(url)}; run 'narrate sync' to sync")
     if encrypt:
         finish_encryption(journal.root, chosen)
+        if before and not is_encrypted_url(before):
+            click.echo(
+                f"narrate: note: {redact(before)} still holds everything synced to it in plain "
+                "text; delete that repository on the host (an encrypted remote is best a new, "
+                "empty repository)",
+                err=True,
+            )
 
 
 @remote.command("add-key", context_settings=CONTEXT)

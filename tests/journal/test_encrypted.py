@@ -418,3 +418,14 @@ def test_an_unreachable_https_host_is_offline_and_keeps_the_password_hidden(
     for shown in (failed.output, status, ok("remote", "show", "--journal", str(a)).output):
         assert "secret" not in shown
     assert (a / entry.path).exists() and "Nobody home" in (a / entry.path).read_text("utf-8")
+
+
+def test_switching_a_plain_remote_to_encrypted_says_the_old_one_is_still_plain(
+    tmp_path: Path, key_a: str, host: Path, root: Path
+) -> None:
+    plain = tmp_path / "plain.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(plain)], check=True)
+    ok("remote", "set", str(plain), "--journal", str(root))
+    switched = ok("remote", "set", str(host), "--encrypt", "--journal", str(root))
+    assert f"{plain} still holds everything synced to it in plain text" in switched.output
+    assert f"gcrypt::{host}" in ok("remote", "show", "--journal", str(root)).output
