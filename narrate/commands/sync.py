@@ -154,7 +154,12 @@ def remote_show(ctx: click.Context) -> None:
 
 
 @click.command(context_settings=CONTEXT)
-@click.option("--timeout", type=float, metavar="S", help="Give up on the remote after S seconds.")
+@click.option(
+    "--timeout",
+    type=float,
+    metavar="S",
+    help="Give up on the remote after S seconds (three times that for an encrypted remote).",
+)
 @journal_option
 @click.pass_context
 def sync(ctx: click.Context, timeout: float | None) -> None:
