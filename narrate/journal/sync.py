@@ -150,9 +150,17 @@ class Syncer:
         except GitError as exc:
             if exc.kind != "timeout":
                 raise
+            # gcrypt repacks the remote every 25 pushes (the first time with the whole
+            # journal, ~17 s at 10k entries): a longer bound once gets past it.
+            hint = (
+                "; an encrypted remote takes longer every 25 pushes, when it repacks: run "
+                f"'narrate sync --timeout {max(300, int(self.timeout * 10))}' once"
+                if self.encrypted
+                else ""
+            )
             raise SyncError(
                 f"origin ({self.remote_shown}) did not answer within {timeout:g} s; "
-                "your commits are kept here, run 'narrate sync' again when it is reachable",
+                "your commits are kept here, run 'narrate sync' again when it is reachable" + hint,
                 "offline",
             ) from None
 
