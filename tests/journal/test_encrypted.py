@@ -429,3 +429,42 @@ def test_switching_a_plain_remote_to_encrypted_says_the_old_one_is_still_plain(
     switched = ok("remote", "set", str(host), "--encrypt", "--journal", str(root))
     assert f"{plain} still holds everything synced to it in plain text" in switched.output
     assert f"gcrypt::{host}" in ok("remote", "show", "--journal", str(root)).output
+
+
+def test_a_hanging_host_is_stopped_within_the_encrypted_bound(
+    tmp_path: Path, key_a: str, root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    # ssh that never answers, started by gcrypt's own git fetch: the whole session goes.
+    hang = tmp_path / "hang"
+    hang.write_text("#!/bin/sh\nsleep 60\n", "utf-8")
+    hang.chmod(0o755)
+    monkeypatch.setenv("GIT_SSH_COMMAND", str(hang))
+    ok(
+        "remote",
+        "set",
+        "ssh://git@example.invalid/journal.git",
+        "--encrypt",
+        "--journal",
+        str(root),
+    )
+    started = time.monotonic()
+    with Journal.open(root) as journal, pytest.raises(SyncError) as failed:
+        Syncer(journal, 1.0).run()
+    assert time.monotonic() - started < 15  # 3 x 1 s per step, and a margin for a busy CI
+    assert failed.value.kind == "offline"
+    assert "did not answer within 3 s" in str(failed.value)
+    assert "--timeout 300" in str(failed.value)
+
+
+def test_an_encrypted_remote_without_participants_is_refused_before_any_push(
+    key_a: str, host: Path, root: Path
+) -> None:
+    from narrate.journal.sync import set_remote
+
+    set_remote(root, f"gcrypt::{host}")  # as `git remote set-url` would: no key named
+    with Journal.open(root) as journal, pytest.raises(SyncError) as refused:
+        Syncer(journal, 30.0).run()
+    assert "narrate remote set URL --encrypt" in str(refused.value)
+    assert host_objects(host) == b""  # nothing reached the host
