@@ -341,6 +341,14 @@ def explain(stderr: str, shown: str) -> tuple[str, str] | None:
     """gcrypt's reason for a failed fetch or push in one line and its kind ("auth",
     "offline"), or None for git's own."""
     lowered = stderr.lower()
+    locked = ("no pinentry", "bad passphrase", "operation cancelled", "inappropriate ioctl")
+    if any(sign in lowered for sign in locked):
+        return (
+            f"gpg could not use this device's key for origin ({shown}): its passphrase was "
+            "not given (no pinentry could ask it here). Run 'narrate sync' in a terminal "
+            "once (gpg-agent then keeps it for a while). Your commits are kept here",
+            "auth",
+        )
     if "failed to verify manifest signature" in lowered:
         return (
             f"origin ({shown}) is signed by a key that is not a participant here, or whose "

@@ -468,3 +468,38 @@ def test_an_encrypted_remote_without_participants_is_refused_before_any_push(
         Syncer(journal, 30.0).run()
     assert "narrate remote set URL --encrypt" in str(refused.value)
     assert host_objects(host) == b""  # nothing reached the host
+
+
+def test_a_locked_key_fails_the_apps_sync_in_one_line_without_hanging(
+    tmp_path: Path, homes: list[Path], host: Path
+) -> None:
+    import time
+
+    from narrate.tui.sync import run_sync
+
+    home = homes[0]
+    gpg(
+        home,
+        "--pinentry-mode",
+        "loopback",
+        "--passphrase",
+        "correct horse",
+        "--quick-generate-key",
+        "Locked <l@narrate.invalid>",
+        "future-default",
+        "default",
+        "0",
+    )
+    a = tmp_path / "a"
+    ok("init", str(a), "--remote", f"gcrypt::{host}")
+    # No pinentry can answer (none in the app) and the agent has no passphrase cached.
+    (home / "pinentry").write_text("#!/bin/sh\nexit 1\n", "utf-8")
+    subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "gpg-agent"], check=True)
+    add(a, "SENTINELLOCKED", "Locked")
+    started = time.monotonic()
+    with Journal.open(a) as journal:
+        finished = run_sync(journal, "now", 10.0, True)
+    assert time.monotonic() - started < 30
+    assert finished.error is not None and "\n" not in finished.error
+    assert "passphrase" in finished.error, finished.error
+    assert (a / "entries").exists() and "SENTINELLOCKED" not in host_objects(host).decode("latin-1")
