@@ -503,3 +503,15 @@ def test_a_locked_key_fails_the_apps_sync_in_one_line_without_hanging(
     assert finished.error is not None and "\n" not in finished.error
     assert "passphrase" in finished.error, finished.error
     assert (a / "entries").exists() and "SENTINELLOCKED" not in host_objects(host).decode("latin-1")
+
+
+def test_add_key_needs_an_encrypted_remote_and_an_imported_key(
+    tmp_path: Path, key_a: str, host: Path, root: Path
+) -> None:
+    refused = narrate("remote", "add-key", key_a, "--journal", str(root))
+    assert refused.exit_code == 1 and "not encrypted" in refused.output
+    ok("remote", "set", str(host), "--encrypt", "--journal", str(root))
+    unknown = narrate("remote", "add-key", "0123456789ABCDEF", "--journal", str(root))
+    assert unknown.exit_code == 1 and "gpg --import" in unknown.output
+    again = ok("remote", "add-key", key_a, "--journal", str(root))
+    assert "already a participant" in again.output
