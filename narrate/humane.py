@@ -9,7 +9,7 @@ def plural(count: int, word: str) -> str:
     """ "1 entry", "2 entries", "1 photo", "3 photos"."""
     if count == 1:
         return f"1 {word.removesuffix('s') if word.endswith('s') else word}"
-    if word.endswith("y"):
+    if word.endswith("y") and word[-2:-1] not in ("a", "e", "o", "u"):  # "keys", "days"
         return f"{count} {word[:-1]}ies"
     return f"{count} {word if word.endswith('s') else word + 's'}"
 

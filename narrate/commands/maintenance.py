@@ -17,6 +17,7 @@ from narrate.commands.common import (
     sync_timeout,
     warn_broken,
 )
+from narrate.commands.sync import ENCRYPT_HELP, KEY_HELP
 from narrate.errors import NarrateError
 from narrate.humane import plural
 
@@ -25,9 +26,18 @@ from narrate.humane import plural
 @click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--remote", metavar="URL", help="Sync with this private git remote (origin).")
 @click.option("--clone", metavar="URL", help="Clone an existing journal (it may be empty).")
+@click.option("--encrypt", is_flag=True, help=ENCRYPT_HELP)
+@click.option("--key", metavar="KEYID", help=KEY_HELP)
 @journal_option
 @click.pass_context
-def init(ctx: click.Context, path: Path | None, remote: str | None, clone: str | None) -> None:
+def init(
+    ctx: click.Context,
+    path: Path | None,
+    remote: str | None,
+    clone: str | None,
+    encrypt: bool,
+    key: str | None,
+) -> None:
     """Create a journal: a git repository with an entries/ folder.
 
     PATH defaults to the journal narrate would use ($NARRATE_JOURNAL, the config,
@@ -37,24 +47,36 @@ def init(ctx: click.Context, path: Path | None, remote: str | None, clone: str |
     Examples:
       narrate init ~/journal --remote git@github.com:me/journal.git
       narrate init ~/journal --clone git@github.com:me/journal.git   # a second device
+      narrate init ~/journal --remote git@github.com:me/journal.git --encrypt
     """
+    from narrate.commands.sync import choose_journal_key, finish_encryption
     from narrate.journal.core import Journal
-    from narrate.journal.remote import redact, validate_url
+    from narrate.journal.crypt import encrypted
+    from narrate.journal.remote import is_encrypted_url, redact, validate_url
     from narrate.journal.sync import clone as clone_journal
     from narrate.journal.sync import set_remote
 
     if remote and clone:
         raise NarrateError("use --remote (a new journal) or --clone (an existing one), not both")
+    chosen, encrypt = None, encrypt or is_encrypted_url(remote or clone)
+    if encrypt:  # tools, URL and key checked before anything is written
+        if not (remote or clone):
+            raise NarrateError("--encrypt needs --remote URL or --clone URL")
+        remote, clone = remote and encrypted(remote), clone and encrypted(clone)
+        validate_url(remote or clone or "", allow_encrypted=True)
+        chosen = choose_journal_key(key, clone=bool(clone))
+    elif key:
+        raise NarrateError("--key is for an encrypted remote: add --encrypt")
     target = (path or journal_path(ctx)).expanduser().absolute()
     existed = (target / ".git").exists()
     if clone:
         if existed:
             raise NarrateError(f"{target} is already a journal; clone into a new folder")
-        clone_journal(clone, target, sync_timeout(ctx))
+        clone_journal(clone, target, sync_timeout(ctx), prompt=True)
     if remote:
         from narrate.journal.sync import foreign_history
 
-        validate_url(remote)
+        validate_url(remote, allow_encrypted=True)
         if foreign_history(remote, target if existed else None, sync_timeout(ctx)):
             place = "NEW-FOLDER" if existed else str(target)
             raise NarrateError(
@@ -77,6 +99,8 @@ def init(ctx: click.Context, path: Path | None, remote: str | None, clone: str |
         click.echo(f"Journal already at {journal.root}; nothing to do")
     if done.identity_notice:
         click.echo(f"narrate: note: {done.identity_notice}", err=True)
+    if encrypt:
+        finish_encryption(journal.root, chosen)
     if remote:
         click.echo(f"Remote: {redact(remote)} (run 'narrate sync' to push)", err=True)
     if done.created and not clone:

@@ -20,7 +20,7 @@ from typing import Literal, overload
 
 from narrate.errors import NarrateError
 
-Kind = Literal["timeout", "offline", "auth", "other"]
+Kind = Literal["timeout", "offline", "auth", "missing", "other"]
 
 # Lower-cased pieces of git's stderr that mean the remote refused the credentials, or
 # could not be reached. git prints them in English: git_env() sets LC_ALL=C.
@@ -55,7 +55,8 @@ class GitError(NarrateError):
     """A git command failed or timed out; ``kind`` says which, the message what to do.
 
     ``kind`` is "timeout" (killed after the timeout), "offline" (the remote could not be
-    reached), "auth" (credentials refused) or "other".
+    reached), "auth" (credentials refused), "missing" (the program is not installed) or
+    "other".
     """
 
     def __init__(
@@ -70,9 +71,10 @@ class GitError(NarrateError):
         self.returncode = returncode
 
 
-def git_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment for git: never prompt, messages in English for parsing."""
-    env = dict(os.environ)
+def git_env(extra: Mapping[str, str] | None = None, unset: Sequence[str] = ()) -> dict[str, str]:
+    """The environment for git: never prompt, messages in English for parsing; the
+    variables in ``unset`` removed."""
+    env = {key: value for key, value in os.environ.items() if key not in unset}
     env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_ASKPASS": "", "SSH_ASKPASS": ""})
     # The journal (or community) is named on the command line, never inherited.
     env.pop("GIT_DIR", None)
@@ -132,6 +134,7 @@ def run(
     input: bytes | None = None,
     check: bool = True,
     text: Literal[False] = False,
+    unset: Sequence[str] = (),
 ) -> subprocess.CompletedProcess[bytes]: ...
 
 
@@ -145,6 +148,7 @@ def run(
     input: str | None = None,
     check: bool = True,
     text: Literal[True],
+    unset: Sequence[str] = (),
 ) -> subprocess.CompletedProcess[str]: ...
 
 
@@ -157,6 +161,7 @@ def run(
     input: bytes | str | None = None,
     check: bool = True,
     text: bool = False,
+    unset: Sequence[str] = (),
 ) -> subprocess.CompletedProcess[bytes] | subprocess.CompletedProcess[str]:
     """Run ``git [-C cwd] args`` and wait for it.
 
@@ -171,8 +176,37 @@ def run(
             the terminal).
         check: raise GitError when git exits non-zero.
         text: stdout and stderr as text rather than bytes.
+        unset: variables of narrate's environment that git must not see.
     """
     command = ["git", *(("-C", str(cwd)) if cwd is not None else ()), *args]
+    missing = "git is not installed or not on PATH; install git and try again"
+    returncode, stdout, stderr = _communicate(
+        command, git_env(env, unset), input, timeout, text, missing, f"git {subcommand(args)}"
+    )
+    if check and returncode != 0:
+        said = stderr if isinstance(stderr, str) else stderr.decode("utf-8", "replace")
+        raise GitError(
+            f"git {subcommand(args)} failed: {first_line(said)}",
+            classify(said),
+            stderr=said,
+            returncode=returncode,
+        )
+    if isinstance(stdout, str) and isinstance(stderr, str):
+        return subprocess.CompletedProcess(command, returncode, stdout, stderr)
+    assert isinstance(stdout, bytes) and isinstance(stderr, bytes)
+    return subprocess.CompletedProcess(command, returncode, stdout, stderr)
+
+
+def _communicate(
+    command: list[str],
+    env: dict[str, str],
+    input: bytes | str | None,
+    timeout: float | None,
+    text: bool,
+    missing: str,
+    name: str,
+) -> tuple[int, bytes | str, bytes | str]:
+    """Start ``command``, feed it ``input``, wait at most ``timeout``: (code, out, err)."""
     try:
         # A session of its own when bounded, so the kill reaches git's helpers too (a
         # killed git leaves ssh holding the pipes open otherwise).
@@ -182,31 +216,103 @@ def run(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=text,
-            env=git_env(env),
+            env=env,
             start_new_session=timeout is not None,
         )
     except FileNotFoundError:
-        raise GitError("git is not installed or not on PATH; install git and try again") from None
+        raise GitError(missing, "missing") from None
     try:
         stdout, stderr = process.communicate(input, timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill(process, group=True)
-        raise GitError(
-            f"git {subcommand(args)} did not finish within {timeout:g} s", "timeout"
-        ) from None
+        raise GitError(f"{name} did not finish within {timeout:g} s", "timeout") from None
     except BaseException:  # Ctrl-C, SIGTERM, SIGHUP: git must not outlive narrate
         _stop(process, timeout is not None)
         raise
-    result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
-    if check and result.returncode != 0:
-        said = stderr if isinstance(stderr, str) else stderr.decode("utf-8", "replace")
-        raise GitError(
-            f"git {subcommand(args)} failed: {first_line(said)}",
-            classify(said),
-            stderr=said,
-            returncode=result.returncode,
+    return process.returncode, stdout, stderr
+
+
+# gpg: how long a local GnuPG operation may take (a key is made in well under 1 s with
+# ed25519; an agent that waits on a pinentry nobody answers is stopped here).
+GPG_TIMEOUT = 120.0
+
+
+def gpg_terminal(prompt: bool) -> tuple[dict[str, str], tuple[str, ...]]:
+    """(variables to set, variables to unset) for gpg, or git-remote-gcrypt's gpg.
+
+    gpg runs in a session of its own (no controlling terminal). With ``prompt`` (a
+    command in a terminal) gpg-agent is told which terminal its pinentry may ask a
+    passphrase on (GPG_TTY, as gpg's manual asks shells to set it); without (the app,
+    which owns the terminal), GPG_TTY is removed, so a text pinentry cannot draw over
+    the screen: a locked key fails in one line, a graphical pinentry still asks.
+    """
+    if not prompt:
+        return {}, ("GPG_TTY",)
+    if "GPG_TTY" not in os.environ:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            import sys
+
+            if sys.stdin is not None and sys.stdin.isatty():
+                return {"GPG_TTY": os.ttyname(sys.stdin.fileno())}, ()
+    return {}, ()
+
+
+class GpgError(GitError):
+    """A gpg command failed or timed out; ``kind`` as for GitError, "missing" when gpg is
+    not installed."""
+
+
+def run_gpg(
+    args: Sequence[str],
+    *,
+    timeout: float | None = GPG_TIMEOUT,
+    input: str | None = None,
+    check: bool = True,
+    batch: bool = True,
+    prompt: bool = False,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``gpg args`` (GnuPG), bounded in time, never reading narrate's terminal.
+
+    Args:
+        args: gpg's arguments; a user's key id or name only ever as an option's value
+            or after "--".
+        timeout: seconds before gpg is killed (GpgError "timeout").
+        input: written to gpg's stdin.
+        check: raise GpgError when gpg exits non-zero.
+        batch: ``--batch`` (never ask anything); False only to make a key, whose
+            passphrase gpg-agent's pinentry asks for (narrate never sees it).
+        prompt: let gpg-agent's pinentry use this terminal (:func:`gpg_terminal`).
+    """
+    command = ["gpg", "--no-tty", *(("--batch",) if batch else ()), *args]
+    missing = (
+        "gpg (GnuPG) is not installed or not on PATH; install it (Debian/Ubuntu: "
+        "apt install gnupg; macOS: brew install gnupg) and try again"
+    )
+    try:
+        returncode, stdout, stderr = _communicate(
+            command,
+            git_env(*gpg_terminal(prompt)),
+            None if input is None else input.encode(),
+            timeout,
+            False,
+            missing,
+            "gpg",
         )
-    return result
+    except GitError as exc:
+        raise GpgError(str(exc), exc.kind) from None
+    # User ids are meant to be UTF-8, and are not always: never a crash over one.
+    assert isinstance(stdout, bytes) and isinstance(stderr, bytes)
+    stdout, stderr = stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace")
+    if check and returncode != 0:
+        lines = [
+            line.removeprefix("gpg: ")
+            for line in stderr.splitlines()
+            if line.strip() and "scdaemon" not in line
+        ]
+        raise GpgError(
+            f"gpg failed: {(lines or ['no output'])[-1]}", stderr=stderr, returncode=returncode
+        )
+    return subprocess.CompletedProcess(command, returncode, stdout, stderr)
 
 
 def parse_version(said: str) -> tuple[int, int] | None:

@@ -9,15 +9,42 @@ from narrate.errors import NarrateError
 
 _SCP_LIKE = re.compile(r"(?:[A-Za-z0-9._~-]+@)?[A-Za-z0-9.-]+:(?!//)[^\s]*")
 _SCHEMES = ("https", "http", "ssh", "git", "file")
+# git-remote-gcrypt's prefix: the encrypted remote (docs/sync.md, "Encrypted remote").
+GCRYPT = "gcrypt::"
+# What may follow it: gcrypt's own rsync/sftp/rclone transports run other programs.
+_GCRYPT_SCHEMES = ("https", "ssh", "file")
 
 
-def validate_url(url: str) -> str:
+def is_encrypted_url(url: str | None) -> bool:
+    """Whether ``url`` is a git-remote-gcrypt remote (``gcrypt::URL``)."""
+    return bool(url) and str(url).startswith(GCRYPT)
+
+
+def validate_url(url: str, *, allow_encrypted: bool = False) -> str:
     """The URL if it is a safe git remote (https, ssh, git or a local path), else an error.
 
-    Refused: transport helpers such as ``ext::`` and ``fd::`` (they run commands), any
-    value or path segment that starts with "-" (git would read it as an option), and
-    control characters.
+    With ``allow_encrypted`` (the journal's own origin, not a community), ``gcrypt::``
+    is the one transport helper allowed, followed by https, ssh, file:// or a local
+    path. Refused: other helpers such as ``ext::`` and ``fd::`` (they run commands), a
+    nested ``gcrypt::``, any value or path segment that starts with "-" (git would read
+    it as an option), and control characters.
     """
+    shown = redact(url)
+    if url.startswith(GCRYPT) and allow_encrypted:
+        inner = url.removeprefix(GCRYPT)
+        if "://" in inner and inner.split("://", 1)[0].lower() not in _GCRYPT_SCHEMES:
+            raise NarrateError(
+                f"remote URL {shown!r}: after 'gcrypt::' use https, ssh, file:// or a local path"
+            )
+        if inner.startswith("-"):
+            raise NarrateError(f"remote URL {shown!r} has a part starting with '-': refused")
+        _validate_plain(inner)
+        return url
+    return _validate_plain(url)
+
+
+def _validate_plain(url: str) -> str:
+    """validate_url without the gcrypt prefix: no transport helper at all."""
     shown = redact(url)
     if not url or url != url.strip():
         raise NarrateError(f"remote URL {shown!r} is empty or has surrounding spaces")

@@ -9,6 +9,7 @@ it with a fast-forward. Nothing is ever forced.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -26,7 +27,7 @@ from narrate.journal.history import git_bytes, git_dir, run_git
 # Re-exported: the faces ask sync, never history, about the remote.
 from narrate.journal.history import has_remote as has_remote
 from narrate.journal.history import remote_url as remote_url
-from narrate.journal.remote import redact
+from narrate.journal.remote import is_encrypted_url, redact
 from narrate.journal.store import STATE, JournalLock, scan_dir
 
 if TYPE_CHECKING:
@@ -84,6 +85,10 @@ class SyncStatus:
     conflicts: list[str]
     problems: list[str]
     last_error_kind: str | None = None  # "offline", "auth", "state" or "other"
+    encrypted: bool = False
+    """The remote is gcrypt's (docs/sync.md, "Encrypted remote")."""
+    participants: list[dict[str, str]] = field(default_factory=list)
+    """Whom it is encrypted for: fingerprint, keyid and uid of each key."""
 
     def to_json(self) -> dict[str, Any]:
         """A JSON object with stable keys."""
@@ -97,10 +102,16 @@ def _short(sha: str) -> str:
 class Syncer:
     """One sync run over a Journal."""
 
-    def __init__(self, journal: Journal, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self, journal: Journal, timeout: float = DEFAULT_TIMEOUT, *, prompt: bool = False
+    ) -> None:
         self.journal = journal
         self.root: Path = journal.root
         self.timeout = timeout
+        self.prompt = prompt
+        """Whether gpg-agent may ask a passphrase on this terminal (a command, not the app)."""
+        self.encrypted = False
+        self.participants: list[str] = []
         self.remote_url: str | None = None
         self.ssh_command: str | None = None
         self.upstream: str | None = None
@@ -112,7 +123,10 @@ class Syncer:
 
     def _remote_git(self, *args: str) -> subprocess.CompletedProcess[str]:
         """A git command that talks to the remote: bounded in time, never prompting."""
-        env: dict[str, str] = {}
+        from narrate.journal import crypt
+
+        env, unset = gitrun.gpg_terminal(self.prompt) if self.encrypted else ({}, ())
+        timeout = self.timeout * (crypt.TIMEOUT_FACTOR if self.encrypted else 1)
         if "GIT_SSH_COMMAND" not in os.environ and not self.ssh_command:
             env["GIT_SSH_COMMAND"] = (
                 f"ssh -o BatchMode=yes -o ConnectTimeout={max(1, int(self.timeout))}"
@@ -125,18 +139,39 @@ class Syncer:
         ]
         try:
             return gitrun.run(
-                [*speed, *args], self.root, timeout=self.timeout, env=env, check=False, text=True
+                [*speed, *args],
+                self.root,
+                timeout=timeout,
+                env=env,
+                check=False,
+                text=True,
+                unset=unset,
             )
         except GitError as exc:
             if exc.kind != "timeout":
                 raise
+            # gcrypt repacks the remote every 25 pushes (the first time with the whole
+            # journal, ~17 s at 10k entries): a longer bound once gets past it.
+            hint = (
+                "; an encrypted remote takes longer every 25 pushes, when it repacks: run "
+                f"'narrate sync --timeout {max(300, int(self.timeout * 10))}' once"
+                if self.encrypted
+                else ""
+            )
             raise SyncError(
-                f"origin ({self.remote_shown}) did not answer within {self.timeout:g} s; "
-                "your commits are kept here, run 'narrate sync' again when it is reachable",
+                f"origin ({self.remote_shown}) did not answer within {timeout:g} s; "
+                "your commits are kept here, run 'narrate sync' again when it is reachable" + hint,
                 "offline",
             ) from None
 
     def _network_failure(self, stderr: str) -> SyncError:
+        from narrate.journal import crypt
+
+        explained = crypt.explain(stderr, self.remote_shown) if self.encrypted else None
+        if explained:
+            return SyncError(*explained)
+        if self.encrypted:
+            stderr = crypt.quiet(stderr)
         first = gitrun.first_line(stderr, "no answer")
         # Anything else a fetch or push can say means the remote is out of reach.
         if gitrun.classify(stderr) == "auth":
@@ -204,6 +239,7 @@ class Syncer:
         self.remote_url = settings.get("remote.origin.url")
         self.ssh_command = settings.get("core.sshcommand")
         self.upstream = settings.get(f"branch.{branch}.merge")
+        self.encrypted = is_encrypted_url(self.remote_url)
         return branch
 
     # ------------------------------------------------------------------ the run
@@ -318,18 +354,28 @@ class Syncer:
 
     def _fetch(self, branch: str) -> str | None:
         """Fetch the remote branch; None when the remote does not have it yet."""
-        fetched = self._remote_git(
-            "fetch",
-            "--no-tags",
-            "--no-write-fetch-head",
-            "origin",
-            f"+refs/heads/{branch}:refs/remotes/origin/{branch}",
-        )
+        from narrate.journal import crypt
+
+        # An encrypted remote also holds its list of participants (narrate.journal.crypt).
+        extra = [crypt.fetch_refspec()] if self.encrypted else []
+        fetched = self._fetch_refs(f"+refs/heads/{branch}:refs/remotes/origin/{branch}", *extra)
+        if extra and f"couldn't find remote ref {crypt.PARTICIPANTS_REF}" in fetched.stderr:
+            crypt.forget_fetched(self.root)  # a remote from before narrate kept the list
+            fetched = self._fetch_refs(f"+refs/heads/{branch}:refs/remotes/origin/{branch}")
+        missing = "couldn't find remote ref" in fetched.stderr.lower()
+        if self.encrypted and (fetched.returncode == 0 or missing):
+            try:
+                self.participants = crypt.take_in(self.root, self.remote_shown)
+            except NarrateError as exc:
+                raise SyncError(str(exc), "state") from None
         if fetched.returncode != 0:
-            if "couldn't find remote ref" in fetched.stderr.lower():
+            if missing:
                 return None
             raise self._network_failure(fetched.stderr)
         return self._git("rev-parse", f"refs/remotes/origin/{branch}").stdout.strip()
+
+    def _fetch_refs(self, *refspecs: str) -> subprocess.CompletedProcess[str]:
+        return self._remote_git("fetch", "--no-tags", "--no-write-fetch-head", "origin", *refspecs)
 
     def _integrate(self, local: str, remote: str, result: SyncResult) -> None:
         if local == remote:
@@ -483,19 +529,35 @@ class Syncer:
 
     def _push(self, branch: str, remote_head: str | None, result: SyncResult) -> bool:
         """Push; False when the remote moved on (fetch and integrate again)."""
+        from narrate.journal import crypt
+
         head = self._head()
-        if head == remote_head:
+        # A key added here (or taken in): the manifest is encrypted anew for everyone.
+        extra = crypt.push_refspecs(self.root, self.participants) if self.encrypted else []
+        if head == remote_head and not extra:
             return True
         ahead = self._git(
             "rev-list", "--count", head if remote_head is None else f"{remote_head}..{head}"
         ).stdout.strip()
-        pushed = self._remote_git("push", "--porcelain", "origin", f"HEAD:refs/heads/{branch}")
+        refspecs = [f"HEAD:refs/heads/{branch}"] if head != remote_head else []
+        if self.encrypted:
+            # gcrypt forces every push: git refuses it only when the branch is no longer
+            # where this sync found it (a lease checked against gcrypt's own listing).
+            lease = f"refs/heads/{branch}:{remote_head or ''}"
+            refspecs.insert(0, f"--force-with-lease={lease}")
+        pushed = self._remote_git("push", "--porcelain", "origin", *refspecs, *extra)
         if pushed.returncode == 0:
+            crypt.pushed(self.root, extra)
             result.pushed += int(ahead)
             result.first_push = result.first_push or remote_head is None
             return True
         text = (pushed.stdout + pushed.stderr).lower()
-        if "[rejected]" in text or "non-fast-forward" in text or "fetch first" in text:
+        if (
+            "[rejected]" in text
+            or "stale info" in text
+            or "non-fast-forward" in text
+            or "fetch first" in text
+        ):
             return False
         raise self._network_failure(pushed.stderr or pushed.stdout)
 
@@ -570,6 +632,14 @@ def status(journal: Journal) -> SyncStatus:
     from narrate.journal.conflicts import list_conflicts
 
     conflicts = [c.copy.path for c in list_conflicts(journal)]
+    encrypted = is_encrypted_url(state.remote)
+    participants: list[dict[str, str]] = []
+    if encrypted:
+        from narrate.journal import crypt
+
+        with contextlib.suppress(NarrateError):  # no gpg: the fingerprints still show
+            found = crypt.read(journal.root).participants
+            participants = [k.to_json() for k in crypt.describe(found)]
     return SyncStatus(
         branch=state.branch,
         remote=redact(state.remote) if state.remote else None,
@@ -582,21 +652,27 @@ def status(journal: Journal) -> SyncStatus:
         uncommitted=len(state.uncommitted),
         conflicts=conflicts,
         problems=state.problems,
+        encrypted=encrypted,
+        participants=participants,
     )
 
 
 def set_remote(root: Path, url: str) -> None:
-    """Point origin at a validated URL."""
+    """Point origin at a validated URL (``gcrypt::`` allowed: narrate.journal.crypt)."""
     from narrate.journal.remote import validate_url
 
-    validate_url(url)
+    validate_url(url, allow_encrypted=True)
     run_git(root, "remote", "set-url" if has_remote(root) else "add", "--", "origin", url)
 
 
 def foreign_history(url: str, root: Path | None, timeout: float = DEFAULT_TIMEOUT) -> bool:
     """Whether the remote at ``url`` holds commits the journal at ``root`` does not know:
     another journal's history, which a sync could not join ("unrelated histories"). An
-    unreachable remote tells nothing (False), so ``init --remote`` works offline."""
+    unreachable remote tells nothing (False), so ``init --remote`` works offline; nor
+    does an encrypted one (gcrypt lists refs only inside a repository, after decrypting:
+    the first sync says so instead)."""
+    if is_encrypted_url(url):
+        return False
     try:
         listed = gitrun.run(
             ["ls-remote", "--heads", "--", url], timeout=timeout, check=False, text=True
@@ -614,25 +690,51 @@ def foreign_history(url: str, root: Path | None, timeout: float = DEFAULT_TIMEOU
     )
 
 
-def clone(url: str, target: Path, timeout: float = DEFAULT_TIMEOUT) -> None:
+def clone(
+    url: str, target: Path, timeout: float = DEFAULT_TIMEOUT, *, prompt: bool = False
+) -> None:
     """Clone a journal (the remote may be empty) into ``target``."""
+    from narrate.journal import crypt
     from narrate.journal.remote import validate_url
 
-    validate_url(url)
+    validate_url(url, allow_encrypted=True)
+    env, unset = gitrun.gpg_terminal(prompt) if is_encrypted_url(url) else ({}, ())
+    if is_encrypted_url(url):
+        timeout *= crypt.TIMEOUT_FACTOR
     if target.exists() and any(target.iterdir()):
         raise NarrateError(f"{target} exists and is not empty; clone into a new folder")
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         cloned = gitrun.run(
-            ["clone", "--", url, str(target)], timeout=timeout, check=False, text=True
+            ["clone", "--", url, str(target)],
+            timeout=timeout,
+            check=False,
+            text=True,
+            env=env,
+            unset=unset,
         )
     except GitError as exc:
         if exc.kind != "timeout":
             raise
         raise NarrateError(f"{redact(url)} did not answer within {timeout:g} s") from None
     if cloned.returncode != 0:
+        explained = crypt.explain(cloned.stderr, redact(url)) if is_encrypted_url(url) else None
+        if explained:
+            raise NarrateError(f"cannot clone: {explained[0].split('. Your commits')[0]}")
         first = gitrun.first_line(cloned.stderr, "failed")
         raise NarrateError(f"cannot clone {redact(url)}: {first}")
+    if is_encrypted_url(url):
+        # Cloned without participants, gcrypt took any good signature from a key in the
+        # keyring; from now on it takes only the participants', so learn who they are.
+        gitrun.run(
+            ["fetch", "origin", crypt.fetch_refspec()],
+            target,
+            timeout=timeout,
+            check=False,
+            env=env,
+            unset=unset,
+        )
+        crypt.take_in_fetched(target)
     if run_git(target, "rev-parse", "-q", "--verify", "HEAD", check=False).returncode == 0:
         return
     # The remote's HEAD names no branch (a bare repository whose default branch was never
