@@ -192,7 +192,12 @@ def community_pull(ctx: click.Context, name: str | None) -> None:
 
     reached = [r.community for r in results if r.error is None]
     if reached:
-        click.echo(f"New on your entries: {activity_summary(journal, reached)}.")
+        news = activity_summary(journal, reached)
+        click.echo(
+            "Nothing new on your entries."
+            if news == "nothing new"
+            else f"New on your entries: {news} (narrate activity)."
+        )
     if any(result.error is not None for result in results):
         ctx.exit(1)
 

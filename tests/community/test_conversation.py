@@ -59,7 +59,7 @@ def test_three_members_talk_adopt_and_check_back(
     bob.ok("practice", "check", adopted, "--answer", "yes", "--reshare", "--yes")
 
     pulled = alice.ok("community", "pull").stdout
-    assert "New on your entries: 1 reply, 1 adoption, 2 check-backs." in pulled
+    assert "New on your entries: 1 reply, 1 adoption, 2 check-backs" in pulled
     item = json.loads(alice.ok("read", original, "--json").stdout)
     assert [r["member"] for r in item["replies"]] == ["bob"]
     assert item["replies"][0]["body"].startswith("How do you quarantine them?")
