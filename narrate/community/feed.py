@@ -137,7 +137,7 @@ class Links:
         if not isinstance(raw, dict):
             return None, "names nothing it answers (in_reply_to: member, path, id)"
         member, path, entry_id = (str(raw.get(k) or "") for k in ("member", "path", "id"))
-        if not member or not path or not is_member_path(path, member):
+        if not member or "/" in member or not path or not is_member_path(path, member):
             return None, (
                 f"in_reply_to names {clean(path or '?', single_line=True)}, which is not a "
                 f"file in members/{clean(member or '?', single_line=True)}/"
