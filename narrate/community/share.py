@@ -307,8 +307,12 @@ def without_checkbacks(body: str) -> str:
     if HEADING not in lines:
         return body
     start = lines.index(HEADING)
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("#")), len(lines))
+    # The section ends at the next heading; a line starting with a #tag is no heading.
+    end = next((i for i in range(start + 1, len(lines)) if _HEADING.match(lines[i])), len(lines))
     return "\n".join(lines[:start] + lines[end:])
+
+
+_HEADING = re.compile(r"#{1,6}(?:\s|$)")
 
 
 def _trail(
