@@ -166,6 +166,9 @@ def _register() -> None:
         community.unshare,
         community.feed,
         community.adopt,
+        community.reply,
+        community.read_,
+        community.activity,
         imports.import_group,
     ):
         main.add_command(command)

@@ -41,6 +41,8 @@ class PullResult:
     community: Community
     entries: int = 0
     """Shared entries in the community after the pull (your own included)."""
+    replies: int = 0
+    """Replies in the community after the pull (yours included)."""
     skipped: list[Skipped] = field(default_factory=list)
     """Files the community holds that narrate refused to read."""
     error: NarrateError | None = None
@@ -76,6 +78,7 @@ def pull(
             result.error = exc
         else:
             result.entries, result.skipped = update.entries, update.skipped
+            result.replies = update.replies
             result.notices = update.notices
             # Saved after each community: a later failure keeps the earlier pulls' times.
             mark_pulled(community.name)
@@ -83,6 +86,13 @@ def pull(
         if pulled is not None:
             pulled(result)
     return results
+
+
+def activity_summary(journal: Journal, chosen: list[Community]) -> str:
+    """The pull's last line: what is new on my contributions ("2 replies, 1 adoption")."""
+    from narrate.community.activity import gather, mark_new, summary
+
+    return summary(mark_new(gather(journal, chosen)))
 
 
 def mark_pulled(name: str) -> None:
@@ -128,7 +138,19 @@ def read_feed(
     """Other members' entries in ``chosen``, newest first, from the local clones (their
     feed re-indexed first if a pull changed them); ``with_info`` also reads each
     community's own description."""
-    from narrate.community.feed import feed_items, index_community
+    from narrate.community.feed import feed_items
+
+    views = refresh(journal, chosen, with_info)
+    items = feed_items(journal, chosen, limit=limit, member=member, area=area)
+    return Feed(views, items)
+
+
+def refresh(
+    journal: Journal, chosen: list[Community], with_info: bool = False
+) -> list[CommunityView]:
+    """Re-index each cloned community of ``chosen`` whose clone moved since it was read
+    (a pull, or your own share or reply); nothing is fetched."""
+    from narrate.community.feed import index_community
     from narrate.community.registry import read_info
 
     state = load_state()
@@ -146,5 +168,4 @@ def read_feed(
             view.skipped = index_community(journal, community, repo).skipped
         except NarrateError as exc:
             view.problem = exc
-    items = feed_items(journal, chosen, limit=limit, member=member, area=area)
-    return Feed(views, items)
+    return views

@@ -551,11 +551,12 @@ class Journal:
 
         return self._guarded(lambda: feedstore.known_head(self._connection, community))
 
-    def feed_count(self, community: str) -> int:
-        """How many shared entries of ``community`` the feed holds."""
+    def feed_count(self, community: str, kind: str = "entry") -> int:
+        """How many shared entries (``kind`` 'reply': replies) of ``community`` the feed
+        holds."""
         from narrate.journal import feedstore
 
-        return self._guarded(lambda: feedstore.count(self._connection, community))
+        return self._guarded(lambda: feedstore.count(self._connection, community, kind))
 
     def replace_feed(self, community: str, head: str, rows: list[FeedRow]) -> None:
         """Replace ``community``'s feed rows with ``rows``, read from commit ``head``."""
@@ -577,9 +578,11 @@ class Journal:
         member: str | None = None,
         area: str | None = None,
         limit: int | None = 20,
+        kinds: tuple[str, ...] = ("entry",),
     ) -> list[FeedRow]:
         """Feed rows of ``communities``, newest first, without the (community, member)
-        pairs in ``exclude``; ``member`` and ``area`` narrow them."""
+        pairs in ``exclude``; ``member`` and ``area`` narrow them; ``kinds``: 'entry',
+        'reply' or both."""
         from narrate.journal import feedstore
 
         return self._guarded(
@@ -590,8 +593,39 @@ class Journal:
                 member=member,
                 area=area,
                 limit=limit,
+                kinds=kinds,
             )
         )
+
+    def feed_replies(self, parents: list[str], limit: int | None = None) -> list[FeedRow]:
+        """The replies answering any of ``parents`` (feed ids), oldest first."""
+        from narrate.journal import feedstore
+
+        return self._guarded(lambda: feedstore.replies_to(self._connection, parents, limit))
+
+    def feed_reply_count(self, parents: list[str]) -> int:
+        """How many replies answer any of ``parents`` (feed ids)."""
+        from narrate.journal import feedstore
+
+        return self._guarded(lambda: feedstore.count_replies(self._connection, parents))
+
+    def feed_adoptions(self, origins: list[str], limit: int | None = None) -> list[FeedRow]:
+        """The rows whose adopted practice change came from any of ``origins``."""
+        from narrate.journal import feedstore
+
+        return self._guarded(lambda: feedstore.adoptions_of(self._connection, origins, limit))
+
+    def feed_by_ids(self, feed_ids: list[str]) -> list[FeedRow]:
+        """The feed rows with these ids (those that exist)."""
+        from narrate.journal import feedstore
+
+        return self._guarded(lambda: feedstore.by_ids(self._connection, feed_ids))
+
+    def feed_of_member(self, community: str, member: str) -> list[FeedRow]:
+        """Every row in ``member``'s folder of ``community`` (entries and replies)."""
+        from narrate.journal import feedstore
+
+        return self._guarded(lambda: feedstore.of_member(self._connection, community, member))
 
     def feed_by_prefix(self, prefix: str, limit: int = 3) -> list[FeedRow]:
         """Feed rows whose feed id starts with ``prefix``, at most ``limit``."""
