@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import tomllib
-import unicodedata
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,16 +153,12 @@ def _validate(path: Path, data: dict[str, Any], warnings: list[str], prefix: str
             _validate(path, value, warnings, f"{dotted}.")
 
 
-# A tag in any script: letters and digits, then also "_", "/" and "-" (the stored tag
-# grammar of narrate.journal.entry.normalise_tag, widened beyond ASCII).
-_PRIVATE_TAG = re.compile(r"[^\W_][\w/-]*")
-
-
 def private_tag(raw: str) -> str | None:
     """A ``private_tags`` value as tags are stored ("#Health " -> health), in any script;
-    None if it is not a tag."""
-    tag = unicodedata.normalize("NFC", raw).strip().lstrip("#").lower().rstrip("/-")
-    return tag if _PRIVATE_TAG.fullmatch(tag) else None
+    None if it is not a tag (the grammar is the core's, normalise_tag)."""
+    from narrate.journal.entry import normalise_tag
+
+    return normalise_tag(raw)
 
 
 def _unknown_key(path: Path, dotted: str) -> str:

@@ -34,7 +34,6 @@ from narrate.journal import (
 )
 from narrate.journal.dates import in_range, out_of_range
 from narrate.journal.entry import (
-    TAG_RE,
     Document,
     derive_title,
     format_timestamp,
@@ -223,7 +222,7 @@ def map_tag(raw: str, symbols: str = "") -> str | None:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9_/-]+", "-", ascii_text)
     slug = re.sub(r"-{2,}", "-", re.sub(r"/{2,}", "/", slug)).strip("-/")
-    return slug if TAG_RE.fullmatch(slug) else None
+    return normalise_tag(slug)
 
 
 def map_tags(raws: list[str], symbols: str = "") -> tuple[list[str], dict[str, str | None], bool]:

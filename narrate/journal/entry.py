@@ -15,13 +15,12 @@ from narrate.errors import NarrateError
 from narrate.journal import frontmatter
 from narrate.journal.dates import in_range, out_of_range
 
-TAG_RE = re.compile(r"[a-z0-9][a-z0-9_/-]*")
-# An inline tag starts a word: not after a letter, digit, "/", "&" or "#", which keeps
-# URL fragments (https://x/#a), HTML entities (&#38;) and "##" out; and it is not the
-# local part of an e-mail address (dev+#ops@example.com).
+# An inline tag starts a word: not after a letter, digit, mark, "/", "&", "#", "@", "."
+# or ":", which keeps URL fragments (https://x/#a), HTML entities (&#38;) and "##" out;
+# and it is not the local part of an e-mail address (dev+#ops@example.com).
+_NOT_BEFORE_TAG = "/&#@.:_"
 # Longer first lines are shortened in the title (and kept whole in the body).
 TITLE_LIMIT = 100
-_INLINE_TAG = re.compile(r"(?<![\w/&#@.:])#(?![A-Za-z0-9_/-]*@)([A-Za-z0-9][A-Za-z0-9_/-]*)")
 _BOM = "\ufeff"
 STATUSES = ("trying", "adopted", "dropped")
 
@@ -168,10 +167,46 @@ def _opt_text(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
 
 
+def is_tag_char(char: str) -> bool:
+    """A character a tag may hold (Obsidian's rule): a letter or a combining mark of any
+    script, a decimal digit, ``_``, ``-`` or ``/``."""
+    return char in "_-/" or unicodedata.category(char)[0] in "LM" or char.isdecimal()
+
+
+def tag_key(text: str) -> str:
+    """The form tags are stored and compared in: NFC, Unicode case folding (Straße and
+    STRASSE are one tag, as are İ and i̇)."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
+
+
 def normalise_tag(raw: str) -> str | None:
-    """The stored form of a tag (lower case, no leading #), or None if it is not one."""
-    tag = raw.strip().lstrip("#").lower().rstrip("/-")
-    return tag if TAG_RE.fullmatch(tag) else None
+    """The stored form of a tag (case-folded, NFC, no leading #), or None if it is not
+    one: the one home of the tag grammar. A tag starts with a letter or digit, holds
+    only ``is_tag_char`` characters and at least one that is not a digit (#2024 is no
+    tag, as in Obsidian)."""
+    tag = tag_key(raw.strip().lstrip("#")).rstrip("/-")
+    if not tag or not (tag[0].isdecimal() or unicodedata.category(tag[0])[0] == "L"):
+        return None
+    if not all(is_tag_char(c) for c in tag) or all(c.isdecimal() for c in tag):
+        return None
+    return tag
+
+
+def _tag_candidates(text: str) -> list[str]:
+    """The words after a # that start a tag in prose, as written (not yet normalised)."""
+    found: list[str] = []
+    position = text.find("#")
+    while position != -1:
+        before = text[position - 1] if position else " "
+        end = position + 1
+        while end < len(text) and is_tag_char(text[end]):
+            end += 1
+        starts_word = not (is_tag_char(before) or before.isalnum() or before in _NOT_BEFORE_TAG)
+        # The word must not run into an "@": that is an e-mail address's local part.
+        if starts_word and end > position + 1 and text[end : end + 1] != "@":
+            found.append(text[position + 1 : end])
+        position = text.find("#", max(end, position + 1))
+    return found
 
 
 def normalise_area(raw: str) -> str | None:
@@ -182,7 +217,7 @@ def normalise_area(raw: str) -> str | None:
 
 def inline_tags(text: str) -> list[str]:
     """#tags in Markdown prose: not in code, headings, HTML, URLs or e-mail addresses."""
-    if not _INLINE_TAG.search(text):
+    if not any(normalise_tag(c) for c in _tag_candidates(text)):
         return []  # most bodies: no candidate, so markdown-it is never loaded
     tokens = _markdown().parse(text)
     found: list[str] = []
@@ -201,7 +236,7 @@ def inline_tags(text: str) -> list[str]:
                     parts.append("\n")
                 elif child.type in ("code_inline", "html_inline", "image"):
                     parts.append(" \x00 ")
-            found.extend(_INLINE_TAG.findall("".join(parts)))
+            found.extend(_tag_candidates("".join(parts)))
     return _unique(tag for raw in found if (tag := normalise_tag(raw)))
 
 
@@ -232,14 +267,33 @@ def _unique(items: Any) -> list[str]:
     return list(seen)
 
 
+# Beyond 255 bytes a name is refused by most file systems; the stem's date and a conflict
+# suffix need about 40 of them.
+SLUG_BYTES = 120
+
+
 def slugify(text: str, limit: int = 48) -> str:
-    """A file-name-safe slug of a title: ASCII, lower case, hyphens."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    ascii_text = _INLINE_TAG.sub(r"\1", ascii_text)
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > limit:
-        slug = slug[:limit].rsplit("-", 1)[0] or slug[:limit]
-    return slug or "entry"
+    """A file-name-safe slug of a title: letters and digits of any script (NFC, lower
+    case, so a case-insensitive file system sees no new clash), hyphens between words;
+    at most ``limit`` characters and SLUG_BYTES bytes of UTF-8."""
+    text = unicodedata.normalize("NFC", text).lower()
+    words = "".join(
+        c if c.isdecimal() or unicodedata.category(c)[0] in "LM" else " " for c in text
+    ).split()
+    # A word that is only combining marks has lost its letter: drop it.
+    slug = "-".join(w for w in words if unicodedata.category(w[0])[0] != "M")
+    if len(slug) > limit or len(slug.encode("utf-8")) > SLUG_BYTES:
+        cut = slug[:limit]
+        while len(cut.encode("utf-8")) > SLUG_BYTES:
+            cut = cut[:-1]
+        if slug[len(cut)] != "-":  # the cut falls inside a word: end at the one before
+            if "-" in cut:
+                cut = cut.rsplit("-", 1)[0]
+            # One long word: never part a letter from its combining marks.
+            while cut and unicodedata.category(slug[len(cut)])[0] == "M":
+                cut = cut[:-1]
+        slug = cut.strip("-")
+    return unicodedata.normalize("NFC", slug) or "entry"
 
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
