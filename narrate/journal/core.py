@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -22,6 +22,7 @@ from narrate.journal.store import (
     PendingFiles,
     atomic_write,
     entry_relpath,
+    is_read_folder,
 )
 
 if TYPE_CHECKING:
@@ -133,8 +134,11 @@ class Deleted:
 class Journal:
     """A journal folder: entry files in git, with an index kept fresh for reads."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, ignore: Iterable[str] = ()) -> None:
         self.root = root
+        self.ignore = tuple(ignore)
+        """Folders (relative to the journal) whose files are not entries: the config's
+        ``ignore``."""
         self._db: sqlite3.Connection | None = None
         self._fresh = False
         self.last_refresh: idx.RefreshReport | None = None
@@ -146,8 +150,9 @@ class Journal:
     # ------------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, root: Path) -> Journal:
-        """Open an existing journal; a clear error says how to create a missing one."""
+    def open(cls, root: Path, ignore: Iterable[str] = ()) -> Journal:
+        """Open an existing journal; a clear error says how to create a missing one.
+        ``ignore``: folders whose files are not entries (the config's ``ignore``)."""
         root = root.expanduser().absolute()
         if not (root / ".git").exists():
             if root.exists() and any(root.iterdir()) and not (root / ENTRIES).exists():
@@ -155,7 +160,7 @@ class Journal:
                     f"{root} is not a narrate journal; run 'narrate init {root}' to make one there"
                 )
             raise NarrateError(f"no journal at {root}; create one with 'narrate init {root}'")
-        return cls(root)
+        return cls(root, ignore)
 
     @classmethod
     def create(cls, root: Path) -> Journal:
@@ -258,7 +263,8 @@ class Journal:
                 (self.root / ENTRIES).mkdir(parents=True, exist_ok=True)
 
         def run() -> idx.RefreshReport:
-            return idx.Refresher(self.root, self._connection).run(full=full, progress=progress)
+            refresher = idx.Refresher(self.root, self._connection, self.ignore)
+            return refresher.run(full=full, progress=progress)
 
         report = self._guarded(run, refill=False)
         self._fresh = True
@@ -371,7 +377,7 @@ class Journal:
                 r[0]
                 for r in self._read(
                     f"SELECT f.rowid FROM entries_fts f{join} WHERE entries_fts MATCH ? "
-                    f"AND {where} ORDER BY bm25(entries_fts, 4.0, 1.0), f.rowid DESC LIMIT ?",
+                    f"AND {where} ORDER BY bm25(entries_fts, 4.0, 1.0, 4.0), f.rowid DESC LIMIT ?",
                     [sql.match, *sql.params, lim],
                 )
             ]
@@ -652,7 +658,7 @@ class Journal:
                 rel = candidate.resolve().relative_to(root).as_posix()
             except (OSError, ValueError):
                 continue
-            if rel.startswith(f"{ENTRIES}/") and (root / rel).is_file():
+            if is_read_folder(rel.rpartition("/")[0], self.ignore) and (root / rel).is_file():
                 return rel
         return None
 
@@ -686,7 +692,7 @@ class Journal:
         rel = self.resolve(ref)
         path = self.root / rel
         try:
-            return Entry.from_bytes(path.read_bytes(), rel)
+            return self._dated(Entry.from_bytes(path.read_bytes(), rel))
         except FileNotFoundError:
             raise NarrateError(f"{rel} has gone from disk; run 'narrate reindex'") from None
         except BrokenEntry as exc:
@@ -708,9 +714,23 @@ class Journal:
 
         for rel in self.entry_paths():
             try:
-                yield Entry.from_bytes((self.root / rel).read_bytes(), rel)
+                yield self._dated(Entry.from_bytes((self.root / rel).read_bytes(), rel))
             except (OSError, BrokenEntry):
                 continue
+
+    def _dated(self, entry: Entry) -> Entry:
+        """``entry`` with the dates the index gave it where the file has none to say (no
+        ``created``, no date in its name: the commit that added it, else its mtime)."""
+        if entry.created_from == "front matter" or entry.created_from == "file name":
+            return entry
+        rows = self._read("SELECT created, updated FROM entries WHERE path = ?", [entry.path])
+        if rows:
+            from narrate.journal.entry import parse_timestamp
+
+            entry.created = parse_timestamp(rows[0]["created"]) or entry.created
+            if "updated" not in entry.meta:
+                entry.updated = parse_timestamp(rows[0]["updated"]) or entry.updated
+        return entry
 
     # ------------------------------------------------------------------ writing
 
@@ -900,7 +920,7 @@ class Journal:
         ):
             report.notes.extend((row["path"], note) for note in json.loads(row["notes"]))
         report.temp_files = [
-            p.relative_to(self.root).as_posix() for p in leftover_temp_files(self.root)
+            p.relative_to(self.root).as_posix() for p in leftover_temp_files(self.root, self.ignore)
         ]
         editing = self.root / STATE / "editing"
         report.edit_copies = sorted(

@@ -42,6 +42,9 @@ class Document:
     newline: str = "\n"
     bom: bool = False
     closing: str = "---"  # "---" or "..."
+    # False for a Markdown file without front matter (a note written in Obsidian): it
+    # reads as an entry and, until narrate writes a key into it, stays exactly as it is.
+    fenced: bool = True
     # The bytes this document was read from, with the parts read from them: an unchanged
     # document writes them back as they were, even with mixed line ends or spaces after
     # the closing fence, which the parts alone cannot reproduce.
@@ -67,7 +70,10 @@ class Document:
         if newline == "\r\n":
             text = text.replace("\r\n", "\n")
         if not text.startswith("---\n"):
-            raise BrokenEntry("no front matter (the file must start with a '---' line)")
+            if not text.strip():
+                raise BrokenEntry("empty file")
+            plain = ("", text, newline, bom, "---", False)
+            return cls(*plain, source=(plain[:5], data))
         end = _closing_fence(text)
         if end is None:
             raise BrokenEntry("front matter is not closed by a '---' line")
@@ -80,7 +86,10 @@ class Document:
         parts = (self.front_matter, self.body, self.newline, self.bom, self.closing)
         if self.source is not None and self.source[0] == parts:
             return self.source[1]
-        text = f"---\n{self.front_matter}{self.closing}\n{self.body}"
+        if self.front_matter or self.fenced:
+            text = f"---\n{self.front_matter}{self.closing}\n{self.body}"
+        else:
+            text = self.body
         if self.newline != "\n":
             text = text.replace("\n", self.newline)
         return ((_BOM if self.bom else "") + text).encode("utf-8")
@@ -388,6 +397,11 @@ class Entry:
     path: str = ""  # relative to the journal, "/" separators
     meta: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # problems worth a doctor line
+    aliases: list[str] = field(default_factory=list)
+    """Other titles (Obsidian's ``aliases``): search finds the entry by them too."""
+    created_from: str = "front matter"
+    """Where ``created`` came from: "front matter", "file name", or "mtime" (a guess the
+    index replaces with the date of the commit that added the file)."""
 
     @property
     def body(self) -> str:
@@ -466,15 +480,24 @@ class Entry:
                 # Every read converts dates to UTC or the local zone: report the file
                 # once here rather than overflow in each of them.
                 raise BrokenEntry(f"{name} {out_of_range(moment)}")
+        created_from = "front matter"
         if created is None:
-            created = _date_from_path(path) or _date_from_mtime(mtime)
+            created_from = "file name"
+            created = _date_from_path(path)
+            if created is None:
+                created_from = "mtime"
+                created = _date_from_mtime(mtime)
             if "created" in meta:
                 notes.append(f"unreadable created date {meta.get('created')!r}")
             created = created or dt.datetime(1970, 1, 1)
         updated = updated or created
         title = meta.get("title")
         if title is None or str(title).strip() == "":
-            title = derive_title(document.body) or os.path.basename(path).removesuffix(".md")
+            # A note without front matter is titled as Obsidian shows it: its first "#"
+            # heading, else its file name (not its first line, which is often a date).
+            title = (
+                derive_title(document.body) if document.fenced else first_heading(document.body)
+            ) or os.path.basename(path).removesuffix(".md")
         raw_tags = meta.get("tags") or []
         if isinstance(raw_tags, str):
             raw_tags = re.split(r"[,\s]+", raw_tags)
@@ -491,6 +514,10 @@ class Entry:
         ]
         shared = meta.get("shared") or []
         shared = [s for s in shared if isinstance(s, dict)] if isinstance(shared, list) else []
+        raw_aliases = meta.get("aliases", meta.get("alias")) or []
+        if not isinstance(raw_aliases, list):
+            raw_aliases = [raw_aliases]
+        aliases = _unique(a for raw in raw_aliases if raw is not None and (a := str(raw).strip()))
         return cls(
             id=str(entry_id).strip(),
             created=created,
@@ -504,6 +531,8 @@ class Entry:
             path=path,
             meta=meta,
             notes=notes,
+            aliases=aliases,
+            created_from=created_from,
         )
 
     @classmethod
@@ -589,6 +618,16 @@ class Entry:
         body = changes.pop("body", None)
         front_matter = self.document.front_matter
         if changes:
+            # The first time narrate writes to a file without an id or a date (a note made
+            # in another tool), the ones it was read with are written too, so a rename
+            # later changes neither (docs/format.md, "Ids").
+            if "id" not in self.meta:
+                changes = {"id": self.id, **changes}
+            if "created" not in self.meta:
+                changes = {
+                    **changes,
+                    "created": changes.get("created") or format_timestamp(self.created),
+                }
             try:
                 front_matter = frontmatter.replace_keys(front_matter, changes)
             except frontmatter.FrontMatterError as exc:
@@ -602,7 +641,12 @@ class Entry:
                 "\n" if self.document.body.startswith("\n") or not self.document.body else ""
             ) + body
         document = Document(
-            front_matter, new_body, self.document.newline, self.document.bom, self.document.closing
+            front_matter,
+            new_body,
+            self.document.newline,
+            self.document.bom,
+            self.document.closing,
+            fenced=self.document.fenced or bool(front_matter),
         )
         return Entry.from_bytes(document.to_bytes(), self.path)
 
@@ -633,6 +677,24 @@ def derive_title(body: str, limit: int = TITLE_LIMIT) -> str:
     """The first non-empty line of a body, without Markdown heading marks, shortened."""
     line = first_line(body)
     return line if len(line) <= limit else _shorten(line, limit)
+
+
+_H1 = re.compile(r"^ {0,3}# +(.*?)(?: +#+)? *$")
+
+
+def first_heading(body: str, limit: int = TITLE_LIMIT) -> str:
+    """The text of the body's first level-one ATX heading (outside code fences), shortened
+    like a title; "" when there is none."""
+    fence = ""
+    for line in body.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            fence = "" if fence and stripped.startswith(fence) else fence or stripped[:3]
+            continue
+        if not fence and (match := _H1.match(line)) and match.group(1).strip():
+            text = match.group(1).strip()
+            return text if len(text) <= limit else _shorten(text, limit)
+    return ""
 
 
 def capture_title(text: str) -> str:

@@ -267,19 +267,19 @@ class Syncer:
 
     def _recent_folders(self) -> list[str]:
         """Entry folders changed since the last sync began, and the two newest months."""
-        from narrate.journal.store import month_dirs
+        from narrate.journal.store import ENTRIES, read_folders
 
         since_ns = int((float(self._load_record().get("last_sync_started") or 0) - 2) * 1e9)
-        folders = list(month_dirs(self.root))
-        months = sorted(p for p in folders if len(p.relative_to(self.root).parts) == 3)
+        folders = list(read_folders(self.root, self.journal.ignore))
+        months = sorted(p for p in folders if p.startswith(f"{ENTRIES}/") and p.count("/") == 2)
         chosen = set(months[-2:])
         for folder in folders:
             try:
-                if folder.stat().st_mtime_ns >= since_ns:
+                if os.stat(self.root / folder).st_mtime_ns >= since_ns:
                     chosen.add(folder)
             except FileNotFoundError:
                 continue
-        return sorted(p.relative_to(self.root).as_posix() for p in chosen)
+        return sorted(chosen)
 
     def _commit_pending(
         self, full: bool, message: str = "Sync: commit changes made outside narrate"
@@ -293,21 +293,18 @@ class Syncer:
         folders = self._recent_folders()
         if not folders:
             return False
-        # A month folder is a leaf: name it. entries/ and the year folders hold month
-        # folders: look only at the files directly inside them, or git would walk every
-        # month below (a loose file in entries/ would cost a full scan).
-        months = [f for f in folders if f.count("/") == 2]
-        parents = [f for f in folders if f.count("/") < 2]
+        # Only the files directly in each folder: a folder's subfolders are in the list
+        # when they changed, and naming a parent would make git walk everything below.
+        from narrate.journal.store import join
+
         loose = [
-            f"{folder}/{item.name}" for folder in parents for item in scan_dir(self.root / folder)
+            join(folder, item.name) for folder in folders for item in scan_dir(self.root / folder)
         ]
-        tracked_spec = [*months, *(f":(glob){folder}/*" for folder in parents)]
+        tracked_spec = [f":(glob){folder}/*" if folder else ":(glob)*" for folder in folders]
         changed = self._git("diff-files", "--name-only", "-z", "--", *tracked_spec).stdout
         untracked = ""
-        if months or loose:
-            untracked = self._git(
-                "ls-files", "-o", "--exclude-standard", "-z", "--", *months, *loose
-            ).stdout
+        if loose:
+            untracked = self._git("ls-files", "-o", "--exclude-standard", "-z", "--", *loose).stdout
         paths = [p for p in (changed + untracked).split("\0") if p]
         if not paths:
             return False
@@ -506,7 +503,14 @@ class Syncer:
         self._git("config", f"branch.{branch}.merge", f"refs/heads/{branch}")
 
     def _reindex(self, paths: list[str]) -> None:
-        entries = [p for p in paths if p.startswith("entries/") and p.endswith(".md")]
+        from narrate.journal.store import is_entry_name, is_read_folder
+
+        ignore = self.journal.ignore
+        entries = [
+            p
+            for p in paths
+            if is_entry_name(p.rpartition("/")[2]) and is_read_folder(p.rpartition("/")[0], ignore)
+        ]
         if entries:
             self.journal.reindex_paths(entries)
 

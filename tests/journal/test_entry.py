@@ -127,7 +127,7 @@ BROKEN: dict[str, tuple[bytes, str]] = {
     "empty": (b"", "empty file"),
     "binary": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
     "bad-utf8": (b"---\ntitle: caf\xe9\n---\nbody\n", "not UTF-8"),
-    "no-front-matter": (b"# Just a note\n\nNo front matter here.\n", "no front matter"),
+    "blank": (b"\n  \n", "empty file"),
     "unclosed": (b"---\nid: x\ntitle: never closed\n\nbody\n", "not closed"),
     "broken-yaml": (b"---\nid: x\ntitle: [unclosed\n---\nbody\n", "invalid YAML"),
     "list": (b"---\n- just\n- a list\n---\nbody\n", "not a mapping"),
@@ -144,6 +144,23 @@ def test_broken_files_raise_with_a_reason(name: str) -> None:
     with pytest.raises(BrokenEntry) as caught:
         Entry.from_bytes(data, f"entries/2026/11/{name}.md")
     assert reason in caught.value.reason
+
+
+def test_a_note_without_front_matter_is_an_entry_kept_byte_for_byte() -> None:
+    data = b"Went to the park.\n\n# Park day\n\nSaw #birds\n"
+    entry = Entry.from_bytes(data, "Daily/2026-12-01.md", mtime=1.7e9)
+    assert entry.title == "Park day"  # the first heading, not the first line
+    assert entry.created == dt.datetime(2026, 12, 1) and entry.created_from == "file name"
+    assert entry.all_tags() == ["birds"] and entry.body == data.decode()
+    assert entry.document.to_bytes() == data
+    untitled = Entry.from_bytes(b"just words\n", "Notes/Idea one.md", mtime=1.7e9)
+    assert untitled.title == "Idea one" and untitled.created_from == "mtime"
+    assert untitled.created == dt.datetime.fromtimestamp(1.7e9).astimezone()
+    # The first write through narrate adds front matter, with the id and date it was read
+    # with, and keeps every byte of the note below it.
+    starred = entry.with_changes(starred=True)
+    assert starred.id == entry.id and starred.created == entry.created and starred.starred
+    assert starred.document.to_bytes().endswith(b"---\n" + data)
 
 
 def test_a_bom_file_is_read_without_the_bom_in_any_value() -> None:
