@@ -765,6 +765,35 @@ class Journal:
             self._commit([entry.path], message or f"Edit entry: {entry.title}")
         return entry
 
+    def without_id(self) -> list[str]:
+        """Entries whose file holds no ``id:`` (notes made in another tool): their id is
+        derived from the path, so it changes when the file is renamed."""
+        rows = self._read(
+            "SELECT path FROM entries WHERE notes LIKE '%no id in front matter%' ORDER BY path"
+        )
+        return [str(r["path"]) for r in rows]
+
+    def write_ids(self, paths: list[str]) -> list[str]:
+        """Write into each file its current id (and, without one, its date), so a rename
+        keeps them; one commit. Returns the files changed (``doctor --fix``)."""
+        from narrate.journal.entry import BrokenEntry, Entry
+
+        done: list[str] = []
+        with JournalLock(self.root):
+            for rel in paths:
+                try:
+                    entry = self._dated(Entry.from_bytes((self.root / rel).read_bytes(), rel))
+                except (OSError, BrokenEntry):
+                    continue
+                if "id" in entry.meta:
+                    continue
+                PendingFiles(self.root).add([rel])
+                self._write(entry.with_changes(id=entry.id))
+                done.append(rel)
+            if done:
+                self._commit(done, f"Write an id into {len(done)} file(s) without one")
+        return done
+
     def delete(self, ref: str) -> Deleted:
         """Remove the entry ``ref`` names from disk and the index and commit the removal;
         the history keeps it, and ``Deleted.restore_hint`` says how to bring it back."""
@@ -931,6 +960,13 @@ class Journal:
         report.conflicts = [c.copy.path for c in list_conflicts(self)]
         state = repo_state(self.root)
         report.git_problems = state.problems
+        from narrate.journal.sync import device_files_tracked
+
+        report.git_problems.extend(
+            f"{path} is committed, but every device rewrites it (open tabs, layout): "
+            "'narrate sync' stops tracking it and keeps it on disk"
+            for path in device_files_tracked(self.root)
+        )
         report.uncommitted = state.uncommitted
         from narrate.journal.remote import redact
 

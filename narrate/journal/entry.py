@@ -493,10 +493,14 @@ class Entry:
         updated = updated or created
         title = meta.get("title")
         if title is None or str(title).strip() == "":
-            # A note without front matter is titled as Obsidian shows it: its first "#"
-            # heading, else its file name (not its first line, which is often a date).
+            # A note made elsewhere (no front matter, or outside entries/) is titled as
+            # Obsidian shows it: its first "#" heading, else its file name (its first
+            # line is often a date or a template's question).
+            in_entries = path.startswith("entries/") or not path
             title = (
-                derive_title(document.body) if document.fenced else first_heading(document.body)
+                derive_title(document.body)
+                if document.fenced and in_entries
+                else first_heading(document.body)
             ) or os.path.basename(path).removesuffix(".md")
         raw_tags = meta.get("tags") or []
         if isinstance(raw_tags, str):

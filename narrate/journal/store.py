@@ -20,7 +20,12 @@ STATE = ".narrate"
 # Temporary files start with a dot and carry this marker: scans skip dot files, and
 # doctor reports leftovers by the marker.
 TEMP_MARKER = ".narrate-tmp"
-GITIGNORE = f"{STATE}/\n.*{TEMP_MARKER}*\n"
+# Per-device files of other tools that open the journal as a vault, as obsidian-git and
+# Obsidian's help advise: the open tabs and layout (desktop, mobile, saved workspaces) and
+# Obsidian's local trash. Committed, they change on every device and conflict on every
+# sync.
+DEVICE_FILES = (".obsidian/workspace*.json", ".trash/")
+GITIGNORE = f"{STATE}/\n.*{TEMP_MARKER}*\n" + "".join(f"{line}\n" for line in DEVICE_FILES)
 
 
 def atomic_write(path: Path, data: bytes) -> None:
