@@ -8,12 +8,14 @@ Freshness (what a read is guaranteed to see; see docs/index.md):
 * Every read stats every folder entries are read from (a folder's mtime signs the
   names directly in it) and lists again any folder whose mtime changed: files created,
   deleted or renamed there (editors that save by rename, git checkouts and pulls), and
-  new folders, which are walked. A big tree costs one stat per folder, never a walk.
+  new folders, which are walked. A tree outside entries/ with no entry in it is signed
+  by its top folder alone: a big node_modules/ costs one stat, never a walk.
 * It also stats every file in the two newest month folders of ``entries/`` and the two
   most recently changed folders elsewhere, catching in-place edits of recent entries.
 * A full stat of every file runs when the journal has at most FULL_CHECK_FILES files
-  (cheap there), when the last full check is older than FULL_CHECK_SECONDS, when the
-  ``ignore`` list changed, and on ``narrate reindex`` and ``narrate doctor``.
+  (cheap there); a walk of every folder, barren trees included, when the last full
+  check is older than FULL_CHECK_SECONDS, when the ``ignore`` list changed, and on
+  ``narrate reindex`` and ``narrate doctor``.
 * narrate's own writes update the index directly.
 
 A file whose stat signature changed is hashed; only a changed hash re-parses it.
@@ -33,7 +35,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from narrate.journal.checkbacks import trail
-from narrate.journal.store import ENTRIES, STATE, join, read_folders, scan_dir, subfolders
+from narrate.journal.store import (
+    ENTRIES,
+    STATE,
+    is_entry_name,
+    is_read_folder,
+    join,
+    read_folders,
+    scan_dir,
+    subfolders,
+)
 
 if TYPE_CHECKING:
     from narrate.journal.entry import Entry
@@ -126,7 +137,9 @@ def create_schema(conn: sqlite3.Connection) -> None:
 
     db = sqlite_utils.Database(conn)
     db.table("meta").create({"key": str, "value": str}, pk="key")
-    db.table("dirs").create({"path": str, "mtime_ns": int}, pk="path")
+    # barren: the top of a tree with no entry anywhere in it (node_modules, attachments),
+    # signed by its own mtime alone (Refresher._folders).
+    db.table("dirs").create({"path": str, "mtime_ns": int, "barren": int}, pk="path")
     db.table("files").create(
         {"path": str, "dir": str, "change_ns": int, "size": int, "hash": str, "error": str},
         pk="path",
@@ -562,27 +575,32 @@ class Refresher:
     ) -> RefreshReport:
         """Refresh; ``full`` stats every file whatever the folder times say."""
         report = RefreshReport()
-        known_dirs = dict(self.conn.execute("SELECT path, mtime_ns FROM dirs").fetchall())
+        rows = self.conn.execute("SELECT path, mtime_ns, barren FROM dirs").fetchall()
+        known_dirs = {path: mtime for path, mtime, barren in rows if not barren}
+        known_barren = {path: mtime for path, mtime, barren in rows if barren}
         file_count = self.conn.execute("SELECT count(*) FROM files").fetchone()[0]
         last_full = self.conn.execute("SELECT value FROM meta WHERE key = 'last_full'").fetchone()
         due = last_full is None or time.time() - float(last_full[0]) > FULL_CHECK_SECONDS
         # Small journals are checked in full every time; recording when costs a write, so
         # it happens only when asked for, when due, or in a large journal.
         record_full = full or due
+        # A walk lists every folder, barren trees included: only when asked, when due,
+        # or when the ignore list changed. A small journal's every-read full check stats
+        # every file of the folders that hold entries, and walks nothing.
+        walk = full or due or not rows
         full = full or due or file_count <= FULL_CHECK_FILES
         if file_count <= FULL_CHECK_FILES and last_full is not None:
             record_full = record_full and not due
         scope = json.dumps(self.ignore)
         stored = self.conn.execute("SELECT value FROM meta WHERE key = 'scope'").fetchone()
-        rescope = (stored[0] if stored else "[]") != scope
-        if rescope:
+        if (stored[0] if stored else "[]") != scope:
             # The config's ignore list changed: every folder is looked at again, and
             # those now ignored are dropped below as folders that went away.
-            full = record_full = True
+            walk = full = record_full = True
         report.full = full
 
-        current_dirs = self._folders({} if rescope else known_dirs, full)
-        report.scanned_dirs = len(current_dirs)
+        current_dirs, barren = self._walk("") if walk else self._folders(known_dirs, known_barren)
+        report.scanned_dirs = len(current_dirs) + len(barren)
         months = sorted(p for p in current_dirs if _is_month(p))
         # Outside entries/ the most recently changed folders (the daily notes' folder, the
         # journal itself when notes are made there) stand in for the newest months.
@@ -619,23 +637,23 @@ class Refresher:
             changed.extend((p, -1, -1) for p in self._known_files(rel))
 
         # A read that found nothing new writes nothing (no write lock, no WAL growth).
-        if changed or gone_dirs or current_dirs != known_dirs or record_full:
-            self._apply(changed, current_dirs, report, record_full, progress, scope)
+        folders_moved = current_dirs != known_dirs or barren != known_barren
+        if changed or gone_dirs or folders_moved or record_full:
+            self._apply(changed, current_dirs, barren, report, record_full, progress, scope)
         return report
 
-    def _folders(self, known: dict[str, int], full: bool) -> dict[str, int]:
-        """Current modification times of every folder entries are read from.
+    def _folders(
+        self, known: dict[str, int], known_barren: dict[str, int]
+    ) -> tuple[dict[str, int], dict[str, int]]:
+        """Current modification times of the folders that hold entries (and of the tops
+        of barren trees), from the known ones.
 
         A folder's mtime signs its own names only (files and folders directly in it), so
         each known folder is stat'ed, and only a changed one is listed for new folders:
-        a big tree costs a stat per folder, never a walk, unless something in it moved.
+        the cost is a stat per folder that holds entries, plus one per barren tree.
         """
         folders: dict[str, int] = {}
-        if full or not known:
-            for rel in read_folders(self.root, self.ignore):
-                with contextlib.suppress(OSError):
-                    folders[rel] = os.stat(self.root / rel).st_mtime_ns
-            return folders
+        barren: dict[str, int] = {}
         changed: list[str] = []
         for rel, mtime in known.items():
             try:
@@ -644,14 +662,63 @@ class Refresher:
                 continue  # gone (or no longer a folder): its files are dropped
             if folders[rel] != mtime:
                 changed.append(rel)
+        for rel, mtime in known_barren.items():
+            try:
+                now = os.stat(self.root / rel).st_mtime_ns
+            except OSError:
+                continue
+            if now == mtime:
+                barren[rel] = now
+            else:
+                live, still = self._walk(rel)  # something moved at its top: look again
+                folders.update(live)
+                barren.update(still)
         for rel in changed:
             for sub in subfolders(self.root, rel, self.ignore):
-                if sub in folders:
-                    continue
-                for new in read_folders(self.root, self.ignore, start=sub):
-                    with contextlib.suppress(OSError):
-                        folders[new] = os.stat(self.root / new).st_mtime_ns
-        return folders
+                if sub not in folders and sub not in barren:
+                    live, still = self._walk(sub)
+                    folders.update(live)
+                    barren.update(still)
+        return folders, barren
+
+    def _walk(self, start: str) -> tuple[dict[str, int], dict[str, int]]:
+        """(folders that hold entries, tops of barren trees) at and below ``start``.
+
+        A tree outside entries/ with no entry file anywhere in it is kept as its top
+        folder alone: reads stat that one folder, and look inside again only when its
+        own names change, or at a walk (every FULL_CHECK_SECONDS, reindex, doctor).
+        """
+        live: dict[str, int] = {}
+        barren: dict[str, int] = {}
+
+        def visit(rel: str) -> tuple[bool, int] | None:
+            try:
+                mtime = os.stat(self.root / rel).st_mtime_ns
+                with os.scandir(self.root / rel) as it:
+                    items = list(it)
+            except OSError:
+                return None
+            holds = any(is_entry_name(i.name) and i.is_file(follow_symlinks=False) for i in items)
+            subs = sorted(
+                join(rel, i.name)
+                for i in items
+                if i.is_dir(follow_symlinks=False)
+                and is_read_folder(join(rel, i.name), self.ignore)
+            )
+            found = [(sub, visit(sub)) for sub in subs]
+            keep = holds or rel == "" or rel == ENTRIES or rel.startswith(f"{ENTRIES}/")
+            keep = keep or any(result and result[0] for _, result in found)
+            if keep:
+                live[rel] = mtime
+                for sub, result in found:
+                    if result is not None and not result[0]:
+                        barren[sub] = result[1]
+            return keep, mtime
+
+        top = visit(start)
+        if top is not None and not top[0]:
+            barren[start] = top[1]
+        return live, barren
 
     def _all_files(self) -> dict[str, dict[str, tuple[int, int]]]:
         """Every file signature, grouped by folder."""
@@ -672,6 +739,7 @@ class Refresher:
         self,
         changed: list[tuple[str, int, int]],
         folders: dict[str, int],
+        barren: dict[str, int],
         report: RefreshReport,
         full: bool,
         progress: Callable[[int, int], None] | None,
@@ -716,8 +784,12 @@ class Refresher:
             # it: record it as unknown so the next read looks again.
             recent = time.time_ns() - 2_000_000_000
             conn.executemany(
-                "INSERT INTO dirs (path, mtime_ns) VALUES (?, ?)",
-                [(path, mtime if mtime < recent else -1) for path, mtime in folders.items()],
+                "INSERT INTO dirs (path, mtime_ns, barren) VALUES (?, ?, ?)",
+                [
+                    (path, mtime if mtime < recent else -1, flag)
+                    for flag, group in ((0, folders), (1, barren))
+                    for path, mtime in group.items()
+                ],
             )
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('scope', ?)", (scope,))
             if full:

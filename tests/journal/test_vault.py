@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -257,3 +258,31 @@ def test_unicode_private_tags_never_leave(alice: Member, cop: Path) -> None:
     ).stdout.decode("utf-8", "replace")
     for secret in ("strasse", "STRASSE", "stanbul", "हिंदी", "निजी", "здоровье", "ЗДОРОВЬЕ"):
         assert secret not in published, secret
+
+
+def test_a_big_tree_without_notes_costs_one_stat_per_read(tmp_path: Path) -> None:
+    root = tmp_path / "j"
+    Journal.create(root).close()
+    write_vault(root, VAULT)
+    for package in range(20):
+        for module in range(25):
+            write_vault(root, {f"node_modules/p{package}/m{module}/index.js": "x"})
+    with Journal.open(root) as journal:
+        first = journal.refresh()
+        assert first.full
+        quick = journal.refresh()
+        # The vault's folders that hold notes, and node_modules/ as one folder: the 520
+        # folders below it are neither stat'ed nor listed.
+        assert quick.scanned_dirs < 20 and not quick.changed
+        # A note dropped at the top of that tree is seen at once (its mtime changed); one
+        # deep inside it at the next walk (reindex, doctor, or every 10 minutes).
+        write_vault(root, {"node_modules/README.md": "# Packages\n"})
+        time.sleep(0.01)
+        assert journal.refresh().added == 1
+        write_vault(root, {"node_modules/p3/m4/NOTES.md": "# Deep note\n"})
+        journal.reindex()
+        titles = {item["title"] for item in journal.entries(limit=None)}
+        assert {"Packages", "Deep note"} <= titles
+        # Now p3/m4 holds a note: its 19 sibling packages and 24 sibling modules are
+        # barren tops, one stat each, still a tenth of the tree.
+        assert journal.refresh().scanned_dirs < 60
