@@ -286,3 +286,26 @@ def test_a_big_tree_without_notes_costs_one_stat_per_read(tmp_path: Path) -> Non
         # Now p3/m4 holds a note: its 19 sibling packages and 24 sibling modules are
         # barren tops, one stat each, still a tenth of the tree.
         assert journal.refresh().scanned_dirs < 60
+
+
+@pytest.mark.parametrize(
+    ("value", "folders"),
+    [('["Templates", "Archive/2019/", "./Daily"]', ["Templates", "Archive/2019", "Daily"])],
+)
+def test_the_ignore_list_takes_relative_folders(value: str, folders: list[str]) -> None:
+    from narrate.config import load_config
+
+    write_config(f"ignore = {value}\n")
+    assert load_config().ignore == folders
+
+
+@pytest.mark.parametrize(
+    "bad", ['"/etc"', '"../outside"', '"entries"', '"entries/2026"', "3", '""']
+)
+def test_a_bad_ignore_value_is_refused_with_one_line(bad: str) -> None:
+    from narrate.config import load_config
+    from narrate.errors import NarrateError
+
+    write_config(f"ignore = [{bad}]\n")
+    with pytest.raises(NarrateError, match="key 'ignore' must be a list of folders"):
+        load_config()
