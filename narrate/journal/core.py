@@ -640,7 +640,7 @@ class Journal:
                 raise NarrateError(
                     f"'{ref}' matches several entries: {listed}; give more of the id"
                 )
-        broken = self._broken_with_id(ref)
+        broken = self._broken_with_id(ref) or self._lost_id(ref)
         if len(broken) == 1:
             return broken[0]
         if broken:
@@ -675,6 +675,18 @@ class Journal:
             elif found and found.upper().startswith(wanted):
                 prefixed.append(rel)
         return exact or prefixed
+
+    def _lost_id(self, ref: str) -> list[str]:
+        """Files in entries/ read without an id whose last committed copy had the one
+        ``ref`` names: an entry whose front matter was cut away is still found by it."""
+        wanted = ref.upper()
+        found: list[str] = []
+        for rel in self.without_id():
+            if rel.startswith(f"{ENTRIES}/"):
+                committed = _id_line(self._committed(rel))
+                if committed and committed.upper().startswith(wanted):
+                    found.append(rel)
+        return found
 
     def _committed(self, rel: str) -> bytes:
         """The file's bytes at HEAD (its last good copy), or b"" when git has none."""
