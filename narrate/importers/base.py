@@ -34,6 +34,7 @@ from narrate.journal import (
 )
 from narrate.journal.dates import in_range, out_of_range
 from narrate.journal.entry import (
+    TAG_RE,
     Document,
     derive_title,
     format_timestamp,
@@ -222,7 +223,7 @@ def map_tag(raw: str, symbols: str = "") -> str | None:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9_/-]+", "-", ascii_text)
     slug = re.sub(r"-{2,}", "-", re.sub(r"/{2,}", "/", slug)).strip("-/")
-    return normalise_tag(slug)
+    return slug if TAG_RE.fullmatch(slug) else None
 
 
 def map_tags(raws: list[str], symbols: str = "") -> tuple[list[str], dict[str, str | None], bool]:

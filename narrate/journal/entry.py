@@ -201,6 +201,17 @@ def normalise_tag(raw: str) -> str | None:
     return tag
 
 
+class _TagGrammar:
+    """The tag grammar in the shape of the regex older callers match with
+    (``TAG_RE.fullmatch(text)``): true when ``text`` is a tag in its stored form."""
+
+    def fullmatch(self, text: str) -> bool:
+        return normalise_tag(text) == text
+
+
+TAG_RE = _TagGrammar()
+
+
 def _tag_candidates(text: str) -> list[str]:
     """The words after a # that start a tag in prose, as written (not yet normalised)."""
     found: list[str] = []
