@@ -530,6 +530,36 @@ class Journal:
         )
         return [(str(month), int(n)) for month, n in rows]
 
+    def titled(self, name: str) -> list[str]:
+        """Paths of the entries a ``[[name]]`` link names, as Obsidian resolves one: the
+        file name (without ``.md``), then the title or an alias, compared ignoring case;
+        best first. For link resolution in the preview and the exports."""
+        name = name.strip().removesuffix(".md")
+        if not name:
+            return []
+        # LIKE narrows the rows (ASCII case only); casefold decides (any script).
+        rows = self._read(
+            "SELECT path, title, aliases FROM entries WHERE path LIKE ? ESCAPE '\\' "
+            "OR path LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\' "
+            "OR aliases LIKE ? ESCAPE '\\' ORDER BY sort DESC, path",
+            [f"%/{_like(name)}.md", f"{_like(name)}.md", _like(name), f"%{_like(name)}%"],
+        )
+        if not rows and not name.isascii():
+            # LIKE folds ASCII case only: "[[обзор]]" for "Обзор" needs every title.
+            rows = self._read("SELECT path, title, aliases FROM entries ORDER BY sort DESC, path")
+        key = name.casefold()
+        by_name = [r["path"] for r in rows if r["path"].rpartition("/")[2][:-3].casefold() == key]
+        by_title = [
+            r["path"]
+            for r in rows
+            if r["path"] not in by_name
+            and (
+                r["title"].casefold() == key
+                or any(a.casefold() == key for a in (r["aliases"] or "").split("\n"))
+            )
+        ]
+        return [str(p) for p in [*by_name, *by_title]]
+
     def paths_with_id(self, entry_id: str) -> list[str]:
         """The paths of every indexed entry carrying ``entry_id``, by path."""
         rows = self._read("SELECT path FROM entries WHERE id = ? ORDER BY path", [entry_id])
@@ -1105,6 +1135,11 @@ class Journal:
 
 
 _HEADING_LINE = re.compile(r"#{1,6}(\s|$)")
+
+
+def _like(text: str) -> str:
+    """``text`` as a literal inside a LIKE pattern (escape character ``\\``)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _snippet(raw: str, title: str, cut: bool) -> str:

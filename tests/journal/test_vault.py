@@ -309,3 +309,12 @@ def test_a_bad_ignore_value_is_refused_with_one_line(bad: str) -> None:
     write_config(f"ignore = [{bad}]\n")
     with pytest.raises(NarrateError, match="key 'ignore' must be a list of folders"):
         load_config()
+
+
+def test_a_wikilink_name_finds_its_note_by_file_name_title_or_alias(vault: Path) -> None:
+    with Journal.open(vault, ignore=["Templates"]) as journal:
+        assert journal.titled("Retro notes") == ["Projects/Retro notes.md"]  # file name
+        assert journal.titled("sprint RETRO") == ["Projects/Retro notes.md"]  # an alias
+        assert journal.titled("ретроспектива") == ["Projects/Retro notes.md"]  # any script
+        assert journal.titled("Retro day") == ["Daily/2026-11-30.md"]  # a title
+        assert journal.titled("100%_") == [] and journal.titled("") == []
