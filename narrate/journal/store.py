@@ -155,27 +155,6 @@ def read_folders(root: Path, ignore: Iterable[str] = (), start: str = "") -> Ite
         pending.extend(reversed(subfolders(root, rel, ignore)))
 
 
-def month_dirs(root: Path) -> Iterator[Path]:
-    """Every entries/YYYY/MM folder (and entries/ itself, for loose files)."""
-    base = root / ENTRIES
-    yield base
-    for year in _subdirs(base):
-        yield year
-        yield from _subdirs(year)
-
-
-def _subdirs(folder: Path) -> list[Path]:
-    try:
-        with os.scandir(folder) as it:
-            return sorted(
-                Path(item.path)
-                for item in it
-                if not item.name.startswith(".") and item.is_dir(follow_symlinks=False)
-            )
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-
-
 def leftover_temp_files(root: Path, ignore: Iterable[str] = ()) -> list[Path]:
     """Temporary files a killed write left behind."""
     found: list[Path] = []
