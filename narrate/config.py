@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import tomllib
-import unicodedata
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +24,8 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], str]] = {
     # How 11/03 reads: 11 March ("dmy", the default) or 3 November ("mdy").
     "date_order": (str, '"dmy" or "mdy"'),
     "private_tags": (list, "a list of tags"),
+    # Folders of the journal whose Markdown files are not entries (templates, archives).
+    "ignore": (list, "a list of folders inside the journal"),
     "check_back_weeks": (list, "a list of whole numbers of weeks"),
     "reshare_checkbacks": (bool, "true or false"),
     "author": (dict, "a table"),
@@ -67,6 +67,12 @@ class Config:
         """Tags never published to a community, in their stored form."""
         tags = (private_tag(str(t)) for t in self.get("private_tags", []))
         return list(dict.fromkeys(t for t in tags if t))
+
+    @property
+    def ignore(self) -> list[str]:
+        """The journal folders whose files are not entries, relative, "/" separators."""
+        folders = (ignore_folder(str(f)) for f in self.get("ignore", []))
+        return list(dict.fromkeys(f for f in folders if f))
 
     def delete(self, dotted: str) -> None:
         """Remove a dotted key (and its table); a missing key is not an error."""
@@ -146,6 +152,15 @@ def _validate(path: Path, data: dict[str, Any], warnings: list[str], prefix: str
                         f"config {path}: key '{dotted}' must be {what} (such as \"health\" "
                         f'or "#health"); {shown} is not a tag'
                     )
+        if dotted == "ignore":
+            for folder in value:
+                if not isinstance(folder, str) or ignore_folder(folder) is None:
+                    shown = json.dumps(folder, ensure_ascii=False, default=str)
+                    raise NarrateError(
+                        f"config {path}: key '{dotted}' must be {what} (such as "
+                        f'"Templates" or "Archive/2019"); {shown} is not one (no absolute '
+                        "paths, no '..', and not entries/, where narrate writes)"
+                    )
         if dotted == "date_order" and value not in ("dmy", "mdy"):
             raise NarrateError(f"config {path}: key '{dotted}' must be {what}, not {value!r}")
         if dotted == "sync_timeout" and not (math.isfinite(value) and value > 0):
@@ -156,16 +171,23 @@ def _validate(path: Path, data: dict[str, Any], warnings: list[str], prefix: str
             _validate(path, value, warnings, f"{dotted}.")
 
 
-# A tag in any script: letters and digits, then also "_", "/" and "-" (the stored tag
-# grammar of narrate.journal.entry.normalise_tag, widened beyond ASCII).
-_PRIVATE_TAG = re.compile(r"[^\W_][\w/-]*")
+def ignore_folder(raw: str) -> str | None:
+    """An ``ignore`` value as a relative folder ("Templates/" -> Templates), or None when
+    it is not one: absolute, empty, climbing out with "..", or narrate's own entries/."""
+    text = raw.strip().replace("\\", "/").strip("/")
+    parts = [p for p in text.split("/") if p not in ("", ".")]
+    if not parts or raw.strip().startswith(("/", "~")) or ".." in parts or ":" in parts[0]:
+        return None
+    folder = "/".join(parts)
+    return None if folder == "entries" or folder.startswith("entries/") else folder
 
 
 def private_tag(raw: str) -> str | None:
     """A ``private_tags`` value as tags are stored ("#Health " -> health), in any script;
-    None if it is not a tag."""
-    tag = unicodedata.normalize("NFC", raw).strip().lstrip("#").lower().rstrip("/-")
-    return tag if _PRIVATE_TAG.fullmatch(tag) else None
+    None if it is not a tag (the grammar is the core's, normalise_tag)."""
+    from narrate.journal.entry import normalise_tag
+
+    return normalise_tag(raw)
 
 
 def _unknown_key(path: Path, dotted: str) -> str:

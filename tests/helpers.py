@@ -106,7 +106,7 @@ def commit_count(root: Path) -> int:
 
 def tracked(root: Path) -> set[str]:
     """Files git tracks at HEAD."""
-    return set(git(root, "ls-tree", "-r", "--name-only", "HEAD").split())
+    return set(git(root, "ls-tree", "-r", "-z", "--name-only", "HEAD").split("\0")) - {""}
 
 
 class Cli:

@@ -108,7 +108,7 @@ def open_journal(ctx: click.Context) -> Journal:
     """The Journal for this invocation, closed when the command ends."""
     from narrate.journal.core import Journal
 
-    journal = Journal.open(journal_path(ctx))
+    journal = Journal.open(journal_path(ctx), ignore=load_settings(ctx).ignore)
     ctx.call_on_close(journal.close)
     ctx.call_on_close(say_notices)
     return journal

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,6 +21,9 @@ from narrate.commands.common import (
 from narrate.commands.sync import ENCRYPT_HELP, KEY_HELP
 from narrate.errors import NarrateError
 from narrate.humane import plural
+
+if TYPE_CHECKING:
+    from narrate.journal.core import Journal
 
 
 @click.command(context_settings=CONTEXT)
@@ -87,6 +91,10 @@ def init(
     journal = Journal.create(target)
     done = journal.init_result
     assert done is not None
+    from narrate.journal.sync import ignore_device_files
+
+    # A folder that is already an Obsidian vault: its per-device files leave git now.
+    untracked = ignore_device_files(journal.root)
     if remote:
         set_remote(journal.root, remote)
     if clone:
@@ -97,6 +105,8 @@ def init(
         click.echo(f"Finished setting up the journal at {journal.root} (committed .gitignore)")
     else:
         click.echo(f"Journal already at {journal.root}; nothing to do")
+    if untracked:
+        click.echo(f"Stopped tracking {len(untracked)} per-device file(s): {', '.join(untracked)}")
     if done.identity_notice:
         click.echo(f"narrate: note: {done.identity_notice}", err=True)
     if encrypt:
@@ -131,12 +141,24 @@ def reindex(ctx: click.Context, full: bool) -> None:
 
 
 @click.command(context_settings=CONTEXT)
+@click.option(
+    "--fix",
+    is_flag=True,
+    help="Write an id: into notes that have none (made in another tool), after asking, so "
+    "renaming them keeps their id.",
+)
+@click.option("--yes", is_flag=True, help="With --fix: do not ask first.")
 @journal_option
 @click.pass_context
-def doctor(ctx: click.Context) -> None:
+def doctor(ctx: click.Context, fix: bool, yes: bool) -> None:
     """Check the journal's health: unreadable files, duplicate ids, git state.
 
     Exits with status 1 when something needs your attention.
+
+    \b
+    Examples:
+      narrate doctor
+      narrate doctor --fix     # ids for notes made in Obsidian or an editor
     """
     from rich.text import Text
 
@@ -150,6 +172,8 @@ def doctor(ctx: click.Context) -> None:
         return redact(clean(text, single_line=True))
 
     journal = open_journal(ctx)
+    if fix:
+        _write_ids(journal, yes)
     report = journal.doctor()
     con = output.console()
     con.print(Text(f"Journal {shown(journal.root)}", style="bold"))
@@ -184,7 +208,20 @@ def doctor(ctx: click.Context) -> None:
         "yellow",
     )
     section("Uncommitted changes (run 'narrate sync' to commit them)", report.uncommitted, "yellow")
-    section("Notes", [f"{p}: {n}" for p, n in report.notes], "yellow")
+    notes = [(p, n) for p, n in report.notes if not n.startswith("no id in front matter")]
+    section("Notes", [f"{p}: {n}" for p, n in notes], "yellow")
+    without_id = [p for p, n in report.notes if n.startswith("no id in front matter")]
+    if without_id:
+        # One line, however many: a vault of notes made in Obsidian has no ids at all.
+        con.print(Text(f"\nFiles without an id ({len(without_id)})", style="bold yellow"))
+        shown_paths = ", ".join(shown(p) for p in without_id[:3])
+        more = f" and {len(without_id) - 3} more" if len(without_id) > 3 else ""
+        con.print(
+            Text(
+                f"  {shown_paths}{more}: their id comes from the file name, so renaming one "
+                "changes it; 'narrate doctor --fix' writes an id into each"
+            )
+        )
     if report.identity:
         con.print(Text("\nGit identity", style="bold yellow"))
         # Soft-wrapped: the fix is a command to copy, and must stay one line.
@@ -201,6 +238,26 @@ def doctor(ctx: click.Context) -> None:
         con.print(Text("\nAll good.", style="bold green"))
     else:
         ctx.exit(1)
+
+
+def _write_ids(journal: Journal, yes: bool) -> None:
+    """doctor --fix: write ids into the files without one, once the user agrees."""
+    paths = journal.without_id()
+    if not paths:
+        click.echo("Every entry has an id; nothing to fix.")
+        return
+    listed = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+    from narrate.sanitize import clean
+
+    question = (
+        f"Write an id: line into {plural(len(paths), 'file')} without one "
+        f"({clean(listed, single_line=True)})? Their text stays as it is"
+    )
+    if not yes and not click.confirm(question, default=False, err=True):
+        click.echo("Nothing was changed.", err=True)
+        return
+    done = journal.write_ids(paths)
+    click.echo(f"Wrote an id into {plural(len(done), 'file')} (one commit).")
 
 
 @click.command(context_settings=CONTEXT)

@@ -194,6 +194,12 @@ def sync(ctx: click.Context, timeout: float | None) -> None:
             f"as {shown(copy)}.",
             err=True,
         )
+    for path in result.untracked:
+        click.echo(f"Stopped tracking {shown(path)} (it differs on every device; kept on disk).")
+    for path in result.kept_local:
+        click.echo(
+            f"Both devices changed {shown(path)} (not an entry): this device's version stays."
+        )
     if result.pushed:
         click.echo(f"Pushed {plural(result.pushed, 'commit')}.")
     if not (result.committed or result.pulled or result.pushed or result.conflicts):

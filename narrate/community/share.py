@@ -24,7 +24,9 @@ from narrate.journal.entry import (
     Entry,
     derive_title,
     inline_tags,
+    is_tag_char,
     slugify,
+    tag_key,
     title_tags,
 )
 from narrate.sanitize import clean
@@ -131,7 +133,7 @@ def _strip_blocks(text: str, where: Where) -> str:
 
 def _is_word(char: str) -> bool:
     """A character that continues a #tag in some script (letters, digits, marks, _ - /)."""
-    return char.isalnum() or char in "_-/" or unicodedata.category(char).startswith("M")
+    return char.isalnum() or is_tag_char(char)
 
 
 _ASCII_TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_/-]*")
@@ -159,7 +161,7 @@ def _drop_private_tags(text: str, private: Collection[str]) -> str:
             end += 1
         ascii_tag = _ASCII_TAG.match(text, start)
         readings = [text[start:end], ascii_tag.group(0) if ascii_tag else ""]
-        if any(_is_private(r.rstrip("/-").lower(), private) for r in readings if r):
+        if any(_is_private(tag_key(r).rstrip("/-"), private) for r in readings if r):
             out.append(text[position : hash_mark.start()])
             position = end
     out.append(text[position:])

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -22,6 +22,7 @@ from narrate.journal.store import (
     PendingFiles,
     atomic_write,
     entry_relpath,
+    is_read_folder,
 )
 
 if TYPE_CHECKING:
@@ -133,8 +134,11 @@ class Deleted:
 class Journal:
     """A journal folder: entry files in git, with an index kept fresh for reads."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, ignore: Iterable[str] = ()) -> None:
         self.root = root
+        self.ignore = tuple(ignore)
+        """Folders (relative to the journal) whose files are not entries: the config's
+        ``ignore``."""
         self._db: sqlite3.Connection | None = None
         self._fresh = False
         self.last_refresh: idx.RefreshReport | None = None
@@ -146,8 +150,9 @@ class Journal:
     # ------------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, root: Path) -> Journal:
-        """Open an existing journal; a clear error says how to create a missing one."""
+    def open(cls, root: Path, ignore: Iterable[str] = ()) -> Journal:
+        """Open an existing journal; a clear error says how to create a missing one.
+        ``ignore``: folders whose files are not entries (the config's ``ignore``)."""
         root = root.expanduser().absolute()
         if not (root / ".git").exists():
             if root.exists() and any(root.iterdir()) and not (root / ENTRIES).exists():
@@ -155,7 +160,7 @@ class Journal:
                     f"{root} is not a narrate journal; run 'narrate init {root}' to make one there"
                 )
             raise NarrateError(f"no journal at {root}; create one with 'narrate init {root}'")
-        return cls(root)
+        return cls(root, ignore)
 
     @classmethod
     def create(cls, root: Path) -> Journal:
@@ -258,7 +263,8 @@ class Journal:
                 (self.root / ENTRIES).mkdir(parents=True, exist_ok=True)
 
         def run() -> idx.RefreshReport:
-            return idx.Refresher(self.root, self._connection).run(full=full, progress=progress)
+            refresher = idx.Refresher(self.root, self._connection, self.ignore)
+            return refresher.run(full=full, progress=progress)
 
         report = self._guarded(run, refill=False)
         self._fresh = True
@@ -371,7 +377,7 @@ class Journal:
                 r[0]
                 for r in self._read(
                     f"SELECT f.rowid FROM entries_fts f{join} WHERE entries_fts MATCH ? "
-                    f"AND {where} ORDER BY bm25(entries_fts, 4.0, 1.0), f.rowid DESC LIMIT ?",
+                    f"AND {where} ORDER BY bm25(entries_fts, 4.0, 1.0, 4.0), f.rowid DESC LIMIT ?",
                     [sql.match, *sql.params, lim],
                 )
             ]
@@ -524,6 +530,36 @@ class Journal:
         )
         return [(str(month), int(n)) for month, n in rows]
 
+    def titled(self, name: str) -> list[str]:
+        """Paths of the entries a ``[[name]]`` link names, as Obsidian resolves one: the
+        file name (without ``.md``), then the title or an alias, compared ignoring case;
+        best first. For link resolution in the preview and the exports."""
+        name = name.strip().removesuffix(".md")
+        if not name:
+            return []
+        # LIKE narrows the rows (ASCII case only); casefold decides (any script).
+        rows = self._read(
+            "SELECT path, title, aliases FROM entries WHERE path LIKE ? ESCAPE '\\' "
+            "OR path LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\' "
+            "OR aliases LIKE ? ESCAPE '\\' ORDER BY sort DESC, path",
+            [f"%/{_like(name)}.md", f"{_like(name)}.md", _like(name), f"%{_like(name)}%"],
+        )
+        if not rows and not name.isascii():
+            # LIKE folds ASCII case only: "[[обзор]]" for "Обзор" needs every title.
+            rows = self._read("SELECT path, title, aliases FROM entries ORDER BY sort DESC, path")
+        key = name.casefold()
+        by_name = [r["path"] for r in rows if r["path"].rpartition("/")[2][:-3].casefold() == key]
+        by_title = [
+            r["path"]
+            for r in rows
+            if r["path"] not in by_name
+            and (
+                r["title"].casefold() == key
+                or any(a.casefold() == key for a in (r["aliases"] or "").split("\n"))
+            )
+        ]
+        return [str(p) for p in [*by_name, *by_title]]
+
     def paths_with_id(self, entry_id: str) -> list[str]:
         """The paths of every indexed entry carrying ``entry_id``, by path."""
         rows = self._read("SELECT path FROM entries WHERE id = ? ORDER BY path", [entry_id])
@@ -668,7 +704,7 @@ class Journal:
                 raise NarrateError(
                     f"'{ref}' matches several entries: {listed}; give more of the id"
                 )
-        broken = self._broken_with_id(ref)
+        broken = self._broken_with_id(ref) or self._lost_id(ref)
         if len(broken) == 1:
             return broken[0]
         if broken:
@@ -686,7 +722,7 @@ class Journal:
                 rel = candidate.resolve().relative_to(root).as_posix()
             except (OSError, ValueError):
                 continue
-            if rel.startswith(f"{ENTRIES}/") and (root / rel).is_file():
+            if is_read_folder(rel.rpartition("/")[0], self.ignore) and (root / rel).is_file():
                 return rel
         return None
 
@@ -704,6 +740,18 @@ class Journal:
                 prefixed.append(rel)
         return exact or prefixed
 
+    def _lost_id(self, ref: str) -> list[str]:
+        """Files in entries/ read without an id whose last committed copy had the one
+        ``ref`` names: an entry whose front matter was cut away is still found by it."""
+        wanted = ref.upper()
+        found: list[str] = []
+        for rel in self.without_id():
+            if rel.startswith(f"{ENTRIES}/"):
+                committed = _id_line(self._committed(rel))
+                if committed and committed.upper().startswith(wanted):
+                    found.append(rel)
+        return found
+
     def _committed(self, rel: str) -> bytes:
         """The file's bytes at HEAD (its last good copy), or b"" when git has none."""
         from narrate.journal.history import git_bytes
@@ -720,7 +768,7 @@ class Journal:
         rel = self.resolve(ref)
         path = self.root / rel
         try:
-            return Entry.from_bytes(path.read_bytes(), rel)
+            return self._dated(Entry.from_bytes(path.read_bytes(), rel))
         except FileNotFoundError:
             raise NarrateError(f"{rel} has gone from disk; run 'narrate reindex'") from None
         except BrokenEntry as exc:
@@ -742,9 +790,23 @@ class Journal:
 
         for rel in self.entry_paths():
             try:
-                yield Entry.from_bytes((self.root / rel).read_bytes(), rel)
+                yield self._dated(Entry.from_bytes((self.root / rel).read_bytes(), rel))
             except (OSError, BrokenEntry):
                 continue
+
+    def _dated(self, entry: Entry) -> Entry:
+        """``entry`` with the dates the index gave it where the file has none to say (no
+        ``created``, no date in its name: the commit that added it, else its mtime)."""
+        if entry.created_from == "front matter" or entry.created_from == "file name":
+            return entry
+        rows = self._read("SELECT created, updated FROM entries WHERE path = ?", [entry.path])
+        if rows:
+            from narrate.journal.entry import parse_timestamp
+
+            entry.created = parse_timestamp(rows[0]["created"]) or entry.created
+            if "updated" not in entry.meta:
+                entry.updated = parse_timestamp(rows[0]["updated"]) or entry.updated
+        return entry
 
     # ------------------------------------------------------------------ writing
 
@@ -778,6 +840,35 @@ class Journal:
             self._write(entry)
             self._commit([entry.path], message or f"Edit entry: {entry.title}")
         return entry
+
+    def without_id(self) -> list[str]:
+        """Entries whose file holds no ``id:`` (notes made in another tool): their id is
+        derived from the path, so it changes when the file is renamed."""
+        rows = self._read(
+            "SELECT path FROM entries WHERE notes LIKE '%no id in front matter%' ORDER BY path"
+        )
+        return [str(r["path"]) for r in rows]
+
+    def write_ids(self, paths: list[str]) -> list[str]:
+        """Write into each file its current id (and, without one, its date), so a rename
+        keeps them; one commit. Returns the files changed (``doctor --fix``)."""
+        from narrate.journal.entry import BrokenEntry, Entry
+
+        done: list[str] = []
+        with JournalLock(self.root):
+            for rel in paths:
+                try:
+                    entry = self._dated(Entry.from_bytes((self.root / rel).read_bytes(), rel))
+                except (OSError, BrokenEntry):
+                    continue
+                if "id" in entry.meta:
+                    continue
+                PendingFiles(self.root).add([rel])
+                self._write(entry.with_changes(id=entry.id))
+                done.append(rel)
+            if done:
+                self._commit(done, f"Write an id into {len(done)} file(s) without one")
+        return done
 
     def delete(self, ref: str) -> Deleted:
         """Remove the entry ``ref`` names from disk and the index and commit the removal;
@@ -934,7 +1025,7 @@ class Journal:
         ):
             report.notes.extend((row["path"], note) for note in json.loads(row["notes"]))
         report.temp_files = [
-            p.relative_to(self.root).as_posix() for p in leftover_temp_files(self.root)
+            p.relative_to(self.root).as_posix() for p in leftover_temp_files(self.root, self.ignore)
         ]
         editing = self.root / STATE / "editing"
         report.edit_copies = sorted(
@@ -945,6 +1036,13 @@ class Journal:
         report.conflicts = [c.copy.path for c in list_conflicts(self)]
         state = repo_state(self.root)
         report.git_problems = state.problems
+        from narrate.journal.sync import device_files_tracked
+
+        report.git_problems.extend(
+            f"{path} is committed, but every device rewrites it (open tabs, layout): "
+            "'narrate sync' stops tracking it and keeps it on disk"
+            for path in device_files_tracked(self.root)
+        )
         report.uncommitted = state.uncommitted
         from narrate.journal.remote import redact
 
@@ -1071,6 +1169,11 @@ class Journal:
 
 
 _HEADING_LINE = re.compile(r"#{1,6}(\s|$)")
+
+
+def _like(text: str) -> str:
+    """``text`` as a literal inside a LIKE pattern (escape character ``\\``)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _snippet(raw: str, title: str, cut: bool) -> str:

@@ -15,13 +15,12 @@ from narrate.errors import NarrateError
 from narrate.journal import frontmatter
 from narrate.journal.dates import in_range, out_of_range
 
-TAG_RE = re.compile(r"[a-z0-9][a-z0-9_/-]*")
-# An inline tag starts a word: not after a letter, digit, "/", "&" or "#", which keeps
-# URL fragments (https://x/#a), HTML entities (&#38;) and "##" out; and it is not the
-# local part of an e-mail address (dev+#ops@example.com).
+# An inline tag starts a word: not after a letter, digit, mark, "/", "&", "#", "@", "."
+# or ":", which keeps URL fragments (https://x/#a), HTML entities (&#38;) and "##" out;
+# and it is not the local part of an e-mail address (dev+#ops@example.com).
+_NOT_BEFORE_TAG = "/&#@.:_"
 # Longer first lines are shortened in the title (and kept whole in the body).
 TITLE_LIMIT = 100
-_INLINE_TAG = re.compile(r"(?<![\w/&#@.:])#(?![A-Za-z0-9_/-]*@)([A-Za-z0-9][A-Za-z0-9_/-]*)")
 _BOM = "\ufeff"
 STATUSES = ("trying", "adopted", "dropped")
 
@@ -43,6 +42,9 @@ class Document:
     newline: str = "\n"
     bom: bool = False
     closing: str = "---"  # "---" or "..."
+    # False for a Markdown file without front matter (a note written in Obsidian): it
+    # reads as an entry and, until narrate writes a key into it, stays exactly as it is.
+    fenced: bool = True
     # The bytes this document was read from, with the parts read from them: an unchanged
     # document writes them back as they were, even with mixed line ends or spaces after
     # the closing fence, which the parts alone cannot reproduce.
@@ -68,7 +70,10 @@ class Document:
         if newline == "\r\n":
             text = text.replace("\r\n", "\n")
         if not text.startswith("---\n"):
-            raise BrokenEntry("no front matter (the file must start with a '---' line)")
+            if not text.strip():
+                raise BrokenEntry("empty file")
+            plain = ("", text, newline, bom, "---", False)
+            return cls(*plain, source=(plain[:5], data))
         end = _closing_fence(text)
         if end is None:
             raise BrokenEntry("front matter is not closed by a '---' line")
@@ -81,7 +86,10 @@ class Document:
         parts = (self.front_matter, self.body, self.newline, self.bom, self.closing)
         if self.source is not None and self.source[0] == parts:
             return self.source[1]
-        text = f"---\n{self.front_matter}{self.closing}\n{self.body}"
+        if self.front_matter or self.fenced:
+            text = f"---\n{self.front_matter}{self.closing}\n{self.body}"
+        else:
+            text = self.body
         if self.newline != "\n":
             text = text.replace("\n", self.newline)
         return ((_BOM if self.bom else "") + text).encode("utf-8")
@@ -168,10 +176,57 @@ def _opt_text(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
 
 
+def is_tag_char(char: str) -> bool:
+    """A character a tag may hold (Obsidian's rule): a letter or a combining mark of any
+    script, a decimal digit, ``_``, ``-`` or ``/``."""
+    return char in "_-/" or unicodedata.category(char)[0] in "LM" or char.isdecimal()
+
+
+def tag_key(text: str) -> str:
+    """The form tags are stored and compared in: NFC, Unicode case folding (Straße and
+    STRASSE are one tag, as are İ and i̇)."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
+
+
 def normalise_tag(raw: str) -> str | None:
-    """The stored form of a tag (lower case, no leading #), or None if it is not one."""
-    tag = raw.strip().lstrip("#").lower().rstrip("/-")
-    return tag if TAG_RE.fullmatch(tag) else None
+    """The stored form of a tag (case-folded, NFC, no leading #), or None if it is not
+    one: the one home of the tag grammar. A tag starts with a letter or digit, holds
+    only ``is_tag_char`` characters and at least one that is not a digit (#2024 is no
+    tag, as in Obsidian)."""
+    tag = tag_key(raw.strip().lstrip("#")).rstrip("/-")
+    if not tag or not (tag[0].isdecimal() or unicodedata.category(tag[0])[0] == "L"):
+        return None
+    if not all(is_tag_char(c) for c in tag) or all(c.isdecimal() for c in tag):
+        return None
+    return tag
+
+
+class _TagGrammar:
+    """The tag grammar in the shape of the regex older callers match with
+    (``TAG_RE.fullmatch(text)``): true when ``text`` is a tag in its stored form."""
+
+    def fullmatch(self, text: str) -> bool:
+        return normalise_tag(text) == text
+
+
+TAG_RE = _TagGrammar()
+
+
+def _tag_candidates(text: str) -> list[str]:
+    """The words after a # that start a tag in prose, as written (not yet normalised)."""
+    found: list[str] = []
+    position = text.find("#")
+    while position != -1:
+        before = text[position - 1] if position else " "
+        end = position + 1
+        while end < len(text) and is_tag_char(text[end]):
+            end += 1
+        starts_word = not (is_tag_char(before) or before.isalnum() or before in _NOT_BEFORE_TAG)
+        # The word must not run into an "@": that is an e-mail address's local part.
+        if starts_word and end > position + 1 and text[end : end + 1] != "@":
+            found.append(text[position + 1 : end])
+        position = text.find("#", max(end, position + 1))
+    return found
 
 
 def normalise_area(raw: str) -> str | None:
@@ -182,7 +237,7 @@ def normalise_area(raw: str) -> str | None:
 
 def inline_tags(text: str) -> list[str]:
     """#tags in Markdown prose: not in code, headings, HTML, URLs or e-mail addresses."""
-    if not _INLINE_TAG.search(text):
+    if not any(normalise_tag(c) for c in _tag_candidates(text)):
         return []  # most bodies: no candidate, so markdown-it is never loaded
     tokens = _markdown().parse(text)
     found: list[str] = []
@@ -201,7 +256,7 @@ def inline_tags(text: str) -> list[str]:
                     parts.append("\n")
                 elif child.type in ("code_inline", "html_inline", "image"):
                     parts.append(" \x00 ")
-            found.extend(_INLINE_TAG.findall("".join(parts)))
+            found.extend(_tag_candidates("".join(parts)))
     return _unique(tag for raw in found if (tag := normalise_tag(raw)))
 
 
@@ -232,14 +287,33 @@ def _unique(items: Any) -> list[str]:
     return list(seen)
 
 
+# Beyond 255 bytes a name is refused by most file systems; the stem's date and a conflict
+# suffix need about 40 of them.
+SLUG_BYTES = 120
+
+
 def slugify(text: str, limit: int = 48) -> str:
-    """A file-name-safe slug of a title: ASCII, lower case, hyphens."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    ascii_text = _INLINE_TAG.sub(r"\1", ascii_text)
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > limit:
-        slug = slug[:limit].rsplit("-", 1)[0] or slug[:limit]
-    return slug or "entry"
+    """A file-name-safe slug of a title: letters and digits of any script (NFC, lower
+    case, so a case-insensitive file system sees no new clash), hyphens between words;
+    at most ``limit`` characters and SLUG_BYTES bytes of UTF-8."""
+    text = unicodedata.normalize("NFC", text).lower()
+    words = "".join(
+        c if c.isdecimal() or unicodedata.category(c)[0] in "LM" else " " for c in text
+    ).split()
+    # A word that is only combining marks has lost its letter: drop it.
+    slug = "-".join(w for w in words if unicodedata.category(w[0])[0] != "M")
+    if len(slug) > limit or len(slug.encode("utf-8")) > SLUG_BYTES:
+        cut = slug[:limit]
+        while len(cut.encode("utf-8")) > SLUG_BYTES:
+            cut = cut[:-1]
+        if slug[len(cut)] != "-":  # the cut falls inside a word: end at the one before
+            if "-" in cut:
+                cut = cut.rsplit("-", 1)[0]
+            # One long word: never part a letter from its combining marks.
+            while cut and unicodedata.category(slug[len(cut)])[0] == "M":
+                cut = cut[:-1]
+        slug = cut.strip("-")
+    return unicodedata.normalize("NFC", slug) or "entry"
 
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -334,6 +408,11 @@ class Entry:
     path: str = ""  # relative to the journal, "/" separators
     meta: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # problems worth a doctor line
+    aliases: list[str] = field(default_factory=list)
+    """Other titles (Obsidian's ``aliases``): search finds the entry by them too."""
+    created_from: str = "front matter"
+    """Where ``created`` came from: "front matter", "file name", or "mtime" (a guess the
+    index replaces with the date of the commit that added the file)."""
 
     @property
     def body(self) -> str:
@@ -412,15 +491,28 @@ class Entry:
                 # Every read converts dates to UTC or the local zone: report the file
                 # once here rather than overflow in each of them.
                 raise BrokenEntry(f"{name} {out_of_range(moment)}")
+        created_from = "front matter"
         if created is None:
-            created = _date_from_path(path) or _date_from_mtime(mtime)
+            created_from = "file name"
+            created = _date_from_path(path)
+            if created is None:
+                created_from = "mtime"
+                created = _date_from_mtime(mtime)
             if "created" in meta:
                 notes.append(f"unreadable created date {meta.get('created')!r}")
             created = created or dt.datetime(1970, 1, 1)
         updated = updated or created
         title = meta.get("title")
         if title is None or str(title).strip() == "":
-            title = derive_title(document.body) or os.path.basename(path).removesuffix(".md")
+            # A note made elsewhere (no front matter, or outside entries/) is titled as
+            # Obsidian shows it: its first "#" heading, else its file name (its first
+            # line is often a date or a template's question).
+            in_entries = path.startswith("entries/") or not path
+            title = (
+                derive_title(document.body)
+                if document.fenced and in_entries
+                else first_heading(document.body)
+            ) or os.path.basename(path).removesuffix(".md")
         raw_tags = meta.get("tags") or []
         if isinstance(raw_tags, str):
             raw_tags = re.split(r"[,\s]+", raw_tags)
@@ -437,6 +529,10 @@ class Entry:
         ]
         shared = meta.get("shared") or []
         shared = [s for s in shared if isinstance(s, dict)] if isinstance(shared, list) else []
+        raw_aliases = meta.get("aliases", meta.get("alias")) or []
+        if not isinstance(raw_aliases, list):
+            raw_aliases = [raw_aliases]
+        aliases = _unique(a for raw in raw_aliases if raw is not None and (a := str(raw).strip()))
         return cls(
             id=str(entry_id).strip(),
             created=created,
@@ -450,6 +546,8 @@ class Entry:
             path=path,
             meta=meta,
             notes=notes,
+            aliases=aliases,
+            created_from=created_from,
         )
 
     @classmethod
@@ -535,6 +633,16 @@ class Entry:
         body = changes.pop("body", None)
         front_matter = self.document.front_matter
         if changes:
+            # The first time narrate writes to a file without an id or a date (a note made
+            # in another tool), the ones it was read with are written too, so a rename
+            # later changes neither (docs/format.md, "Ids").
+            if "id" not in self.meta:
+                changes = {"id": self.id, **changes}
+            if "created" not in self.meta:
+                changes = {
+                    **changes,
+                    "created": changes.get("created") or format_timestamp(self.created),
+                }
             try:
                 front_matter = frontmatter.replace_keys(front_matter, changes)
             except frontmatter.FrontMatterError as exc:
@@ -548,7 +656,12 @@ class Entry:
                 "\n" if self.document.body.startswith("\n") or not self.document.body else ""
             ) + body
         document = Document(
-            front_matter, new_body, self.document.newline, self.document.bom, self.document.closing
+            front_matter,
+            new_body,
+            self.document.newline,
+            self.document.bom,
+            self.document.closing,
+            fenced=self.document.fenced or bool(front_matter),
         )
         return Entry.from_bytes(document.to_bytes(), self.path)
 
@@ -579,6 +692,24 @@ def derive_title(body: str, limit: int = TITLE_LIMIT) -> str:
     """The first non-empty line of a body, without Markdown heading marks, shortened."""
     line = first_line(body)
     return line if len(line) <= limit else _shorten(line, limit)
+
+
+_H1 = re.compile(r"^ {0,3}# +(.*?)(?: +#+)? *$")
+
+
+def first_heading(body: str, limit: int = TITLE_LIMIT) -> str:
+    """The text of the body's first level-one ATX heading (outside code fences), shortened
+    like a title; "" when there is none."""
+    fence = ""
+    for line in body.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            fence = "" if fence and stripped.startswith(fence) else fence or stripped[:3]
+            continue
+        if not fence and (match := _H1.match(line)) and match.group(1).strip():
+            text = match.group(1).strip()
+            return text if len(text) <= limit else _shorten(text, limit)
+    return ""
 
 
 def capture_title(text: str) -> str:

@@ -1,14 +1,20 @@
 """The SQLite index: a disposable cache of the entry files, refreshed before every read.
 
+Entries are the Markdown files of the whole journal folder, except hidden folders
+(.git, .obsidian, .narrate), and folders the config's ``ignore`` lists.
+
 Freshness (what a read is guaranteed to see; see docs/index.md):
 
-* Every read stats the ``entries/``, year and month folders (tens of stats) and rescans
-  any folder whose modification time changed: files created, deleted or renamed there
-  (which includes editors that save by rename, and git checkouts and pulls).
-* It also stats every file in the two newest month folders, catching in-place edits
-  of recent entries.
+* Every read stats every folder entries are read from (a folder's mtime signs the
+  names directly in it) and lists again any folder whose mtime changed: files created,
+  deleted or renamed there (editors that save by rename, git checkouts and pulls), and
+  new folders, which are walked. A tree outside entries/ with no entry in it is signed
+  by its top folder alone: a big node_modules/ costs one stat, never a walk.
+* It also stats every file in the two newest month folders of ``entries/`` and the two
+  most recently changed folders elsewhere, catching in-place edits of recent entries.
 * A full stat of every file runs when the journal has at most FULL_CHECK_FILES files
-  (cheap there), when the last full check is older than FULL_CHECK_SECONDS, and on
+  (cheap there); a walk of every folder, barren trees included, when the last full
+  check is older than FULL_CHECK_SECONDS, when the ``ignore`` list changed, and on
   ``narrate reindex`` and ``narrate doctor``.
 * narrate's own writes update the index directly.
 
@@ -29,7 +35,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from narrate.journal.checkbacks import trail
-from narrate.journal.store import ENTRIES, STATE, month_dirs, scan_dir
+from narrate.journal.store import (
+    ENTRIES,
+    STATE,
+    is_entry_name,
+    is_read_folder,
+    join,
+    read_folders,
+    scan_dir,
+    subfolders,
+)
 
 if TYPE_CHECKING:
     from narrate.journal.entry import Entry
@@ -37,11 +52,13 @@ if TYPE_CHECKING:
 # 7: the feed tables joined the schema (narrate.journal.feedstore). 8: the feed keeps
 # each entry's provenance. 9: entries.starred. 10: practice.checks and status_changed.
 # 11: the conversation: feed.kind, feed.parent (a reply's answered row) and feed.origin
-# (the row an adopted change came from).
-SCHEMA_VERSION = 11
+# (the row an adopted change came from). 12: entries are read from the whole journal
+# (files.dir, dirs at any depth), and entries.aliases is searched as a third FTS column.
+SCHEMA_VERSION = 12
 FULL_CHECK_FILES = 5000
 FULL_CHECK_SECONDS = 600
 HOT_MONTHS = 2
+HOT_FOLDERS = 2  # outside entries/: the most recently changed folders
 BATCH = 2000
 
 
@@ -92,6 +109,7 @@ def entry_row(entry: Entry) -> dict[str, Any]:
         "practice": json.dumps([p.to_json() for p in entry.practice], ensure_ascii=False),
         "shared": json.dumps(entry.shared, ensure_ascii=False, default=str),
         "notes": json.dumps(entry.notes, ensure_ascii=False) if entry.notes else None,
+        "aliases": "\n".join(entry.aliases) if entry.aliases else None,
     }
 
 
@@ -109,6 +127,7 @@ _ENTRY_COLUMNS = (
     "practice",
     "shared",
     "notes",
+    "aliases",
     "body",
 )
 
@@ -119,10 +138,14 @@ def create_schema(conn: sqlite3.Connection) -> None:
 
     db = sqlite_utils.Database(conn)
     db.table("meta").create({"key": str, "value": str}, pk="key")
-    db.table("dirs").create({"path": str, "mtime_ns": int}, pk="path")
+    # barren: the top of a tree with no entry anywhere in it (node_modules, attachments),
+    # signed by its own mtime alone (Refresher._folders).
+    db.table("dirs").create({"path": str, "mtime_ns": int, "barren": int}, pk="path")
     db.table("files").create(
-        {"path": str, "change_ns": int, "size": int, "hash": str, "error": str}, pk="path"
+        {"path": str, "dir": str, "change_ns": int, "size": int, "hash": str, "error": str},
+        pk="path",
     )
+    db.table("files").create_index(["dir"])
     db.table("entries").create(
         {
             "rowid": int,
@@ -139,6 +162,7 @@ def create_schema(conn: sqlite3.Connection) -> None:
             "practice": str,
             "shared": str,
             "notes": str,
+            "aliases": str,  # alternative titles, one a line
             # Last, so reading any other column never walks the body's overflow pages.
             "body": str,
         },
@@ -178,7 +202,7 @@ def create_schema(conn: sqlite3.Connection) -> None:
         """
         CREATE INDEX files_broken ON files(path) WHERE error IS NOT NULL;
         CREATE VIRTUAL TABLE entries_fts USING fts5(
-            title, body, content='entries', content_rowid='rowid',
+            title, body, aliases, content='entries', content_rowid='rowid',
             tokenize='porter unicode61 remove_diacritics 2'
         );
         -- Other members' shared entries (narrate.journal.feedstore): apart from entries,
@@ -209,13 +233,14 @@ def _create_triggers(conn: sqlite3.Connection) -> None:
     # executescript would commit the caller's transaction.)
     conn.execute(
         """CREATE TRIGGER IF NOT EXISTS entries_ai AFTER INSERT ON entries BEGIN
-            INSERT INTO entries_fts(rowid, title, body) VALUES (new.rowid, new.title, new.body);
+            INSERT INTO entries_fts(rowid, title, body, aliases)
+                VALUES (new.rowid, new.title, new.body, new.aliases);
         END"""
     )
     conn.execute(
         """CREATE TRIGGER IF NOT EXISTS entries_ad AFTER DELETE ON entries BEGIN
-            INSERT INTO entries_fts(entries_fts, rowid, title, body)
-                VALUES ('delete', old.rowid, old.title, old.body);
+            INSERT INTO entries_fts(entries_fts, rowid, title, body, aliases)
+                VALUES ('delete', old.rowid, old.title, old.body, old.aliases);
             DELETE FROM tags WHERE entry = old.rowid;
             DELETE FROM practice WHERE entry = old.rowid;
             DELETE FROM shares WHERE entry = old.rowid;
@@ -384,7 +409,7 @@ class Rows:
         self.tags: list[tuple[int, str]] = []
         self.practice: list[tuple[Any, ...]] = []
         self.shares: list[tuple[Any, ...]] = []
-        self.files: list[tuple[str, int, int, str, str | None]] = []
+        self.files: list[tuple[str, str, int, int, str, str | None]] = []
 
     def add(self, entry: Entry, signature: tuple[int, int, str]) -> None:
         """Queue an entry and its file signature."""
@@ -419,11 +444,11 @@ class Rows:
             (rowid, str(s.get("community", "")), str(s.get("path", "")), str(s.get("at", "")))
             for s in entry.shared
         )
-        self.files.append((entry.path, *signature, None))
+        self.files.append((entry.path, folder_of(entry.path), *signature, None))
 
     def broken(self, path: str, signature: tuple[int, int, str], reason: str) -> None:
         """Queue a file that could not be read, so every read can say so cheaply."""
-        self.files.append((path, *signature, reason))
+        self.files.append((path, folder_of(path), *signature, reason))
 
     def write(self, conn: sqlite3.Connection) -> None:
         """Replace the rows of every queued path (inside a transaction)."""
@@ -444,10 +469,15 @@ class Rows:
             "INSERT INTO shares (entry, community, path, at) VALUES (?, ?, ?, ?)", self.shares
         )
         conn.executemany(
-            "INSERT OR REPLACE INTO files (path, change_ns, size, hash, error) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO files (path, dir, change_ns, size, hash, error) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
             self.files,
         )
+
+
+def folder_of(path: str) -> str:
+    """The folder a file is directly in, relative ("" for the journal itself)."""
+    return path.rpartition("/")[0]
 
 
 def last_checked(checked: Any) -> str | None:
@@ -490,37 +520,101 @@ def parse_file(root: Path, rel: str, data: bytes, mtime_ns: int) -> Entry:
     """An Entry for the file's bytes; raises BrokenEntry."""
     from narrate.journal.entry import Entry
 
-    return Entry.from_bytes(data, rel, mtime_ns / 1e9)
+    entry = Entry.from_bytes(data, rel, mtime_ns / 1e9)
+    date_from_history(root, [entry])
+    return entry
+
+
+def date_from_history(root: Path, entries: list[Entry]) -> None:
+    """Give entries whose date could only be guessed from the file's mtime (no
+    ``created``, no date in the file name) the date of the commit that added the file:
+    one git process per 500 such files, none when there are none."""
+    from narrate.errors import NarrateError
+    from narrate.journal.dates import in_range
+    from narrate.journal.entry import parse_timestamp
+
+    guessed = {e.path: e for e in entries if e.created_from == "mtime"}
+    paths = list(guessed)
+    if not paths:
+        return
+    from narrate.journal.history import run_git
+
+    for start in range(0, len(paths), 500):
+        chunk = paths[start : start + 500]
+        try:
+            # Newest first: the last record naming a path is the commit that added it.
+            out = run_git(
+                root, "log", "--no-renames", "--diff-filter=A", "--format=%x01%aI",
+                "--name-only", "-z", "--", *chunk, check=False,
+            ).stdout  # fmt: skip
+        except (OSError, NarrateError):
+            return  # no git here: the mtime stays
+        for record in out.split("\x01")[1:]:
+            when, _, names = record.partition("\0")
+            moment = parse_timestamp(when)
+            if moment is None or not in_range(moment):
+                continue
+            for name in names.split("\0"):
+                entry = guessed.get(name.strip("\n"))
+                if entry is not None:
+                    if "updated" not in entry.meta:
+                        entry.updated = moment
+                    entry.created = moment
+                    entry.created_from = "history"
+
+
+def _is_month(rel: str) -> bool:
+    parts = rel.split("/")
+    return len(parts) == 3 and parts[0] == ENTRIES
 
 
 class Refresher:
     """Brings the index up to date with the files, as cheaply as the guarantee allows."""
 
-    def __init__(self, root: Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, root: Path, conn: sqlite3.Connection, ignore: Iterable[str] = ()) -> None:
         self.root = root
         self.conn = conn
+        self.ignore = tuple(sorted(set(ignore)))
 
     def run(
         self, full: bool = False, progress: Callable[[int, int], None] | None = None
     ) -> RefreshReport:
         """Refresh; ``full`` stats every file whatever the folder times say."""
         report = RefreshReport()
-        known_dirs = dict(self.conn.execute("SELECT path, mtime_ns FROM dirs").fetchall())
+        rows = self.conn.execute("SELECT path, mtime_ns, barren FROM dirs").fetchall()
+        known_dirs = {path: mtime for path, mtime, barren in rows if not barren}
+        known_barren = {path: mtime for path, mtime, barren in rows if barren}
         file_count = self.conn.execute("SELECT count(*) FROM files").fetchone()[0]
         last_full = self.conn.execute("SELECT value FROM meta WHERE key = 'last_full'").fetchone()
         due = last_full is None or time.time() - float(last_full[0]) > FULL_CHECK_SECONDS
         # Small journals are checked in full every time; recording when costs a write, so
         # it happens only when asked for, when due, or in a large journal.
         record_full = full or due
+        # A walk lists every folder, barren trees included: only when asked, when due,
+        # or when the ignore list changed. A small journal's every-read full check stats
+        # every file of the folders that hold entries, and walks nothing.
+        walk = full or due or not rows
         full = full or due or file_count <= FULL_CHECK_FILES
         if file_count <= FULL_CHECK_FILES and last_full is not None:
             record_full = record_full and not due
+        scope = json.dumps(self.ignore)
+        stored = self.conn.execute("SELECT value FROM meta WHERE key = 'scope'").fetchone()
+        if (stored[0] if stored else "[]") != scope:
+            # The config's ignore list changed: every folder is looked at again, and
+            # those now ignored are dropped below as folders that went away.
+            walk = full = record_full = True
         report.full = full
 
-        current_dirs = self._folders(known_dirs, full)
-        report.scanned_dirs = len(current_dirs)
-        months = sorted(p for p in current_dirs if p.count("/") == 2)
-        hot = set(months[-HOT_MONTHS:])
+        current_dirs, barren = self._walk("") if walk else self._folders(known_dirs, known_barren)
+        report.scanned_dirs = len(current_dirs) + len(barren)
+        months = sorted(p for p in current_dirs if _is_month(p))
+        # Outside entries/ the most recently changed folders (the daily notes' folder, the
+        # journal itself when notes are made there) stand in for the newest months.
+        others = sorted(
+            (p for p in current_dirs if p != ENTRIES and not p.startswith(f"{ENTRIES}/")),
+            key=lambda p: current_dirs[p],
+        )
+        hot = {*months[-HOT_MONTHS:], *others[-HOT_FOLDERS:]}
         to_scan = [
             rel
             for rel, mtime in current_dirs.items()
@@ -530,18 +624,14 @@ class Refresher:
 
         changed: list[tuple[str, int, int]] = []
         seen: set[str] = set()
-        # Many folders, or a parent folder (whose range covers all below it): one query
-        # for every signature beats one per folder (43 ms instead of ~200 ms at 100k).
-        everything = (
-            self._all_files()
-            if len(to_scan) > 8 or any(r.count("/") < 2 for r in to_scan)
-            else None
-        )
+        # Many folders: one query for every signature beats one per folder (43 ms
+        # instead of ~200 ms at 100k).
+        everything = self._all_files() if len(to_scan) > 8 else None
         for rel in to_scan:
             known = everything.get(rel, {}) if everything is not None else self._known_files(rel)
             for item in scan_dir(self.root / rel):
                 stat = item.stat(follow_symlinks=False)
-                path = f"{rel}/{item.name}"
+                path = join(rel, item.name)
                 seen.add(path)
                 report.stat_files += 1
                 signature = known.get(path)
@@ -553,59 +643,113 @@ class Refresher:
             changed.extend((p, -1, -1) for p in self._known_files(rel))
 
         # A read that found nothing new writes nothing (no write lock, no WAL growth).
-        if changed or gone_dirs or current_dirs != known_dirs or record_full:
-            self._apply(changed, current_dirs, report, record_full, progress)
+        folders_moved = current_dirs != known_dirs or barren != known_barren
+        if changed or gone_dirs or folders_moved or record_full:
+            self._apply(changed, current_dirs, barren, report, record_full, progress, scope)
         return report
 
-    def _folders(self, known: dict[str, int], full: bool) -> dict[str, int]:
-        """Current modification times of entries/, year and month folders."""
+    def _folders(
+        self, known: dict[str, int], known_barren: dict[str, int]
+    ) -> tuple[dict[str, int], dict[str, int]]:
+        """Current modification times of the folders that hold entries (and of the tops
+        of barren trees), from the known ones.
+
+        A folder's mtime signs its own names only (files and folders directly in it), so
+        each known folder is stat'ed, and only a changed one is listed for new folders:
+        the cost is a stat per folder that holds entries, plus one per barren tree.
+        """
         folders: dict[str, int] = {}
-        # A new or removed year or month shows in its parent's mtime: only then list it.
-        parents_changed = full or not known
-        if not parents_changed:
-            for rel, mtime in known.items():
-                if rel.count("/") < 2:
-                    try:
-                        if os.stat(self.root / rel).st_mtime_ns != mtime:
-                            parents_changed = True
-                            break
-                    except FileNotFoundError:
-                        parents_changed = True
-                        break
-        if parents_changed:
-            for folder in month_dirs(self.root):
-                with contextlib.suppress(FileNotFoundError):
-                    folders[folder.relative_to(self.root).as_posix()] = folder.stat().st_mtime_ns
-            return folders
-        for rel in known:
-            with contextlib.suppress(FileNotFoundError):
+        barren: dict[str, int] = {}
+        changed: list[str] = []
+        for rel, mtime in known.items():
+            try:
                 folders[rel] = os.stat(self.root / rel).st_mtime_ns
-        return folders
+            except OSError:
+                continue  # gone (or no longer a folder): its files are dropped
+            if folders[rel] != mtime:
+                changed.append(rel)
+        for rel, mtime in known_barren.items():
+            try:
+                now = os.stat(self.root / rel).st_mtime_ns
+            except OSError:
+                continue
+            if now == mtime:
+                barren[rel] = now
+            else:
+                live, still = self._walk(rel)  # something moved at its top: look again
+                folders.update(live)
+                barren.update(still)
+        for rel in changed:
+            for sub in subfolders(self.root, rel, self.ignore):
+                if sub not in folders and sub not in barren:
+                    live, still = self._walk(sub)
+                    folders.update(live)
+                    barren.update(still)
+        return folders, barren
+
+    def _walk(self, start: str) -> tuple[dict[str, int], dict[str, int]]:
+        """(folders that hold entries, tops of barren trees) at and below ``start``.
+
+        A tree outside entries/ with no entry file anywhere in it is kept as its top
+        folder alone: reads stat that one folder, and look inside again only when its
+        own names change, or at a walk (every FULL_CHECK_SECONDS, reindex, doctor).
+        """
+        live: dict[str, int] = {}
+        barren: dict[str, int] = {}
+
+        def visit(rel: str) -> tuple[bool, int] | None:
+            try:
+                mtime = os.stat(self.root / rel).st_mtime_ns
+                with os.scandir(self.root / rel) as it:
+                    items = list(it)
+            except OSError:
+                return None
+            holds = any(is_entry_name(i.name) and i.is_file(follow_symlinks=False) for i in items)
+            subs = sorted(
+                join(rel, i.name)
+                for i in items
+                if i.is_dir(follow_symlinks=False)
+                and is_read_folder(join(rel, i.name), self.ignore)
+            )
+            found = [(sub, visit(sub)) for sub in subs]
+            keep = holds or rel == "" or rel == ENTRIES or rel.startswith(f"{ENTRIES}/")
+            keep = keep or any(result and result[0] for _, result in found)
+            if keep:
+                live[rel] = mtime
+                for sub, result in found:
+                    if result is not None and not result[0]:
+                        barren[sub] = result[1]
+            return keep, mtime
+
+        top = visit(start)
+        if top is not None and not top[0]:
+            barren[start] = top[1]
+        return live, barren
 
     def _all_files(self) -> dict[str, dict[str, tuple[int, int]]]:
         """Every file signature, grouped by folder."""
         grouped: dict[str, dict[str, tuple[int, int]]] = {}
-        for path, stamp, size in self.conn.execute("SELECT path, change_ns, size FROM files"):
-            grouped.setdefault(path.rpartition("/")[0], {})[path] = (stamp, size)
+        for path, folder, stamp, size in self.conn.execute(
+            "SELECT path, dir, change_ns, size FROM files"
+        ):
+            grouped.setdefault(folder, {})[path] = (stamp, size)
         return grouped
 
     def _known_files(self, folder: str) -> dict[str, tuple[int, int]]:
-        # Files directly in this folder: "folder/" < path < "folder0" ('0' follows '/').
         rows = self.conn.execute(
-            "SELECT path, change_ns, size FROM files WHERE path > ? AND path < ?",
-            (folder + "/", folder + "0"),
+            "SELECT path, change_ns, size FROM files WHERE dir = ?", (folder,)
         ).fetchall()
-        return {
-            path: (mtime, size) for path, mtime, size in rows if "/" not in path[len(folder) + 1 :]
-        }
+        return {path: (stamp, size) for path, stamp, size in rows}
 
     def _apply(
         self,
         changed: list[tuple[str, int, int]],
         folders: dict[str, int],
+        barren: dict[str, int],
         report: RefreshReport,
         full: bool,
         progress: Callable[[int, int], None] | None,
+        scope: str = "[]",
     ) -> None:
         conn = self.conn
         paths = [c[0] for c in changed]
@@ -626,8 +770,14 @@ class Refresher:
             for start in range(0, max(len(changed), 1), BATCH):
                 batch = changed[start : start + BATCH]
                 rows = Rows(next_rowid(conn))
+                parsed: list[tuple[Entry, tuple[int, int, str]]] = []
                 for path, stamp, size in batch:
-                    self._read_one(path, stamp, size, hashes.get(path), rows, report)
+                    found = self._read_one(path, stamp, size, hashes.get(path), rows, report)
+                    if found is not None:
+                        parsed.append(found)
+                date_from_history(self.root, [entry for entry, _ in parsed])
+                for entry, signature in parsed:
+                    rows.add(entry, signature)
                 rows.write(conn)
                 done += len(batch)
                 if progress:
@@ -640,9 +790,14 @@ class Refresher:
             # it: record it as unknown so the next read looks again.
             recent = time.time_ns() - 2_000_000_000
             conn.executemany(
-                "INSERT INTO dirs (path, mtime_ns) VALUES (?, ?)",
-                [(path, mtime if mtime < recent else -1) for path, mtime in folders.items()],
+                "INSERT INTO dirs (path, mtime_ns, barren) VALUES (?, ?, ?)",
+                [
+                    (path, mtime if mtime < recent else -1, flag)
+                    for flag, group in ((0, folders), (1, barren))
+                    for path, mtime in group.items()
+                ],
             )
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('scope', ?)", (scope,))
             if full:
                 conn.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_full', ?)",
@@ -659,40 +814,42 @@ class Refresher:
         old_hash: str | None,
         rows: Rows,
         report: RefreshReport,
-    ) -> None:
-        from narrate.journal.entry import BrokenEntry
+    ) -> tuple[Entry, tuple[int, int, str]] | None:
+        """The entry a changed file holds (and its signature), or None when the file went
+        away, could not be read (queued as broken) or did not change after all."""
+        from narrate.journal.entry import BrokenEntry, Entry
 
         if stamp < 0:
             remove_paths(self.conn, [path])
             report.removed += 1
-            return
+            return None
         try:
             data = (self.root / path).read_bytes()
         except FileNotFoundError:
             remove_paths(self.conn, [path])
             report.removed += 1
-            return
+            return None
         except OSError as exc:
             rows.broken(path, (stamp, size, ""), f"cannot read: {exc.strerror}")
             report.broken.append((path, f"cannot read: {exc.strerror}"))
-            return
+            return None
         digest = file_hash(data)
         if digest == old_hash:
             self.conn.execute(
                 "UPDATE files SET change_ns = ?, size = ? WHERE path = ?", (stamp, size, path)
             )
-            return
+            return None
         try:
-            entry = parse_file(self.root, path, data, _mtime_ns(self.root / path))
+            entry = Entry.from_bytes(data, path, _mtime_ns(self.root / path) / 1e9)
         except BrokenEntry as exc:
             rows.broken(path, (stamp, size, digest), exc.reason)
             report.broken.append((path, exc.reason))
-            return
+            return None
         if old_hash is None:
             report.added += 1
         else:
             report.updated += 1
-        rows.add(entry, (stamp, size, digest))
+        return entry, (stamp, size, digest)
 
 
 def index_path(root: Path) -> Path:
@@ -708,12 +865,11 @@ def broken_files(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     ]
 
 
-def iter_entry_paths(root: Path) -> Iterable[str]:
-    """Every entry file's relative path, by walking the folders."""
-    for folder in month_dirs(root):
-        rel = folder.relative_to(root).as_posix()
-        for item in scan_dir(folder):
-            yield f"{rel}/{item.name}"
+def iter_entry_paths(root: Path, ignore: Iterable[str] = ()) -> Iterable[str]:
+    """Every entry file's relative path, by walking the folders entries are read from."""
+    for rel in read_folders(root, ignore):
+        for item in scan_dir(root / rel):
+            yield join(rel, item.name)
 
 
 __all__ = ["ENTRIES"]

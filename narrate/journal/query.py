@@ -88,12 +88,16 @@ def parse(text: str, prefix_last: bool = False) -> Query:
                 )
                 query.unknown.append(f"is:{value}")
                 continue
+            from narrate.journal.entry import normalise_tag, tag_key
+
             if key == "tag":
                 # tag:#DevOps is #devops; something that is no tag matches nothing.
-                from narrate.journal.entry import normalise_tag
-
-                value = normalise_tag(value) or value.lower()
-            query.terms.append(Term(key, value.lower() if key != "in" else value, negated))
+                value = normalise_tag(value) or tag_key(value)
+            elif key == "area":
+                value = tag_key(value)
+            elif key != "in":
+                value = value.lower()
+            query.terms.append(Term(key, value, negated))
             continue
         if negated and not word:
             continue

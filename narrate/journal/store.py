@@ -9,7 +9,7 @@ import os
 import stat
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -20,7 +20,12 @@ STATE = ".narrate"
 # Temporary files start with a dot and carry this marker: scans skip dot files, and
 # doctor reports leftovers by the marker.
 TEMP_MARKER = ".narrate-tmp"
-GITIGNORE = f"{STATE}/\n.*{TEMP_MARKER}*\n"
+# Per-device files of other tools that open the journal as a vault, as obsidian-git and
+# Obsidian's help advise: the open tabs and layout (desktop, mobile, saved workspaces) and
+# Obsidian's local trash. Committed, they change on every device and conflict on every
+# sync.
+DEVICE_FILES = (".obsidian/workspace*.json", ".trash/")
+GITIGNORE = f"{STATE}/\n.*{TEMP_MARKER}*\n" + "".join(f"{line}\n" for line in DEVICE_FILES)
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -113,31 +118,48 @@ def scan_dir(folder: Path) -> Iterator[os.DirEntry[str]]:
         return
 
 
-def month_dirs(root: Path) -> Iterator[Path]:
-    """Every entries/YYYY/MM folder (and entries/ itself, for loose files)."""
-    base = root / ENTRIES
-    yield base
-    for year in _subdirs(base):
-        yield year
-        yield from _subdirs(year)
+def is_read_folder(rel: str, ignore: Iterable[str] = ()) -> bool:
+    """Whether entries are read from the folder ``rel`` (relative, "/" separators, "" for
+    the journal itself): not a hidden folder (.git, .obsidian, .trash), not narrate's
+    state, and not inside a folder the config's ``ignore`` lists."""
+    if rel == "":
+        return True
+    if any(part.startswith(".") for part in rel.split("/")):
+        return False
+    return not any(rel == skip or rel.startswith(skip + "/") for skip in ignore)
 
 
-def _subdirs(folder: Path) -> list[Path]:
+def join(rel: str, name: str) -> str:
+    """The relative path of ``name`` in the folder ``rel`` ("" is the journal)."""
+    return f"{rel}/{name}" if rel else name
+
+
+def subfolders(root: Path, rel: str, ignore: Iterable[str] = ()) -> list[str]:
+    """The folders directly in ``rel`` that entries are read from (no symlinks)."""
+    ignore = tuple(ignore)
     try:
-        with os.scandir(folder) as it:
-            return sorted(
-                Path(item.path)
-                for item in it
-                if not item.name.startswith(".") and item.is_dir(follow_symlinks=False)
-            )
-    except (FileNotFoundError, NotADirectoryError):
+        with os.scandir(root / rel if rel else root) as it:
+            names = [i.name for i in it if i.is_dir(follow_symlinks=False)]
+    except (FileNotFoundError, NotADirectoryError, PermissionError):
         return []
+    return sorted(join(rel, n) for n in names if is_read_folder(join(rel, n), ignore))
 
 
-def leftover_temp_files(root: Path) -> list[Path]:
+def read_folders(root: Path, ignore: Iterable[str] = (), start: str = "") -> Iterator[str]:
+    """``start`` and every folder below it that entries are read from, relative."""
+    ignore = tuple(ignore)
+    pending = [start]
+    while pending:
+        rel = pending.pop()
+        yield rel
+        pending.extend(reversed(subfolders(root, rel, ignore)))
+
+
+def leftover_temp_files(root: Path, ignore: Iterable[str] = ()) -> list[Path]:
     """Temporary files a killed write left behind."""
     found: list[Path] = []
-    for folder in month_dirs(root):
+    for rel in read_folders(root, ignore):
+        folder = root / rel if rel else root
         with contextlib.suppress(OSError), os.scandir(folder) as it:
             found.extend(Path(i.path) for i in it if TEMP_MARKER in i.name)
     return found
@@ -227,8 +249,7 @@ class PendingFiles:
 def _is_entry_path(line: str) -> bool:
     parts = line.split("/")
     return (
-        len(parts) >= 2
-        and parts[0] == ENTRIES
-        and all(part not in ("", ".", "..") for part in parts)
+        all(part not in ("", ".", "..") for part in parts)
+        and is_read_folder("/".join(parts[:-1]))
         and is_entry_name(parts[-1])
     )

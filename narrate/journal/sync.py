@@ -66,6 +66,11 @@ class SyncResult:
     conflicts: list[tuple[str, str]] = field(default_factory=list)  # (kept, copy)
     renamed: list[tuple[str, str]] = field(default_factory=list)  # same name, other entry
     changed_paths: list[str] = field(default_factory=list)
+    kept_local: list[str] = field(default_factory=list)
+    """Files that are not entries (settings of other tools) changed on both devices:
+    this device's version was kept, and no conflict copy made."""
+    untracked: list[str] = field(default_factory=list)
+    """Per-device files (store.DEVICE_FILES) git stopped tracking; they stay on disk."""
     first_push: bool = False
     local_only: bool = False
     """No remote is set: pending changes were committed here, nothing else was done."""
@@ -255,9 +260,11 @@ class Syncer:
                 if not self.remote_url:
                     # Nothing to exchange, but every change still reaches git history.
                     result.local_only = True
+                    result.untracked = ignore_device_files(self.root)
                     result.committed = self._commit_pending(True)
                     return result
                 gitrun.require_git()  # before anything is fetched or merged
+                result.untracked = ignore_device_files(self.root)
                 full = self._full_check_due()
                 result.committed = self._commit_pending(full)
                 for attempt in range(PUSH_ATTEMPTS):
@@ -303,19 +310,19 @@ class Syncer:
 
     def _recent_folders(self) -> list[str]:
         """Entry folders changed since the last sync began, and the two newest months."""
-        from narrate.journal.store import month_dirs
+        from narrate.journal.store import ENTRIES, read_folders
 
         since_ns = int((float(self._load_record().get("last_sync_started") or 0) - 2) * 1e9)
-        folders = list(month_dirs(self.root))
-        months = sorted(p for p in folders if len(p.relative_to(self.root).parts) == 3)
+        folders = list(read_folders(self.root, self.journal.ignore))
+        months = sorted(p for p in folders if p.startswith(f"{ENTRIES}/") and p.count("/") == 2)
         chosen = set(months[-2:])
         for folder in folders:
             try:
-                if folder.stat().st_mtime_ns >= since_ns:
+                if os.stat(self.root / folder).st_mtime_ns >= since_ns:
                     chosen.add(folder)
             except FileNotFoundError:
                 continue
-        return sorted(p.relative_to(self.root).as_posix() for p in chosen)
+        return sorted(chosen)
 
     def _commit_pending(
         self, full: bool, message: str = "Sync: commit changes made outside narrate"
@@ -329,21 +336,18 @@ class Syncer:
         folders = self._recent_folders()
         if not folders:
             return False
-        # A month folder is a leaf: name it. entries/ and the year folders hold month
-        # folders: look only at the files directly inside them, or git would walk every
-        # month below (a loose file in entries/ would cost a full scan).
-        months = [f for f in folders if f.count("/") == 2]
-        parents = [f for f in folders if f.count("/") < 2]
+        # Only the files directly in each folder: a folder's subfolders are in the list
+        # when they changed, and naming a parent would make git walk everything below.
+        from narrate.journal.store import join
+
         loose = [
-            f"{folder}/{item.name}" for folder in parents for item in scan_dir(self.root / folder)
+            join(folder, item.name) for folder in folders for item in scan_dir(self.root / folder)
         ]
-        tracked_spec = [*months, *(f":(glob){folder}/*" for folder in parents)]
+        tracked_spec = [f":(glob){folder}/*" if folder else ":(glob)*" for folder in folders]
         changed = self._git("diff-files", "--name-only", "-z", "--", *tracked_spec).stdout
         untracked = ""
-        if months or loose:
-            untracked = self._git(
-                "ls-files", "-o", "--exclude-standard", "-z", "--", *months, *loose
-            ).stdout
+        if loose:
+            untracked = self._git("ls-files", "-o", "--exclude-standard", "-z", "--", *loose).stdout
         paths = [p for p in (changed + untracked).split("\0") if p]
         if not paths:
             return False
@@ -424,9 +428,13 @@ class Syncer:
         message = "Sync: merge changes from origin"
         if conflicted:
             tree = self._resolve(tree, remote, conflicted, result)
-            message += "\n\nConflicts kept both versions:\n" + "\n".join(
-                f"- {kept} (other device's version: {copy})" for kept, copy in result.conflicts
-            )
+            if result.conflicts:
+                message += "\n\nConflicts kept both versions:\n" + "\n".join(
+                    f"- {kept} (other device's version: {copy})" for kept, copy in result.conflicts
+                )
+            if result.kept_local:
+                message += "\n\nChanged on both devices, this device's version kept:\n"
+                message += "\n".join(f"- {path}" for path in result.kept_local)
         return self._git(
             "commit-tree", tree, "-p", local, "-p", remote, "-m", message
         ).stdout.strip()
@@ -470,6 +478,12 @@ class Syncer:
                 stage(*keep, path)
                 if mine is None or theirs is None or mine[1] == theirs[1]:
                     continue  # an edit against a delete: the edit stays
+                if not self._is_entry(path):
+                    # A tool's settings (.obsidian/app.json), not an entry: a copy beside
+                    # it would be read by nobody, and committed on every device. This
+                    # device's version stays, and sync says so.
+                    result.kept_local.append(path)
+                    continue
                 base = sides.get(1)
                 copy_path, data, is_conflict = self._other_version(
                     path, mine[1], theirs[1], remote, tree, taken, base[1] if base else None
@@ -567,8 +581,14 @@ class Syncer:
         self._git("config", f"branch.{branch}.remote", "origin")
         self._git("config", f"branch.{branch}.merge", f"refs/heads/{branch}")
 
+    def _is_entry(self, path: str) -> bool:
+        from narrate.journal.store import is_entry_name, is_read_folder
+
+        folder, _, name = path.rpartition("/")
+        return is_entry_name(name) and is_read_folder(folder, self.journal.ignore)
+
     def _reindex(self, paths: list[str]) -> None:
-        entries = [p for p in paths if p.startswith("entries/") and p.endswith(".md")]
+        entries = [p for p in paths if self._is_entry(p)]
         if entries:
             self.journal.reindex_paths(entries)
 
@@ -604,6 +624,43 @@ class Syncer:
                 record["last_full_check"] = started
         (self.root / STATE).mkdir(exist_ok=True)
         atomic_write(self.root / STATE / "sync.json", json.dumps(record).encode())
+
+
+def device_files_tracked(root: Path) -> list[str]:
+    """Per-device files (store.DEVICE_FILES) that git tracks: each device rewrites them."""
+    from narrate.journal.store import DEVICE_FILES
+
+    specs = [f":(glob){p}**" if p.endswith("/") else f":(glob){p}" for p in DEVICE_FILES]
+    listed = run_git(root, "ls-files", "-z", "--", *specs, check=False)
+    return [p for p in listed.stdout.split("\0") if p] if listed.returncode == 0 else []
+
+
+def ignore_device_files(root: Path) -> list[str]:
+    """Once the journal holds another tool's vault folder (``.obsidian/``): git-ignore its
+    per-device files and stop tracking those already committed (they stay on disk), in
+    one commit. Returns the files git stopped tracking."""
+    from narrate.journal.history import commit, unstage
+    from narrate.journal.store import DEVICE_FILES, atomic_write
+
+    if not (root / ".obsidian").is_dir():
+        return []
+    gitignore = root / ".gitignore"
+    try:
+        existing = gitignore.read_text("utf-8") if gitignore.exists() else ""
+    except (OSError, UnicodeDecodeError):
+        return []  # the user's own file, unreadable: leave it to them
+    missing = [line for line in DEVICE_FILES if line not in existing.splitlines()]
+    tracked = device_files_tracked(root)
+    if not missing and not tracked:
+        return []
+    if missing:
+        prefix = "" if not existing or existing.endswith("\n") else "\n"
+        lines = "".join(f"{line}\n" for line in missing)
+        atomic_write(gitignore, (existing + prefix + lines).encode("utf-8"))
+    if tracked:
+        unstage(root, tracked)
+    commit(root, [".gitignore"], "Sync: stop tracking per-device files (.obsidian/workspace*.json)")
+    return tracked
 
 
 def commit_local(journal: Journal) -> bool:

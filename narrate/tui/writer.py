@@ -98,9 +98,15 @@ class Writer:
     def open_journal(root: Path) -> Journal:
         """The thread's own Journal (its index connection opens on first use)."""
         # The only place in the TUI that opens a Journal: the app's writer and reader.
+        from narrate.config import load_config
+        from narrate.errors import NarrateError
         from narrate.journal.core import Journal
 
-        return Journal.open(root)
+        try:
+            ignore = load_config().ignore
+        except NarrateError:
+            ignore = []  # the app shows the config's problem; the journal still opens
+        return Journal.open(root, ignore=ignore)
 
     def submit(self, job: Job) -> None:
         """Queue a job (from any thread)."""

@@ -71,7 +71,7 @@ def test_bodies_titles_tags_and_stars_in_detail(cli: Cli, jrnl_files: JrnlFiles)
         "- a list item #done\n- another @Work and @café\n\nA footnote[^1].\n\n"
         "[^1]: the footnote @c++\n"
     )
-    assert {"team/payments", "done", "work", "cafe", "c"} <= set(retro["tags"])
+    assert {"team/payments", "done", "work", "café", "c"} <= set(retro["tags"])
     # Tags narrate had to change are kept as jrnl had them; ## (a heading mark) is no tag.
     assert "@c++" in retro["front_matter"]["source_tags"]
     assert "##" not in retro["front_matter"]["source_tags"]

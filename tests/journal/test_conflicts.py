@@ -209,7 +209,9 @@ def test_a_copy_the_app_kept_is_listed_and_resolved(journal: Journal, root: Path
 
 def test_an_unreadable_copy_can_be_kept_aside_but_not_taken(journal: Journal, root: Path) -> None:
     entry = journal.add(Entry.new("Readable\n", title="Notes"))
-    copy = journal.keep_conflict_copy(entry.path, b"no front matter, but words to keep\n")
+    copy = journal.keep_conflict_copy(
+        entry.path, b"---\ntitle: [unclosed\n---\nbroken YAML, but words to keep\n"
+    )
     (conflict,) = list_conflicts(journal)
     assert conflict.copy.path == copy and conflict.copy.entry is None
     assert conflict.original is not None and conflict.original.path == entry.path
@@ -220,7 +222,9 @@ def test_an_unreadable_copy_can_be_kept_aside_but_not_taken(journal: Journal, ro
 
     done = resolve(journal, conflict, "both")
     assert done.created is not None
-    assert (root / done.created).read_bytes() == b"no front matter, but words to keep\n"
+    assert (
+        root / done.created
+    ).read_bytes() == b"---\ntitle: [unclosed\n---\nbroken YAML, but words to keep\n"
     assert list_conflicts(journal) == []
     assert_healthy(root)
 
@@ -270,6 +274,6 @@ def test_one_maker_names_both_kinds_of_copy() -> None:
         assert kept.body == entry.body
 
     taken = {"a/x-conflict-abcdef1.md", "a/x-conflict-abcdef1-2.md"}
-    copy, same = conflict_copy("a/x.md", b"no front matter\n", "abcdef1", taken.__contains__)
-    assert copy == "a/x-conflict-abcdef1-3.md" and same == b"no front matter\n"
+    copy, same = conflict_copy("a/x.md", b"bad \xff UTF-8\n", "abcdef1", taken.__contains__)
+    assert copy == "a/x-conflict-abcdef1-3.md" and same == b"bad \xff UTF-8\n"
     assert derived_original(copy) == "a/x.md"

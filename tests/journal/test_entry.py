@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 
 import pytest
 from hypothesis import given
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from narrate.journal import frontmatter
 from narrate.journal.entry import (
+    SLUG_BYTES,
     BrokenEntry,
     Document,
     Entry,
@@ -125,7 +127,7 @@ BROKEN: dict[str, tuple[bytes, str]] = {
     "empty": (b"", "empty file"),
     "binary": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
     "bad-utf8": (b"---\ntitle: caf\xe9\n---\nbody\n", "not UTF-8"),
-    "no-front-matter": (b"# Just a note\n\nNo front matter here.\n", "no front matter"),
+    "blank": (b"\n  \n", "empty file"),
     "unclosed": (b"---\nid: x\ntitle: never closed\n\nbody\n", "not closed"),
     "broken-yaml": (b"---\nid: x\ntitle: [unclosed\n---\nbody\n", "invalid YAML"),
     "list": (b"---\n- just\n- a list\n---\nbody\n", "not a mapping"),
@@ -142,6 +144,23 @@ def test_broken_files_raise_with_a_reason(name: str) -> None:
     with pytest.raises(BrokenEntry) as caught:
         Entry.from_bytes(data, f"entries/2026/11/{name}.md")
     assert reason in caught.value.reason
+
+
+def test_a_note_without_front_matter_is_an_entry_kept_byte_for_byte() -> None:
+    data = b"Went to the park.\n\n# Park day\n\nSaw #birds\n"
+    entry = Entry.from_bytes(data, "Daily/2026-12-01.md", mtime=1.7e9)
+    assert entry.title == "Park day"  # the first heading, not the first line
+    assert entry.created == dt.datetime(2026, 12, 1) and entry.created_from == "file name"
+    assert entry.all_tags() == ["birds"] and entry.body == data.decode()
+    assert entry.document.to_bytes() == data
+    untitled = Entry.from_bytes(b"just words\n", "Notes/Idea one.md", mtime=1.7e9)
+    assert untitled.title == "Idea one" and untitled.created_from == "mtime"
+    assert untitled.created == dt.datetime.fromtimestamp(1.7e9).astimezone()
+    # The first write through narrate adds front matter, with the id and date it was read
+    # with, and keeps every byte of the note below it.
+    starred = entry.with_changes(starred=True)
+    assert starred.id == entry.id and starred.created == entry.created and starred.starred
+    assert starred.document.to_bytes().endswith(b"---\n" + data)
 
 
 def test_a_bom_file_is_read_without_the_bom_in_any_value() -> None:
@@ -197,7 +216,7 @@ def test_tags_are_normalised_from_any_shape() -> None:
     )
     assert entry.tags == ["lang/python", "testing", "review", "not", "a"]  # "tag!" is no tag
     single = Entry.from_meta({"id": "a", "tags": 2026}, doc("id: a\n"))
-    assert single.tags == ["2026"]
+    assert single.tags == []  # digits only: no tag, as in Obsidian
 
 
 def test_practice_is_read_from_a_mapping_or_a_list() -> None:
@@ -361,7 +380,10 @@ def test_title_tags_count() -> None:
 @pytest.mark.parametrize(
     ("raw", "tag"),
     [("Python", "python"), ("#Lang/Python", "lang/python"), ("a_b-c", "a_b-c"),
-     ("trailing/", "trailing"), ("no spaces", None), ("-lead", None), ("", None), ("é", None)],
+     ("trailing/", "trailing"), ("no spaces", None), ("-lead", None), ("", None), ("é", "é"),
+     ("2024", None), ("y2024", "y2024"), ("#Straße", "strasse"), ("STRASSE", "strasse"),
+     ("#Über-team", "über-team"), ("日本語", "日本語"), ("İstanbul", "i̇stanbul"),
+     ("हिंदी", "हिंदी"), ("#café", "café"), ("cafe\u0301", "café")],
 )  # fmt: skip
 def test_normalise_tag(raw: str, tag: str | None) -> None:
     assert normalise_tag(raw) == tag
@@ -370,11 +392,15 @@ def test_normalise_tag(raw: str, tag: str | None) -> None:
 # ---------------------------------------------------------------------------- names
 
 
-def test_slugify_makes_short_ascii_names() -> None:
+def test_slugify_makes_short_names_that_keep_every_script() -> None:
     assert slugify("Paired with Sam on the flaky deploy #devops") == (
         "paired-with-sam-on-the-flaky-deploy-devops"
     )
-    assert slugify("Café déjà vu") == "cafe-deja-vu"
+    assert slugify("Café déjà vu") == "café-déjà-vu"
+    assert slugify("Обзор кода") == "обзор-кода"
+    assert slugify("Ærøskøbing") == "ærøskøbing"
+    assert slugify("Straße") == "straße"
+    assert slugify("Cafe\u0301") == "café"  # NFC: one name whatever the keyboard typed
     assert slugify("😀!!") == "entry"
     long = slugify("word " * 40)
     assert len(long) <= 48 and not long.endswith("-")
@@ -384,7 +410,12 @@ def test_slugify_makes_short_ascii_names() -> None:
 @given(st.text())
 def test_slugs_are_always_safe_file_names(text: str) -> None:
     slug = slugify(text)
-    assert re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug)
+    assert unicodedata.normalize("NFC", slug) == slug and slug == slug.lower()
+    assert len(slug) <= 48 and len(slug.encode("utf-8")) <= SLUG_BYTES
+    words = slug.split("-")
+    assert all(words) and not any(unicodedata.category(w[0]).startswith("M") for w in words)
+    # Nothing a file system treats specially: no separators, dots, spaces or controls.
+    assert all(c.isdecimal() or unicodedata.category(c)[0] in "LM" for w in words for c in w)
 
 
 def test_ids_are_ulids_sorted_by_time() -> None:
@@ -470,3 +501,18 @@ def test_what_narrate_writes_it_reads_back(
         (p.area, p.change, p.source or None) for p in practice
     ]
     assert read.id == written.id and read.created == written.created
+
+
+@pytest.mark.parametrize(
+    ("text", "tags"),
+    [
+        ("Tried #café and #straße, then #STRASSE", ["café", "strasse"]),
+        ("Meeting #日本語 with #Über-team", ["日本語", "über-team"]),
+        ("Year #2024 is no tag, #y2024 is", ["y2024"]),
+        ("#İstanbul trip, and #i̇stanbul again", ["i̇stanbul"]),
+        ("समाचार #हिंदी और #मराठी", ["हिंदी", "मराठी"]),
+        ("mail dev+#ops@example.com, see https://x.org/#frag, &#38; ##x", []),
+    ],
+)
+def test_inline_tags_in_every_language(text: str, tags: list[str]) -> None:
+    assert inline_tags(text) == tags

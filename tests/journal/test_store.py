@@ -21,7 +21,7 @@ from narrate.journal.store import (
     entry_relpath,
     is_entry_name,
     leftover_temp_files,
-    month_dirs,
+    read_folders,
     scan_dir,
 )
 from tests.helpers import entry_text, write
@@ -171,17 +171,31 @@ def test_scans_see_entry_files_only(tmp_path: Path) -> None:
     assert len(leftover_temp_files(tmp_path)) == 1
 
 
-def test_month_dirs_walks_entries_years_and_months_in_order(tmp_path: Path) -> None:
-    for rel in ["entries/2025/12", "entries/2026/01", "entries/2026/11", "entries/.trash/01"]:
+def test_read_folders_walks_the_journal_but_hidden_and_ignored_folders(tmp_path: Path) -> None:
+    for rel in [
+        "entries/2025/12",
+        "entries/2026/01",
+        "entries/.trash/01",
+        ".obsidian/plugins",
+        ".narrate",
+        "Daily",
+        "Templates/sub",
+        "Archive/2019",
+        "Archive/2020",
+    ]:
         (tmp_path / rel).mkdir(parents=True)
-    found = [p.relative_to(tmp_path).as_posix() for p in month_dirs(tmp_path)]
+    (tmp_path / "Linked").symlink_to(tmp_path / "Daily")
+    found = list(read_folders(tmp_path, ["Templates", "Archive/2019"]))
     assert found == [
+        "",
+        "Archive",
+        "Archive/2020",
+        "Daily",
         "entries",
         "entries/2025",
         "entries/2025/12",
         "entries/2026",
         "entries/2026/01",
-        "entries/2026/11",
     ]
 
 

@@ -56,9 +56,9 @@ async def test_only_the_writer_and_the_reader_open_a_journal(
     opened: list[Path] = []
     real_open = Journal.open.__func__  # type: ignore[attr-defined]
 
-    def counting_open(cls: type[Journal], root: Path) -> Journal:
+    def counting_open(cls: type[Journal], root: Path, **options: object) -> Journal:
         opened.append(root)
-        journal: Journal = real_open(cls, root)
+        journal: Journal = real_open(cls, root, **options)
         return journal
 
     monkeypatch.setattr(Journal, "open", classmethod(counting_open))
