@@ -79,6 +79,10 @@ def git_env(extra: Mapping[str, str] | None = None, unset: Sequence[str] = ()) -
     # The journal (or community) is named on the command line, never inherited.
     env.pop("GIT_DIR", None)
     env.pop("GIT_WORK_TREE", None)
+    # A read (status, diff) may refresh the index and hold index.lock meanwhile: the app
+    # reads the journal's state while `narrate add` commits in another shell, whose
+    # commit would then fail. Writes still take their locks.
+    env["GIT_OPTIONAL_LOCKS"] = "0"
     env.update(extra or {})
     return env
 

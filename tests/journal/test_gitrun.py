@@ -63,3 +63,27 @@ def test_every_git_process_starts_in_the_runner() -> None:
     found.pop("journal/gitrun.py")
     # The user's editor is the one other program narrate starts.
     assert all("def run_editor(" in text for text in found.values()), sorted(found)
+
+
+def test_a_read_of_the_repository_state_takes_no_lock_another_writer_needs(
+    tmp_path: Path,
+) -> None:
+    # The app asks for the journal's state (git status) while `narrate add` commits in
+    # another process: a status that refreshes the index holds index.lock for a moment,
+    # and the other process's commit then fails. Reads must leave the index alone.
+    from narrate.journal.core import Journal
+    from narrate.journal.history import repo_state, run_git
+
+    root = tmp_path / "journal"
+    Journal.create(root).close()
+    note = root / "note.md"
+    note.write_text("one\n")
+    run_git(root, "add", "note.md")
+    run_git(root, "commit", "-q", "-m", "note")
+    index = root / ".git" / "index"
+    before = index.stat().st_mtime_ns
+    time.sleep(0.05)
+    # Same bytes, new mtime: a stat-stale index, which a locking status rewrites.
+    note.write_text("one\n")
+    repo_state(root)
+    assert index.stat().st_mtime_ns == before
