@@ -192,7 +192,7 @@ class CommunityRepo:
         # A bare clone maps branches onto refs/heads; keep them as remote-tracking refs so
         # our own unpushed commits never get overwritten by a fetch.
         self.git("config", "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*")
-        self.fetch()
+        self.fetch(force=True)
 
     def _pack_program(self, program: str) -> list[str]:
         """``--upload-pack``/``--receive-pack`` running ``program`` with hooks and
@@ -209,8 +209,41 @@ class CommunityRepo:
 
         shutil.rmtree(self.path, ignore_errors=True)
 
-    def fetch(self) -> None:
-        """Fetch the community's branches (objects checked)."""
+    def remote_heads(self) -> dict[str, str]:
+        """The community's branches and their commits, as the remote advertises them
+        (one round trip, no objects)."""
+        out = self.git(
+            "ls-remote",
+            "--heads",
+            *self._pack_program("upload-pack"),
+            "origin",
+            network=True,
+        ).stdout.decode("utf-8", "replace")
+        heads: dict[str, str] = {}
+        for line in out.splitlines():
+            sha, _tab, ref = line.partition("\t")
+            if ref.startswith("refs/heads/"):
+                heads[ref.removeprefix("refs/heads/")] = sha.strip()
+        return heads
+
+    def tracked_heads(self) -> dict[str, str]:
+        """The branches as this clone last fetched them."""
+        out = self.text("for-each-ref", "--format=%(objectname) %(refname)", "refs/remotes/origin")
+        heads: dict[str, str] = {}
+        for line in out.splitlines():
+            sha, _space, ref = line.partition(" ")
+            name = ref.removeprefix("refs/remotes/origin/")
+            if name != "HEAD":
+                heads[name] = sha
+        return heads
+
+    def fetch(self, force: bool = False) -> bool:
+        """Fetch the community's branches (objects checked), unless ``ls-remote`` says
+        the clone already holds every one of them; returns whether it fetched."""
+        # A pull that finds nothing new costs one ref advertisement, not a fetch
+        # negotiation: thousands of members polling one host add up (CocoaPods#4989).
+        if not force and self.remote_heads() == self.tracked_heads():
+            return False
         self.git(
             "fetch",
             "--prune",
@@ -219,6 +252,7 @@ class CommunityRepo:
             "origin",
             network=True,
         )
+        return True
 
     def branch(self) -> str | None:
         """The branch members push to: the remote's default, else main, else any."""
@@ -411,7 +445,7 @@ class CommunityRepo:
                         "with 'git clone --bare')"
                     )
                 raise self._failure(("push",), pushed.stderr.decode("utf-8", "replace"))
-            self.fetch()
+            self.fetch(force=True)
         raise CommunityError(
             f"community '{self.name}' kept moving while narrate pushed; run the command again"
         )
