@@ -15,7 +15,9 @@ program's own command line (``--upload-pack``, ``--receive-pack``).
 from __future__ import annotations
 
 import datetime as dt
+import random
 import shlex
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,7 +38,24 @@ LOCAL_TIMEOUT = 120.0
 MEMBERS = "members/"
 REPLIES = "replies/"
 """A member's replies, inside their folder: members/<handle>/replies/YYYY/<date>-<slug>.md."""
-PUSH_ATTEMPTS = 3
+# A rejected push (someone pushed first) is rebuilt on the new head and tried again after
+# a randomised, growing wait ("full jitter": members who collided do not collide again in
+# lock step), for at most PUSH_BUDGET seconds in all.
+PUSH_BUDGET = 30.0
+PUSH_BASE = 0.2
+PUSH_FACTOR = 2.0
+PUSH_CAP = 5.0
+# What git says when someone else's push got there first: before ours started ("fetch
+# first", "non-fast-forward"), or while the server was taking ours (the ref moved under
+# receive-pack's lock: "cannot lock ref ... but expected", "failed to update ref").
+MOVED_SIGNS = (
+    "[rejected]",
+    "fetch first",
+    "non-fast-forward",
+    "cannot lock ref",
+    "failed to update ref",
+    "incorrect old value",
+)
 
 # Settings that make git safe to point at a repository we do not trust.
 HARDENING = (
@@ -68,6 +87,12 @@ REMOTE_SIDE = (
     "receive.autogc=false",
     "receive.denyCurrentBranch=refuse",
 )
+
+
+def push_delay(attempt: int, rng: random.Random) -> float:
+    """Seconds to wait before push attempt ``attempt + 1`` after ``attempt`` rejections:
+    uniform in [0, min(cap, base * factor**attempt)]."""
+    return rng.uniform(0.0, min(PUSH_CAP, PUSH_BASE * PUSH_FACTOR**attempt))
 
 
 class CommunityError(NarrateError):
@@ -403,7 +428,10 @@ class CommunityRepo:
         branch = self.branch() or "main"
         index_file = self.path / "narrate-share-index"
         env = {"GIT_INDEX_FILE": str(index_file)}
-        for _attempt in range(PUSH_ATTEMPTS):
+        rng = random.Random()
+        deadline = time.monotonic() + PUSH_BUDGET
+        attempt = 0
+        while True:
             parent = self.head()
             index_file.unlink(missing_ok=True)
             try:
@@ -433,11 +461,7 @@ class CommunityRepo:
                 self.git("update-ref", f"refs/remotes/origin/{branch}", commit)
                 return commit
             said = (pushed.stdout + pushed.stderr).decode("utf-8", "replace").lower()
-            if (
-                "[rejected]" not in said
-                and "fetch first" not in said
-                and "non-fast-forward" not in said
-            ):
+            if not any(sign in said for sign in MOVED_SIGNS):
                 if "refusing to update checked out branch" in said:
                     raise CommunityError(
                         f"community '{self.name}' ({redact(self.url)}) has its branch "
@@ -445,7 +469,14 @@ class CommunityRepo:
                         "with 'git clone --bare')"
                     )
                 raise self._failure(("push",), pushed.stderr.decode("utf-8", "replace"))
+            delay = push_delay(attempt, rng)
+            if time.monotonic() + delay > deadline:
+                raise CommunityError(
+                    f"community '{self.name}' kept moving while narrate pushed for "
+                    f"{PUSH_BUDGET:g} s; nothing was published, run the command again"
+                )
+            time.sleep(delay)
+            attempt += 1
+            # Someone pushed first: rebuild the one change on their head (their files
+            # stay, ours is put once) and try again.
             self.fetch(force=True)
-        raise CommunityError(
-            f"community '{self.name}' kept moving while narrate pushed; run the command again"
-        )
