@@ -15,9 +15,11 @@ program's own command line (``--upload-pack``, ``--receive-pack``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import random
 import shlex
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
     import subprocess
 
 MAX_ENTRY_BYTES = 1024 * 1024
+BLOB_BATCH = 2000
+"""Blobs a partial clone asks for in one fetch (the feed's newest first)."""
 # A community of people writing narrations stays far below these; a hostile one (a
 # few KB of packed objects can inflate to GBs) is cut off there, with a notice.
 MAX_TOTAL_BYTES = 64 * 1024 * 1024
@@ -95,6 +99,82 @@ def push_delay(attempt: int, rng: random.Random) -> float:
     return rng.uniform(0.0, min(PUSH_CAP, PUSH_BASE * PUSH_FACTOR**attempt))
 
 
+# Where member folders live, declared in community.toml (``layout = "sharded"``) so every
+# client writes to the same place. "flat": members/<handle>/...; "sharded":
+# members/<bucket>/<handle>/..., the bucket the first two hex digits of sha1(handle), so
+# no directory holds more than a few hundred entries (hosts' web views truncate at about
+# 1,000) at 10,000 members and up. Readers accept both, so a community can switch.
+LAYOUTS = ("flat", "sharded")
+
+
+def bucket(handle: str) -> str:
+    """The shard folder of ``handle``: the first two hex digits of its sha1."""
+    return hashlib.sha1(handle.encode("utf-8")).hexdigest()[:2]
+
+
+def member_folder(handle: str, layout: str = "flat") -> str:
+    """The folder (with its trailing /) that ``handle`` publishes into under ``layout``."""
+    if layout == "sharded":
+        return f"{MEMBERS}{bucket(handle)}/{handle}/"
+    if layout == "flat":
+        return f"{MEMBERS}{handle}/"
+    raise CommunityError(
+        f"community.toml declares layout '{layout}', which this narrate does not know "
+        f"(known: {', '.join(LAYOUTS)}); nothing was published. Update narrate"
+    )
+
+
+@dataclass(frozen=True)
+class MemberPath:
+    """Whose folder a path in the community is in, and that folder (trailing /)."""
+
+    handle: str
+    folder: str
+
+
+def _is_bucket(name: str) -> bool:
+    return len(name) == 2 and all(c in "0123456789abcdef" for c in name)
+
+
+def member_path(path: str) -> tuple[MemberPath | None, str | None]:
+    """The member folder holding ``path`` in either layout, or why it is in none.
+
+    The one rule for reading and publishing alike. A 2-hex-digit folder with a member
+    folder inside is a bucket, and must be that member's bucket (else anyone could
+    plant files where a reader would not look for them); ``<2 hex>/replies/`` and
+    ``<2 hex>/<year>/`` stay a flat member's (a handle may be two hex digits, "ab").
+    """
+    parts = path.split("/")
+    if parts[0] + "/" != MEMBERS or len(parts) < 3:
+        return None, "not inside a member's folder"
+    first, second = parts[1], parts[2]
+    if _is_bucket(first) and len(parts) >= 5 and second != REPLIES.rstrip("/"):
+        if bucket(second) == first:
+            return MemberPath(second, f"{MEMBERS}{first}/{second}/"), None
+        if not (len(second) == 4 and second.isdigit()):
+            from narrate.sanitize import clean
+
+            return None, (
+                f"in bucket {first}/, but member '{clean(second, single_line=True)}' "
+                f"belongs in bucket {bucket(second)}/"
+            )
+    return MemberPath(first, f"{MEMBERS}{first}/"), None
+
+
+def member_of(path: str) -> str | None:
+    """The handle of the member whose folder holds ``path`` (either layout), or None."""
+    found, _problem = member_path(path)
+    return found.handle if found else None
+
+
+def fetch_order(files: list[tuple[str, str]], followed: Collection[str] = ()) -> list[str]:
+    """The blobs of ``files`` ((path, blob)) in the order a partial clone fetches them:
+    followed members' first, then newest first (narrate names files by their day)."""
+    newest = sorted(files, key=lambda item: item[0].rsplit("/", 1)[-1], reverse=True)
+    ordered = sorted(newest, key=lambda item: member_of(item[0]) not in followed)
+    return [blob for _path, blob in ordered]
+
+
 class CommunityError(NarrateError):
     """A community operation failed; the message names the community and what to do."""
 
@@ -119,11 +199,15 @@ class Skipped:
 class CommunityRepo:
     """A bare clone of a community, operated with hardened git."""
 
-    def __init__(self, name: str, path: Path, url: str, timeout: float = 30.0) -> None:
+    def __init__(
+        self, name: str, path: Path, url: str, timeout: float = 30.0, partial: bool = False
+    ) -> None:
         self.name = name
         self.path = path
         self.url = url
         self.timeout = timeout
+        self.partial = partial
+        """Clone blobless: entries' contents are fetched afterwards, in batches."""
 
     # ------------------------------------------------------------------ running git
 
@@ -201,6 +285,9 @@ class CommunityRepo:
                     "--bare",
                     "--no-local",
                     "--no-recurse-submodules",
+                    # Blobless: the history's trees and commits, no file contents; the
+                    # current entries' come next (fetch_blobs), old versions never.
+                    *(["--filter=blob:none"] if self.partial else []),
                     *self._pack_program("upload-pack"),
                     "--",
                     self.url,
@@ -217,6 +304,11 @@ class CommunityRepo:
         # A bare clone maps branches onto refs/heads; keep them as remote-tracking refs so
         # our own unpushed commits never get overwritten by a fetch.
         self.git("config", "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*")
+        program = self._pack_program("upload-pack")
+        if program:
+            # A fetch git starts by itself (an object a partial clone lacks) names no
+            # --upload-pack: the hardened one is the remote's setting too.
+            self.git("config", "remote.origin.uploadpack", program[0].partition("=")[2])
         self.fetch(force=True)
 
     def _pack_program(self, program: str) -> list[str]:
@@ -279,6 +371,47 @@ class CommunityRepo:
         )
         return True
 
+    def missing_blobs(self, commit: str) -> list[tuple[str, str]]:
+        """(path, blob) of the Markdown files in member folders at ``commit`` whose
+        contents a partial clone does not hold yet; nothing is fetched to find them."""
+        listed = self.git(
+            "rev-list", "--objects", "--missing=print", "--no-object-names", f"{commit}^{{tree}}"
+        ).stdout.decode()
+        missing = {line[1:] for line in listed.splitlines() if line.startswith("?")}
+        if not missing:
+            return []
+        found: list[tuple[str, str]] = []
+        tree = self.git("ls-tree", "-r", "-z", "--full-tree", commit).stdout
+        for record in tree.split(b"\0"):
+            info, _tab, raw_path = record.partition(b"\t")
+            fields = info.split()
+            if len(fields) != 3 or fields[1] != b"blob" or fields[2].decode() not in missing:
+                continue
+            path = raw_path.decode("utf-8", "replace")
+            if path.endswith(".md") and member_path(path)[1] is None:
+                found.append((path, fields[2].decode()))
+        return found
+
+    def fetch_blobs(self, blobs: list[str]) -> None:
+        """Fetch these blobs into a partial clone, in one request (objects checked)."""
+        if not blobs:
+            return
+        self.git(
+            # What git's own lazy fetch runs: no negotiation, just the objects named.
+            "-c",
+            "fetch.negotiationAlgorithm=noop",
+            "fetch",
+            "--no-tags",
+            "--no-write-fetch-head",
+            "--recurse-submodules=no",
+            "--filter=blob:none",
+            "--stdin",
+            *self._pack_program("upload-pack"),
+            "origin",
+            data="".join(f"{blob}\n" for blob in blobs).encode(),
+            network=True,
+        )
+
     def branch(self) -> str | None:
         """The branch members push to: the remote's default, else main, else any."""
         head = self.git("symbolic-ref", "-q", "HEAD", check=False).stdout.decode().strip()
@@ -327,8 +460,8 @@ class CommunityRepo:
                 skipped.append(Skipped(path, "not a regular file"))
             elif not path.endswith(".md"):
                 continue
-            elif len(parts) < 3:
-                skipped.append(Skipped(path, "not inside a member's folder"))
+            elif (problem := member_path(path)[1]) is not None:
+                skipped.append(Skipped(path, problem))
             elif int(size) > MAX_ENTRY_BYTES:
                 skipped.append(Skipped(path, f"larger than {MAX_ENTRY_BYTES // 1024} KB"))
             elif len(readable) >= MAX_FILES or total + int(size) > MAX_TOTAL_BYTES:
