@@ -22,6 +22,7 @@ from narrate.errors import NarrateError
 from narrate.humane import plural
 
 if TYPE_CHECKING:
+    from narrate.community.registry import Community
     from narrate.community.repo import Skipped
     from narrate.config import Config
     from narrate.journal.core import Journal
@@ -170,6 +171,8 @@ def community_remove(name: str) -> None:
 @click.pass_context
 def community_pull(ctx: click.Context, name: str | None) -> None:
     """Fetch new narrations from one community, or all of them."""
+    import sys
+
     from narrate.community.pull import PullResult, choose, pull, timeout_of
 
     config = load_settings()
@@ -187,8 +190,13 @@ def community_pull(ctx: click.Context, name: str | None) -> None:
         replies = f", {plural(result.replies, 'reply')}" if result.replies else ""
         click.echo(f"{result.community.name}: {plural(result.entries, 'shared entry')}{replies}.")
 
+    def detail(found: Community, line: str) -> None:
+        click.echo(f"{found.name}: {line}", err=True)
+
     journal = open_journal(ctx)
-    results = pull(journal, chosen, timeout_of(config), pulled=pulled)
+    # Progress is for a person watching a long first pull, not for scripts or logs.
+    shown = detail if sys.stderr.isatty() else None
+    results = pull(journal, chosen, timeout_of(config), pulled=pulled, detail=shown)
     from narrate.community.pull import activity_summary
 
     reached = [r.community for r in results if r.error is None]

@@ -19,7 +19,7 @@ import hashlib
 import random
 import shlex
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +39,8 @@ BLOB_BATCH = 2000
 MAX_TOTAL_BYTES = 64 * 1024 * 1024
 MAX_FILES = 50_000
 LOCAL_TIMEOUT = 120.0
+Step = Callable[[int, int], object]
+"""Progress of a long fetch: called with (done, total)."""
 MEMBERS = "members/"
 REPLIES = "replies/"
 """A member's replies, inside their folder: members/<handle>/replies/YYYY/<date>-<slug>.md."""
@@ -208,6 +210,8 @@ class CommunityRepo:
         self.timeout = timeout
         self.partial = partial
         """Clone blobless: entries' contents are fetched afterwards, in batches."""
+        self.followed: Collection[str] = ()
+        """Members whose entries a partial clone fetches first."""
 
     # ------------------------------------------------------------------ running git
 
@@ -271,8 +275,9 @@ class CommunityRepo:
 
     # ------------------------------------------------------------------ clone and fetch
 
-    def clone(self) -> None:
-        """Clone the community (bare, objects checked); a local path is cloned, not used."""
+    def clone(self, step: Step | None = None) -> None:
+        """Clone the community (bare, objects checked); a local path is cloned, not used.
+        ``step(done, total)`` follows a partial clone's fetching of entries."""
         validate_url(self.url)
         if self.path.exists():
             raise CommunityError(f"{self.path} already exists; remove the community first")
@@ -309,7 +314,7 @@ class CommunityRepo:
             # A fetch git starts by itself (an object a partial clone lacks) names no
             # --upload-pack: the hardened one is the remote's setting too.
             self.git("config", "remote.origin.uploadpack", program[0].partition("=")[2])
-        self.fetch(force=True)
+        self.fetch(force=True, step=step)
 
     def _pack_program(self, program: str) -> list[str]:
         """``--upload-pack``/``--receive-pack`` running ``program`` with hooks and
@@ -354,13 +359,47 @@ class CommunityRepo:
                 heads[name] = sha
         return heads
 
-    def fetch(self, force: bool = False) -> bool:
+    def fetch(self, force: bool = False, step: Step | None = None) -> bool:
         """Fetch the community's branches (objects checked), unless ``ls-remote`` says
-        the clone already holds every one of them; returns whether it fetched."""
+        the clone already holds every one of them; returns whether it fetched. A
+        partial clone then fetches the entries it lacks (``step(done, total)`` after
+        each batch)."""
         # A pull that finds nothing new costs one ref advertisement, not a fetch
         # negotiation: thousands of members polling one host add up (CocoaPods#4989).
         if not force and self.remote_heads() == self.tracked_heads():
+            if self.partial and self._pending.exists():
+                self.backfill(step)
             return False
+        self._fetch_refs()
+        if self.partial:
+            self.backfill(step)
+        return True
+
+    @property
+    def _pending(self) -> Path:
+        """Present while a partial clone's entries are not all fetched (an interrupted
+        pull resumes the next time, even when nothing new was pushed)."""
+        return self.path / "narrate-backfill-pending"
+
+    def backfill(self, step: Step | None = None) -> int:
+        """Fetch the entries a partial clone lacks at the fetched head, in batches of
+        BLOB_BATCH, followed members' first, newest first; returns how many."""
+        head = self.head()
+        if not head:
+            return 0
+        order = fetch_order(self.missing_blobs(head), self.followed)
+        if not order:
+            self._pending.unlink(missing_ok=True)
+            return 0
+        self._pending.touch()
+        for start in range(0, len(order), BLOB_BATCH):
+            self.fetch_blobs(order[start : start + BLOB_BATCH])
+            if step is not None:
+                step(min(start + BLOB_BATCH, len(order)), len(order))
+        self._pending.unlink(missing_ok=True)
+        return len(order)
+
+    def _fetch_refs(self) -> None:
         self.git(
             "fetch",
             "--prune",
@@ -369,7 +408,6 @@ class CommunityRepo:
             "origin",
             network=True,
         )
-        return True
 
     def missing_blobs(self, commit: str) -> list[tuple[str, str]]:
         """(path, blob) of the Markdown files in member folders at ``commit`` whose

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import random
 from pathlib import Path
 
 import pytest
 
-from tests.community.helpers import Member, publish, shared_entry
+from narrate.community.pull import choose, jittered, pull
+from narrate.community.repo import bucket, fetch_order
+from narrate.config import load_config
+from narrate.journal.core import Journal
+from tests.community.helpers import Member, git, publish, shared_entry
+from tests.community.test_hooks import arm, traces
 
 
 def _fetches(trace: Path) -> int:
@@ -36,3 +43,84 @@ def test_a_pull_that_finds_nothing_new_does_not_fetch(
     bob.ok("community", "pull")
     assert _fetches(trace) == 1
     assert "From carol" in bob.ok("feed").output
+
+
+def _partial_member(tmp_path: Path, url: str) -> Member:
+    """A member whose config says the community is large: clone it blobless."""
+    member = Member(tmp_path / "people", "zoe")
+    member.config(f'[communities.cop]\nurl = "{url}"\nmember = "zoe"\npartial = true\n')
+    return member
+
+
+def _missing(clone: Path) -> set[str]:
+    """Objects the clone lacks (a partial clone's promised ones), fetching nothing."""
+    out = git(clone, "rev-list", "--objects", "--missing=print", "--all")
+    return {line[1:].split()[0] for line in out.splitlines() if line.startswith("?")}
+
+
+def test_a_large_community_clones_blobless_hardened_and_shows_every_entry(
+    tmp_path: Path, cop: Path, maintainer: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    git(cop, "config", "uploadpack.allowFilter", "true")
+    old = "members/carol/2026/2026-11-20-edited.md"
+    publish(maintainer, {old: shared_entry("First draft")})
+    old_blob = git(maintainer, "rev-parse", f"HEAD:{old}").strip()
+    publish(
+        maintainer,
+        {old: shared_entry("Final"), "members/dave/2026/2026-11-21-y.md": shared_entry("Dave")},
+    )
+    marker = tmp_path / "hook-ran"
+    arm(cop, cop, marker)
+    zoe = _partial_member(tmp_path, cop.as_uri())
+    steps: list[str] = []
+    for var, value in zoe.env.items():
+        monkeypatch.setenv(var, value)
+    with Journal.open(zoe.journal) as journal:
+        config = load_config()
+        [result] = pull(
+            journal,
+            choose(config),
+            30,
+            detail=lambda community, line: steps.append(line),
+        )
+    assert result.error is None and result.entries == 2
+    clone = choose(config)[0].clone_path
+    assert git(clone, "config", "remote.origin.partialclonefilter").strip() == "blob:none"
+    # The old draft's contents never came: only what the feed shows now.
+    assert old_blob in _missing(clone)
+    assert steps[0].startswith("cloning") and steps[-1] == "fetched 2 of 2 entries"
+    titles = sorted(i["title"] for i in json.loads(zoe.ok("feed", "--json").stdout))
+    assert titles == ["Dave", "Final"]
+    assert traces(marker) == []
+
+    git(maintainer, "pull", "-q", "--rebase", "origin", "main")
+    publish(maintainer, {"members/carol/2026/2026-11-22-z.md": shared_entry("Later")})
+    marker.unlink()  # the maintainer's own push ran them
+    pulled = zoe.ok("community", "pull")
+    assert "fetched" not in pulled.output  # progress only on a terminal
+    assert "Later" in zoe.ok("feed").output
+    entry_id = zoe.ok("add", "Shared from a partial clone").stdout.strip()
+    zoe.ok("share", entry_id, "--to", "cop", "--yes")
+    zoe.ok("unshare", entry_id, "--from", "cop")
+    assert not (clone / "narrate-backfill-pending").exists()
+    # Still hardened: none of the community's hooks or commands ran for the member.
+    assert traces(marker) == []
+
+
+def test_a_partial_clone_fetches_followed_members_first_then_newest() -> None:
+    files = [
+        ("members/ann/2025/2025-01-02-a.md", "a1"),
+        ("members/bob/2026/2026-03-01-b.md", "b1"),
+        (f"members/{bucket('cy')}/cy/2024/2024-05-05-c.md", "c1"),
+        ("members/ann/2026/2026-02-01-a.md", "a2"),
+    ]
+    assert fetch_order(files) == ["b1", "a2", "a1", "c1"]
+    assert fetch_order(files, followed=["cy", "ann"]) == ["a2", "a1", "c1", "b1"]
+
+
+def test_periodic_pulls_are_jittered_twenty_percent_around_the_interval() -> None:
+    rng = random.Random(42)
+    waits = [jittered(600, rng) for _ in range(500)]
+    assert all(480 <= w <= 720 for w in waits)
+    assert min(waits) < 500 and max(waits) > 700  # spread, not one fixed time
+    assert jittered(600, random.Random(7)) == jittered(600, random.Random(7))
