@@ -35,6 +35,16 @@ def timeout_of(config: Config | None) -> float:
     return float(value) if isinstance(value, int | float) else DEFAULT_TIMEOUT
 
 
+PULL_MINUTES = 30.0
+"""How often the app pulls its communities by itself, unless the config says otherwise."""
+
+
+def pull_minutes(config: Config | None) -> float:
+    """Minutes between the app's own pulls (config ``community_pull_minutes``; 0: never)."""
+    value = config.get("community_pull_minutes", PULL_MINUTES) if config is not None else None
+    return float(value) if isinstance(value, int | float) and value >= 0 else PULL_MINUTES
+
+
 @dataclass
 class PullResult:
     """What pulling one community did: its shared entries now, or why not."""

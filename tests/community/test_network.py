@@ -124,3 +124,30 @@ def test_periodic_pulls_are_jittered_twenty_percent_around_the_interval() -> Non
     assert all(480 <= w <= 720 for w in waits)
     assert min(waits) < 500 and max(waits) > 700  # spread, not one fixed time
     assert jittered(600, random.Random(7)) == jittered(600, random.Random(7))
+
+
+def test_the_community_screen_pulls_by_itself_at_the_configured_interval(
+    alice: Member, bob: Member, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from narrate.tui.app import NarrateApp
+    from tests.tui.helpers import wait_for
+    from tests.tui.test_community_screens import become, open_community
+
+    config = bob.home / "config" / "narrate" / "config.toml"
+    # About a tenth of a second: the screen's own timer, no key pressed.
+    config.write_text("community_pull_minutes = 0.002\n" + config.read_text("utf-8"), "utf-8")
+    entry_id = alice.ok("add", "Pulled without asking").stdout.strip()
+    alice.ok("share", entry_id, "--to", "cop", "--yes")
+    journal = become(monkeypatch, bob)
+
+    async def scenario() -> None:
+        async with NarrateApp(journal).run_test(size=(100, 30)) as pilot:
+            screen = await open_community(pilot)
+            await wait_for(pilot, lambda: screen.feed.option_count == 1, timeout=20)
+
+    try:
+        asyncio.run(scenario())  # the tests/tui conftest's runner is not in scope here
+    finally:
+        journal.close()
