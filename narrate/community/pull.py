@@ -86,7 +86,7 @@ def pull(
 
         def step(done: int, total: int, community: Community = community) -> None:
             if detail is not None:
-                detail(community, f"fetched {done} of {total} entries")
+                detail(community, f"fetched {done} of {total} files")
 
         try:
             if not repo.path.exists():

@@ -171,10 +171,15 @@ def member_of(path: str) -> str | None:
 
 def fetch_order(files: list[tuple[str, str]], followed: Collection[str] = ()) -> list[str]:
     """The blobs of ``files`` ((path, blob)) in the order a partial clone fetches them:
-    followed members' first, then newest first (narrate names files by their day)."""
+    followed members' entries first, then every entry newest first (narrate names files
+    by their day), then the other files."""
     newest = sorted(files, key=lambda item: item[0].rsplit("/", 1)[-1], reverse=True)
-    ordered = sorted(newest, key=lambda item: member_of(item[0]) not in followed)
-    return [blob for _path, blob in ordered]
+
+    def rank(item: tuple[str, str]) -> int:
+        member = member_of(item[0]) if item[0].endswith(".md") else None
+        return 0 if member in followed else 1 if member is not None else 2
+
+    return [blob for _path, blob in sorted(newest, key=rank)]
 
 
 class CommunityError(NarrateError):
@@ -410,8 +415,12 @@ class CommunityRepo:
         )
 
     def missing_blobs(self, commit: str) -> list[tuple[str, str]]:
-        """(path, blob) of the Markdown files in member folders at ``commit`` whose
-        contents a partial clone does not hold yet; nothing is fetched to find them."""
+        """(path, blob) of the files at ``commit`` whose contents a partial clone does
+        not hold yet; nothing is fetched to find them.
+
+        Every file, not only entries: reading the tree (``ls-tree -l``, community.toml)
+        would otherwise make git fetch each one missing by itself, one request apiece,
+        and a clone never holds less than a full one's newest tree would."""
         listed = self.git(
             "rev-list", "--objects", "--missing=print", "--no-object-names", f"{commit}^{{tree}}"
         ).stdout.decode()
@@ -425,9 +434,7 @@ class CommunityRepo:
             fields = info.split()
             if len(fields) != 3 or fields[1] != b"blob" or fields[2].decode() not in missing:
                 continue
-            path = raw_path.decode("utf-8", "replace")
-            if path.endswith(".md") and member_path(path)[1] is None:
-                found.append((path, fields[2].decode()))
+            found.append((raw_path.decode("utf-8", "replace"), fields[2].decode()))
         return found
 
     def fetch_blobs(self, blobs: list[str]) -> None:

@@ -75,6 +75,8 @@ def test_a_large_community_clones_blobless_hardened_and_shows_every_entry(
     steps: list[str] = []
     for var, value in zoe.env.items():
         monkeypatch.setenv(var, value)
+    trace = tmp_path / "trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
     with Journal.open(zoe.journal) as journal:
         config = load_config()
         [result] = pull(
@@ -84,11 +86,14 @@ def test_a_large_community_clones_blobless_hardened_and_shows_every_entry(
             detail=lambda community, line: steps.append(line),
         )
     assert result.error is None and result.entries == 2
+    # The branch, then the contents in one batch: no object fetched one at a time by a
+    # git that found it missing (README.md, community.toml are in the batch too).
+    assert _fetches(trace) == 2
     clone = choose(config)[0].clone_path
     assert git(clone, "config", "remote.origin.partialclonefilter").strip() == "blob:none"
     # The old draft's contents never came: only what the feed shows now.
     assert old_blob in _missing(clone)
-    assert steps[0].startswith("cloning") and steps[-1] == "fetched 2 of 2 entries"
+    assert steps[0].startswith("cloning") and steps[-1] == "fetched 3 of 3 files"
     titles = sorted(i["title"] for i in json.loads(zoe.ok("feed", "--json").stdout))
     assert titles == ["Dave", "Final"]
     assert traces(marker) == []
@@ -114,8 +119,9 @@ def test_a_partial_clone_fetches_followed_members_first_then_newest() -> None:
         (f"members/{bucket('cy')}/cy/2024/2024-05-05-c.md", "c1"),
         ("members/ann/2026/2026-02-01-a.md", "a2"),
     ]
-    assert fetch_order(files) == ["b1", "a2", "a1", "c1"]
-    assert fetch_order(files, followed=["cy", "ann"]) == ["a2", "a1", "c1", "b1"]
+    files.append(("community.toml", "t1"))
+    assert fetch_order(files) == ["b1", "a2", "a1", "c1", "t1"]
+    assert fetch_order(files, followed=["cy", "ann"]) == ["a2", "a1", "c1", "b1", "t1"]
 
 
 def test_periodic_pulls_are_jittered_twenty_percent_around_the_interval() -> None:
