@@ -108,3 +108,22 @@ def test_a_layout_this_narrate_does_not_know_publishes_nothing(
     assert refused.exit_code != 0
     assert "layout 'hashed-v9'" in refused.output and "nothing was published" in refused.output
     assert git(cop, "rev-parse", "main") == before
+
+
+def test_a_conversation_in_a_sharded_community_threads_and_counts(
+    alice: Member, bob: Member, cop: Path, maintainer: Path
+) -> None:
+    publish(maintainer, {"community.toml": 'layout = "sharded"\n'})
+    entry_id = alice.ok("add", "Sharded thread #testing").stdout.strip()
+    alice.ok("share", entry_id, "--to", "cop", "--yes")
+    bob.ok("community", "pull")
+    (item,) = json.loads(bob.ok("feed", "--json").stdout)
+    bob.ok("reply", item["feed_id"], "Answered from a bucket", "--yes")
+    files = git(cop, "ls-tree", "-r", "--name-only", "main").split()
+    assert any(f.startswith(f"members/{bucket('bob')}/bob/replies/") for f in files), files
+    pulled = alice.ok("community", "pull").stdout
+    assert "New on your entries: 1 reply" in pulled
+    thread = json.loads(alice.ok("read", item["feed_id"], "--json").stdout)
+    assert [(r["member"], r["body"].strip()) for r in thread["replies"]] == [
+        ("bob", "Answered from a bucket")
+    ]
