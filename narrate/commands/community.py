@@ -48,10 +48,20 @@ def community() -> None:
 @click.argument("url")
 @click.option("--member", metavar="HANDLE", help="Your handle there (default: author.handle).")
 @click.option("--email", metavar="E", help="The e-mail for your commits there.")
+@click.option(
+    "--partial",
+    is_flag=True,
+    help="A large community: clone without old versions' contents (partial = true).",
+)
 @journal_option
 @click.pass_context
 def community_add(
-    ctx: click.Context, name: str, url: str, member: str | None, email: str | None
+    ctx: click.Context,
+    name: str,
+    url: str,
+    member: str | None,
+    email: str | None,
+    partial: bool,
 ) -> None:
     """Join a community: clone its repository (checked, never run) and remember it."""
     from narrate.community.feed import index_community
@@ -70,12 +80,14 @@ def community_add(
     if name in communities(config):
         raise NarrateError(f"community '{name}' exists; remove it first to change it")
     address = email or config.get("author.email") or f"{handle}@users.narrate.invalid"
-    joined = Community(name, url, handle, address)
+    joined = Community(name, url, handle, address, partial=partial)
     repo = joined.repo(sync_timeout(ctx))
     repo.clone()
-    settings = {"url": url, "member": handle}
+    settings: dict[str, str | bool] = {"url": url, "member": handle}
     if email:
         settings["email"] = email
+    if partial:
+        settings["partial"] = True
     config.set(f"communities.{name}", settings)
     config.save()
     click.echo(f"Joined {name} ({redact(url)}) as {handle}.")

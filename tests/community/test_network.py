@@ -157,3 +157,18 @@ def test_the_community_screen_pulls_by_itself_at_the_configured_interval(
         asyncio.run(scenario())  # the tests/tui conftest's runner is not in scope here
     finally:
         journal.close()
+
+
+def test_community_add_partial_joins_blobless_and_remembers_it(
+    tmp_path: Path, cop: Path, maintainer: Path
+) -> None:
+    git(cop, "config", "uploadpack.allowFilter", "true")
+    publish(maintainer, {"members/carol/2026/2026-11-20-x.md": shared_entry("Carol")})
+    zoe = Member(tmp_path / "people", "zoe")
+    joined = zoe.ok("community", "add", "cop", cop.as_uri(), "--member", "zoe", "--partial")
+    assert "1 shared entry" in joined.output
+    config = (zoe.home / "config" / "narrate" / "config.toml").read_text("utf-8")
+    assert "partial = true" in config
+    clone = zoe.home / "data" / "narrate" / "communities" / "cop.git"
+    assert git(clone, "config", "remote.origin.partialclonefilter").strip() == "blob:none"
+    assert "Carol" in zoe.ok("feed").output
