@@ -22,6 +22,8 @@ from narrate.errors import NarrateError
 from narrate.humane import plural
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from narrate.community.registry import Community
     from narrate.community.repo import Skipped
     from narrate.config import Config
@@ -36,6 +38,14 @@ def _print_skipped(skipped: list[Skipped]) -> None:
         click.echo(f"Ignored {plural(len(skipped), 'file')} in the community:", err=True)
         for item in skipped[:10]:
             click.echo(f"  {clean(item.path, single_line=True)}: {item.reason}", err=True)
+
+
+def _clone_progress(name: str) -> Callable[[int, int], None] | None:
+    """Lines on stderr along a long first clone, when a person is watching it."""
+    if not sys.stderr.isatty():
+        return None
+    click.echo(f"{name}: cloning (the first pull of a large community is long)", err=True)
+    return lambda done, total: click.echo(f"{name}: fetched {done} of {total} files", err=True)
 
 
 @click.group(context_settings=CONTEXT)
@@ -82,7 +92,7 @@ def community_add(
     address = email or config.get("author.email") or f"{handle}@users.narrate.invalid"
     joined = Community(name, url, handle, address, partial=partial)
     repo = joined.repo(sync_timeout(ctx))
-    repo.clone()
+    repo.clone(_clone_progress(name))
     settings: dict[str, str | bool] = {"url": url, "member": handle}
     if email:
         settings["email"] = email
@@ -183,8 +193,6 @@ def community_remove(name: str) -> None:
 @click.pass_context
 def community_pull(ctx: click.Context, name: str | None) -> None:
     """Fetch new narrations from one community, or all of them."""
-    import sys
-
     from narrate.community.pull import PullResult, choose, pull, timeout_of
 
     config = load_settings()

@@ -172,3 +172,43 @@ def test_community_add_partial_joins_blobless_and_remembers_it(
     clone = zoe.home / "data" / "narrate" / "communities" / "cop.git"
     assert git(clone, "config", "remote.origin.partialclonefilter").strip() == "blob:none"
     assert "Carol" in zoe.ok("feed").output
+
+
+def test_a_long_first_pull_reports_progress_on_a_terminal_only(
+    tmp_path: Path, cop: Path, maintainer: Path
+) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from tests.community.test_contention import member_env
+
+    git(cop, "config", "uploadpack.allowFilter", "true")
+    publish(maintainer, {"members/carol/2026/2026-11-20-x.md": shared_entry("Carol")})
+    zoe = _partial_member(tmp_path, cop.as_uri())
+    controller, terminal = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "narrate", "community", "pull"],
+            env=member_env(zoe),
+            stdout=subprocess.PIPE,
+            stderr=terminal,
+            timeout=120,
+        )
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal's other end is closed: all read
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(controller)
+    assert done.returncode == 0
+    lines = shown.decode().splitlines()
+    assert lines[0].startswith("cop: cloning") and "cop: fetched 2 of 2 files" in lines
+    assert b"fetched" not in done.stdout  # the result lines only on stdout
