@@ -21,6 +21,7 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], str]] = {
     "theme": (str, "a theme name"),
     "auto_sync": (bool, "true or false"),
     "sync_timeout": ((int, float), "a number of seconds"),
+    "community_pull_minutes": ((int, float), "a number of minutes (0: never)"),
     # How 11/03 reads: 11 March ("dmy", the default) or 3 November ("mdy").
     "date_order": (str, '"dmy" or "mdy"'),
     "private_tags": (list, "a list of tags"),

@@ -22,6 +22,9 @@ from narrate.errors import NarrateError
 from narrate.humane import plural
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from narrate.community.registry import Community
     from narrate.community.repo import Skipped
     from narrate.config import Config
     from narrate.journal.core import Journal
@@ -37,6 +40,14 @@ def _print_skipped(skipped: list[Skipped]) -> None:
             click.echo(f"  {clean(item.path, single_line=True)}: {item.reason}", err=True)
 
 
+def _clone_progress(name: str) -> Callable[[int, int], None] | None:
+    """Lines on stderr along a long first clone, when a person is watching it."""
+    if not sys.stderr.isatty():
+        return None
+    click.echo(f"{name}: cloning (the first pull of a large community is long)", err=True)
+    return lambda done, total: click.echo(f"{name}: fetched {done} of {total} files", err=True)
+
+
 @click.group(context_settings=CONTEXT)
 def community() -> None:
     """Communities of practice: git repositories members share narrations to."""
@@ -47,10 +58,20 @@ def community() -> None:
 @click.argument("url")
 @click.option("--member", metavar="HANDLE", help="Your handle there (default: author.handle).")
 @click.option("--email", metavar="E", help="The e-mail for your commits there.")
+@click.option(
+    "--partial",
+    is_flag=True,
+    help="A large community: clone without old versions' contents (partial = true).",
+)
 @journal_option
 @click.pass_context
 def community_add(
-    ctx: click.Context, name: str, url: str, member: str | None, email: str | None
+    ctx: click.Context,
+    name: str,
+    url: str,
+    member: str | None,
+    email: str | None,
+    partial: bool,
 ) -> None:
     """Join a community: clone its repository (checked, never run) and remember it."""
     from narrate.community.feed import index_community
@@ -69,12 +90,14 @@ def community_add(
     if name in communities(config):
         raise NarrateError(f"community '{name}' exists; remove it first to change it")
     address = email or config.get("author.email") or f"{handle}@users.narrate.invalid"
-    joined = Community(name, url, handle, address)
+    joined = Community(name, url, handle, address, partial=partial)
     repo = joined.repo(sync_timeout(ctx))
-    repo.clone()
-    settings = {"url": url, "member": handle}
+    repo.clone(_clone_progress(name))
+    settings: dict[str, str | bool] = {"url": url, "member": handle}
     if email:
         settings["email"] = email
+    if partial:
+        settings["partial"] = True
     config.set(f"communities.{name}", settings)
     config.save()
     click.echo(f"Joined {name} ({redact(url)}) as {handle}.")
@@ -187,8 +210,13 @@ def community_pull(ctx: click.Context, name: str | None) -> None:
         replies = f", {plural(result.replies, 'reply')}" if result.replies else ""
         click.echo(f"{result.community.name}: {plural(result.entries, 'shared entry')}{replies}.")
 
+    def detail(found: Community, line: str) -> None:
+        click.echo(f"{found.name}: {line}", err=True)
+
     journal = open_journal(ctx)
-    results = pull(journal, chosen, timeout_of(config), pulled=pulled)
+    # Progress is for a person watching a long first pull, not for scripts or logs.
+    shown = detail if sys.stderr.isatty() else None
+    results = pull(journal, chosen, timeout_of(config), pulled=pulled, detail=shown)
     from narrate.community.pull import activity_summary
 
     reached = [r.community for r in results if r.error is None]

@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from narrate.community.registry import Community
-from narrate.community.repo import REPLIES, CommunityError, CommunityRepo, Skipped
+from narrate.community.repo import (
+    REPLIES,
+    CommunityError,
+    CommunityRepo,
+    Skipped,
+    member_of,
+    member_path,
+)
 from narrate.errors import NarrateError
 from narrate.humane import plural
 from narrate.sanitize import clean
@@ -65,8 +72,11 @@ def index_community(journal: Journal, community: Community, repo: CommunityRepo)
         links = Links(community.name, read)
         forged = 0
         for path, entry in read:
-            member = path.split("/")[1]
-            kind = "reply" if path.startswith(f"members/{member}/{REPLIES}") else "entry"
+            where, _problem = member_path(path)
+            if where is None:  # files() refused it already
+                continue
+            member = where.handle
+            kind = "reply" if path.startswith(f"{where.folder}{REPLIES}") else "entry"
             parent = None
             if kind == "reply":
                 parent, problem = links.parent(path, entry.meta.get("in_reply_to"))
@@ -127,7 +137,7 @@ class Links:
         # moves a shared copy); the first path of a member holding an id wins.
         self.by_member_id: dict[tuple[str, str], str] = {}
         for path, entry in sorted(read):
-            self.by_member_id.setdefault((path.split("/")[1], entry.id), path)
+            self.by_member_id.setdefault((member_of(path) or "", entry.id), path)
 
     def _target(self, raw: Any) -> tuple[str | None, str | None]:
         """The path a link {member, path, id} names in this community (None when it is
@@ -255,7 +265,7 @@ def _provenance(repo: CommunityRepo, head: str, paths: list[str]) -> dict[str, d
         names.setdefault(email, author)
         for path in changed:
             last.setdefault(path, author)
-        for member in {p.split("/")[1] for p in changed if p.count("/") >= 2}:
+        for member in {m for p in changed if (m := member_of(p)) is not None}:
             commits.setdefault(member, Counter())[email] += 1
             oldest[(member, email)] = number
 
@@ -265,11 +275,11 @@ def _provenance(repo: CommunityRepo, head: str, paths: list[str]) -> dict[str, d
         return max(counts, key=lambda email: (counts[email], oldest[(member, email)]))
 
     usual = {member: usual_of(member) for member in commits}
-    members = sorted({p.split("/")[1] for p in paths})
+    members = sorted({member_of(p) or "" for p in paths})
     notices = {m: handle_notice(m, members) for m in members}
     found: dict[str, dict[str, Any]] = {}
     for path in paths:
-        member = path.split("/")[1]
+        member = member_of(path) or ""
         pushed_by = last.get(path)
         usual_email = usual.get(member)
         found[path] = {

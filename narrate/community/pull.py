@@ -7,6 +7,7 @@ feed index and the last-pull state are handled here.
 from __future__ import annotations
 
 import datetime as dt
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,16 @@ def timeout_of(config: Config | None) -> float:
     return float(value) if isinstance(value, int | float) else DEFAULT_TIMEOUT
 
 
+PULL_MINUTES = 30.0
+"""How often the app pulls its communities by itself, unless the config says otherwise."""
+
+
+def pull_minutes(config: Config | None) -> float:
+    """Minutes between the app's own pulls (config ``community_pull_minutes``; 0: never)."""
+    value = config.get("community_pull_minutes", PULL_MINUTES) if config is not None else None
+    return float(value) if isinstance(value, int | float) and value >= 0 else PULL_MINUTES
+
+
 @dataclass
 class PullResult:
     """What pulling one community did: its shared entries now, or why not."""
@@ -57,10 +68,12 @@ def pull(
     timeout: float,
     progress: Callable[[Community, int, int], object] | None = None,
     pulled: Callable[[PullResult], object] | None = None,
+    detail: Callable[[Community, str], object] | None = None,
 ) -> list[PullResult]:
     """Fetch each community (cloning it the first time, objects checked), index its
     entries into the feed and remember when. ``progress(community, number, total)`` is
-    called before each one, ``pulled(result)`` after it."""
+    called before each one, ``pulled(result)`` after it, ``detail(community, line)``
+    along a long first pull (cloning, entries fetched so far)."""
     from narrate.community.feed import index_community
 
     results: list[PullResult] = []
@@ -69,10 +82,19 @@ def pull(
             progress(community, number, len(chosen))
         result = PullResult(community)
         repo = community.repo(timeout)
+        repo.followed = followed_of(community)
+
+        def step(done: int, total: int, community: Community = community) -> None:
+            if detail is not None:
+                detail(community, f"fetched {done} of {total} files")
+
         try:
             if not repo.path.exists():
-                repo.clone()
-            repo.fetch()
+                if detail is not None:
+                    detail(community, "cloning (the first pull of a large community is long)")
+                repo.clone(step)
+            else:
+                repo.fetch(step=step)
             update = index_community(journal, community, repo)
         except NarrateError as exc:
             result.error = exc
@@ -86,6 +108,20 @@ def pull(
         if pulled is not None:
             pulled(result)
     return results
+
+
+def followed_of(community: Community) -> list[str]:
+    """The members of ``community`` the user follows (their entries are fetched first
+    by a partial clone); none until following is configured."""
+    # The seam for the followed-members setting (issue 16's registry): read it here.
+    found = getattr(community, "following", None)
+    return [str(m) for m in found] if isinstance(found, list | tuple | set) else []
+
+
+def jittered(interval: float, rng: random.Random, spread: float = 0.2) -> float:
+    """The wait before the next periodic pull: ``interval`` give or take ``spread``
+    (±20 %), so members' apps started together do not all hit the host at once."""
+    return interval * rng.uniform(1 - spread, 1 + spread)
 
 
 def activity_summary(journal: Journal, chosen: list[Community]) -> str:

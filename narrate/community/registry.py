@@ -95,6 +95,9 @@ class Community:
     url: str
     member: str
     email: str
+    partial: bool = False
+    """Clone blobless (``partial = true`` in its settings): for a large community, whose
+    entries are then fetched in batches, newest first."""
 
     @property
     def clone_path(self) -> Path:
@@ -103,7 +106,7 @@ class Community:
 
     def repo(self, timeout: float = 30.0) -> CommunityRepo:
         """The hardened repository handle."""
-        return CommunityRepo(self.name, self.clone_path, self.url, timeout)
+        return CommunityRepo(self.name, self.clone_path, self.url, timeout, self.partial)
 
 
 def communities(config: Config) -> dict[str, Community]:
@@ -122,7 +125,11 @@ def communities(config: Config) -> dict[str, Community]:
         )
         email = str(settings.get("email") or config.get("author.email") or "")
         found[name] = Community(
-            name, str(settings["url"]), member, email or f"{member}@users.narrate.invalid"
+            name,
+            str(settings["url"]),
+            member,
+            email or f"{member}@users.narrate.invalid",
+            partial=settings.get("partial") is True,
         )
     return found
 
@@ -171,6 +178,8 @@ class CommunityInfo:
     areas: list[str] | None = None
     tags: list[str] | None = None
     synonyms: dict[str, str] | None = None
+    layout: str = "flat"
+    """Where member folders live (narrate.community.repo.LAYOUTS); shares go there."""
     problem: str | None = None
 
 
@@ -213,4 +222,7 @@ def read_info(repo: CommunityRepo, commit: str | None) -> CommunityInfo:
         areas=tags_only(strings(vocabulary.get("areas"))),
         tags=tags_only(strings(vocabulary.get("tags"))),
         synonyms=synonyms,
+        # Kept as written: a layout this narrate does not know refuses to publish
+        # (writing elsewhere would put shares where other clients do not look).
+        layout=str(data.get("layout", "flat")),
     )

@@ -15,7 +15,11 @@ program's own command line (``--upload-pack``, ``--receive-pack``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import random
 import shlex
+import time
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,15 +32,36 @@ if TYPE_CHECKING:
     import subprocess
 
 MAX_ENTRY_BYTES = 1024 * 1024
+BLOB_BATCH = 2000
+"""Blobs a partial clone asks for in one fetch (the feed's newest first)."""
 # A community of people writing narrations stays far below these; a hostile one (a
 # few KB of packed objects can inflate to GBs) is cut off there, with a notice.
 MAX_TOTAL_BYTES = 64 * 1024 * 1024
 MAX_FILES = 50_000
 LOCAL_TIMEOUT = 120.0
+Step = Callable[[int, int], object]
+"""Progress of a long fetch: called with (done, total)."""
 MEMBERS = "members/"
 REPLIES = "replies/"
 """A member's replies, inside their folder: members/<handle>/replies/YYYY/<date>-<slug>.md."""
-PUSH_ATTEMPTS = 3
+# A rejected push (someone pushed first) is rebuilt on the new head and tried again after
+# a randomised, growing wait ("full jitter": members who collided do not collide again in
+# lock step), for at most PUSH_BUDGET seconds in all.
+PUSH_BUDGET = 30.0
+PUSH_BASE = 0.2
+PUSH_FACTOR = 2.0
+PUSH_CAP = 5.0
+# What git says when someone else's push got there first: before ours started ("fetch
+# first", "non-fast-forward"), or while the server was taking ours (the ref moved under
+# receive-pack's lock: "cannot lock ref ... but expected", "failed to update ref").
+MOVED_SIGNS = (
+    "[rejected]",
+    "fetch first",
+    "non-fast-forward",
+    "cannot lock ref",
+    "failed to update ref",
+    "incorrect old value",
+)
 
 # Settings that make git safe to point at a repository we do not trust.
 HARDENING = (
@@ -70,6 +95,93 @@ REMOTE_SIDE = (
 )
 
 
+def push_delay(attempt: int, rng: random.Random) -> float:
+    """Seconds to wait before push attempt ``attempt + 1`` after ``attempt`` rejections:
+    uniform in [0, min(cap, base * factor**attempt)]."""
+    return rng.uniform(0.0, min(PUSH_CAP, PUSH_BASE * PUSH_FACTOR**attempt))
+
+
+# Where member folders live, declared in community.toml (``layout = "sharded"``) so every
+# client writes to the same place. "flat": members/<handle>/...; "sharded":
+# members/<bucket>/<handle>/..., the bucket the first two hex digits of sha1(handle), so
+# no directory holds more than a few hundred entries (hosts' web views truncate at about
+# 1,000) at 10,000 members and up. Readers accept both, so a community can switch.
+LAYOUTS = ("flat", "sharded")
+
+
+def bucket(handle: str) -> str:
+    """The shard folder of ``handle``: the first two hex digits of its sha1."""
+    return hashlib.sha1(handle.encode("utf-8")).hexdigest()[:2]
+
+
+def member_folder(handle: str, layout: str = "flat") -> str:
+    """The folder (with its trailing /) that ``handle`` publishes into under ``layout``."""
+    if layout == "sharded":
+        return f"{MEMBERS}{bucket(handle)}/{handle}/"
+    if layout == "flat":
+        return f"{MEMBERS}{handle}/"
+    raise CommunityError(
+        f"community.toml declares layout '{layout}', which this narrate does not know "
+        f"(known: {', '.join(LAYOUTS)}); nothing was published. Update narrate"
+    )
+
+
+@dataclass(frozen=True)
+class MemberPath:
+    """Whose folder a path in the community is in, and that folder (trailing /)."""
+
+    handle: str
+    folder: str
+
+
+def _is_bucket(name: str) -> bool:
+    return len(name) == 2 and all(c in "0123456789abcdef" for c in name)
+
+
+def member_path(path: str) -> tuple[MemberPath | None, str | None]:
+    """The member folder holding ``path`` in either layout, or why it is in none.
+
+    The one rule for reading and publishing alike. A 2-hex-digit folder with a member
+    folder inside is a bucket, and must be that member's bucket (else anyone could
+    plant files where a reader would not look for them); ``<2 hex>/replies/`` and
+    ``<2 hex>/<year>/`` stay a flat member's (a handle may be two hex digits, "ab").
+    """
+    parts = path.split("/")
+    if parts[0] + "/" != MEMBERS or len(parts) < 3:
+        return None, "not inside a member's folder"
+    first, second = parts[1], parts[2]
+    if _is_bucket(first) and len(parts) >= 5 and second != REPLIES.rstrip("/"):
+        if bucket(second) == first:
+            return MemberPath(second, f"{MEMBERS}{first}/{second}/"), None
+        if not (len(second) == 4 and second.isdigit()):
+            from narrate.sanitize import clean
+
+            return None, (
+                f"in bucket {first}/, but member '{clean(second, single_line=True)}' "
+                f"belongs in bucket {bucket(second)}/"
+            )
+    return MemberPath(first, f"{MEMBERS}{first}/"), None
+
+
+def member_of(path: str) -> str | None:
+    """The handle of the member whose folder holds ``path`` (either layout), or None."""
+    found, _problem = member_path(path)
+    return found.handle if found else None
+
+
+def fetch_order(files: list[tuple[str, str]], followed: Collection[str] = ()) -> list[str]:
+    """The blobs of ``files`` ((path, blob)) in the order a partial clone fetches them:
+    followed members' entries first, then every entry newest first (narrate names files
+    by their day), then the other files."""
+    newest = sorted(files, key=lambda item: item[0].rsplit("/", 1)[-1], reverse=True)
+
+    def rank(item: tuple[str, str]) -> int:
+        member = member_of(item[0]) if item[0].endswith(".md") else None
+        return 0 if member in followed else 1 if member is not None else 2
+
+    return [blob for _path, blob in sorted(newest, key=rank)]
+
+
 class CommunityError(NarrateError):
     """A community operation failed; the message names the community and what to do."""
 
@@ -94,11 +206,17 @@ class Skipped:
 class CommunityRepo:
     """A bare clone of a community, operated with hardened git."""
 
-    def __init__(self, name: str, path: Path, url: str, timeout: float = 30.0) -> None:
+    def __init__(
+        self, name: str, path: Path, url: str, timeout: float = 30.0, partial: bool = False
+    ) -> None:
         self.name = name
         self.path = path
         self.url = url
         self.timeout = timeout
+        self.partial = partial
+        """Clone blobless: entries' contents are fetched afterwards, in batches."""
+        self.followed: Collection[str] = ()
+        """Members whose entries a partial clone fetches first."""
 
     # ------------------------------------------------------------------ running git
 
@@ -162,8 +280,9 @@ class CommunityRepo:
 
     # ------------------------------------------------------------------ clone and fetch
 
-    def clone(self) -> None:
-        """Clone the community (bare, objects checked); a local path is cloned, not used."""
+    def clone(self, step: Step | None = None) -> None:
+        """Clone the community (bare, objects checked); a local path is cloned, not used.
+        ``step(done, total)`` follows a partial clone's fetching of entries."""
         validate_url(self.url)
         if self.path.exists():
             raise CommunityError(f"{self.path} already exists; remove the community first")
@@ -176,6 +295,9 @@ class CommunityRepo:
                     "--bare",
                     "--no-local",
                     "--no-recurse-submodules",
+                    # Blobless: the history's trees and commits, no file contents; the
+                    # current entries' come next (fetch_blobs), old versions never.
+                    *(["--filter=blob:none"] if self.partial else []),
                     *self._pack_program("upload-pack"),
                     "--",
                     self.url,
@@ -192,7 +314,12 @@ class CommunityRepo:
         # A bare clone maps branches onto refs/heads; keep them as remote-tracking refs so
         # our own unpushed commits never get overwritten by a fetch.
         self.git("config", "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*")
-        self.fetch()
+        program = self._pack_program("upload-pack")
+        if program:
+            # A fetch git starts by itself (an object a partial clone lacks) names no
+            # --upload-pack: the hardened one is the remote's setting too.
+            self.git("config", "remote.origin.uploadpack", program[0].partition("=")[2])
+        self.fetch(force=True, step=step)
 
     def _pack_program(self, program: str) -> list[str]:
         """``--upload-pack``/``--receive-pack`` running ``program`` with hooks and
@@ -209,14 +336,124 @@ class CommunityRepo:
 
         shutil.rmtree(self.path, ignore_errors=True)
 
-    def fetch(self) -> None:
-        """Fetch the community's branches (objects checked)."""
+    def remote_heads(self) -> dict[str, str]:
+        """The community's branches and their commits, as the remote advertises them
+        (one round trip, no objects)."""
+        out = self.git(
+            "ls-remote",
+            "--heads",
+            *self._pack_program("upload-pack"),
+            "origin",
+            network=True,
+        ).stdout.decode("utf-8", "replace")
+        heads: dict[str, str] = {}
+        for line in out.splitlines():
+            sha, _tab, ref = line.partition("\t")
+            if ref.startswith("refs/heads/"):
+                heads[ref.removeprefix("refs/heads/")] = sha.strip()
+        return heads
+
+    def tracked_heads(self) -> dict[str, str]:
+        """The branches as this clone last fetched them."""
+        out = self.text("for-each-ref", "--format=%(objectname) %(refname)", "refs/remotes/origin")
+        heads: dict[str, str] = {}
+        for line in out.splitlines():
+            sha, _space, ref = line.partition(" ")
+            name = ref.removeprefix("refs/remotes/origin/")
+            if name != "HEAD":
+                heads[name] = sha
+        return heads
+
+    def fetch(self, force: bool = False, step: Step | None = None) -> bool:
+        """Fetch the community's branches (objects checked), unless ``ls-remote`` says
+        the clone already holds every one of them; returns whether it fetched. A
+        partial clone then fetches the entries it lacks (``step(done, total)`` after
+        each batch)."""
+        # A pull that finds nothing new costs one ref advertisement, not a fetch
+        # negotiation: thousands of members polling one host add up (CocoaPods#4989).
+        if not force and self.remote_heads() == self.tracked_heads():
+            if self.partial and self._pending.exists():
+                self.backfill(step)
+            return False
+        self._fetch_refs()
+        if self.partial:
+            self.backfill(step)
+        return True
+
+    @property
+    def _pending(self) -> Path:
+        """Present while a partial clone's entries are not all fetched (an interrupted
+        pull resumes the next time, even when nothing new was pushed)."""
+        return self.path / "narrate-backfill-pending"
+
+    def backfill(self, step: Step | None = None) -> int:
+        """Fetch the entries a partial clone lacks at the fetched head, in batches of
+        BLOB_BATCH, followed members' first, newest first; returns how many."""
+        head = self.head()
+        if not head:
+            return 0
+        order = fetch_order(self.missing_blobs(head), self.followed)
+        if not order:
+            self._pending.unlink(missing_ok=True)
+            return 0
+        self._pending.touch()
+        for start in range(0, len(order), BLOB_BATCH):
+            self.fetch_blobs(order[start : start + BLOB_BATCH])
+            if step is not None:
+                step(min(start + BLOB_BATCH, len(order)), len(order))
+        self._pending.unlink(missing_ok=True)
+        return len(order)
+
+    def _fetch_refs(self) -> None:
         self.git(
             "fetch",
             "--prune",
             "--no-tags",
             *self._pack_program("upload-pack"),
             "origin",
+            network=True,
+        )
+
+    def missing_blobs(self, commit: str) -> list[tuple[str, str]]:
+        """(path, blob) of the files at ``commit`` whose contents a partial clone does
+        not hold yet; nothing is fetched to find them.
+
+        Every file, not only entries: reading the tree (``ls-tree -l``, community.toml)
+        would otherwise make git fetch each one missing by itself, one request apiece,
+        and a clone never holds less than a full one's newest tree would."""
+        listed = self.git(
+            "rev-list", "--objects", "--missing=print", "--no-object-names", f"{commit}^{{tree}}"
+        ).stdout.decode()
+        missing = {line[1:] for line in listed.splitlines() if line.startswith("?")}
+        if not missing:
+            return []
+        found: list[tuple[str, str]] = []
+        tree = self.git("ls-tree", "-r", "-z", "--full-tree", commit).stdout
+        for record in tree.split(b"\0"):
+            info, _tab, raw_path = record.partition(b"\t")
+            fields = info.split()
+            if len(fields) != 3 or fields[1] != b"blob" or fields[2].decode() not in missing:
+                continue
+            found.append((raw_path.decode("utf-8", "replace"), fields[2].decode()))
+        return found
+
+    def fetch_blobs(self, blobs: list[str]) -> None:
+        """Fetch these blobs into a partial clone, in one request (objects checked)."""
+        if not blobs:
+            return
+        self.git(
+            # What git's own lazy fetch runs: no negotiation, just the objects named.
+            "-c",
+            "fetch.negotiationAlgorithm=noop",
+            "fetch",
+            "--no-tags",
+            "--no-write-fetch-head",
+            "--recurse-submodules=no",
+            "--filter=blob:none",
+            "--stdin",
+            *self._pack_program("upload-pack"),
+            "origin",
+            data="".join(f"{blob}\n" for blob in blobs).encode(),
             network=True,
         )
 
@@ -268,8 +505,8 @@ class CommunityRepo:
                 skipped.append(Skipped(path, "not a regular file"))
             elif not path.endswith(".md"):
                 continue
-            elif len(parts) < 3:
-                skipped.append(Skipped(path, "not inside a member's folder"))
+            elif (problem := member_path(path)[1]) is not None:
+                skipped.append(Skipped(path, problem))
             elif int(size) > MAX_ENTRY_BYTES:
                 skipped.append(Skipped(path, f"larger than {MAX_ENTRY_BYTES // 1024} KB"))
             elif len(readable) >= MAX_FILES or total + int(size) > MAX_TOTAL_BYTES:
@@ -369,7 +606,10 @@ class CommunityRepo:
         branch = self.branch() or "main"
         index_file = self.path / "narrate-share-index"
         env = {"GIT_INDEX_FILE": str(index_file)}
-        for _attempt in range(PUSH_ATTEMPTS):
+        rng = random.Random()
+        deadline = time.monotonic() + PUSH_BUDGET
+        attempt = 0
+        while True:
             parent = self.head()
             index_file.unlink(missing_ok=True)
             try:
@@ -399,11 +639,7 @@ class CommunityRepo:
                 self.git("update-ref", f"refs/remotes/origin/{branch}", commit)
                 return commit
             said = (pushed.stdout + pushed.stderr).decode("utf-8", "replace").lower()
-            if (
-                "[rejected]" not in said
-                and "fetch first" not in said
-                and "non-fast-forward" not in said
-            ):
+            if not any(sign in said for sign in MOVED_SIGNS):
                 if "refusing to update checked out branch" in said:
                     raise CommunityError(
                         f"community '{self.name}' ({redact(self.url)}) has its branch "
@@ -411,7 +647,14 @@ class CommunityRepo:
                         "with 'git clone --bare')"
                     )
                 raise self._failure(("push",), pushed.stderr.decode("utf-8", "replace"))
-            self.fetch()
-        raise CommunityError(
-            f"community '{self.name}' kept moving while narrate pushed; run the command again"
-        )
+            delay = push_delay(attempt, rng)
+            if time.monotonic() + delay > deadline:
+                raise CommunityError(
+                    f"community '{self.name}' kept moving while narrate pushed for "
+                    f"{PUSH_BUDGET:g} s; nothing was published, run the command again"
+                )
+            time.sleep(delay)
+            attempt += 1
+            # Someone pushed first: rebuild the one change on their head (their files
+            # stay, ours is put once) and try again.
+            self.fetch(force=True)

@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from narrate.community.registry import Community, CommunityInfo
-from narrate.community.repo import REPLIES, CommunityError, CommunityRepo
+from narrate.community.repo import (
+    REPLIES,
+    CommunityError,
+    CommunityRepo,
+    member_folder,
+    member_of,
+)
 from narrate.config import Config, private_tag
 from narrate.journal import frontmatter
 from narrate.journal.entry import (
@@ -417,7 +423,7 @@ def redact(
     )
     # The path is made from the redacted title: a title edited since the last share
     # moves the copy, and the old path (the old title) goes in the same commit.
-    path = _free_path(entry, community, title, taken_paths, copies)
+    path = _free_path(entry, community, title, taken_paths, copies, info.layout)
     removes = [p for p in copies if p != path]
     if removes:
         what = "moves from" if path not in copies else "replaces the older copy"
@@ -445,10 +451,11 @@ def reply_target(entry: Entry) -> dict[str, str] | None:
 
 
 def is_member_path(path: str, member: str) -> bool:
-    """Whether ``path`` is a Markdown file inside ``members/<member>/``, nothing odd."""
+    """Whether ``path`` is a Markdown file inside ``member``'s folder (either layout),
+    nothing odd."""
     parts = path.split("/")
     return (
-        path.startswith(f"members/{member}/")
+        member_of(path) == member
         and path.endswith(".md")
         and all(part not in ("", ".", "..") for part in parts)
         and not any(ord(c) < 32 or ord(c) == 127 or c == "\\" for c in path)
@@ -456,14 +463,19 @@ def is_member_path(path: str, member: str) -> bool:
 
 
 def _free_path(
-    entry: Entry, community: Community, title: str, taken: dict[str, str], copies: list[str]
+    entry: Entry,
+    community: Community,
+    title: str,
+    taken: dict[str, str],
+    copies: list[str],
+    layout: str = "flat",
 ) -> str:
     """The path for the copy: the entry's own copy if it is already at this day and
     title, else the first one not holding another entry."""
     # The UTC day, as in the published `created`: the local day would hint at the zone.
     created = entry.created if entry.created.tzinfo else entry.created.replace(tzinfo=dt.UTC)
     day = created.astimezone(dt.UTC).date()
-    folder = f"members/{community.member}/{REPLIES if reply_target(entry) else ''}"
+    folder = f"{member_folder(community.member, layout)}{REPLIES if reply_target(entry) else ''}"
     stem = f"{folder}{day.year:04d}/{day.isoformat()}-{slugify(title)}"
     for path in copies:
         if re.fullmatch(re.escape(stem) + r"(?:-\d+)?\.md", path):

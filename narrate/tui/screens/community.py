@@ -10,6 +10,7 @@ does not parse markup). Links open only after a confirmation, and only http(s).
 from __future__ import annotations
 
 import itertools
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -325,6 +326,7 @@ class CommunityScreen(Screen[None]):
         self.loaded = False
         """Whether the feed has been read at least once."""
         self.pulling = False
+        self._rng = random.Random()
         self.adopting = False
 
     def compose(self) -> ComposeResult:
@@ -355,10 +357,27 @@ class CommunityScreen(Screen[None]):
         return None if option is None or option.id == ALL else option.id
 
     def on_mount(self) -> None:
-        """Read the feed in the background."""
+        """Read the feed in the background, and pull now and then while open."""
         self.title = "Community"
         self.feed.focus()
         self.load()
+        self.schedule_pull()
+
+    def schedule_pull(self) -> None:
+        """Pull every community after the configured interval, ±20 % at random: the apps
+        of a large community opened together then do not all hit the host together."""
+        from narrate.community.pull import jittered, pull_minutes
+
+        minutes = pull_minutes(journal_app(self).config)
+        if minutes > 0:
+            self.set_timer(jittered(minutes * 60, self._rng), self.periodic_pull)
+
+    def periodic_pull(self) -> None:
+        """The app's own pull (skipped while one runs), then the next one scheduled."""
+        if not self.pulling and self.summaries:
+            self.pulling = True
+            self.pull(list(self.summaries))
+        self.schedule_pull()
 
     # ------------------------------------------------------------------ loading
 
