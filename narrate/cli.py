@@ -19,6 +19,7 @@ from narrate import __version__
 from narrate.commands import (
     community,
     conflicts,
+    conversation,
     entries,
     imports,
     maintenance,
@@ -164,6 +165,9 @@ def _register() -> None:
         community.unshare,
         community.feed,
         community.adopt,
+        conversation.follow,
+        conversation.unfollow,
+        conversation.digest,
         imports.import_group,
     ):
         main.add_command(command)

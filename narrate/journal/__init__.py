@@ -17,11 +17,13 @@ Named reads (``Journal`` methods, all on a fresh index): ``entries``, ``search``
 ``practice_areas``, ``practice_sources``, ``practice_by_area_period``,
 ``practice_timeline``, ``status_counts``, ``entries_per_day``, ``entry_days``,
 ``entries_on_day``, ``entries_per_month``; the feed ``feed_head``, ``feed_count``,
-``feed_rows``, ``feed_by_prefix`` (and the writes ``replace_feed``, ``forget_feed``);
+``feed_rows``, ``feed_by_prefix``, ``feed_search``, ``feed_activity``, ``feed_stories``
+(and the writes ``replace_feed``, ``forget_feed``);
 git: ``repo_state``, ``has_remote``.
 
 Their shapes (narrate.journal.types): EntryItem, TagCount, PracticeItem, AreaCount,
-AreaPeriodCount, SourceCount, TimelineChange, EntryBrief, FeedRow.
+AreaPeriodCount, SourceCount, TimelineChange, EntryBrief, FeedRow, FeedHit; Follows
+(what a reader follows, the feed reads' argument).
 
 Files, for the bulk writers (the importers, the community state) that write many files
 under one lock and commit them once; the rule for each lives in one place:
@@ -80,7 +82,9 @@ if TYPE_CHECKING:
         AreaPeriodCount,
         EntryBrief,
         EntryItem,
+        FeedHit,
         FeedRow,
+        Follows,
         PracticeItem,
         SourceCount,
         TagCount,
@@ -115,7 +119,9 @@ _HOMES = {
     "AreaPeriodCount": "types",
     "EntryBrief": "types",
     "EntryItem": "types",
+    "FeedHit": "types",
     "FeedRow": "types",
+    "Follows": "types",
     "PracticeItem": "types",
     "SourceCount": "types",
     "TagCount": "types",
@@ -133,7 +139,9 @@ __all__ = [
     "Entry",
     "EntryBrief",
     "EntryItem",
+    "FeedHit",
     "FeedRow",
+    "Follows",
     "GitError",
     "Journal",
     "JournalLock",

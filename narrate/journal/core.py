@@ -32,7 +32,9 @@ if TYPE_CHECKING:
         AreaPeriodCount,
         EntryBrief,
         EntryItem,
+        FeedHit,
         FeedRow,
+        Follows,
         PracticeItem,
         SourceCount,
         TagCount,
@@ -592,6 +594,32 @@ class Journal:
                 limit=limit,
             )
         )
+
+    def feed_search(
+        self,
+        communities: list[str],
+        text: str = "",
+        *,
+        exclude: list[tuple[str, str]] | None = None,
+        follows: Follows | None = None,
+        limit: int | None = 20,
+    ) -> tuple[list[FeedHit], list[str]]:
+        """Feed rows matching ``text`` (the search language plus ``member:``), best
+        first, with snippets; and warnings about what was ignored. ``follows``: only the
+        rows it names (narrate feed --following)."""
+        from narrate.journal import feedstore
+
+        found, warnings = self._guarded(
+            lambda: feedstore.search(
+                self._connection,
+                communities,
+                text,
+                exclude=exclude or [],
+                follows=follows,
+                limit=limit,
+            )
+        )
+        return [{"row": row, "snippet": snippet} for row, snippet in found], warnings
 
     def feed_by_prefix(self, prefix: str, limit: int = 3) -> list[FeedRow]:
         """Feed rows whose feed id starts with ``prefix``, at most ``limit``."""

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from narrate.journal.index import transaction
 
 if TYPE_CHECKING:
-    from narrate.journal.types import FeedRow
+    from narrate.journal.query import Query, Term
+    from narrate.journal.types import FeedRow, Follows
 
 _COLUMNS = (
     "feed_id",
@@ -154,3 +155,124 @@ def _row(r: sqlite3.Row) -> FeedRow:
     if provenance:  # a row is read back as it was written
         row["provenance"] = provenance
     return row
+
+
+def search(
+    conn: sqlite3.Connection,
+    communities: list[str],
+    text: str,
+    *,
+    exclude: Iterable[tuple[str, str]] = (),
+    follows: Follows | None = None,
+    limit: int | None = 20,
+) -> tuple[list[tuple[FeedRow, str]], list[str]]:
+    """Rows of ``communities`` matching ``text`` in the search language (docs/search.md)
+    plus ``member:HANDLE``, best match first (newest first without words), each with a
+    snippet; and warnings about parts of the query that were ignored. ``exclude``:
+    (community, member) pairs left out; ``follows``: only what they name."""
+    from narrate.journal import query as q
+
+    if not communities:
+        return [], []
+    parsed = q.parse(text, extra_keys=("member",))
+    where, params = _scope(communities, exclude, follows)
+    match: list[str] = []
+    for term in parsed.terms:
+        clause, values = _term_sql(term, parsed, match)
+        if clause is None:
+            continue
+        where.append(f"NOT ({clause})" if term.negated else clause)
+        params.extend(values)
+    lim = -1 if limit is None else limit
+    if match:
+        rows = conn.execute(
+            "SELECT f.*, snippet(feed_fts, 1, '\x02', '\x03', '…', 24) AS snippet "
+            "FROM feed_fts JOIN feed f ON f.rowid = feed_fts.rowid "
+            f"WHERE feed_fts MATCH ? AND {' AND '.join(where)} "
+            "ORDER BY bm25(feed_fts, 4.0, 1.0), f.sort DESC LIMIT ?",
+            [" AND ".join(match), *params, lim],
+        )
+    else:
+        rows = conn.execute(
+            "SELECT f.*, substr(f.body, 1, 200) AS snippet FROM feed f "
+            f"WHERE {' AND '.join(where)} ORDER BY f.sort DESC, f.feed_id LIMIT ?",
+            [*params, lim],
+        )
+    return [(_row(r), str(r["snippet"] or "")) for r in rows], parsed.warnings
+
+
+def _scope(
+    communities: list[str], exclude: Iterable[tuple[str, str]], follows: Follows | None
+) -> tuple[list[str], list[object]]:
+    """The conditions every feed read shares: its communities, the reader's own rows
+    left out, and (when given) only what the reader follows."""
+    where = [f"f.community IN ({', '.join('?' * len(communities))})"]
+    params: list[object] = [*communities]
+    for name, who in exclude:
+        where.append("NOT (f.community = ? AND f.member = ?)")
+        params.extend([name, who])
+    if follows is not None:
+        either = ["0"]
+        for community, handle in follows.members:
+            either.append("(f.community = ? AND f.member = ?)")
+            params.extend([community, handle])
+        for community, tag in follows.tags:
+            either.append(
+                "(f.community = ? AND EXISTS (SELECT 1 FROM json_each(f.tags) "
+                "WHERE value = ? OR (value > ? AND value < ?)))"
+            )
+            params.extend([community, tag, tag + "/", tag + "0"])
+        for community, area in follows.areas:
+            either.append(
+                "(f.community = ? AND EXISTS (SELECT 1 FROM json_each(f.practice) "
+                "WHERE json_extract(value, '$.area') = ?))"
+            )
+            params.extend([community, area])
+        where.append(f"({' OR '.join(either)})")
+    return where, params
+
+
+def _term_sql(term: Term, parsed: Query, match: list[str]) -> tuple[str | None, list[object]]:
+    """One query term as a condition over ``feed f`` (positive words go to ``match``)."""
+    from narrate.errors import NarrateError
+    from narrate.journal import query as q
+    from narrate.journal.dates import parse_day
+
+    kind, value = term.kind, term.value
+    if kind in ("word", "phrase"):
+        if not q.has_tokens(value):
+            return None, []
+        if not term.negated:
+            match.append(q.fts_string(term))
+            return None, []
+        return "f.rowid IN (SELECT rowid FROM feed_fts WHERE feed_fts MATCH ?)", [
+            q.fts_string(term)
+        ]
+    if kind in ("tag",):
+        return (
+            "EXISTS (SELECT 1 FROM json_each(f.tags) WHERE value = ? OR (value > ? AND value < ?))",
+            [value, value + "/", value + "0"],
+        )
+    if kind == "area":
+        return (
+            "EXISTS (SELECT 1 FROM json_each(f.practice) WHERE json_extract(value, '$.area') = ?)",
+            [value.lstrip("#")],
+        )
+    if kind in ("since", "until"):
+        try:
+            day = parse_day(value).isoformat()
+        except NarrateError:
+            parsed.warnings.append(f"cannot understand the date in {kind}:{value}; ignored")
+            return None, []
+        # created is ISO 8601 as the member wrote it: its first ten characters are the day.
+        return (
+            "substr(f.created, 1, 10) >= ?" if kind == "since" else "substr(f.created, 1, 10) <= ?"
+        ), [day]
+    if kind == "member":
+        return "f.member = ?", [value]
+    if kind == "in":
+        return "f.community = ?", [value]
+    if kind == "is" and value == "practice":
+        return "json_array_length(f.practice) > 0", []
+    parsed.warnings.append(f"{kind}:{value} means nothing in the feed; ignored")
+    return None, []

@@ -36,7 +36,8 @@ if TYPE_CHECKING:
 
 # 7: the feed tables joined the schema (narrate.journal.feedstore). 8: the feed keeps
 # each entry's provenance. 9: entries.starred. 10: practice.checks and status_changed.
-SCHEMA_VERSION = 10
+# 11: feed_fts, the feed's full-text table (narrate feed --search).
+SCHEMA_VERSION = 11
 FULL_CHECK_FILES = 5000
 FULL_CHECK_SECONDS = 600
 HOT_MONTHS = 2
@@ -190,6 +191,26 @@ def create_schema(conn: sqlite3.Connection) -> None:
         CREATE INDEX feed_sort ON feed(community, sort);
         -- The commit each community's rows were read from ("" before its first commit).
         CREATE TABLE feed_heads (community TEXT PRIMARY KEY, commit_id TEXT NOT NULL);
+        -- The feed's full text (narrate feed --search). It keeps its own copy rather than
+        -- reading feed's content: feed rows are replaced (INSERT OR REPLACE), which fires
+        -- no delete trigger, so the triggers below key it by feed rowid themselves.
+        CREATE VIRTUAL TABLE feed_fts USING fts5(
+            title, body, tokenize='porter unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER feed_bi BEFORE INSERT ON feed BEGIN
+            DELETE FROM feed_fts WHERE rowid IN
+                (SELECT rowid FROM feed WHERE feed_id = new.feed_id);
+        END;
+        CREATE TRIGGER feed_ai AFTER INSERT ON feed BEGIN
+            INSERT INTO feed_fts(rowid, title, body) VALUES (new.rowid, new.title, new.body);
+        END;
+        CREATE TRIGGER feed_ad AFTER DELETE ON feed BEGIN
+            DELETE FROM feed_fts WHERE rowid = old.rowid;
+        END;
+        CREATE TRIGGER feed_au AFTER UPDATE OF title, body ON feed BEGIN
+            DELETE FROM feed_fts WHERE rowid = old.rowid;
+            INSERT INTO feed_fts(rowid, title, body) VALUES (new.rowid, new.title, new.body);
+        END;
         """
     )
     _create_triggers(conn)

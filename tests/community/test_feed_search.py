@@ -1,0 +1,73 @@
+"""narrate feed --search: the search language over every member's entries and replies."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.community.helpers import Member, publish, shared_entry
+from tests.community.scenario import CAROL_REPLY, publish_conversation
+
+
+def _search(member: Member, *query: str) -> list[dict[str, object]]:
+    found = json.loads(member.ok("feed", "--search", " ".join(query), "--json").output)
+    assert isinstance(found, list)
+    return found
+
+
+def test_feed_search_finds_carols_reply_by_a_word_in_it(alice: Member, maintainer: Path) -> None:
+    publish_conversation(maintainer)
+    alice.ok("community", "pull")
+    found = _search(alice, "nightly")
+    assert [item["path"] for item in found] == [CAROL_REPLY]
+    assert found[0]["member"] == "carol"
+    assert "nightly" in str(found[0]["snippet"])
+    # The snippet's highlight markers are for the terminal only.
+    assert "\x02" not in str(found[0]["snippet"])
+
+
+def test_feed_search_leaves_out_the_readers_own_entries(bob: Member, maintainer: Path) -> None:
+    publish_conversation(maintainer)
+    bob.ok("community", "pull")
+    # "expiry" is in alice's entry, carol's reply and bob's copy: bob sees only theirs.
+    assert {item["member"] for item in _search(bob, "expiry")} == {"alice", "carol"}
+    # "sprint" is only in bob's own reply.
+    assert _search(bob, "sprint") == []
+
+
+def test_the_query_language_and_member_filter(alice: Member, maintainer: Path) -> None:
+    publish_conversation(maintainer)
+    publish(
+        maintainer,
+        {"members/dan/2026/2026-10-01-old.md": shared_entry("Old flags", "A flag story\n")},
+    )
+    alice.ok("community", "pull")
+    assert {i["member"] for i in _search(alice, "member:bob")} == {"bob"}
+    assert {i["member"] for i in _search(alice, "flag", "-nightly", "member:carol")} == set()
+    assert [i["member"] for i in _search(alice, '"nightly job"')] == ["carol"]
+    assert {i["member"] for i in _search(alice, "area:feature-flags")} == {"bob"}
+    assert {i["member"] for i in _search(alice, "#testing")} == {"dan"}
+    # dan's entry (shared_entry) was created on 2026-11-20, bob's and carol's after it.
+    assert {i["member"] for i in _search(alice, "until:2026-11-20")} == {"dan"}
+    assert {i["member"] for i in _search(alice, "since:2026-11-21")} == {"bob", "carol"}
+    # Anything a user types is a query, never an FTS5 error.
+    alice.ok("feed", "--search", 'NEAR( "unclosed * OR ^', "--json")
+
+
+def test_best_match_first(alice: Member, maintainer: Path) -> None:
+    publish(
+        maintainer,
+        {
+            "members/dan/2026/2026-11-01-a.md": shared_entry("Rotas", "Once: retro\n"),
+            "members/erin/2026/2026-11-02-b.md": shared_entry("Retro retro", "retro retro\n"),
+        },
+    )
+    alice.ok("community", "pull")
+    assert [i["member"] for i in _search(alice, "retro")] == ["erin", "dan"]
+
+
+def test_the_table_shows_the_snippet(alice: Member, maintainer: Path) -> None:
+    publish_conversation(maintainer)
+    alice.ok("community", "pull")
+    out = alice.ok("feed", "--search", "calendar").output
+    assert "carol@cop" in out and "calendar" in out
