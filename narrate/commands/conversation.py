@@ -3,6 +3,7 @@ search and following views (docs/communities.md)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import click
@@ -165,6 +166,39 @@ def digest(
         if view.problem is not None:
             raise view.problem
     result = build_digest(journal, chosen, period=period or "week")
+    if as_json:
+        emit_json(result.to_json())
+    elif markdown:
+        click.echo(render_markdown(result), nl=False)
+    else:
+        click.echo(render_text(result), nl=False)
+
+
+def show_community_review(
+    ctx: click.Context,
+    name: str,
+    since: dt.date | None,
+    until: dt.date | None,
+    by: str,
+    markdown: bool,
+    as_json: bool,
+) -> None:
+    """``narrate review --community NAME``: the five cycles and the stories."""
+    from narrate import output
+    from narrate.community.pull import choose, read_feed
+    from narrate.community.review import build_community_review, render_markdown, render_text
+
+    config = load_settings(ctx)
+    chosen = choose(config, name)
+    journal = open_journal(ctx)
+    for view in read_feed(journal, chosen, limit=0).communities:
+        if view.problem is not None:
+            raise view.problem
+        if not view.cloned:
+            output.warn(f"{name} was never pulled here; run 'narrate community pull {name}'")
+    result = build_community_review(journal, chosen[0], since=since, until=until, by=by)
+    for problem in result.problems:
+        output.warn(problem)
     if as_json:
         emit_json(result.to_json())
     elif markdown:

@@ -621,6 +621,68 @@ class Journal:
         )
         return [{"row": row, "snippet": snippet} for row, snippet in found], warnings
 
+    # The community review and digest (narrate.community.review, .digest).
+
+    def feed_activity_by_day(
+        self, communities: list[str], since: dt.date, until: dt.date
+    ) -> list[dict[str, Any]]:
+        """Shares and replies per day, member and kind (``day``, ``member``, ``kind``,
+        ``count``) from ``since`` to ``until``."""
+        from narrate.journal import feedstore
+
+        return self._guarded(
+            lambda: feedstore.activity_by_day(
+                self._connection, communities, since.isoformat(), until.isoformat()
+            )
+        )
+
+    def feed_practice_published(
+        self, communities: list[str], since: dt.date, until: dt.date
+    ) -> list[dict[str, Any]]:
+        """Practice changes first published per day, area and member (``day``, ``area``,
+        ``member``, ``count``), adoptions left out."""
+        from narrate.journal import feedstore
+
+        return self._guarded(
+            lambda: feedstore.practice_published(
+                self._connection, communities, since.isoformat(), until.isoformat()
+            )
+        )
+
+    def feed_adopted_changes(self, communities: list[str]) -> list[dict[str, Any]]:
+        """Every shared change adopted from another member's entry, with its trail."""
+        from narrate.journal import feedstore
+
+        return self._guarded(lambda: feedstore.adopted_changes(self._connection, communities))
+
+    def feed_thread_sizes(
+        self, roots: list[str], since: dt.date | None = None, until: dt.date | None = None
+    ) -> dict[str, int]:
+        """Replies in each root's thread (nested ones counted), optionally in a period."""
+        from narrate.journal import feedstore
+
+        first = since.isoformat() if since else None
+        last = until.isoformat() if until else None
+        return self._guarded(lambda: feedstore.thread_sizes(self._connection, roots, first, last))
+
+    def feed_busiest_threads(
+        self, communities: list[str], since: dt.date, until: dt.date, limit: int = 5
+    ) -> list[tuple[FeedRow, int]]:
+        """The entries whose threads got the most replies in the period, busiest first."""
+        from narrate.journal import feedstore
+
+        return self._guarded(
+            lambda: feedstore.busiest_threads(
+                self._connection, communities, since.isoformat(), until.isoformat(), limit
+            )
+        )
+
+    def feed_rows_by_id(self, feed_ids: list[str]) -> list[FeedRow]:
+        """The feed rows with these ids (those the feed holds)."""
+        from narrate.journal import feedstore
+
+        return self._guarded(lambda: feedstore.by_ids_of(self._connection, feed_ids))
+
     def feed_by_prefix(self, prefix: str, limit: int = 3) -> list[FeedRow]:
         """Feed rows whose feed id starts with ``prefix``, at most ``limit``."""
         from narrate.journal import feedstore

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from narrate.journal.index import transaction
 
@@ -276,3 +276,133 @@ def _term_sql(term: Term, parsed: Query, match: list[str]) -> tuple[str | None, 
         return "json_array_length(f.practice) > 0", []
     parsed.warnings.append(f"{kind}:{value} means nothing in the feed; ignored")
     return None, []
+
+
+# ---- the community review and digest (narrate.community.review, .digest): aggregates
+# over the feed of one or more communities. A row's day is the first ten characters of
+# its created time, as the member wrote it.
+
+_DAY = "substr(f.created, 1, 10)"
+
+
+def _in(communities: list[str]) -> str:
+    return f"f.community IN ({', '.join('?' * len(communities))})"
+
+
+def activity_by_day(
+    conn: sqlite3.Connection, communities: list[str], since: str, until: str
+) -> list[dict[str, Any]]:
+    """Shares and replies per day and member from ``since`` to ``until`` (YYYY-MM-DD):
+    rows of ``day``, ``member``, ``kind`` and ``count``."""
+    if not communities:
+        return []
+    rows = conn.execute(
+        f"SELECT {_DAY} AS day, f.member, f.kind, count(*) AS count FROM feed f "
+        f"WHERE {_in(communities)} AND {_DAY} BETWEEN ? AND ? "
+        "GROUP BY day, f.member, f.kind ORDER BY day",
+        [*communities, since, until],
+    )
+    return [dict(r) for r in rows]
+
+
+def practice_published(
+    conn: sqlite3.Connection, communities: list[str], since: str, until: str
+) -> list[dict[str, Any]]:
+    """Practice changes first published (not adopted from someone else) from ``since`` to
+    ``until``: rows of ``day``, ``area``, ``member`` and ``count``."""
+    if not communities:
+        return []
+    rows = conn.execute(
+        f"SELECT {_DAY} AS day, json_extract(p.value, '$.area') AS area, f.member, "
+        "count(*) AS count FROM feed f, json_each(f.practice) p "
+        f"WHERE {_in(communities)} AND f.kind = 'entry' AND {_DAY} BETWEEN ? AND ? "
+        "AND json_extract(p.value, '$.adopted_from') IS NULL "
+        "AND json_type(p.value, '$.area') = 'text' "
+        "GROUP BY day, area, f.member ORDER BY day, area",
+        [*communities, since, until],
+    )
+    return [dict(r) for r in rows]
+
+
+def adopted_changes(conn: sqlite3.Connection, communities: list[str]) -> list[dict[str, Any]]:
+    """Every shared practice change adopted from another member's entry, oldest first:
+    rows of ``feed_id``, ``community``, ``member``, ``created``, ``origin`` (the feed id
+    it came from, when the feed holds it) and ``change`` (the change's JSON, its trail
+    inside)."""
+    if not communities:
+        return []
+    rows = conn.execute(
+        "SELECT f.feed_id, f.community, f.member, f.created, f.origin, p.value AS change "
+        f"FROM feed f, json_each(f.practice) p WHERE {_in(communities)} "
+        "AND json_type(p.value, '$.adopted_from') = 'object' ORDER BY f.sort, f.feed_id",
+        communities,
+    )
+    found = []
+    for r in rows:
+        row = dict(r)
+        row["change"] = json.loads(row["change"])
+        found.append(row)
+    return found
+
+
+def thread_sizes(
+    conn: sqlite3.Connection,
+    roots: list[str],
+    since: str | None = None,
+    until: str | None = None,
+) -> dict[str, int]:
+    """How many replies each root's thread holds (replies to replies counted), only those
+    written from ``since`` to ``until`` when given. UNION (not UNION ALL) walks a cycle of
+    replies once."""
+    found: dict[str, int] = {}
+    for start in range(0, len(roots), _CHUNK_ROOTS):
+        chunk = roots[start : start + _CHUNK_ROOTS]
+        rows = conn.execute(
+            "WITH RECURSIVE thread(root, feed_id) AS ("
+            f" SELECT parent, feed_id FROM feed WHERE parent IN ({', '.join('?' * len(chunk))})"
+            " UNION SELECT thread.root, f.feed_id FROM feed f JOIN thread"
+            " ON f.parent = thread.feed_id) "
+            "SELECT thread.root, count(*) AS count FROM thread JOIN feed f "
+            "ON f.feed_id = thread.feed_id AND f.feed_id <> thread.root "
+            f"WHERE ? IS NULL OR {_DAY} BETWEEN ? AND ? GROUP BY thread.root",
+            [*chunk, since, since, until],
+        )
+        found.update({str(r["root"]): int(r["count"]) for r in rows})
+    return found
+
+
+_CHUNK_ROOTS = 400
+
+
+def busiest_threads(
+    conn: sqlite3.Connection, communities: list[str], since: str, until: str, limit: int = 5
+) -> list[tuple[FeedRow, int]]:
+    """The shared entries whose threads got the most replies from ``since`` to
+    ``until``, with that number, busiest first."""
+    if not communities:
+        return []
+    rows = conn.execute(
+        "WITH RECURSIVE thread(root, feed_id) AS ("
+        f" SELECT f.feed_id, f.feed_id FROM feed f WHERE {_in(communities)} AND f.kind = 'entry'"
+        " UNION SELECT thread.root, f.feed_id FROM feed f JOIN thread"
+        " ON f.parent = thread.feed_id) "
+        "SELECT thread.root, count(*) AS count FROM thread JOIN feed f "
+        f"ON f.feed_id = thread.feed_id AND f.kind = 'reply' WHERE {_DAY} BETWEEN ? AND ? "
+        "GROUP BY thread.root ORDER BY count DESC, thread.root LIMIT ?",
+        [*communities, since, until, limit],
+    )
+    counts = [(str(r["root"]), int(r["count"])) for r in rows]
+    found = {row["feed_id"]: row for row in by_ids_of(conn, [root for root, _ in counts])}
+    return [(found[root], n) for root, n in counts if root in found]
+
+
+def by_ids_of(conn: sqlite3.Connection, feed_ids: list[str]) -> list[FeedRow]:
+    """The rows with these feed ids (those that exist)."""
+    found: list[FeedRow] = []
+    for start in range(0, len(feed_ids), _CHUNK_ROOTS):
+        chunk = feed_ids[start : start + _CHUNK_ROOTS]
+        rows = conn.execute(
+            f"SELECT * FROM feed WHERE feed_id IN ({', '.join('?' * len(chunk))})", chunk
+        )
+        found.extend(_row(r) for r in rows)
+    return found
