@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from narrate.community.registry import Community
-from narrate.community.repo import CommunityError, CommunityRepo, Skipped
+from narrate.community.repo import REPLIES, CommunityError, CommunityRepo, Skipped
 from narrate.errors import NarrateError
+from narrate.humane import plural
 from narrate.sanitize import clean
 
 if TYPE_CHECKING:
@@ -50,35 +51,158 @@ def index_community(journal: Journal, community: Community, repo: CommunityRepo)
         files, update.skipped = repo.files(head)
         blobs = repo.read_blobs([f.blob for f in files])
         provenance = _provenance(repo, head, [f.path for f in files])
+        read: list[tuple[str, Entry]] = []
         for item in files:
             data = blobs.get(item.blob)
             if data is None:
                 continue
             try:
-                entry = Entry.from_bytes(data, item.path)
+                read.append((item.path, Entry.from_bytes(data, item.path)))
             except BrokenEntry as exc:
                 update.skipped.append(Skipped(item.path, exc.reason))
-                continue
+        links = Links(community.name, read)
+        forged = 0
+        for path, entry in read:
+            member = path.split("/")[1]
+            kind = "reply" if path.startswith(f"members/{member}/{REPLIES}") else "entry"
+            parent = None
+            if kind == "reply":
+                parent, problem = links.parent(path, entry.meta.get("in_reply_to"))
+                if problem:
+                    update.skipped.append(Skipped(path, problem))
+                    continue
+            claimed = entry.meta.get("author")
+            # The folder is the member, whatever the file says: a reply in bob's folder
+            # claiming author alice is bob's (counted into one notice).
+            forged += claimed is not None and str(claimed) != member
+            practice = [trail_json(p.to_json(), p.extra) for p in entry.practice]
             rows.append(
                 {
-                    "feed_id": feed_id(community.name, item.path),
+                    "feed_id": feed_id(community.name, path),
                     "community": community.name,
-                    "member": item.path.split("/")[1],
-                    "path": item.path,
+                    "member": member,
+                    "path": path,
                     "entry_id": entry.id,
                     "title": entry.title,
                     "created": entry.created.isoformat(),
                     "sort": sort_key(entry.created),
                     "tags": entry.all_tags(),
-                    "practice": [p.to_json() for p in entry.practice],
+                    "practice": practice,
                     "body": entry.body,
-                    "provenance": provenance.get(item.path, {}),
+                    "kind": kind,
+                    "parent": parent,
+                    "origin": links.origin(path, practice),
+                    "provenance": provenance.get(path, {}),
                 }
+            )
+        if forged:
+            update.notices.append(
+                f"{plural(forged, 'shared file')} name{'s' if forged == 1 else ''} an author "
+                "other than the member whose folder holds it; each is shown as the folder's"
             )
     journal.replace_feed(community.name, head, rows)
     update.entries = len(rows)
-    update.notices = _notices(rows)
+    update.notices = _notices(rows) + update.notices
     return update
+
+
+MAX_CHECKBACKS = 100
+MAX_NOTE = 2000
+
+
+class Links:
+    """Resolves what a community's replies answer and where its adopted changes came
+    from, against the files the community holds (their text is untrusted: a link must
+    name a Markdown file inside the named member's folder, and the entry id it claims
+    must be the one that member's file carries)."""
+
+    def __init__(self, community: str, read: list[tuple[str, Entry]]) -> None:
+        self.community = community
+        self.ids: dict[str, str] = {path: entry.id for path, entry in read}
+        # (member, entry id) -> path, so a link survives its target's move (a new title
+        # moves a shared copy); the first path of a member holding an id wins.
+        self.by_member_id: dict[tuple[str, str], str] = {}
+        for path, entry in sorted(read):
+            self.by_member_id.setdefault((path.split("/")[1], entry.id), path)
+
+    def _target(self, raw: Any) -> tuple[str | None, str | None]:
+        """The path a link {member, path, id} names in this community (None when it is
+        not here), or why the link is refused."""
+        from narrate.community.share import is_member_path
+
+        if not isinstance(raw, dict):
+            return None, "names nothing it answers (in_reply_to: member, path, id)"
+        member, path, entry_id = (str(raw.get(k) or "") for k in ("member", "path", "id"))
+        if not member or not path or not is_member_path(path, member):
+            return None, (
+                f"in_reply_to names {clean(path or '?', single_line=True)}, which is not a "
+                f"file in members/{clean(member or '?', single_line=True)}/"
+            )
+        held = self.ids.get(path)
+        if held is not None and entry_id and held != entry_id:
+            moved = self.by_member_id.get((member, entry_id))
+            if moved is None:
+                return None, (
+                    f"in_reply_to claims entry {clean(entry_id, single_line=True)} at "
+                    f"{clean(path, single_line=True)}, which holds another entry"
+                )
+            return moved, None
+        if held is None and entry_id:
+            return self.by_member_id.get((member, entry_id), path), None
+        return path, None
+
+    def parent(self, path: str, raw: Any) -> tuple[str | None, str | None]:
+        """The feed id a reply at ``path`` answers, or why it is refused."""
+        target, problem = self._target(raw)
+        if problem or target is None:
+            return None, problem
+        if target == path:
+            return None, "in_reply_to names the reply itself"
+        return feed_id(self.community, target), None
+
+    def origin(self, path: str, practice: list[dict[str, Any]]) -> str | None:
+        """The feed id the first adopted change of the row at ``path`` came from."""
+        for change in practice:
+            source = change.get("adopted_from")
+            if not isinstance(source, dict):
+                continue
+            target, problem = self._target(source)
+            if problem or target is None or target == path:
+                continue
+            # A change adopted in another community is linked to that community's row
+            # (by the name this device gives it: the one the adopter's copy records).
+            here = target in self.ids or not source.get("community")
+            return feed_id(self.community if here else str(source["community"]), target)
+        return None
+
+
+def trail_json(data: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """A shared change's JSON with its trail (``adopted_from``, ``checkbacks``) when it
+    carries a well-formed one; anything else in the trail is dropped, the rest capped."""
+    from narrate.journal.checkbacks import ANSWERS
+
+    source = extra.get("adopted_from")
+    if isinstance(source, dict):
+        data["adopted_from"] = {
+            key: str(source.get(key) or "")[:300] for key in ("community", "member", "path", "id")
+        }
+    checks = extra.get("checkbacks")
+    found: list[dict[str, Any]] = []
+    for check in checks[:MAX_CHECKBACKS] if isinstance(checks, list) else []:
+        if not isinstance(check, dict):
+            continue
+        day = str(check.get("date") or "")[:10]
+        answer = check.get("answer")
+        if len(day) != 10 or (answer is not None and str(answer) not in ANSWERS):
+            continue
+        item: dict[str, Any] = {"date": day, "answer": None if answer is None else str(answer)}
+        for key in ("note", "outcome"):
+            if check.get(key):
+                item[key] = str(check[key])[:MAX_NOTE]
+        found.append(item)
+    if found:
+        data["checkbacks"] = found
+    return data
 
 
 def _notices(rows: list[FeedRow]) -> list[str]:
@@ -178,10 +302,13 @@ def feed_items(
     limit: int | None = 20,
     member: str | None = None,
     area: str | None = None,
+    kinds: tuple[str, ...] = ("entry",),
 ) -> list[dict[str, Any]]:
-    """Other members' entries, newest first, every string cleaned for display."""
+    """Other members' entries (``kinds``: and/or replies), newest first, every string
+    cleaned for display."""
     rows = journal.feed_rows(
         [c.name for c in communities],
+        kinds=kinds,
         # Your own shares are in your journal already.
         exclude=[(c.name, c.member) for c in communities],
         member=member,
@@ -189,6 +316,11 @@ def feed_items(
         limit=limit,
     )
     return [_clean_row(row) for row in rows]
+
+
+def clean_row(row: FeedRow) -> dict[str, Any]:
+    """A feed row as a feed item (the JSON keys of 'narrate feed'), strings cleaned."""
+    return _clean_row(row)
 
 
 def _clean_row(row: FeedRow) -> dict[str, Any]:
@@ -206,6 +338,9 @@ def _clean_row(row: FeedRow) -> dict[str, Any]:
             "tags": row["tags"],
             "practice": row["practice"],
             "body": row["body"],
+            "kind": row["kind"],
+            "parent": row["parent"],
+            "origin": row["origin"],
             **_provenance_keys(row),
         }
     )

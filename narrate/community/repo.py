@@ -34,6 +34,8 @@ MAX_TOTAL_BYTES = 64 * 1024 * 1024
 MAX_FILES = 50_000
 LOCAL_TIMEOUT = 120.0
 MEMBERS = "members/"
+REPLIES = "replies/"
+"""A member's replies, inside their folder: members/<handle>/replies/YYYY/<date>-<slug>.md."""
 PUSH_ATTEMPTS = 3
 
 # Settings that make git safe to point at a repository we do not trust.

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from narrate.community.registry import Community, CommunityInfo
-from narrate.community.repo import CommunityError, CommunityRepo
+from narrate.community.repo import REPLIES, CommunityError, CommunityRepo
 from narrate.config import Config, private_tag
 from narrate.journal import frontmatter
 from narrate.journal.entry import (
@@ -255,14 +255,17 @@ def _title_was_withheld(entry: Entry, published_body: str) -> bool:
 
 
 def _published_fields(
-    entry: Entry, private: Collection[str]
-) -> tuple[str, str, list[dict[str, str]]]:
-    """The title, body and practice changes as published: each through ``redact_text``."""
+    entry: Entry, private: Collection[str], with_notes: bool = False
+) -> tuple[str, str, list[dict[str, Any]]]:
+    """The title, body and practice changes as published: each through ``redact_text``.
+    Check-back notes and outcomes (the body's "## Check-backs" section, the trail's
+    ``note`` and ``outcome``) are published only ``with_notes``."""
 
     def one_line(value: str, where: Where) -> str:
         return redact_text(value, private, where, one_line=True)
 
-    body = redact_text(entry.body, private, _body_where(entry), one_line=False)
+    source_body = entry.body if with_notes else without_checkbacks(entry.body)
+    body = redact_text(source_body, private, _body_where(entry), one_line=False)
     # A title the front matter does not give is derived from the *redacted* body: the
     # entry's own derived title may come from inside a private block.
     if str(entry.meta.get("title") or "").strip() and not _title_was_withheld(entry, body):
@@ -283,15 +286,72 @@ def _published_fields(
             written_tag is not None and _is_private(written_tag, private)
         ):
             continue
-        item = {}
+        item: dict[str, Any] = {}
         for key in ("area", "change", "before", "source", "status"):
             value = getattr(change, key)
             label = f"practice change {number}, {key}"
             value = one_line(value, _field_where(entry, key, label)) if value else value
             if value:
                 item[key] = value
+        item.update(_trail(entry, change, number, private, with_notes))
         practice.append(item)
     return title or "Untitled", body, practice
+
+
+def without_checkbacks(body: str) -> str:
+    """The body without its "## Check-backs" section: the dated answers travel as the
+    structured trail, and the notes written there only when the user includes them."""
+    from narrate.journal.checkbacks import HEADING
+
+    lines = body.split("\n")
+    if HEADING not in lines:
+        return body
+    start = lines.index(HEADING)
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("#")), len(lines))
+    return "\n".join(lines[:start] + lines[end:])
+
+
+def _trail(
+    entry: Entry, change: Any, number: int, private: Collection[str], with_notes: bool
+) -> dict[str, Any]:
+    """An adopted change's trail as published: ``adopted_from`` (community, member, path,
+    id) and ``checkbacks`` [{date, answer}] (``note`` and ``outcome`` ``with_notes``)."""
+    from narrate.journal.checkbacks import trail
+
+    origin = change.extra.get("adopted_from")
+    if not isinstance(origin, dict):
+        return {}
+    found: dict[str, Any] = {
+        "adopted_from": {
+            key: str(origin.get(key) or "") for key in ("community", "member", "path", "id")
+        }
+    }
+    where = _field_where(entry, "outcome", f"practice change {number}, outcome")
+    outcomes = outcomes_of(change.extra)
+    checkbacks: list[dict[str, Any]] = []
+    for check in trail(entry.body, change.area, change.change, change.extra.get("checked")):
+        item: dict[str, Any] = {"date": check["date"], "answer": check["answer"]}
+        if with_notes:
+            note = redact_text(check["note"] or "", private, where, one_line=True)
+            outcome = redact_text(outcomes.get(check["date"], ""), private, where, one_line=True)
+            if note:
+                item["note"] = note
+            if outcome:
+                item["outcome"] = outcome
+        checkbacks.append(item)
+    if checkbacks:
+        found["checkbacks"] = checkbacks
+    return found
+
+
+def outcomes_of(extra: dict[str, Any]) -> dict[str, str]:
+    """A change's recorded outcomes by day (its ``outcomes`` list: {date, text})."""
+    raw = extra.get("outcomes")
+    found: dict[str, str] = {}
+    for item in raw if isinstance(raw, list) else []:
+        if isinstance(item, dict) and item.get("date") and item.get("text"):
+            found[str(item["date"])[:10]] = str(item["text"])
+    return found
 
 
 def redact(
@@ -301,15 +361,24 @@ def redact(
     info: CommunityInfo,
     own_tags: list[str],
     taken_paths: dict[str, str],
+    with_notes: bool = False,
 ) -> Redacted:
     """The redacted copy of ``entry`` for ``community``; refuses what must not leave.
 
     ``taken_paths`` maps published paths in the community to the entry ids they hold,
-    so a new share never overwrites another entry of the same day and title.
+    so a new share never overwrites another entry of the same day and title. A reply
+    (an entry with ``in_reply_to``) goes to the member's ``replies/`` folder and names
+    what it answers; ``with_notes`` includes check-back notes and outcomes.
     """
     check_shareable(entry)
+    answered = reply_target(entry)
+    if answered is not None and answered["community"] != community.name:
+        raise CommunityError(
+            f"entry {entry.id} is a reply in {answered['community']}; it can only be "
+            f"published there, not to {community.name}"
+        )
     private = {tag for raw in private_tags if (tag := private_tag(raw))}
-    title, body, practice = _published_fields(entry, private)
+    title, body, practice = _published_fields(entry, private, with_notes)
     # Tags from the front matter and from the *redacted* text: a #tag written only inside
     # a private block must not leak through the tag list.
     found = [*entry.tags, *title_tags(title), *inline_tags(body)]
@@ -327,6 +396,8 @@ def redact(
     }
     if practice:
         meta["practice"] = practice
+    if answered is not None:
+        meta["in_reply_to"] = {key: answered[key] for key in ("member", "path", "id")}
     text = f"---\n{frontmatter.dump(meta)}---\n\n{body}"
     # The entry's own copies are the files in this member's folder carrying its id (not
     # the ``shared`` record: a publish interrupted after the push never wrote it, and the
@@ -349,6 +420,22 @@ def redact(
     return Redacted(community.name, path, text, tags, warnings, removes, path in copies)
 
 
+def reply_target(entry: Entry) -> dict[str, str] | None:
+    """What a reply entry answers (its ``in_reply_to``: community, member, path, id,
+    feed_id), or None for an entry that is no reply."""
+    raw = entry.meta.get("in_reply_to")
+    if not isinstance(raw, dict):
+        return None
+    found = {key: str(raw.get(key) or "") for key in ("community", "member", "path", "id")}
+    found["feed_id"] = str(raw.get("feed_id") or "")
+    if not (found["community"] and found["member"] and found["path"]):
+        raise CommunityError(
+            f"{entry.path}: in_reply_to needs community, member and path; fix the front "
+            "matter, or remove in_reply_to to share it as an entry"
+        )
+    return found
+
+
 def is_member_path(path: str, member: str) -> bool:
     """Whether ``path`` is a Markdown file inside ``members/<member>/``, nothing odd."""
     parts = path.split("/")
@@ -368,7 +455,8 @@ def _free_path(
     # The UTC day, as in the published `created`: the local day would hint at the zone.
     created = entry.created if entry.created.tzinfo else entry.created.replace(tzinfo=dt.UTC)
     day = created.astimezone(dt.UTC).date()
-    stem = f"members/{community.member}/{day.year:04d}/{day.isoformat()}-{slugify(title)}"
+    folder = f"members/{community.member}/{REPLIES if reply_target(entry) else ''}"
+    stem = f"{folder}{day.year:04d}/{day.isoformat()}-{slugify(title)}"
     for path in copies:
         if re.fullmatch(re.escape(stem) + r"(?:-\d+)?\.md", path):
             return path
@@ -423,15 +511,23 @@ def check_shareable(entry: Entry) -> None:
 
 
 def prepare_share(
-    journal: Journal, config: Config, name: str, ref: str, timeout: float = 30.0
+    journal: Journal,
+    config: Config,
+    name: str,
+    ref: str | Entry,
+    timeout: float = 30.0,
+    with_notes: bool = False,
 ) -> tuple[Redacted, ShareContext]:
-    """Fetch the community and build the redacted copy of entry ``ref`` for it."""
+    """Fetch the community and build the redacted copy of entry ``ref`` for it (an
+    ``Entry`` not yet saved, for a dry run, is redacted as it stands)."""
     from narrate.community.registry import get, read_info
 
     target = get(config, name)
-    entry = journal.get(ref)
+    entry = ref if isinstance(ref, Entry) else journal.get(ref)
     check_shareable(entry)
-    original = journal.read_file(entry.path) or entry.document.to_bytes()
+    original = (journal.read_file(entry.path) if entry.path else None) or (
+        entry.document.to_bytes()
+    )
     repo = target.repo(timeout)
     if not repo.path.exists():
         repo.clone()
@@ -439,7 +535,8 @@ def prepare_share(
     head = repo.head()
     taken = _taken_paths(repo, head, target.member)
     own = [t["tag"] for t in journal.tags()]
-    copy = redact(entry, target, config.private_tags, read_info(repo, head), own, taken)
+    info = read_info(repo, head)
+    copy = redact(entry, target, config.private_tags, info, own, taken, with_notes)
     return copy, ShareContext(target, repo, entry, original)
 
 

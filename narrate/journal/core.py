@@ -579,9 +579,11 @@ class Journal:
         member: str | None = None,
         area: str | None = None,
         limit: int | None = 20,
+        kinds: tuple[str, ...] = ("entry",),
     ) -> list[FeedRow]:
         """Feed rows of ``communities``, newest first, without the (community, member)
-        pairs in ``exclude``; ``member`` and ``area`` narrow them."""
+        pairs in ``exclude``; ``member`` and ``area`` narrow them; ``kinds``: 'entry',
+        'reply' or both."""
         from narrate.journal import feedstore
 
         return self._guarded(
@@ -592,9 +594,11 @@ class Journal:
                 member=member,
                 area=area,
                 limit=limit,
+                kinds=kinds,
             )
         )
 
+<<<<<<< HEAD
     def feed_search(
         self,
         communities: list[str],
@@ -682,6 +686,31 @@ class Journal:
         from narrate.journal import feedstore
 
         return self._guarded(lambda: feedstore.by_ids_of(self._connection, feed_ids))
+=======
+    def feed_replies(self, parents: list[str], limit: int | None = None) -> list[FeedRow]:
+        """The replies answering any of ``parents`` (feed ids), oldest first."""
+        from narrate.journal import feedstore
+
+        return self._guarded(lambda: feedstore.replies_to(self._connection, parents, limit))
+
+    def feed_adoptions(self, origins: list[str], limit: int | None = None) -> list[FeedRow]:
+        """The rows whose adopted practice change came from any of ``origins``."""
+        from narrate.journal import feedstore
+
+        return self._guarded(lambda: feedstore.adoptions_of(self._connection, origins, limit))
+
+    def feed_by_ids(self, feed_ids: list[str]) -> list[FeedRow]:
+        """The feed rows with these ids (those that exist)."""
+        from narrate.journal import feedstore
+
+        return self._guarded(lambda: feedstore.by_ids(self._connection, feed_ids))
+
+    def feed_of_member(self, community: str, member: str) -> list[FeedRow]:
+        """Every row in ``member``'s folder of ``community`` (entries and replies)."""
+        from narrate.journal import feedstore
+
+        return self._guarded(lambda: feedstore.of_member(self._connection, community, member))
+>>>>>>> talk
 
     def feed_by_prefix(self, prefix: str, limit: int = 3) -> list[FeedRow]:
         """Feed rows whose feed id starts with ``prefix``, at most ``limit``."""

@@ -32,6 +32,9 @@ _COLUMNS = (
     "practice",
     "body",
     "provenance",
+    "kind",
+    "parent",
+    "origin",
 )
 
 
@@ -81,13 +84,18 @@ def items(
     member: str | None = None,
     area: str | None = None,
     limit: int | None = 20,
+    kinds: tuple[str, ...] = ("entry",),
 ) -> list[FeedRow]:
     """Rows of ``communities``, newest first; ``exclude``: (community, member) pairs to
-    leave out; ``member`` and ``area`` narrow to one member or one practice area."""
-    if not communities:
+    leave out; ``member`` and ``area`` narrow to one member or one practice area;
+    ``kinds``: 'entry' (the feed's default), 'reply' or both."""
+    if not communities or not kinds:
         return []
-    where = [f"community IN ({', '.join('?' * len(communities))})"]
-    params: list[str | int] = [*communities]
+    where = [
+        f"community IN ({', '.join('?' * len(communities))})",
+        f"kind IN ({', '.join('?' * len(kinds))})",
+    ]
+    params: list[str | int] = [*communities, *kinds]
     for name, who in exclude:
         where.append("NOT (community = ? AND member = ?)")
         params.extend([name, who])
@@ -120,6 +128,57 @@ def by_prefix(conn: sqlite3.Connection, prefix: str, limit: int = 3) -> list[Fee
     return [_row(r) for r in rows]
 
 
+# SQLite's default limit on host parameters is 999 on old builds: ask in chunks below it.
+_CHUNK = 500
+
+
+def _where_in(
+    conn: sqlite3.Connection, column: str, values: list[str], limit: int | None
+) -> list[FeedRow]:
+    """Rows whose ``column`` is one of ``values``, oldest first, at most ``limit``."""
+    found: list[FeedRow] = []
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start : start + _CHUNK]
+        left = -1 if limit is None else limit - len(found)
+        if left == 0:
+            break
+        rows = conn.execute(
+            f"SELECT * FROM feed WHERE {column} IN ({', '.join('?' * len(chunk))}) "
+            "ORDER BY sort, feed_id LIMIT ?",
+            [*chunk, left],
+        )
+        found.extend(_row(r) for r in rows)
+    return found
+
+
+def replies_to(
+    conn: sqlite3.Connection, parents: list[str], limit: int | None = None
+) -> list[FeedRow]:
+    """The replies answering any of ``parents`` (feed ids), oldest first, at most ``limit``."""
+    return _where_in(conn, "parent", parents, limit)
+
+
+def adoptions_of(
+    conn: sqlite3.Connection, origins: list[str], limit: int | None = None
+) -> list[FeedRow]:
+    """The rows whose adopted practice change came from any of ``origins``, oldest first."""
+    return _where_in(conn, "origin", origins, limit)
+
+
+def by_ids(conn: sqlite3.Connection, feed_ids: list[str]) -> list[FeedRow]:
+    """The rows with these feed ids (any that exist), oldest first."""
+    return _where_in(conn, "feed_id", feed_ids, None)
+
+
+def of_member(conn: sqlite3.Connection, community: str, member: str) -> list[FeedRow]:
+    """Every row (entries and replies) in ``member``'s folder of ``community``."""
+    rows = conn.execute(
+        "SELECT * FROM feed WHERE community = ? AND member = ? ORDER BY sort, feed_id",
+        (community, member),
+    )
+    return [_row(r) for r in rows]
+
+
 def _values(row: FeedRow) -> tuple[str | None, ...]:
     return (
         row["feed_id"],
@@ -134,6 +193,9 @@ def _values(row: FeedRow) -> tuple[str | None, ...]:
         json.dumps(row["practice"]),
         row["body"],
         json.dumps(row.get("provenance") or {}),
+        row.get("kind") or "entry",
+        row.get("parent"),
+        row.get("origin"),
     )
 
 
@@ -150,6 +212,9 @@ def _row(r: sqlite3.Row) -> FeedRow:
         "tags": json.loads(r["tags"]),
         "practice": json.loads(r["practice"]),
         "body": r["body"],
+        "kind": r["kind"],
+        "parent": r["parent"],
+        "origin": r["origin"],
     }
     provenance = json.loads(r["provenance"])
     if provenance:  # a row is read back as it was written

@@ -36,8 +36,10 @@ if TYPE_CHECKING:
 
 # 7: the feed tables joined the schema (narrate.journal.feedstore). 8: the feed keeps
 # each entry's provenance. 9: entries.starred. 10: practice.checks and status_changed.
-# 11: feed_fts, the feed's full-text table (narrate feed --search).
-SCHEMA_VERSION = 11
+# 11: the conversation: feed.kind, feed.parent (a reply's answered row) and feed.origin
+# (the row an adopted change came from). 12: feed_fts, the feed's full-text table
+# (narrate feed --search).
+SCHEMA_VERSION = 12
 FULL_CHECK_FILES = 5000
 FULL_CHECK_SECONDS = 600
 HOT_MONTHS = 2
@@ -186,9 +188,14 @@ def create_schema(conn: sqlite3.Connection) -> None:
             feed_id TEXT PRIMARY KEY, community TEXT NOT NULL, member TEXT NOT NULL,
             path TEXT NOT NULL, entry_id TEXT, title TEXT NOT NULL, created TEXT NOT NULL,
             sort TEXT NOT NULL, tags TEXT NOT NULL, practice TEXT NOT NULL, body TEXT NOT NULL,
-            provenance TEXT NOT NULL DEFAULT '{}'
+            provenance TEXT NOT NULL DEFAULT '{}',
+            -- 'entry' or 'reply'; parent: the feed_id a reply answers; origin: the feed_id
+            -- an adopted practice change came from (the trail stays in practice's JSON).
+            kind TEXT NOT NULL DEFAULT 'entry', parent TEXT, origin TEXT
         );
         CREATE INDEX feed_sort ON feed(community, sort);
+        CREATE INDEX feed_parent ON feed(parent) WHERE parent IS NOT NULL;
+        CREATE INDEX feed_origin ON feed(origin) WHERE origin IS NOT NULL;
         -- The commit each community's rows were read from ("" before its first commit).
         CREATE TABLE feed_heads (community TEXT PRIMARY KEY, commit_id TEXT NOT NULL);
         -- The feed's full text (narrate feed --search). It keeps its own copy rather than

@@ -113,7 +113,7 @@ class EntryBrief(TypedDict):
 
 
 class FeedRow(TypedDict):
-    """One shared entry of a community, as the feed tables hold it."""
+    """One shared entry or reply of a community, as the feed tables hold it."""
 
     feed_id: str
     community: str
@@ -125,7 +125,15 @@ class FeedRow(TypedDict):
     sort: str
     tags: list[str]
     practice: list[dict[str, Any]]
+    """Each change's JSON (SPEC §4), plus ``adopted_from`` {community, member, path, id}
+    and ``checkbacks`` [{date, answer, note?, outcome?}] when the copy carries a trail."""
     body: str
+    kind: str
+    """'entry' (members/<m>/YYYY/...) or 'reply' (members/<m>/replies/YYYY/...)."""
+    parent: str | None
+    """A reply's answered row (its feed_id), else None."""
+    origin: str | None
+    """The feed_id the row's adopted practice change came from, else None."""
     # Who pushed it, the member folder's usual author, a notice about the folder's name
     # (narrate.community.feed): what a reader needs to doubt a member's identity.
     provenance: NotRequired[dict[str, Any]]
