@@ -280,7 +280,7 @@ def stories(
         if row["member"] == source.get("member"):
             continue  # adopting one's own change spreads nothing
         groups.setdefault(origin, []).append(row)
-    origins = {row["feed_id"]: row for row in journal.feed_rows_by_id(list(groups))}
+    origins = {row["feed_id"]: row for row in journal.feed_by_ids(list(groups))}
     sizes = journal.feed_thread_sizes(list(groups))
     found: list[dict[str, Any]] = []
     for origin_id, rows in groups.items():

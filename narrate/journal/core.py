@@ -598,7 +598,6 @@ class Journal:
             )
         )
 
-<<<<<<< HEAD
     def feed_search(
         self,
         communities: list[str],
@@ -681,12 +680,6 @@ class Journal:
             )
         )
 
-    def feed_rows_by_id(self, feed_ids: list[str]) -> list[FeedRow]:
-        """The feed rows with these ids (those the feed holds)."""
-        from narrate.journal import feedstore
-
-        return self._guarded(lambda: feedstore.by_ids_of(self._connection, feed_ids))
-=======
     def feed_replies(self, parents: list[str], limit: int | None = None) -> list[FeedRow]:
         """The replies answering any of ``parents`` (feed ids), oldest first."""
         from narrate.journal import feedstore
@@ -710,7 +703,6 @@ class Journal:
         from narrate.journal import feedstore
 
         return self._guarded(lambda: feedstore.of_member(self._connection, community, member))
->>>>>>> talk
 
     def feed_by_prefix(self, prefix: str, limit: int = 3) -> list[FeedRow]:
         """Feed rows whose feed id starts with ``prefix``, at most ``limit``."""

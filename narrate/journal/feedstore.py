@@ -457,17 +457,5 @@ def busiest_threads(
         [*communities, since, until, limit],
     )
     counts = [(str(r["root"]), int(r["count"])) for r in rows]
-    found = {row["feed_id"]: row for row in by_ids_of(conn, [root for root, _ in counts])}
+    found = {row["feed_id"]: row for row in by_ids(conn, [root for root, _ in counts])}
     return [(found[root], n) for root, n in counts if root in found]
-
-
-def by_ids_of(conn: sqlite3.Connection, feed_ids: list[str]) -> list[FeedRow]:
-    """The rows with these feed ids (those that exist)."""
-    found: list[FeedRow] = []
-    for start in range(0, len(feed_ids), _CHUNK_ROOTS):
-        chunk = feed_ids[start : start + _CHUNK_ROOTS]
-        rows = conn.execute(
-            f"SELECT * FROM feed WHERE feed_id IN ({', '.join('?' * len(chunk))})", chunk
-        )
-        found.extend(_row(r) for r in rows)
-    return found
