@@ -165,7 +165,7 @@ def digest(
     for view in read_feed(journal, chosen, limit=0).communities:
         if view.problem is not None:
             raise view.problem
-    result = build_digest(journal, chosen, period=period or "week")
+    result = build_digest(journal, config, chosen, period=period or "week")
     if as_json:
         emit_json(result.to_json())
     elif markdown:

@@ -27,7 +27,7 @@ CYCLES = ("immediate", "potential", "applied", "realized", "reframing")
 """The five cycles, in the paper's order."""
 
 
-def _day(text: Any) -> dt.date | None:
+def day_of(text: Any) -> dt.date | None:
     """The calendar day an ISO 8601 string starts with, or None (a hostile value)."""
     try:
         return dt.date.fromisoformat(str(text)[:10])
@@ -99,7 +99,7 @@ def build_community_review(
 
 
 def _label(day: Any, by: str) -> str | None:
-    found = _day(day)
+    found = day_of(day)
     return None if found is None else period_label(found, by)
 
 
@@ -148,17 +148,17 @@ def _checkbacks(change: dict[str, Any]) -> list[dict[str, Any]]:
     """A shared change's check-back answers that are well formed, oldest first."""
     raw = change.get("checkbacks")
     found = [
-        {"date": str(c.get("date"))[:10], "answer": str(c.get("answer") or "")}
+        {"date": str(c.get("date"))[:10], "answer": c.get("answer")}
         | ({"outcome": str(c["outcome"])} if c.get("outcome") else {})
         for c in (raw if isinstance(raw, list) else [])
-        if isinstance(c, dict) and _day(c.get("date")) is not None
+        if isinstance(c, dict) and day_of(c.get("date")) is not None
     ]
     return sorted(found, key=lambda c: c["date"])
 
 
 def _within(day: Any, review: CommunityReview | tuple[dt.date, dt.date]) -> bool:
     start, end = (review.since, review.until) if isinstance(review, CommunityReview) else review
-    found = _day(day)
+    found = day_of(day)
     return found is not None and start <= found <= end
 
 
@@ -346,13 +346,14 @@ def render_markdown(review: CommunityReview) -> str:
     for story in data["stories"]:
         origin = story["origin"]
         lines.append(
-            f"- **{_md(origin['change'])}** ({_md(origin['area'])}), from {_md(origin['member'])}"
+            f"- **{md_escape(origin['change'])}** ({md_escape(origin['area'])}), "
+            f"from {md_escape(origin['member'])}"
         )
         for adopter in story["adopters"]:
             answers = ", ".join(f"{c['date']}: {c['answer']}" for c in adopter["checkbacks"])
             lines.append(
-                f"  - {_md(adopter['member'])}: {adopter['status']}"
-                + (f" (check-backs {_md(answers)})" if answers else "")
+                f"  - {md_escape(adopter['member'])}: {adopter['status']}"
+                + (f" (check-backs {md_escape(answers)})" if answers else "")
             )
         lines.append(f"  - {story['replies']} repl{'y' if story['replies'] == 1 else 'ies'}")
     lines.append("")
@@ -364,7 +365,7 @@ def render_text(review: CommunityReview) -> str:
     return render_markdown(review).replace("**", "")
 
 
-def _md(value: Any) -> str:
+def md_escape(value: Any) -> str:
     """A community string inside the note: one line, Markdown's link and emphasis
     characters escaped so a member's text cannot become a link in the saved entry."""
     text = clean(value, single_line=True)
@@ -387,7 +388,8 @@ def _cycle_lines(cycles: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
             "Potential value: knowledge capital",
             [f"{pot['changes']} practice changes published by {len(pot['members'])} members."]
             + [
-                f"- {_md(a['area'])}: {a['changes']} ({a['members']} members)" for a in pot["areas"]
+                f"- {md_escape(a['area'])}: {a['changes']} ({a['members']} members)"
+                for a in pot["areas"]
             ],
         ),
         (
@@ -398,7 +400,7 @@ def _cycle_lines(cycles: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
                 f"{app['dropped']} dropped at check-backs."
             ]
             + [
-                f"- {_md(a['area'])}: {a['started']} started, {a['adopted']} adopted, "
+                f"- {md_escape(a['area'])}: {a['started']} started, {a['adopted']} adopted, "
                 f"{a['dropped']} dropped"
                 for a in app["areas"]
             ],
@@ -407,15 +409,21 @@ def _cycle_lines(cycles: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
             "realized",
             "Realized value: improved results",
             [f"{rea['outcomes']} outcomes recorded."]
-            + [f"- {_md(i['member'])}, {i['date']}: {_md(i['outcome'])}" for i in rea["items"]],
+            + [
+                f"- {md_escape(i['member'])}, {i['date']}: {md_escape(i['outcome'])}"
+                for i in rea["items"]
+            ],
         ),
         (
             "reframing",
             "Reframing value: the community's vocabulary",
             [
-                f"Areas added: {_md(', '.join(ref['added'])) or 'none'}; removed: "
-                f"{_md(', '.join(ref['removed'])) or 'none'}; merged: "
-                + (_md(", ".join(f"{m['from']} into {m['into']}" for m in ref["merged"])) or "none")
+                f"Areas added: {md_escape(', '.join(ref['added'])) or 'none'}; removed: "
+                f"{md_escape(', '.join(ref['removed'])) or 'none'}; merged: "
+                + (
+                    md_escape(", ".join(f"{m['from']} into {m['into']}" for m in ref["merged"]))
+                    or "none"
+                )
                 + "."
             ],
         ),

@@ -83,7 +83,7 @@ practice:
     checkbacks:
       - date: 2026-12-05
         answer: "yes"
-    outcome: Two stale flags removed in the first week
+        outcome: Two stale flags removed in the first week
 ---
 
 Trying what alice shared in cop: Flags that expire

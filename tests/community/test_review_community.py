@@ -1,0 +1,119 @@
+"""narrate review --community: the five cycles of value creation and the stories."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from narrate.community.feed import feed_id
+from tests.community.helpers import Member, publish
+from tests.community.scenario import ALICE_PATH, BOB_COPY, CHANGE, publish_conversation
+
+
+def _review(member: Member, *extra: str) -> dict[str, Any]:
+    args = ["review", "--community", "cop", "--since", "2026-11-01", "--until", "2026-12-31"]
+    data = json.loads(member.ok(*args, "--json", *extra).output)
+    assert isinstance(data, dict)
+    return data
+
+
+def test_the_story_has_bob_as_adopter_counted_under_applied(
+    alice: Member, maintainer: Path
+) -> None:
+    publish_conversation(maintainer)
+    alice.ok("community", "pull")
+    data = _review(alice)
+    assert set(data) == {"community", "since", "until", "by", "cycles", "stories"}
+    assert (data["community"], data["since"], data["until"], data["by"]) == (
+        "cop",
+        "2026-11-01",
+        "2026-12-31",
+        "month",
+    )
+    cycles = data["cycles"]
+    assert list(cycles) == ["immediate", "potential", "applied", "realized", "reframing"]
+    # alice's entry and bob's copy are shares; bob's and carol's replies; three members.
+    immediate = cycles["immediate"]
+    assert (immediate["shares"], immediate["replies"], immediate["members"]) == (2, 2, 3)
+    assert immediate["periods"]["2026-11"] == {"shares": 2, "replies": 2, "members": 3}
+    assert immediate["periods"]["2026-12"] == {"shares": 0, "replies": 0, "members": 0}
+    # Knowledge capital: alice's change; bob's adoption is not a new one.
+    potential = cycles["potential"]
+    assert potential["changes"] == 1 and potential["members"] == ["alice"]
+    assert potential["areas"] == [{"area": "feature-flags", "changes": 1, "members": 1}]
+    applied = cycles["applied"]
+    assert (applied["started"], applied["adopted"], applied["dropped"]) == (1, 1, 0)
+    assert applied["areas"] == [{"area": "feature-flags", "started": 1, "adopted": 1, "dropped": 0}]
+    realized = cycles["realized"]
+    assert realized["outcomes"] == 1
+    assert realized["items"][0]["member"] == "bob"
+    assert realized["items"][0]["outcome"] == "Two stale flags removed in the first week"
+    story = data["stories"]
+    assert len(story) == 1
+    assert story[0]["origin"] == {
+        "member": "alice",
+        "feed_id": feed_id("cop", ALICE_PATH),
+        "area": "feature-flags",
+        "change": CHANGE,
+        "title": "Flags that expire",
+    }
+    [adopter] = story[0]["adopters"]
+    assert adopter["member"] == "bob" and adopter["status"] == "adopted"
+    assert adopter["feed_id"] == feed_id("cop", BOB_COPY)
+    assert adopter["checkbacks"] == [{"date": "2026-12-05", "answer": "yes"}]
+    # bob's reply and carol's reply to it.
+    assert story[0]["replies"] == 2
+
+
+def test_a_period_before_anything_happened_is_empty(alice: Member, maintainer: Path) -> None:
+    publish_conversation(maintainer)
+    alice.ok("community", "pull")
+    args = ["review", "--community", "cop", "--since", "2026-01-01", "--until", "2026-03-31"]
+    data = json.loads(alice.ok(*args, "--json", "--by", "week").output)
+    assert data["by"] == "week" and data["stories"] == []
+    assert data["cycles"]["immediate"]["shares"] == 0
+    assert data["cycles"]["applied"]["started"] == 0
+    assert all(p["shares"] == 0 for p in data["cycles"]["immediate"]["periods"].values())
+
+
+def test_reframing_reads_community_toml_history(alice: Member, maintainer: Path) -> None:
+    publish(maintainer, {"community.toml": '[vocabulary]\nareas = ["testing", "flags"]\n'})
+    publish(
+        maintainer,
+        {
+            "community.toml": '[vocabulary]\nareas = ["testing", "feature-flags", "ci"]\n'
+            '[vocabulary.synonyms]\nflags = "feature-flags"\n'
+        },
+    )
+    alice.ok("community", "pull")
+    # The commits are made now: review the days around today.
+    reframing = json.loads(
+        alice.ok("review", "--community", "cop", "--since", "2000-01-01", "--json").output
+    )["cycles"]["reframing"]
+    assert reframing["added"] == ["ci", "feature-flags", "flags", "testing"]
+    assert reframing["merged"] == [{"from": "flags", "into": "feature-flags"}]
+    assert reframing["removed"] == []
+    assert [c["added"] for c in reframing["changes"]] == [
+        ["flags", "testing"],
+        ["ci", "feature-flags"],
+    ]
+
+
+def test_markdown_is_a_note_that_can_be_saved(alice: Member, maintainer: Path) -> None:
+    publish_conversation(maintainer)
+    alice.ok("community", "pull")
+    args = ["review", "--community", "cop", "--since", "2026-11-01", "--until", "2026-12-31"]
+    note = alice.ok(*args, "--markdown").output
+    assert note.startswith("# Community review: cop, 2026-11-01 to 2026-12-31")
+    for heading in ("Immediate", "Potential", "Applied", "Realized", "Reframing", "Stories"):
+        assert f"## {heading}" in note
+    assert "bob: adopted" in note
+    saved = alice.ok("add", "-", input=note).output.split()[0]
+    shown = json.loads(alice.ok("show", saved, "--json").output)
+    assert "Community review" in shown["title"]
+
+
+def test_an_unknown_community_is_one_clear_line(alice: Member) -> None:
+    result = alice("review", "--community", "nope")
+    assert result.exit_code != 0 and "no community 'nope'" in result.output
