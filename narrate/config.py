@@ -27,6 +27,7 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], str]] = {
     "date_order": (str, '"dmy" or "mdy"'),
     "private_tags": (list, "a list of tags"),
     "check_back_weeks": (list, "a list of whole numbers of weeks"),
+    "reshare_checkbacks": (bool, "true or false"),
     "author": (dict, "a table"),
     "author.handle": (str, "a handle"),
     "author.email": (str, "an e-mail address"),

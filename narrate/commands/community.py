@@ -1,4 +1,5 @@
-"""Commands for communities: community, share, unshare, feed, adopt (docs/communities.md)."""
+"""Commands for communities: community, share, unshare, feed, adopt, reply, read,
+activity (docs/communities.md)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ from narrate.humane import plural
 
 if TYPE_CHECKING:
     from narrate.community.repo import Skipped
+    from narrate.config import Config
+    from narrate.journal.core import Journal
+    from narrate.journal.entry import Entry
 
 
 def _print_skipped(skipped: list[Skipped]) -> None:
@@ -182,42 +186,52 @@ def community_pull(ctx: click.Context, name: str | None) -> None:
             click.echo(f"narrate: warning: {result.community.name}: {notice}", err=True)
         click.echo(f"{result.community.name}: {plural(result.entries, 'shared entry')}.")
 
-    results = pull(open_journal(ctx), chosen, timeout_of(config), pulled=pulled)
+    journal = open_journal(ctx)
+    results = pull(journal, chosen, timeout_of(config), pulled=pulled)
+    from narrate.community.pull import activity_summary
+
+    reached = [r.community for r in results if r.error is None]
+    if reached:
+        click.echo(f"New on your entries: {activity_summary(journal, reached)}.")
     if any(result.error is not None for result in results):
         ctx.exit(1)
 
 
-@click.command(context_settings=CONTEXT)
-@click.argument("ref", metavar="ID")
-@click.option("--to", "to", metavar="NAME", help="The community to share to (needed with several).")
-@click.option("--dry-run", is_flag=True, help="Print exactly what would be published, then stop.")
-@click.option("--yes", is_flag=True, help="Publish without asking.")
-@journal_option
-@click.pass_context
-def share(ctx: click.Context, ref: str, to: str | None, dry_run: bool, yes: bool) -> None:
-    """Publish a redacted copy of an entry to a community.
+def only_community(config: Config, to: str | None, verb: str) -> str:
+    """``to``, or the one community configured (a clear error with none or several)."""
+    if to is not None:
+        return to
+    from narrate.community.registry import communities
 
-    Only the title, date (UTC), id, non-private tags, practice changes and your handle
-    are published; <!-- private --> blocks, HTML comments and private tags are removed.
-    You always see the exact text first.
-    """
+    names = sorted(communities(config))
+    if len(names) != 1:
+        raise NarrateError(
+            f"{verb} to which community? add --to NAME (one of: {', '.join(names)})"
+            if names
+            else "no communities yet: narrate community add NAME URL --member HANDLE"
+        )
+    return names[0]
+
+
+def preview_and_publish(
+    journal: Journal,
+    config: Config,
+    name: str,
+    ref: str | Entry,
+    *,
+    timeout: float,
+    dry_run: bool = False,
+    yes: bool = False,
+    with_notes: bool = False,
+    kept: str = "",
+) -> bool:
+    """The one publishing flow of share, reply and practice check --reshare: build the
+    redacted copy, print it exactly, ask (unless ``yes``), publish. Returns whether it was
+    published. ``kept`` is said when it is not (the entry is in the journal already)."""
     from narrate.community.share import prepare_share, publish
     from narrate.sanitize import clean
 
-    config = load_settings()
-    if to is None:
-        from narrate.community.registry import communities
-
-        names = sorted(communities(config))
-        if len(names) != 1:
-            raise NarrateError(
-                f"share to which community? add --to NAME (one of: {', '.join(names)})"
-                if names
-                else "no communities yet: narrate community add NAME URL --member HANDLE"
-            )
-        to = names[0]
-    journal = open_journal(ctx)
-    copy, context = prepare_share(journal, config, to, ref, sync_timeout(ctx))
+    copy, context = prepare_share(journal, config, name, ref, timeout, with_notes)
     for warning in copy.warnings:
         click.echo(f"narrate: note: {clean(warning, single_line=True)}", err=True)
     click.echo(f"--- {clean(copy.path, True)} in {clean(copy.community, True)}", err=True)
@@ -225,19 +239,248 @@ def share(ctx: click.Context, ref: str, to: str | None, dry_run: bool, yes: bool
     click.echo(clean(copy.text), nl=False)
     if dry_run:
         click.echo("(dry run: nothing was published)", err=True)
-        return
+        return False
     if not yes:
         if not sys.stdin.isatty():
             raise NarrateError(
-                "not published: confirm with --yes (standard input is not a terminal)"
+                f"not published: confirm with --yes (standard input is not a terminal){kept}"
             )
-        click.confirm(f"Publish this to {copy.community}?", abort=True, err=True)
+        if not click.confirm(f"Publish this to {copy.community}?", err=True):
+            if kept:
+                click.echo(f"Not published{kept}.", err=True)
+                return False
+            raise click.Abort()
     before = context.repo.head()
     done = commit_or_warn(lambda: publish(journal, copy, context))
     if done.commit == before:  # the community already held exactly this copy
         click.echo(f"Unchanged: {done.community} already holds this copy as {done.path}.", err=True)
     else:
         click.echo(f"Published to {done.community} as {done.path} ({done.commit[:7]}).", err=True)
+    return True
+
+
+_WITH_NOTES = click.option(
+    "--with-notes",
+    is_flag=True,
+    help="Also publish check-back notes and outcomes (the body's Check-backs section).",
+)
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("ref", metavar="ID")
+@click.option("--to", "to", metavar="NAME", help="The community to share to (needed with several).")
+@click.option("--dry-run", is_flag=True, help="Print exactly what would be published, then stop.")
+@click.option("--yes", is_flag=True, help="Publish without asking.")
+@_WITH_NOTES
+@journal_option
+@click.pass_context
+def share(
+    ctx: click.Context, ref: str, to: str | None, dry_run: bool, yes: bool, with_notes: bool
+) -> None:
+    """Publish a redacted copy of an entry to a community.
+
+    Only the title, date (UTC), id, non-private tags, practice changes (with an adopted
+    change's trail: where it came from, its status, its check-back answers) and your
+    handle are published; <!-- private --> blocks, HTML comments and private tags are
+    removed, and check-back notes stay home unless --with-notes. You always see the exact
+    text first. A reply (narrate reply) is published again to its own community.
+    """
+    config = load_settings()
+    if to is None:
+        from narrate.community.share import reply_target
+
+        answered = reply_target(open_journal(ctx).get(ref))
+        to = answered["community"] if answered else None
+    to = only_community(config, to, "share")
+    preview_and_publish(
+        open_journal(ctx),
+        config,
+        to,
+        ref,
+        timeout=sync_timeout(ctx),
+        dry_run=dry_run,
+        yes=yes,
+        with_notes=with_notes,
+    )
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("ref", metavar="FEED-ID")
+@click.argument("text", required=False)
+@click.option("--dry-run", is_flag=True, help="Print exactly what would be published, then stop.")
+@click.option("--yes", is_flag=True, help="Publish without asking.")
+@click.option("--edit", is_flag=True, help="Write or finish the reply in your editor.")
+@journal_option
+@click.pass_context
+def reply(
+    ctx: click.Context, ref: str, text: str | None, dry_run: bool, yes: bool, edit: bool
+) -> None:
+    """Reply to a member's shared entry, or to a reply (threads nest).
+
+    The reply is kept in your journal as an entry first (so a failed push loses
+    nothing), then published, redacted exactly like a share, to your folder's replies/
+    in the community of what it answers. You see the exact text before it goes; with
+    --dry-run nothing is written anywhere.
+
+    \b
+    Examples:
+      narrate reply 3f2a9c1e4d "How did you make the flag expire?"
+      narrate reply 3f2a9c1e4d - < answer.md
+      narrate reply 3f2a9c1e4d --edit
+    """
+    from narrate.commands.common import checked_text, read_stdin
+    from narrate.commands.editor import edit_text
+    from narrate.community.feed import find
+    from narrate.community.reply import reply_entry, save_reply
+
+    config = load_settings()
+    journal = open_journal(ctx)
+    item = find(journal, ref)
+    body = read_stdin() if text == "-" else checked_text(text, "TEXT") or ""
+    if text is None and not edit:
+        raise NarrateError("nothing to reply: give the text, '-' to read standard input, or --edit")
+    if edit:
+        body = edit_text(body, ctx)
+    entry = reply_entry(config, item, body)
+    timeout = sync_timeout(ctx)
+    if dry_run:
+        preview_and_publish(
+            journal, config, item["community"], entry, timeout=timeout, dry_run=True
+        )
+        return
+    saved = commit_or_warn(lambda: save_reply(journal, entry))
+    click.echo(saved.id)
+    short = saved.id[:12]
+    kept = (
+        f"; the reply is kept in your journal as {short}: publish it with 'narrate share {short}'"
+    )
+    try:
+        preview_and_publish(
+            journal, config, item["community"], saved.id, timeout=timeout, yes=yes, kept=kept
+        )
+    except NarrateError as exc:
+        if kept in str(exc):
+            raise
+        raise NarrateError(f"{exc}{kept}") from None
+
+
+@click.command("read", context_settings=CONTEXT)
+@click.argument("ref", metavar="FEED-ID")
+@json_option
+@journal_option
+@click.pass_context
+def read_(ctx: click.Context, ref: str, as_json: bool) -> None:
+    """One feed entry in full, with its thread of replies and who adopted it.
+
+    The thread is nested, oldest first; each adoption shows its member, status and
+    check-back answers. Everything shown came from the community and is sanitised.
+    """
+    from narrate.community.thread import read
+
+    item = read(open_journal(ctx), ref)
+    if as_json:
+        emit_json(item)
+        return
+    from rich.text import Text
+
+    from narrate import output
+    from narrate.community.feed import identity_notices
+    from narrate.sanitize import safe_text
+
+    con = output.console()
+    head = Text()
+    head.append_text(safe_text(item["title"], style="bold"))
+    con.print(head)
+    con.print(
+        safe_text(
+            f"{item['member']}@{item['community']} · "
+            f"{output.humane_date(item['created'])} · {item['feed_id']}",
+            style="dim",
+        )
+    )
+    for notice in identity_notices(item):
+        con.print(safe_text(notice, style="yellow"))
+    con.print(safe_text(item["body"].rstrip("\n"), single_line=False))
+    for change in item["practice"]:
+        line = f"practice · {change['area']}: {change['change']} ({change.get('status')})"
+        con.print(safe_text(line, style="green"))
+
+    def show(replies: list[dict[str, object]], depth: int) -> None:
+        for node in replies:
+            pad = "  " * depth
+            con.print(
+                safe_text(
+                    f"{pad}↳ {node['member']} · {output.humane_date(str(node['created']))} · "
+                    f"{node['feed_id']}",
+                    style="cyan",
+                )
+            )
+            for line in str(node["body"]).rstrip("\n").split("\n"):
+                con.print(safe_text(f"{pad}  {line}", single_line=True))
+            show(node["replies"], depth + 1)  # type: ignore[arg-type]
+
+    if item["replies"]:
+        con.print(Text("\nThread", style="bold"))
+        show(item["replies"], 0)
+    if item.get("replies_omitted"):
+        con.print(Text(f"({plural(item['replies_omitted'], 'more reply')} not shown)", style="dim"))
+    if item["adoptions"]:
+        con.print(Text("\nAdopted by", style="bold"))
+        for adoption in item["adoptions"]:
+            checks = ", ".join(
+                f"{c['date']} {c['answer'] or 'checked'}" for c in adoption["checkbacks"]
+            )
+            line = f"{adoption['member']} · since {adoption['adopted']} · {adoption['status']}"
+            con.print(safe_text(line + (f" · check-backs: {checks}" if checks else "")))
+    if not item["replies"] and not item["adoptions"]:
+        click.echo(f'No replies yet: narrate reply {item["feed_id"]} "..."', err=True)
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("name", required=False)
+@click.option("--all", "show_all", is_flag=True, help="Everything, not only what is new.")
+@json_option
+@journal_option
+@click.pass_context
+def activity(ctx: click.Context, name: str | None, show_all: bool, as_json: bool) -> None:
+    """What happened to your contributions since you last looked.
+
+    Replies to your entries and replies, adoptions of your practice changes, and the
+    check-backs adopters shared, from the last 'community pull'. Looking marks them seen;
+    --all lists everything again.
+    """
+    from narrate.community.activity import gather, mark_new, mark_seen
+    from narrate.community.pull import choose
+
+    chosen = choose(load_settings(), name)
+    items = mark_new(gather(open_journal(ctx), chosen))
+    shown_items = items if show_all else [item for item in items if item["new"]]
+    mark_seen(shown_items)
+    if as_json:
+        emit_json(shown_items)
+        return
+    if not shown_items:
+        click.echo("Nothing new on your entries (--all lists everything).", err=True)
+        return
+    from rich.table import Table
+
+    from narrate import output
+    from narrate.sanitize import safe_text
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for column in ("date", "what", "who", "on", "feed id", "text"):
+        table.add_column(column, overflow="fold", no_wrap=column in ("date", "feed id"))
+    for item in shown_items:
+        table.add_row(
+            output.humane_date(item["created"], with_time=False),
+            item["kind"],
+            safe_text(f"{item['member']}@{item['community']}"),
+            output.short_id(item["on"] or ""),
+            item["feed_id"],
+            safe_text(item["text"]),
+        )
+    output.console().print(table)
+    click.echo("Read a thread: narrate read FEED-ID", err=True)
 
 
 @click.command(context_settings=CONTEXT)

@@ -155,6 +155,16 @@ def practice(
     metavar="N|TEXT",
     help="Which change: its number in the entry (1, 2, ...) or words of its text.",
 )
+@click.option("--outcome", metavar="TEXT", help="What improved (or did not) since the change.")
+@click.option(
+    "--reshare/--no-reshare",
+    default=None,
+    help="Update the entry's shared copies with the answer (default: config reshare_checkbacks).",
+)
+@click.option(
+    "--with-notes", is_flag=True, help="With --reshare: publish the note and outcome too."
+)
+@click.option("--yes", is_flag=True, help="With --reshare: publish without asking.")
 @journal_option
 @click.pass_context
 def practice_check(
@@ -165,32 +175,78 @@ def practice_check(
     note: str | None,
     area: str | None,
     change: str | None,
+    outcome: str | None,
+    reshare: bool | None,
+    with_notes: bool,
+    yes: bool,
 ) -> None:
     """Answer a check-back: appends a dated line to the entry and may set the status.
+
+    --outcome records what improved (or did not): the realized value a community
+    review counts. When the entry is shared, --reshare (or the config's
+    reshare_checkbacks = true) updates its shared copies with the answer, after showing
+    them; notes and outcomes are published only with --with-notes.
 
     \b
     Examples:
       narrate practice check 01JDQ3 --answer yes --status adopted
       narrate practice check 01JDQ3 --answer no --note "Too slow on big PRs"
       narrate practice check 01JDQ3 --area ci --change 2 --answer yes
+      narrate practice check 01JDQ3 --answer yes --outcome "No flaky reruns" --reshare
     """
     from narrate.practice.checkback import answer as record_answer
 
-    if answer is None and status is None:
+    if answer is None and status is None and not outcome:
         raise NarrateError(
             "say how it went: --answer yes|partly|no and/or --status trying|adopted|dropped "
-            "(--note adds a line to either)"
+            "(--note and --outcome add to either)"
         )
+    outcome = checked_text(outcome, "--outcome")
     journal = open_journal(ctx)
     chosen = _area(area)
     result = commit_or_warn(
         lambda: record_answer(
-            journal, ref, answer=answer, status=status, note=note, area=chosen, change=change
+            journal,
+            ref,
+            answer=answer,
+            status=status,
+            note=note,
+            area=chosen,
+            change=change,
+            outcome=outcome,
         )
     )
     from narrate.sanitize import clean
 
-    click.echo(clean(result.line.removeprefix("- "), single_line=True))
+    click.echo(clean(result.line.removeprefix("- ").split("\n")[0], single_line=True))
+    config = load_settings(ctx)
+    if reshare is None:
+        reshare = config.get("reshare_checkbacks") is True
+    shared = sorted({str(s.get("community")) for s in result.entry.shared if s.get("community")})
+    if not reshare:
+        if shared:
+            click.echo(
+                f"The entry is shared to {', '.join(shared)}; update the copies with --reshare.",
+                err=True,
+            )
+        return
+    if not shared:
+        click.echo("Not shared anywhere: nothing to re-share.", err=True)
+        return
+    from narrate.commands.common import sync_timeout
+    from narrate.commands.community import preview_and_publish
+
+    for name in shared:
+        preview_and_publish(
+            journal,
+            config,
+            name,
+            result.entry.id,
+            timeout=sync_timeout(ctx),
+            yes=yes,
+            with_notes=with_notes,
+            kept="; the check-back is recorded in your journal",
+        )
 
 
 @click.command(context_settings=CONTEXT)

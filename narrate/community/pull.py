@@ -85,6 +85,13 @@ def pull(
     return results
 
 
+def activity_summary(journal: Journal, chosen: list[Community]) -> str:
+    """The pull's last line: what is new on my contributions ("2 replies, 1 adoption")."""
+    from narrate.community.activity import gather, mark_new, summary
+
+    return summary(mark_new(gather(journal, chosen)))
+
+
 def mark_pulled(name: str) -> None:
     """Record that community ``name`` was read just now (a pull, or the first clone)."""
     state = load_state()

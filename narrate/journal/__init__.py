@@ -17,11 +17,11 @@ Named reads (``Journal`` methods, all on a fresh index): ``entries``, ``search``
 ``practice_areas``, ``practice_sources``, ``practice_by_area_period``,
 ``practice_timeline``, ``status_counts``, ``entries_per_day``, ``entry_days``,
 ``entries_on_day``, ``entries_per_month``; the feed ``feed_head``, ``feed_count``,
-``feed_rows``, ``feed_by_prefix``, the conversation's ``feed_replies``, ``feed_adoptions``,
-``feed_by_ids``, ``feed_of_member``; search and following ``feed_search``; the community
-review's ``feed_activity_by_day``, ``feed_practice_published``, ``feed_adopted_changes``,
-``feed_thread_sizes``, ``feed_busiest_threads`` (and the writes ``replace_feed``,
-``forget_feed``);
+``feed_rows``, ``feed_by_prefix``, the conversation's ``feed_replies``,
+``feed_reply_count``, ``feed_adoptions``, ``feed_by_ids``, ``feed_of_member``; search and
+following ``feed_search``; the community review's ``feed_activity_by_day``,
+``feed_practice_published``, ``feed_adopted_changes``, ``feed_thread_sizes``,
+``feed_busiest_threads`` (and the writes ``replace_feed``, ``forget_feed``);
 git: ``repo_state``, ``has_remote``.
 
 Their shapes (narrate.journal.types): EntryItem, TagCount, PracticeItem, AreaCount,

@@ -686,6 +686,12 @@ class Journal:
 
         return self._guarded(lambda: feedstore.replies_to(self._connection, parents, limit))
 
+    def feed_reply_count(self, parents: list[str]) -> int:
+        """How many replies answer any of ``parents`` (feed ids)."""
+        from narrate.journal import feedstore
+
+        return self._guarded(lambda: feedstore.count_replies(self._connection, parents))
+
     def feed_adoptions(self, origins: list[str], limit: int | None = None) -> list[FeedRow]:
         """The rows whose adopted practice change came from any of ``origins``."""
         from narrate.journal import feedstore

@@ -158,6 +158,20 @@ def replies_to(
     return _where_in(conn, "parent", parents, limit)
 
 
+def count_replies(conn: sqlite3.Connection, parents: list[str]) -> int:
+    """How many replies answer any of ``parents``."""
+    total = 0
+    for start in range(0, len(parents), _CHUNK):
+        chunk = parents[start : start + _CHUNK]
+        total += int(
+            conn.execute(
+                f"SELECT count(*) FROM feed WHERE parent IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            ).fetchone()[0]
+        )
+    return total
+
+
 def adoptions_of(
     conn: sqlite3.Connection, origins: list[str], limit: int | None = None
 ) -> list[FeedRow]:

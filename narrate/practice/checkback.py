@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from narrate.journal.types import PracticeItem
 
 DEFAULT_WEEKS = (2, 6, 12)
+OUTCOME = "Outcome"
 __all__ = ["ANSWERS", "HEADING", "format_line", "trail"]
 
 
@@ -132,10 +133,13 @@ def answer(
     area: str | None = None,
     change: str | None = None,
     today: dt.date | None = None,
+    outcome: str | None = None,
 ) -> CheckResult:
     """Record a check-back on an entry's practice change: a dated line under
     "## Check-backs", the date in the change's ``checked`` list, and maybe a new status.
-    ``area`` and ``change`` (a 1-based position, or words of its text) pick the change."""
+    ``area`` and ``change`` (a 1-based position, or words of its text) pick the change.
+    ``outcome`` (what improved, or did not) joins the change's ``outcomes`` list and is
+    written under the line."""
     from narrate.journal.entry import STATUSES
 
     today = today or dt.date.today()
@@ -161,11 +165,19 @@ def answer(
     data["checked"] = [*(checked if isinstance(checked, list) else [checked]), today.isoformat()]
     if status:
         data["status"] = status
+    outcome = " ".join(outcome.split()) if outcome else None
+    if outcome:
+        recorded = data.get("outcomes")
+        earlier = recorded if isinstance(recorded, list) else []
+        data["outcomes"] = [*earlier, {"date": today.isoformat(), "text": outcome}]
     changes[index] = data
     chosen = entry.practice[position]
     line = format_line(
         today.isoformat(), chosen.area, chosen.change, answer, chosen.status, status, note
     )
+    if outcome:
+        # A sub-item: the check-back trail reads only the dated lines, so it stays one.
+        line += f"\n  - {OUTCOME}: {outcome}"
     updated = entry.touched(practice=changes, body=add_to_section(entry.body, line))
     journal.save(updated, f"Check back on practice: {chosen.area}: {chosen.change}")
     return CheckResult(updated, chosen.area, chosen.change, status or chosen.status, line)
