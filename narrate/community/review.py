@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from narrate.community.feed import feed_id
 from narrate.community.repo import CommunityError
+from narrate.humane import plural
 from narrate.journal.dates import period_label, periods_between
 from narrate.sanitize import clean, clean_data
 
@@ -386,7 +387,10 @@ def _cycle_lines(cycles: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
         (
             "potential",
             "Potential value: knowledge capital",
-            [f"{pot['changes']} practice changes published by {len(pot['members'])} members."]
+            [
+                f"{plural(pot['changes'], 'practice change')} published by "
+                f"{plural(len(pot['members']), 'member')}."
+            ]
             + [
                 f"- {md_escape(a['area'])}: {a['changes']} ({a['members']} members)"
                 for a in pot["areas"]
@@ -396,7 +400,7 @@ def _cycle_lines(cycles: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
             "applied",
             "Applied value: changes in practice",
             [
-                f"{app['started']} adoptions started; {app['adopted']} confirmed and "
+                f"{plural(app['started'], 'adoption')} started; {app['adopted']} confirmed and "
                 f"{app['dropped']} dropped at check-backs."
             ]
             + [
@@ -408,7 +412,7 @@ def _cycle_lines(cycles: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
         (
             "realized",
             "Realized value: improved results",
-            [f"{rea['outcomes']} outcomes recorded."]
+            [f"{plural(rea['outcomes'], 'outcome')} recorded."]
             + [
                 f"- {md_escape(i['member'])}, {i['date']}: {md_escape(i['outcome'])}"
                 for i in rea["items"]
