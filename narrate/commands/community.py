@@ -192,7 +192,12 @@ def community_pull(ctx: click.Context, name: str | None) -> None:
 
     reached = [r.community for r in results if r.error is None]
     if reached:
-        click.echo(f"New on your entries: {activity_summary(journal, reached)}.")
+        news = activity_summary(journal, reached)
+        click.echo(
+            "Nothing new on your entries."
+            if news == "nothing new"
+            else f"New on your entries: {news} (narrate activity)."
+        )
     if any(result.error is not None for result in results):
         ctx.exit(1)
 
@@ -375,9 +380,12 @@ def read_(ctx: click.Context, ref: str, as_json: bool) -> None:
     The thread is nested, oldest first; each adoption shows its member, status and
     check-back answers. Everything shown came from the community and is sanitised.
     """
+    from narrate.community.pull import choose, refresh
     from narrate.community.thread import read
 
-    item = read(open_journal(ctx), ref)
+    journal = open_journal(ctx)
+    refresh(journal, choose(load_settings()))
+    item = read(journal, ref)
     if as_json:
         emit_json(item)
         return
@@ -450,10 +458,14 @@ def activity(ctx: click.Context, name: str | None, show_all: bool, as_json: bool
     --all lists everything again.
     """
     from narrate.community.activity import gather, mark_new, mark_seen
-    from narrate.community.pull import choose
+    from narrate.community.pull import choose, refresh
 
     chosen = choose(load_settings(), name)
-    items = mark_new(gather(open_journal(ctx), chosen))
+    journal = open_journal(ctx)
+    for view in refresh(journal, chosen):
+        if view.problem is not None:
+            raise view.problem
+    items = mark_new(gather(journal, chosen))
     shown_items = items if show_all else [item for item in items if item["new"]]
     mark_seen(shown_items)
     if as_json:

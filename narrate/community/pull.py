@@ -135,7 +135,19 @@ def read_feed(
     """Other members' entries in ``chosen``, newest first, from the local clones (their
     feed re-indexed first if a pull changed them); ``with_info`` also reads each
     community's own description."""
-    from narrate.community.feed import feed_items, index_community
+    from narrate.community.feed import feed_items
+
+    views = refresh(journal, chosen, with_info)
+    items = feed_items(journal, chosen, limit=limit, member=member, area=area)
+    return Feed(views, items)
+
+
+def refresh(
+    journal: Journal, chosen: list[Community], with_info: bool = False
+) -> list[CommunityView]:
+    """Re-index each cloned community of ``chosen`` whose clone moved since it was read
+    (a pull, or your own share or reply); nothing is fetched."""
+    from narrate.community.feed import index_community
     from narrate.community.registry import read_info
 
     state = load_state()
@@ -153,5 +165,4 @@ def read_feed(
             view.skipped = index_community(journal, community, repo).skipped
         except NarrateError as exc:
             view.problem = exc
-    items = feed_items(journal, chosen, limit=limit, member=member, area=area)
-    return Feed(views, items)
+    return views

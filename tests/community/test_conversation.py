@@ -59,7 +59,7 @@ def test_three_members_talk_adopt_and_check_back(
     bob.ok("practice", "check", adopted, "--answer", "yes", "--reshare", "--yes")
 
     pulled = alice.ok("community", "pull").stdout
-    assert "New on your entries: 1 reply, 1 adoption, 2 check-backs." in pulled
+    assert "New on your entries: 1 reply, 1 adoption, 2 check-backs" in pulled
     item = json.loads(alice.ok("read", original, "--json").stdout)
     assert [r["member"] for r in item["replies"]] == ["bob"]
     assert item["replies"][0]["body"].startswith("How do you quarantine them?")
@@ -85,3 +85,72 @@ def test_three_members_talk_adopt_and_check_back(
     bob.ok("community", "pull")
     (heard,) = json.loads(bob.ok("activity", "--json").stdout)
     assert heard["kind"] == "reply" and heard["member"] == "carol" and heard["on"] == reply_id
+
+
+def test_the_feed_lists_entries_and_leaves_replies_to_their_thread(
+    alice: Member, bob: Member
+) -> None:
+    entry = alice.ok("add", "Pairing on reviews").stdout.strip()
+    alice.ok("share", entry, "--yes")
+    original = feed_ids(bob)["Pairing on reviews"]
+    bob.ok("reply", original, "Same here", "--yes")
+    titles = list(feed_ids(alice))
+    assert titles == []  # alice's own entry is hers; bob's reply lives in its thread
+    (reply,) = json.loads(alice.ok("read", original, "--json").stdout)["replies"]
+    answer = json.loads(alice.ok("read", reply["feed_id"], "--json").stdout)
+    assert answer["kind"] == "reply" and answer["parent"] == original
+
+
+def test_reply_in_the_editor(alice: Member, bob: Member, tmp_path: Path) -> None:
+    import sys
+
+    entry = alice.ok("add", "Editor replies").stdout.strip()
+    alice.ok("share", entry, "--yes")
+    original = feed_ids(bob)["Editor replies"]
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys\nopen(sys.argv[-1], 'a', encoding='utf-8').write('Written in the editor\\n')\n"
+    )
+    bob.env["VISUAL"] = f"{sys.executable} '{script}'"
+    bob.ok("reply", original, "--edit", "--yes")
+    (node,) = json.loads(bob.ok("read", original, "--json").stdout)["replies"]
+    assert node["body"] == "Written in the editor\n"
+    empty = bob("reply", original)
+    assert empty.exit_code == 1 and "nothing to reply" in empty.output
+
+
+def test_reshare_checkbacks_in_the_config_updates_the_copy(alice: Member, bob: Member) -> None:
+    entry = alice.ok("add", "Config reshare", "--practice", "ci:Lint first").stdout.strip()
+    alice.ok("share", entry, "--yes")
+    original = feed_ids(bob)["Config reshare"]
+    adopted = bob.ok("adopt", original).stdout.strip()
+    bob.ok("share", adopted, "--yes")
+    path = bob.home / "config" / "narrate" / "config.toml"
+    path.write_text("reshare_checkbacks = true\n" + path.read_text("utf-8"), "utf-8")
+    bob.ok("practice", "check", adopted, "--answer", "partly", "--yes")
+    alice.ok("community", "pull")
+    (adoption,) = json.loads(alice.ok("read", original, "--json").stdout)["adoptions"]
+    assert [c["answer"] for c in adoption["checkbacks"]] == ["partly"]
+    # --no-reshare keeps the copy as it was, and says it could be updated.
+    said = bob.ok("practice", "check", adopted, "--answer", "yes", "--no-reshare")
+    assert "--reshare" in said.output
+    alice.ok("community", "pull")
+    (adoption,) = json.loads(alice.ok("read", original, "--json").stdout)["adoptions"]
+    assert len(adoption["checkbacks"]) == 1
+
+
+def test_a_reply_is_published_only_to_the_community_it_answers(
+    alice: Member, bob: Member, tmp_path: Path
+) -> None:
+    import subprocess
+
+    other = tmp_path / "other.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(other)], check=True)
+    bob.ok("community", "add", "other", str(other), "--member", "bob")
+    entry = alice.ok("add", "Only here").stdout.strip()
+    alice.ok("share", entry, "--yes")
+    original = feed_ids(bob)["Only here"]
+    reply_id = bob.ok("reply", original, "Answer", "--yes").stdout.split()[0]
+    refused = bob("share", reply_id, "--to", "other", "--yes")
+    assert refused.exit_code == 1 and "can only be published there" in refused.output
+    assert git(other, "for-each-ref").strip() == ""
