@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from narrate.community.feed import feed_id
 from tests.community.helpers import Member, publish
 from tests.community.scenario import ALICE_PATH, BOB_COPY, CHANGE, publish_conversation
@@ -117,3 +119,48 @@ def test_markdown_is_a_note_that_can_be_saved(alice: Member, maintainer: Path) -
 def test_an_unknown_community_is_one_clear_line(alice: Member) -> None:
     result = alice("review", "--community", "nope")
     assert result.exit_code != 0 and "no community 'nope'" in result.output
+
+
+@pytest.fixture
+def carol(tmp_path: Path, cop: Path, maintainer: Path) -> Member:
+    member = Member(tmp_path / "people", "carol")
+    member.ok("community", "add", "cop", str(cop), "--member", "carol")
+    return member
+
+
+def test_the_conversation_through_the_commands(alice: Member, bob: Member, carol: Member) -> None:
+    """The issue's three members, each step through the publishing commands."""
+    entry = alice.ok(
+        "add", "Flags that expire", "--practice", f"feature-flags:{CHANGE}"
+    ).stdout.strip()
+    alice.ok("share", entry, "--yes")
+    bob.ok("community", "pull")
+    (item,) = json.loads(bob.ok("feed", "--json").stdout)
+    original = item["feed_id"]
+    bob.ok("reply", original, "How did you make the flag expire?", "--yes")
+    adopted = bob.ok("adopt", original).stdout.strip()
+    bob.ok("share", adopted, "--yes")
+    carol.ok("community", "pull")
+    bobs_reply = json.loads(carol.ok("read", original, "--json").stdout)["replies"][0]
+    carol.ok("reply", bobs_reply["feed_id"], "A nightly sweep compares dates.", "--yes")
+    bob.ok("practice", "check", adopted, "--answer", "yes", "--status", "adopted")
+    bob.ok("practice", "check", adopted, "--answer", "yes", "--reshare", "--yes")
+    alice.ok("community", "pull")
+
+    data = json.loads(
+        alice.ok("review", "--community", "cop", "--since", "2000-01-01", "--json").stdout
+    )
+    (story,) = data["stories"]
+    assert story["origin"]["member"] == "alice" and story["origin"]["feed_id"] == original
+    assert story["origin"]["change"] == CHANGE
+    (adopter,) = story["adopters"]
+    assert adopter["member"] == "bob" and adopter["status"] == "adopted"
+    assert [c["answer"] for c in adopter["checkbacks"]] == ["yes", "yes"]
+    assert story["replies"] == 2
+    applied = data["cycles"]["applied"]
+    assert (applied["started"], applied["adopted"]) == (1, 1)
+    immediate = data["cycles"]["immediate"]
+    assert (immediate["replies"], immediate["members"]) == (2, 3)
+
+    found = json.loads(alice.ok("feed", "--search", "sweep", "--json").stdout)
+    assert [(i["member"], i["kind"]) for i in found] == [("carol", "reply")]
