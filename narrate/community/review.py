@@ -13,7 +13,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from narrate.community.feed import feed_id
 from narrate.community.repo import CommunityError
 from narrate.humane import plural
 from narrate.journal.dates import period_label, periods_between
@@ -274,17 +273,22 @@ def stories(
     status, adopted, checkbacks}], replies}``, the most adopted first."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in adoptions:
-        source = row["change"]["adopted_from"]
-        if source.get("community") not in (None, community) or not source.get("path"):
+        # Only links the feed resolved (narrate.community.feed.Links checks that they name
+        # a file of the named member carrying the claimed id): a copy's own words about
+        # where its change came from are untrusted.
+        origin = row.get("origin")
+        if not origin:
             continue
-        origin = row.get("origin") or feed_id(community, str(source["path"]))
-        if row["member"] == source.get("member"):
-            continue  # adopting one's own change spreads nothing
-        groups.setdefault(origin, []).append(row)
+        groups.setdefault(str(origin), []).append(row)
     origins = {row["feed_id"]: row for row in journal.feed_by_ids(list(groups))}
+    for origin_id, origin_row in origins.items():
+        # Adopting one's own change spreads nothing.
+        groups[origin_id] = [r for r in groups[origin_id] if r["member"] != origin_row["member"]]
     sizes = journal.feed_thread_sizes(list(groups))
     found: list[dict[str, Any]] = []
     for origin_id, rows in groups.items():
+        if not rows:
+            continue
         dates = [r["created"] for r in rows] + [
             c["date"] for r in rows for c in _checkbacks(r["change"])
         ]

@@ -71,3 +71,14 @@ def test_the_table_shows_the_snippet(alice: Member, maintainer: Path) -> None:
     alice.ok("community", "pull")
     out = alice.ok("feed", "--search", "calendar").output
     assert "carol@cop" in out and "calendar" in out
+
+
+def test_hostile_text_in_a_match_reaches_no_terminal(alice: Member, maintainer: Path) -> None:
+    body = "Sneaky \x1b]52;c;SGVsbG8=\x07 clipboard \x1b[2J [@click=app.quit]quit[/] \x9b6n end\n"
+    publish(maintainer, {"members/mallory/2026/2026-11-21-x.md": shared_entry("Sneaky", body)})
+    alice.ok("community", "pull")
+    out = alice.ok("feed", "--search", "clipboard").output
+    assert "clipboard" in out and "\x1b]52" not in out and "\x1b[2J" not in out
+    assert "\x9b" not in out and "SGVsbG8" not in out
+    (item,) = _search(alice, "clipboard")
+    assert "\x1b" not in str(item["snippet"]) and "\x1b" not in str(item["body"])

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from narrate.community.feed import feed_id
-from tests.community.helpers import Member, publish
-from tests.community.scenario import ALICE_PATH, BOB_COPY, CHANGE, publish_conversation
+from tests.community.helpers import Member, publish, shared_entry
+from tests.community.scenario import (
+    ALICE_ID,
+    ALICE_PATH,
+    BOB_COPY,
+    BOB_COPY_ID,
+    BOB_COPY_TEXT,
+    CHANGE,
+    publish_conversation,
+)
 
 
 def _review(member: Member, *extra: str) -> dict[str, Any]:
@@ -164,3 +173,53 @@ def test_the_conversation_through_the_commands(alice: Member, bob: Member, carol
 
     found = json.loads(alice.ok("feed", "--search", "sweep", "--json").stdout)
     assert [(i["member"], i["kind"]) for i in found] == [("carol", "reply")]
+
+
+def test_a_forged_adoption_is_no_story(alice: Member, maintainer: Path) -> None:
+    publish_conversation(maintainer)
+    forged = (
+        BOB_COPY_TEXT.replace(BOB_COPY_ID, "01JMALLORY0000000000000000")
+        .replace("author: bob", "author: mallory")
+        # Names alice's file but an id it does not carry: the feed refuses the link.
+        .replace(f"      id: {ALICE_ID}", "      id: 01JNOTALICE000000000000000")
+    )
+    publish(maintainer, {"members/mallory/2026/2026-11-23-forged.md": forged})
+    alice.ok("community", "pull")
+    data = _review(alice)
+    [story] = data["stories"]
+    assert [a["member"] for a in story["adopters"]] == ["bob"]
+
+
+def test_ten_thousand_replies_stay_fast(bob: Member, maintainer: Path) -> None:
+    from tests.community.test_conversation_hostile import (
+        ROOT,
+        fast_import,
+        reply_file,
+        root_link,
+    )
+
+    publish(maintainer, {ROOT: shared_entry("Root")})
+    link = root_link()
+    copy = BOB_COPY_TEXT.replace(ALICE_PATH, ROOT).replace(ALICE_ID, link["id"])
+    copy = copy.replace("member: alice", "member: carol").replace("author: bob", "author: dan")
+    files = {
+        f"members/m{n % 50}/replies/2026/r{n}.md": reply_file(
+            f"m{n % 50}", link, f"reply {n}", rid=f"01R{n:08d}"
+        )
+        for n in range(10_000)
+    }
+    files["members/dan/2026/2026-11-21-copy.md"] = copy
+    fast_import(maintainer, files)
+    bob.ok("community", "pull")
+    started = time.perf_counter()
+    data = _review(bob)
+    review_took = time.perf_counter() - started
+    [story] = data["stories"]
+    assert story["replies"] == 10_000 and story["adopters"][0]["member"] == "dan"
+    assert data["cycles"]["immediate"]["replies"] == 10_000
+    started = time.perf_counter()
+    found = json.loads(bob.ok("feed", "--search", "reply", "-n", "5", "--json").stdout)
+    search_took = time.perf_counter() - started
+    assert len(found) == 5 and all(item["kind"] == "reply" for item in found)
+    print(f"10,000 replies: review {review_took:.2f} s, feed --search {search_took:.2f} s")
+    assert review_took < 5 and search_took < 5
