@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from narrate.journal.types import FeedRow
 from tests.community.helpers import Member, publish, shared_entry
 from tests.community.scenario import CAROL_REPLY, publish_conversation
 
@@ -82,3 +83,56 @@ def test_hostile_text_in_a_match_reaches_no_terminal(alice: Member, maintainer: 
     assert "\x9b" not in out and "SGVsbG8" not in out
     (item,) = _search(alice, "clipboard")
     assert "\x1b" not in str(item["snippet"]) and "\x1b" not in str(item["body"])
+
+
+def test_the_full_text_table_stays_in_step_with_the_feed(alice: Member, maintainer: Path) -> None:
+    path = "members/dan/2026/2026-11-21-x.md"
+    publish(maintainer, {path: shared_entry("Dan", "first draft about gardening\n")})
+    alice.ok("community", "pull")
+    assert [i["member"] for i in _search(alice, "gardening")] == ["dan"]
+    # An edit re-indexes the row: the old words go, the new ones are found.
+    publish(maintainer, {path: shared_entry("Dan", "second draft about cooking\n")})
+    alice.ok("community", "pull")
+    assert _search(alice, "gardening") == []
+    assert [i["member"] for i in _search(alice, "cooking")] == ["dan"]
+    # Removed from the community: gone from the search too.
+    (maintainer / path).unlink()
+    publish(maintainer, {})
+    alice.ok("community", "pull")
+    assert _search(alice, "cooking") == []
+    # The index rebuilt from nothing finds it again from the clone.
+    publish(maintainer, {path: shared_entry("Dan", "third draft about sailing\n")})
+    alice.ok("community", "pull")
+    alice.ok("reindex", "--full")
+    assert [i["member"] for i in _search(alice, "sailing")] == ["dan"]
+
+
+def test_a_replaced_row_leaves_no_stale_text() -> None:
+    """INSERT OR REPLACE fires no delete trigger: the insert trigger clears the old text."""
+    from narrate.journal import feedstore, index
+
+    conn = index.memory()
+
+    def row(body: str) -> FeedRow:
+        return {
+            "feed_id": "abc",
+            "community": "cop",
+            "member": "dan",
+            "path": "members/dan/2026/x.md",
+            "entry_id": "01X",
+            "title": "T",
+            "created": "2026-11-21T10:00:00+00:00",
+            "sort": "2026-11-21T10:00:00",
+            "tags": [],
+            "practice": [],
+            "body": body,
+        }
+
+    feedstore.replace(conn, "cop", "h1", [row("old words"), row("new words")])
+    assert conn.execute("SELECT count(*) FROM feed_fts").fetchone()[0] == 1
+    found, _ = feedstore.search(conn, ["cop"], "old")
+    assert found == []
+    found, _ = feedstore.search(conn, ["cop"], "new")
+    assert [r["body"] for r, _ in found] == ["new words"]
+    feedstore.forget(conn, "cop")
+    assert conn.execute("SELECT count(*) FROM feed_fts").fetchone()[0] == 0
