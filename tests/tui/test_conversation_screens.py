@@ -239,3 +239,36 @@ async def test_snapshots(
         await pilot.pause(0.3)
         check_snapshot(f"community-review-{size[0]}x{size[1]}.txt", screen_text(pilot.app))
     journal.close()
+
+
+async def test_a_hostile_reply_is_shown_inert(
+    bob: Member, maintainer: Path, monkeypatch: pytest.MonkeyPatch, written: list[str]
+) -> None:
+    from tests.community.helpers import publish
+    from tests.community.scenario import ALICE_ID
+    from tests.tui.helpers import foreign_sequences
+
+    hostile = (
+        "---\nid: 01JMALLORYREPLY00000000000\ntitle: x\ncreated: 2026-11-23T08:00:00Z\n"
+        f"in_reply_to:\n  member: alice\n  path: {ALICE_PATH}\n  id: {ALICE_ID}\n---\n\n"
+        "[@click=app.quit]CLICKME[/] [red]red[/red] \x1b]52;c;SGVsbG8=\x07 \x1b[2J\x9b6n end\n"
+    )
+    publish_conversation(maintainer)
+    publish(maintainer, {"members/mallory/replies/2026/2026-11-23-x.md": hostile})
+    bob.ok("community", "pull")
+    journal = become(monkeypatch, bob)
+    app = NarrateApp(journal)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await open_community(pilot)
+        await read_alices_entry(pilot, screen)
+        text = await shows(pilot, "Thread · 3 replies")
+        assert "[@click=app.quit]CLICKME[/] [red]red[/red]" in text
+        for row, line in enumerate(screen_text(app).splitlines()):
+            if "CLICKME" in line:
+                await pilot.click(offset=(line.index("CLICKME"), row))
+        await pilot.pause(0.2)
+        assert app.is_running and app.return_code is None
+    output = "".join(written)
+    assert "CLICKME" in output and "SGVsbG8" not in output
+    assert foreign_sequences(output) == set()
+    journal.close()
