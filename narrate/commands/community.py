@@ -291,14 +291,15 @@ def share(
     text first. A reply (narrate reply) is published again to its own community.
     """
     config = load_settings()
+    journal = open_journal(ctx)
     if to is None:
         from narrate.community.share import reply_target
 
-        answered = reply_target(open_journal(ctx).get(ref))
+        answered = reply_target(journal.get(ref))
         to = answered["community"] if answered else None
     to = only_community(config, to, "share")
     preview_and_publish(
-        open_journal(ctx),
+        journal,
         config,
         to,
         ref,

@@ -73,8 +73,9 @@ def index_community(journal: Journal, community: Community, repo: CommunityRepo)
                     continue
             claimed = entry.meta.get("author")
             # The folder is the member, whatever the file says: a reply in bob's folder
-            # claiming author alice is bob's (counted into one notice).
-            forged += claimed is not None and str(claimed) != member
+            # claiming author alice is bob's (counted into one notice; for entries the
+            # provenance notices already say who pushed what).
+            forged += kind == "reply" and claimed is not None and str(claimed) != member
             practice = [trail_json(p.to_json(), p.extra) for p in entry.practice]
             rows.append(
                 {
@@ -97,7 +98,7 @@ def index_community(journal: Journal, community: Community, repo: CommunityRepo)
             )
         if forged:
             update.notices.append(
-                f"{plural(forged, 'shared file')} name{'s' if forged == 1 else ''} an author "
+                f"{plural(forged, 'reply')} name{'s' if forged == 1 else ''} an author "
                 "other than the member whose folder holds it; each is shown as the folder's"
             )
     journal.replace_feed(community.name, head, rows)

@@ -24,7 +24,7 @@ def reply_entry(config: Config, item: dict[str, Any], text: str) -> Entry:
     from narrate.community.registry import get
     from narrate.journal.entry import Entry
 
-    community = get(config, item["community"])
+    get(config, item["community"])  # fails early for a community no longer configured
     if not text.strip():
         raise CommunityError(
             "the reply is empty; nothing was written. Give the text, '-' for standard input, "
@@ -39,7 +39,6 @@ def reply_entry(config: Config, item: dict[str, Any], text: str) -> Entry:
     if len(answered) > TITLE_WORDS:
         answered = answered[: TITLE_WORDS - 1].rstrip() + "…"
     entry = Entry.from_capture(text, title=f"Re: {answered}")
-    del community  # looked up only to fail early on a community no longer configured
     return entry.with_changes(
         in_reply_to={
             "community": item["community"],

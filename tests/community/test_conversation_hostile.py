@@ -218,3 +218,39 @@ def test_ten_thousand_replies_to_one_entry_stay_bounded_and_fast(
     assert "more replies not shown" in bob.ok("read", root).stdout
     print(f"pull of 10,000 replies {pulled:.2f} s, read {took:.2f} s")
     assert took < 5, took
+
+
+def test_hostile_reply_text_is_shown_inert(bob: Member, maintainer: Path) -> None:
+    publish(
+        maintainer,
+        {
+            ROOT: shared_entry("Root"),
+            "members/mallory/replies/2026/evil.md": reply_file(
+                "mallory", root_link(), "x\x1b]0;pwned\x07 [@click=app.quit]go[/] \x1b[2J\x9b6n end"
+            ),
+        },
+    )
+    root = root_feed_id(bob)
+    shown = bob.ok("read", root).output + bob.ok("read", root, "--json").output
+    assert "\x1b" not in shown and "\x07" not in shown and "\x9b" not in shown
+    assert "[@click=app.quit]go[/]" in shown  # shown as the characters it is made of
+
+
+def test_a_thread_deeper_than_the_bound_is_cut_and_counted(bob: Member, maintainer: Path) -> None:
+    from narrate.community.feed import feed_id
+    from narrate.community.thread import MAX_DEPTH
+
+    publish(maintainer, {ROOT: shared_entry("Root")})
+    link, files = root_link(), {}
+    for n in range(MAX_DEPTH + 10):
+        path = f"members/m{n % 2}/replies/2026/d{n}.md"
+        files[path] = reply_file(f"m{n % 2}", link, f"depth {n}", rid=f"01D{n:08d}")
+        link = {"member": f"m{n % 2}", "path": path, "id": f"01D{n:08d}"}
+    fast_import(maintainer, files)
+    bob.ok("community", "pull")
+    item = json.loads(bob.ok("read", feed_id("cop", ROOT), "--json").stdout)
+    depth, node = 0, item
+    while node["replies"]:
+        (node,) = node["replies"]
+        depth += 1
+    assert depth == MAX_DEPTH and item["replies_omitted"] >= 1
