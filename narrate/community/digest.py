@@ -5,10 +5,11 @@ threads)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from narrate.community.review import day_of, md_escape
+from narrate.community.review import day_of, md_escape, plain_line
 from narrate.community.search import search_feed
 from narrate.sanitize import clean_data
 
@@ -113,8 +114,8 @@ def build_digest(
     return digest
 
 
-def render_markdown(digest: Digest) -> str:
-    """The digest as a Markdown note."""
+def render_markdown(digest: Digest, esc: Callable[[Any], str] = md_escape) -> str:
+    """The digest as a Markdown note; ``esc`` writes a member's text."""
     data = digest.to_json()
     lines = [
         f"# Digest: {', '.join(data['communities'])}, {data['since']} to {data['until']}",
@@ -125,22 +126,20 @@ def render_markdown(digest: Digest) -> str:
     if not data["changes"]:
         lines += ["None this " + data["period"] + ".", ""]
     for group in data["changes"]:
-        lines.append(f"### {md_escape(group['area'])}")
+        lines.append(f"### {esc(group['area'])}")
         lines.append("")
         lines += [
-            f"- {md_escape(c['change'])} ({md_escape(c['member'])}, {c['feed_id']})"
-            for c in group["changes"]
+            f"- {esc(c['change'])} ({esc(c['member'])}, {c['feed_id']})" for c in group["changes"]
         ]
         lines.append("")
     lines += ["## What members adopted", ""]
     lines += [
-        f"- {md_escape(a['member'])} is trying {md_escape(a['change'])} "
-        f"from {md_escape(a['from'])} ({a['status']})"
+        f"- {esc(a['member'])} is trying {esc(a['change'])} from {esc(a['from'])} ({a['status']})"
         for a in data["adoptions"]
     ] or ["Nothing adopted this " + data["period"] + "."]
     lines += ["", "## Busiest threads", ""]
     lines += [
-        f"- {md_escape(t['title'])} ({md_escape(t['member'])}, {t['feed_id']}): "
+        f"- {esc(t['title'])} ({esc(t['member'])}, {t['feed_id']}): "
         f"{t['replies']} repl{'y' if t['replies'] == 1 else 'ies'}"
         for t in data["threads"]
     ] or ["No replies this " + data["period"] + "."]
@@ -150,4 +149,4 @@ def render_markdown(digest: Digest) -> str:
 
 def render_text(digest: Digest) -> str:
     """The digest for the terminal."""
-    return render_markdown(digest)
+    return render_markdown(digest, plain_line)

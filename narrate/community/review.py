@@ -10,6 +10,7 @@ the vocabulary are already in the community's repository.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -331,9 +332,10 @@ def stories(
 # ---- rendering: a note that can be saved as an entry, and the terminal's text
 
 
-def render_markdown(review: CommunityReview) -> str:
+def render_markdown(review: CommunityReview, esc: Callable[[Any], str] | None = None) -> str:
     """The review as a Markdown note (``narrate review --community X --markdown |
-    narrate add -``)."""
+    narrate add -``); ``esc`` writes a member's text (default: ``md_escape``)."""
+    esc = esc or md_escape
     data = review.to_json()
     cycles = data["cycles"]
     lines = [
@@ -343,7 +345,7 @@ def render_markdown(review: CommunityReview) -> str:
         "(Wenger, Trayner and de Laat 2011).",
         "",
     ]
-    for _name, title, text in _cycle_lines(cycles):
+    for _name, title, text in _cycle_lines(cycles, esc):
         lines += [f"## {title}", "", *text, ""]
     lines += ["## Stories", ""]
     if not data["stories"]:
@@ -351,14 +353,13 @@ def render_markdown(review: CommunityReview) -> str:
     for story in data["stories"]:
         origin = story["origin"]
         lines.append(
-            f"- **{md_escape(origin['change'])}** ({md_escape(origin['area'])}), "
-            f"from {md_escape(origin['member'])}"
+            f"- **{esc(origin['change'])}** ({esc(origin['area'])}), from {esc(origin['member'])}"
         )
         for adopter in story["adopters"]:
             answers = ", ".join(f"{c['date']}: {c['answer']}" for c in adopter["checkbacks"])
             lines.append(
-                f"  - {md_escape(adopter['member'])}: {adopter['status']}"
-                + (f" (check-backs {md_escape(answers)})" if answers else "")
+                f"  - {esc(adopter['member'])}: {adopter['status']}"
+                + (f" (check-backs {esc(answers)})" if answers else "")
             )
         lines.append(f"  - {story['replies']} repl{'y' if story['replies'] == 1 else 'ies'}")
     lines.append("")
@@ -366,8 +367,8 @@ def render_markdown(review: CommunityReview) -> str:
 
 
 def render_text(review: CommunityReview) -> str:
-    """The review for the terminal: the same sections, plain text."""
-    return render_markdown(review).replace("**", "")
+    """The review for the terminal: the same sections, a member's text as it is."""
+    return render_markdown(review, plain_line).replace("**", "")
 
 
 def md_escape(value: Any) -> str:
@@ -379,7 +380,14 @@ def md_escape(value: Any) -> str:
     return text
 
 
-def _cycle_lines(cycles: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
+def plain_line(value: Any) -> str:
+    """A community string on one line, cleaned (the terminal's text)."""
+    return clean(value, single_line=True)
+
+
+def _cycle_lines(
+    cycles: dict[str, Any], esc: Callable[[Any], str]
+) -> list[tuple[str, str, list[str]]]:
     """(name, heading, lines) for each cycle, in the paper's order."""
     imm, pot, app, rea, ref = (cycles[name] for name in CYCLES)
     return [
@@ -396,8 +404,7 @@ def _cycle_lines(cycles: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
                 f"{plural(len(pot['members']), 'member')}."
             ]
             + [
-                f"- {md_escape(a['area'])}: {a['changes']} ({a['members']} members)"
-                for a in pot["areas"]
+                f"- {esc(a['area'])}: {a['changes']} ({a['members']} members)" for a in pot["areas"]
             ],
         ),
         (
@@ -408,7 +415,7 @@ def _cycle_lines(cycles: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
                 f"{app['dropped']} dropped at check-backs."
             ]
             + [
-                f"- {md_escape(a['area'])}: {a['started']} started, {a['adopted']} adopted, "
+                f"- {esc(a['area'])}: {a['started']} started, {a['adopted']} adopted, "
                 f"{a['dropped']} dropped"
                 for a in app["areas"]
             ],
@@ -417,21 +424,15 @@ def _cycle_lines(cycles: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
             "realized",
             "Realized value: improved results",
             [f"{plural(rea['outcomes'], 'outcome')} recorded."]
-            + [
-                f"- {md_escape(i['member'])}, {i['date']}: {md_escape(i['outcome'])}"
-                for i in rea["items"]
-            ],
+            + [f"- {esc(i['member'])}, {i['date']}: {esc(i['outcome'])}" for i in rea["items"]],
         ),
         (
             "reframing",
             "Reframing value: the community's vocabulary",
             [
-                f"Areas added: {md_escape(', '.join(ref['added'])) or 'none'}; removed: "
-                f"{md_escape(', '.join(ref['removed'])) or 'none'}; merged: "
-                + (
-                    md_escape(", ".join(f"{m['from']} into {m['into']}" for m in ref["merged"]))
-                    or "none"
-                )
+                f"Areas added: {esc(', '.join(ref['added'])) or 'none'}; removed: "
+                f"{esc(', '.join(ref['removed'])) or 'none'}; merged: "
+                + (esc(", ".join(f"{m['from']} into {m['into']}" for m in ref["merged"])) or "none")
                 + "."
             ],
         ),

@@ -223,3 +223,25 @@ def test_ten_thousand_replies_stay_fast(bob: Member, maintainer: Path) -> None:
     assert len(found) == 5 and all(item["kind"] == "reply" for item in found)
     print(f"10,000 replies: review {review_took:.2f} s, feed --search {search_took:.2f} s")
     assert review_took < 5 and search_took < 5
+
+
+def test_a_members_markdown_cannot_become_a_link_in_the_note(
+    alice: Member, maintainer: Path
+) -> None:
+    from tests.community.scenario import ALICE, BOB_COPY_TEXT
+
+    sly = "Read [the docs](javascript:alert(1)) in snake_case"
+    publish(
+        maintainer,
+        {
+            ALICE_PATH: ALICE.replace(CHANGE, f'"{sly}"'),
+            BOB_COPY: BOB_COPY_TEXT.replace(f"    change: {CHANGE}", f'    change: "{sly}"'),
+        },
+    )
+    alice.ok("community", "pull")
+    args = ["review", "--community", "cop", "--since", "2026-11-01", "--until", "2026-12-31"]
+    note = alice.ok(*args, "--markdown").output
+    assert r"\[the docs\](javascript:alert(1)) in snake\_case" in note
+    assert "[the docs](" not in note
+    # The terminal's text shows the member's words as they are.
+    assert sly in alice.ok(*args).output
