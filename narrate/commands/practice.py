@@ -274,8 +274,10 @@ def review(
     """How did your practice change? Changes per area, timeline, sources, cadence.
 
     The Markdown note can be kept as an entry: narrate review --markdown | narrate add -
-    With --community: what the community changed, in the five cycles of value creation
-    (docs/communities.md).
+
+    With --community NAME: what the community changed, in the five cycles of value
+    creation (immediate, potential, applied, realized, reframing) and the stories of the
+    practice changes that spread (docs/communities.md).
     """
     from narrate.practice.checkback import check_back_weeks
     from narrate.practice.review import build_review

@@ -404,7 +404,8 @@ def _cycle_lines(
                 f"{plural(len(pot['members']), 'member')}."
             ]
             + [
-                f"- {esc(a['area'])}: {a['changes']} ({a['members']} members)" for a in pot["areas"]
+                f"- {esc(a['area'])}: {a['changes']} ({plural(a['members'], 'member')})"
+                for a in pot["areas"]
             ],
         ),
         (
