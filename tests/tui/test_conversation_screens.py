@@ -238,6 +238,13 @@ async def test_snapshots(
         await wait_for(pilot, lambda: review.loaded, timeout=15)
         await pilot.pause(0.3)
         check_snapshot(f"community-review-{size[0]}x{size[1]}.txt", screen_text(pilot.app))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: pilot.app.screen is screen)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReplyModal))
+        pilot.app.screen.query_one("#reply-text", TextArea).cursor_blink = False
+        await pilot.pause(0.3)
+        check_snapshot(f"community-reply-{size[0]}x{size[1]}.txt", screen_text(pilot.app))
     journal.close()
 
 
