@@ -184,7 +184,8 @@ def community_pull(ctx: click.Context, name: str | None) -> None:
         _print_skipped(result.skipped)
         for notice in result.notices:
             click.echo(f"narrate: warning: {result.community.name}: {notice}", err=True)
-        click.echo(f"{result.community.name}: {plural(result.entries, 'shared entry')}.")
+        replies = f", {plural(result.replies, 'reply')}" if result.replies else ""
+        click.echo(f"{result.community.name}: {plural(result.entries, 'shared entry')}{replies}.")
 
     journal = open_journal(ctx)
     results = pull(journal, chosen, timeout_of(config), pulled=pulled)
@@ -417,15 +418,10 @@ def read_(ctx: click.Context, ref: str, as_json: bool) -> None:
     def show(replies: list[dict[str, object]], depth: int) -> None:
         for node in replies:
             pad = "  " * depth
-            con.print(
-                safe_text(
-                    f"{pad}↳ {node['member']} · {output.humane_date(str(node['created']))} · "
-                    f"{node['feed_id']}",
-                    style="cyan",
-                )
-            )
+            said = f"{node['member']} · {output.humane_date(str(node['created']))}"
+            con.print(Text(f"{pad}↳ ") + safe_text(f"{said} · {node['feed_id']}", style="cyan"))
             for line in str(node["body"]).rstrip("\n").split("\n"):
-                con.print(safe_text(f"{pad}  {line}", single_line=True))
+                con.print(Text(f"{pad}  ") + safe_text(line))
             show(node["replies"], depth + 1)  # type: ignore[arg-type]
 
     if item["replies"]:
@@ -468,7 +464,7 @@ def activity(ctx: click.Context, name: str | None, show_all: bool, as_json: bool
             raise view.problem
     items = mark_new(gather(journal, chosen))
     shown_items = items if show_all else [item for item in items if item["new"]]
-    mark_seen(shown_items)
+    mark_seen(shown_items, current=items)
     if as_json:
         emit_json(shown_items)
         return

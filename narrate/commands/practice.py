@@ -236,17 +236,26 @@ def practice_check(
     from narrate.commands.common import sync_timeout
     from narrate.commands.community import preview_and_publish
 
+    kept = (
+        "; the check-back is recorded in your journal: re-share it with "
+        f"'narrate share {result.entry.id[:12]} --to NAME'"
+    )
     for name in shared:
-        preview_and_publish(
-            journal,
-            config,
-            name,
-            result.entry.id,
-            timeout=sync_timeout(ctx),
-            yes=yes,
-            with_notes=with_notes,
-            kept="; the check-back is recorded in your journal",
-        )
+        try:
+            preview_and_publish(
+                journal,
+                config,
+                name,
+                result.entry.id,
+                timeout=sync_timeout(ctx),
+                yes=yes,
+                with_notes=with_notes,
+                kept=kept,
+            )
+        except NarrateError as exc:
+            if kept in str(exc):
+                raise
+            raise NarrateError(f"{name}: {exc}{kept}") from None
 
 
 @click.command(context_settings=CONTEXT)

@@ -88,7 +88,16 @@ def gather(journal: Journal, communities: list[Community]) -> list[dict[str, Any
                         "text": _short(". ".join([said, *extra])),
                     }
                 )
-    found.sort(key=lambda item: (item["created"], item["kind"], item["feed_id"]))
+    # By day, then a reply or adoption before the check-backs it led to.
+    order = {"reply": 0, "adoption": 1, "checkback": 2}
+    found.sort(
+        key=lambda item: (
+            item["created"][:10],
+            order[item["kind"]],
+            item["created"],
+            item["feed_id"],
+        )
+    )
     cleaned: list[dict[str, Any]] = clean_data(found)
     return cleaned
 
@@ -104,20 +113,28 @@ def mark_new(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return items
 
 
-def mark_seen(items: list[dict[str, Any]]) -> None:
-    """Remember ``items`` as looked at: the next look shows only what came after."""
+def mark_seen(items: list[dict[str, Any]], current: list[dict[str, Any]] | None = None) -> None:
+    """Remember ``items`` as looked at: the next look shows only what came after.
+    ``current`` (every item there is now) lets keys of items that are gone be dropped,
+    so the state stays as small as the activity itself."""
     from narrate.community.registry import load_state, save_state
 
     if not items:
         return
     state = load_state()
-    for item in items:
-        record = state.setdefault(item["community"], {})
+    alive = {(item["community"], _key(item)) for item in current or []}
+    for name in {item["community"] for item in items}:
+        record = state.setdefault(name, {})
         seen = record.get(SEEN_KEY)
-        seen = seen if isinstance(seen, list) else []
-        key = _key(item)
-        if key not in seen:
-            seen.append(key)
+        seen = [str(k) for k in seen] if isinstance(seen, list) else []
+        if current is not None:
+            seen = [key for key in seen if (name, key) in alive]
+        known = set(seen)
+        for item in items:
+            key = _key(item)
+            if item["community"] == name and key not in known:
+                known.add(key)
+                seen.append(key)
         record[SEEN_KEY] = seen
     save_state(state)
 

@@ -30,6 +30,7 @@ class FeedUpdate:
 
     community: str
     entries: int = 0
+    replies: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     """Doubtful member folders and entries pushed by someone else (when it was read)."""
@@ -45,6 +46,7 @@ def index_community(journal: Journal, community: Community, repo: CommunityRepo)
     head = repo.head() or ""
     if journal.feed_head(community.name) == head:
         update.entries = journal.feed_count(community.name)
+        update.replies = journal.feed_count(community.name, "reply")
         return update
     rows: list[FeedRow] = []
     if head:
@@ -102,7 +104,8 @@ def index_community(journal: Journal, community: Community, repo: CommunityRepo)
                 "other than the member whose folder holds it; each is shown as the folder's"
             )
     journal.replace_feed(community.name, head, rows)
-    update.entries = len(rows)
+    update.replies = sum(1 for row in rows if row["kind"] == "reply")
+    update.entries = len(rows) - update.replies
     update.notices = _notices(rows) + update.notices
     return update
 
@@ -134,7 +137,7 @@ class Links:
         if not isinstance(raw, dict):
             return None, "names nothing it answers (in_reply_to: member, path, id)"
         member, path, entry_id = (str(raw.get(k) or "") for k in ("member", "path", "id"))
-        if not member or not path or not is_member_path(path, member):
+        if not member or "/" in member or not path or not is_member_path(path, member):
             return None, (
                 f"in_reply_to names {clean(path or '?', single_line=True)}, which is not a "
                 f"file in members/{clean(member or '?', single_line=True)}/"

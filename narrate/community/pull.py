@@ -41,6 +41,8 @@ class PullResult:
     community: Community
     entries: int = 0
     """Shared entries in the community after the pull (your own included)."""
+    replies: int = 0
+    """Replies in the community after the pull (yours included)."""
     skipped: list[Skipped] = field(default_factory=list)
     """Files the community holds that narrate refused to read."""
     error: NarrateError | None = None
@@ -76,6 +78,7 @@ def pull(
             result.error = exc
         else:
             result.entries, result.skipped = update.entries, update.skipped
+            result.replies = update.replies
             result.notices = update.notices
             # Saved after each community: a later failure keeps the earlier pulls' times.
             mark_pulled(community.name)

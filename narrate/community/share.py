@@ -307,8 +307,12 @@ def without_checkbacks(body: str) -> str:
     if HEADING not in lines:
         return body
     start = lines.index(HEADING)
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("#")), len(lines))
+    # The section ends at the next heading; a line starting with a #tag is no heading.
+    end = next((i for i in range(start + 1, len(lines)) if _HEADING.match(lines[i])), len(lines))
     return "\n".join(lines[:start] + lines[end:])
+
+
+_HEADING = re.compile(r"#{1,6}(?:\s|$)")
 
 
 def _trail(
@@ -326,14 +330,16 @@ def _trail(
             key: str(origin.get(key) or "") for key in ("community", "member", "path", "id")
         }
     }
-    where = _field_where(entry, "outcome", f"practice change {number}, outcome")
+    where_outcome = _field_where(entry, "text", f"practice change {number}, outcome")
+    where_note = _field_where(entry, "checked", f"practice change {number}, check-back note")
     outcomes = outcomes_of(change.extra)
     checkbacks: list[dict[str, Any]] = []
     for check in trail(entry.body, change.area, change.change, change.extra.get("checked")):
         item: dict[str, Any] = {"date": check["date"], "answer": check["answer"]}
         if with_notes:
-            note = redact_text(check["note"] or "", private, where, one_line=True)
-            outcome = redact_text(outcomes.get(check["date"], ""), private, where, one_line=True)
+            note = redact_text(check["note"] or "", private, where_note, one_line=True)
+            said = outcomes.get(check["date"], "")
+            outcome = redact_text(said, private, where_outcome, one_line=True)
             if note:
                 item["note"] = note
             if outcome:

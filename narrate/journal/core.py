@@ -553,11 +553,12 @@ class Journal:
 
         return self._guarded(lambda: feedstore.known_head(self._connection, community))
 
-    def feed_count(self, community: str) -> int:
-        """How many shared entries of ``community`` the feed holds."""
+    def feed_count(self, community: str, kind: str = "entry") -> int:
+        """How many shared entries (``kind`` 'reply': replies) of ``community`` the feed
+        holds."""
         from narrate.journal import feedstore
 
-        return self._guarded(lambda: feedstore.count(self._connection, community))
+        return self._guarded(lambda: feedstore.count(self._connection, community, kind))
 
     def replace_feed(self, community: str, head: str, rows: list[FeedRow]) -> None:
         """Replace ``community``'s feed rows with ``rows``, read from commit ``head``."""

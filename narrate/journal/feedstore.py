@@ -47,10 +47,12 @@ def known_head(conn: sqlite3.Connection, community: str) -> str | None:
     return None if row is None else str(row[0])
 
 
-def count(conn: sqlite3.Connection, community: str) -> int:
-    """How many shared entries of ``community`` are indexed."""
+def count(conn: sqlite3.Connection, community: str, kind: str = "entry") -> int:
+    """How many shared entries (``kind`` 'reply': replies) of ``community`` are indexed."""
     return int(
-        conn.execute("SELECT count(*) FROM feed WHERE community = ?", (community,)).fetchone()[0]
+        conn.execute(
+            "SELECT count(*) FROM feed WHERE community = ? AND kind = ?", (community, kind)
+        ).fetchone()[0]
     )
 
 

@@ -154,3 +154,20 @@ def test_a_reply_is_published_only_to_the_community_it_answers(
     refused = bob("share", reply_id, "--to", "other", "--yes")
     assert refused.exit_code == 1 and "can only be published there" in refused.output
     assert git(other, "for-each-ref").strip() == ""
+
+
+def test_a_reshare_that_cannot_reach_the_community_keeps_the_check_back(
+    alice: Member, bob: Member, cop: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    entry = alice.ok("add", "Offline reshare", "--practice", "ci:Cache deps").stdout.strip()
+    alice.ok("share", entry, "--yes")
+    adopted = bob.ok("adopt", feed_ids(bob)["Offline reshare"]).stdout.strip()
+    bob.ok("share", adopted, "--yes")
+    shutil.move(cop, tmp_path / "away.git")
+    failed = bob("practice", "check", adopted, "--answer", "yes", "--reshare", "--yes")
+    assert failed.exit_code == 1 and "the check-back is recorded" in failed.output
+    (change,) = json.loads(bob.ok("show", adopted, "--json").stdout)["practice"]
+    assert "still doing it" in json.loads(bob.ok("show", adopted, "--json").stdout)["body"]
+    assert change["area"] == "ci"

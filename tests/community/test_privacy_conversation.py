@@ -112,3 +112,16 @@ def test_notes_and_outcomes_shared_on_request_are_still_redacted(
     text = community_text(cop)
     assert "outcome: Faster builds" in text and "note: Fine" in text
     assert_clean(cop, "SENTP1", "SENTP2", "layoffs", "bonus", "sentinel-tag")
+
+
+def test_the_check_backs_section_ends_at_a_heading_not_at_a_tag_line() -> None:
+    from narrate.community.share import without_checkbacks
+
+    body = (
+        "Intro\n\n## Check-backs\n\n- 2026-11-20 · ci: Lint — still doing it. SENTNOTE\n"
+        "#ci a line that starts with a tag\n<!-- private -->\nx\n<!-- /private -->\n"
+        "## Next\n\nKept\n"
+    )
+    kept = without_checkbacks(body)
+    assert "SENTNOTE" not in kept and "<!--" not in kept
+    assert kept.startswith("Intro\n") and "## Next\n\nKept\n" in kept

@@ -1,7 +1,8 @@
 """Issue 11, the test that keeps it closed: generated entries with private text in every
 place it can be written, shared, edited, re-shared and unshared against a real bare
 community; then every object of the community and every commit's metadata is scanned.
-Nothing marked private may be found."""
+Nothing marked private may be found. Issue 14 adds replies, adopted changes' check-back
+notes and outcomes, shared with and without --with-notes."""
 
 from __future__ import annotations
 
@@ -124,7 +125,24 @@ def entry_meta(draw: st.DrawFn, number: int) -> dict[str, object]:
     if draw(st.booleans()):  # else the title is the body's (private-laden) first line
         meta["title"] = draw(line("TITLE"))
     meta["tags"] = draw(st.lists(st.sampled_from(["sentinel-tag", "review", "geheimnis"])))
-    meta["practice"] = draw(practice("P1"))
+    changes = draw(practice("P1"))
+    if draw(st.booleans()):  # an adopted change with its trail (issue 14)
+        changes[0]["adopted_from"] = {
+            "community": "cop",
+            "member": "carol",
+            "path": "members/carol/2026/2026-11-01-x.md",
+            "id": "01CAROL",
+        }
+        changes[0]["checked"] = ["2026-11-20"]
+        changes[0]["outcomes"] = [{"date": "2026-11-20", "text": draw(line("OUTCOME"))}]
+    meta["practice"] = changes
+    if draw(st.booleans()):  # a reply (issue 14): its text is published like a share's
+        meta["in_reply_to"] = {
+            "community": "cop",
+            "member": "carol",
+            "path": "members/carol/2026/2026-11-01-x.md",
+            "id": "01CAROL",
+        }
     meta["private"] = False
     meta[draw(st.sampled_from(["mood", "x-sentinel-key", "people"]))] = "SENTINEL-UNKNOWN-KEY"
     return meta
@@ -169,13 +187,23 @@ def test_nothing_private_ever_reaches_the_community(alice: Member, cop: Path) ->
     def share_edit_reshare_unshare(data: st.DataObject) -> None:
         number = next(counter)
         meta = data.draw(entry_meta(number))
-        text = f"---\n{frontmatter.dump(meta)}---\n\n{data.draw(body('BODY'))}"
+        checks = ""
+        practice_items = meta["practice"]
+        assert isinstance(practice_items, list)
+        if "checked" in practice_items[0]:
+            first = practice_items[0]
+            checks = (
+                f"\n## Check-backs\n\n- 2026-11-20 · {first['area']}: {first['change']} — "
+                f"still doing it. {data.draw(line('NOTE'))}\n  - Outcome: more\n"
+            )
+        text = f"---\n{frontmatter.dump(meta)}---\n\n{data.draw(body('BODY'))}{checks}"
         path = alice.journal / "entries" / "2026" / "11" / f"2026-11-01-1000-p{number}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, "utf-8")
         entry_id = str(meta["id"])
 
-        shown = alice.ok("share", entry_id, "--to", "cop", "--yes").output
+        notes = ["--with-notes"] if data.draw(st.booleans()) else []
+        shown = alice.ok("share", entry_id, "--to", "cop", "--yes", *notes).output
         assert "sentinel" not in shown.lower() and "<!--" not in shown
         # An edit: a new title (the copy moves), more private text in body and practice.
         entry = Entry.from_bytes(path.read_bytes(), path.name)

@@ -164,6 +164,9 @@ def feed_row(community: str, n: int, member: str = "carol", area: str = "testing
         "tags": ["testing"],
         "practice": [{"area": area, "change": "Pair"}],
         "body": "Body\n",
+        "kind": "entry",
+        "parent": None,
+        "origin": None,
     }
 
 

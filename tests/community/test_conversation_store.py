@@ -1,0 +1,71 @@
+"""The conversation's reads in the core (issue 14): replies by parent, adoptions by
+origin, a member's rows, counts by kind, and the feed listing's default of entries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from narrate.journal.core import Journal
+from narrate.journal.types import FeedRow
+
+
+def row(
+    n: int,
+    kind: str = "entry",
+    parent: str | None = None,
+    origin: str | None = None,
+    member: str = "carol",
+) -> FeedRow:
+    return {
+        "feed_id": f"{n:010x}",
+        "community": "cop",
+        "member": member,
+        "path": f"members/{member}/{'replies/' if kind == 'reply' else ''}2026/{n}.md",
+        "entry_id": f"01ID{n}",
+        "title": f"Row {n}",
+        "created": f"2026-11-{n:02d}T10:00:00+00:00",
+        "sort": f"2026-11-{n:02d}T10:00:00",
+        "tags": [],
+        "practice": [],
+        "body": f"Body {n}\n",
+        "kind": kind,
+        "parent": parent,
+        "origin": origin,
+    }
+
+
+@pytest.fixture
+def talked(tmp_path: Path) -> Journal:
+    journal = Journal.create(tmp_path / "journal")
+    root = row(1)["feed_id"]
+    journal.replace_feed(
+        "cop",
+        "c0ffee",
+        [
+            row(1),
+            row(3, "reply", parent=root, member="bob"),
+            row(2, "reply", parent=root, member="dan"),
+            row(4, "reply", parent=row(3)["feed_id"]),
+            row(5, origin=root, member="bob"),
+        ],
+    )
+    return journal
+
+
+def test_replies_adoptions_and_counts(talked: Journal) -> None:
+    root = row(1)["feed_id"]
+    assert [r["title"] for r in talked.feed_replies([root])] == ["Row 2", "Row 3"]  # oldest first
+    assert [r["title"] for r in talked.feed_replies([root], limit=1)] == ["Row 2"]
+    assert talked.feed_reply_count([root, row(3)["feed_id"]]) == 3
+    assert [r["member"] for r in talked.feed_adoptions([root])] == ["bob"]
+    assert talked.feed_count("cop") == 2 and talked.feed_count("cop", "reply") == 3
+    assert {r["kind"] for r in talked.feed_of_member("cop", "carol")} == {"entry", "reply"}
+    assert [r["title"] for r in talked.feed_rows(["cop"])] == ["Row 5", "Row 1"]
+    both = talked.feed_rows(["cop"], kinds=("entry", "reply"), limit=None)
+    assert len(both) == 5
+    assert talked.feed_by_ids([root, "nope"])[0]["parent"] is None
+    # Asking for more ids than SQLite takes host parameters still answers.
+    many = [f"{n:010x}" for n in range(2000)]
+    assert len(talked.feed_replies(many)) == 3
