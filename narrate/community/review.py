@@ -203,7 +203,8 @@ def _realized(adoptions: list[dict[str, Any]], review: CommunityReview) -> dict[
             found.append(
                 (answers[-1]["date"] if answers else row["created"][:10], change["outcome"])
             )
-        for day, outcome in found:
+        # A shared copy repeats a day's outcome under each check-back of that day.
+        for day, outcome in dict.fromkeys(found):
             if _within(day, review):
                 items.append(
                     {

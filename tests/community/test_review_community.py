@@ -153,7 +153,18 @@ def test_the_conversation_through_the_commands(alice: Member, bob: Member, carol
     bobs_reply = json.loads(carol.ok("read", original, "--json").stdout)["replies"][0]
     carol.ok("reply", bobs_reply["feed_id"], "A nightly sweep compares dates.", "--yes")
     bob.ok("practice", "check", adopted, "--answer", "yes", "--status", "adopted")
-    bob.ok("practice", "check", adopted, "--answer", "yes", "--reshare", "--yes")
+    bob.ok(
+        "practice",
+        "check",
+        adopted,
+        "--answer",
+        "yes",
+        "--outcome",
+        "Two stale flags removed",
+        "--reshare",
+        "--with-notes",
+        "--yes",
+    )
     alice.ok("community", "pull")
 
     data = json.loads(
@@ -170,6 +181,11 @@ def test_the_conversation_through_the_commands(alice: Member, bob: Member, carol
     assert (applied["started"], applied["adopted"]) == (1, 1)
     immediate = data["cycles"]["immediate"]
     assert (immediate["replies"], immediate["members"]) == (2, 3)
+    # The outcome bob shared with his check-back is the realized value.
+    realized = data["cycles"]["realized"]
+    assert [(i["member"], i["outcome"]) for i in realized["items"]] == [
+        ("bob", "Two stale flags removed")
+    ]
 
     found = json.loads(alice.ok("feed", "--search", "sweep", "--json").stdout)
     assert [(i["member"], i["kind"]) for i in found] == [("carol", "reply")]
