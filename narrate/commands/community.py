@@ -379,8 +379,14 @@ def reply(
 def read_(ctx: click.Context, ref: str, as_json: bool) -> None:
     """One feed entry in full, with its thread of replies and who adopted it.
 
-    The thread is nested, oldest first; each adoption shows its member, status and
-    check-back answers. Everything shown came from the community and is sanitised.
+    The thread is nested, oldest first (at most 500 replies, 40 levels deep); each
+    adoption shows its member, status and check-back answers. Everything shown came
+    from the community and is sanitised. FEED-ID may be a reply's: its own thread.
+
+    \b
+    Examples:
+      narrate read 3f2a9c1e4d
+      narrate read 3f2a --json | jq '.adoptions[] | {member, status}'
     """
     from narrate.community.pull import choose, refresh
     from narrate.community.thread import read
@@ -453,6 +459,11 @@ def activity(ctx: click.Context, name: str | None, show_all: bool, as_json: bool
     Replies to your entries and replies, adoptions of your practice changes, and the
     check-backs adopters shared, from the last 'community pull'. Looking marks them seen;
     --all lists everything again.
+
+    \b
+    Examples:
+      narrate community pull && narrate activity
+      narrate activity python-cop --all --json
     """
     from narrate.community.activity import gather, mark_new, mark_seen
     from narrate.community.pull import choose, refresh
