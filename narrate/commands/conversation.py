@@ -116,7 +116,14 @@ def _follow(target: str, community: str | None, on: bool) -> None:
 def follow(target: str | None, community: str | None, as_json: bool) -> None:
     """Follow a member, a #tag or a practice area: 'narrate feed --following' shows them.
 
-    Without a target, lists what you follow.
+    Without a target, lists what you follow. The list is kept with the community's
+    settings in the config file.
+
+    \b
+    Examples:
+      narrate follow bob
+      narrate follow '#lang/python' --community python-cop
+      narrate follow area:code-review && narrate feed --following
     """
     if target is not None:
         _follow(target, community, True)
@@ -155,7 +162,13 @@ def digest(
     ctx: click.Context, name: str | None, period: str | None, markdown: bool, as_json: bool
 ) -> None:
     """What a community did lately, for people who do not read the whole feed: new
-    practice changes by area, what members adopted, the busiest threads."""
+    practice changes by area, what members adopted, the busiest threads.
+
+    \b
+    Examples:
+      narrate community pull && narrate digest --week
+      narrate digest python-cop --month --markdown | narrate add -
+    """
     from narrate.community.digest import build_digest, render_markdown, render_text
     from narrate.community.pull import choose, read_feed
 
