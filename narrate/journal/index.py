@@ -198,23 +198,21 @@ def create_schema(conn: sqlite3.Connection) -> None:
         CREATE INDEX feed_origin ON feed(origin) WHERE origin IS NOT NULL;
         -- The commit each community's rows were read from ("" before its first commit).
         CREATE TABLE feed_heads (community TEXT PRIMARY KEY, commit_id TEXT NOT NULL);
-        -- The feed's full text (narrate feed --search). It keeps its own copy rather than
-        -- reading feed's content: feed rows are replaced (INSERT OR REPLACE), which fires
-        -- no delete trigger, so the triggers below key it by feed rowid themselves.
+        -- The feed's full text (narrate feed --search), keyed by feed's rowid, which
+        -- stays put: feedstore.replace updates a changed row in place and leaves an
+        -- unchanged one alone, so only what changed is re-read here (and nothing vacuums
+        -- the index, which could renumber it).
         CREATE VIRTUAL TABLE feed_fts USING fts5(
             title, body, tokenize='porter unicode61 remove_diacritics 2'
         );
-        CREATE TRIGGER feed_bi BEFORE INSERT ON feed BEGIN
-            DELETE FROM feed_fts WHERE rowid IN
-                (SELECT rowid FROM feed WHERE feed_id = new.feed_id);
-        END;
         CREATE TRIGGER feed_ai AFTER INSERT ON feed BEGIN
             INSERT INTO feed_fts(rowid, title, body) VALUES (new.rowid, new.title, new.body);
         END;
         CREATE TRIGGER feed_ad AFTER DELETE ON feed BEGIN
             DELETE FROM feed_fts WHERE rowid = old.rowid;
         END;
-        CREATE TRIGGER feed_au AFTER UPDATE OF title, body ON feed BEGIN
+        CREATE TRIGGER feed_au AFTER UPDATE OF title, body ON feed
+            WHEN old.title IS NOT new.title OR old.body IS NOT new.body BEGIN
             DELETE FROM feed_fts WHERE rowid = old.rowid;
             INSERT INTO feed_fts(rowid, title, body) VALUES (new.rowid, new.title, new.body);
         END;

@@ -108,7 +108,7 @@ def test_the_full_text_table_stays_in_step_with_the_feed(alice: Member, maintain
 
 
 def test_a_replaced_row_leaves_no_stale_text() -> None:
-    """INSERT OR REPLACE fires no delete trigger: the insert trigger clears the old text."""
+    """A feed id read twice in one pass, read again unchanged, removed: one text each."""
     from narrate.journal import feedstore, index
 
     conn = index.memory()
@@ -134,5 +134,14 @@ def test_a_replaced_row_leaves_no_stale_text() -> None:
     assert found == []
     found, _ = feedstore.search(conn, ["cop"], "new")
     assert [r["body"] for r, _ in found] == ["new words"]
+    # Read again unchanged: the row and its text stay as they were (nothing re-indexed).
+    rowid = conn.execute("SELECT rowid FROM feed WHERE feed_id = 'abc'").fetchone()[0]
+    feedstore.replace(conn, "cop", "h2", [row("new words")])
+    assert conn.execute("SELECT rowid FROM feed WHERE feed_id = 'abc'").fetchone()[0] == rowid
+    assert conn.execute("SELECT count(*) FROM feed_fts").fetchone()[0] == 1
+    # Gone from the community's next read: gone from the text too.
+    feedstore.replace(conn, "cop", "h3", [])
+    assert conn.execute("SELECT count(*) FROM feed_fts").fetchone()[0] == 0
+    feedstore.replace(conn, "cop", "h4", [row("back again")])
     feedstore.forget(conn, "cop")
     assert conn.execute("SELECT count(*) FROM feed_fts").fetchone()[0] == 0
