@@ -20,6 +20,7 @@ from narrate.commands import (
     attach,
     community,
     conflicts,
+    conversation,
     entries,
     imports,
     maintenance,
@@ -169,6 +170,9 @@ def _register() -> None:
         community.reply,
         community.read_,
         community.activity,
+        conversation.follow,
+        conversation.unfollow,
+        conversation.digest,
         imports.import_group,
     ):
         main.add_command(command)

@@ -556,6 +556,10 @@ def unshare(ctx: click.Context, ref: str, source: str) -> None:
 @click.option("-n", "limit", type=click.IntRange(min=0), default=20, show_default=True)
 @click.option("--member", metavar="H", help="Only this member's entries.")
 @click.option("--area", metavar="A", help="Only entries with a practice change in this area.")
+@click.option(
+    "--search", metavar="QUERY", help="Entries and replies matching QUERY, best first (below)."
+)
+@click.option("--following", is_flag=True, help="Only who and what you follow (narrate follow).")
 @json_option
 @journal_option
 @click.pass_context
@@ -565,9 +569,23 @@ def feed(
     limit: int,
     member: str | None,
     area: str | None,
+    search: str | None,
+    following: bool,
     as_json: bool,
 ) -> None:
-    """Other members' shared entries, newest first (run 'community pull' to update)."""
+    """Other members' shared entries, newest first (run 'community pull' to update).
+
+    \b
+    --search takes the language of 'narrate search' (docs/search.md): words,
+    "phrases", #tag, -word, area:SLUG, since:D, until:D, plus member:HANDLE.
+    """
+    if search is not None or following:
+        from narrate.commands.conversation import show_feed_search
+
+        extra = [f"member:{member}" if member else "", f"area:{area}" if area else ""]
+        text = " ".join([search or "", *extra]).strip()
+        show_feed_search(ctx, name, text, following, limit, as_json)
+        return
     from narrate.community.pull import choose, read_feed
 
     chosen = choose(load_settings(), name)

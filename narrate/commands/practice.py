@@ -263,6 +263,9 @@ def practice_check(
 @click.option("--until", metavar="D", help="End of the period (default: today).")
 @click.option("--by", type=click.Choice(["week", "month"]), default="month", show_default=True)
 @click.option("--markdown", is_flag=True, help="Print a review note in Markdown.")
+@click.option(
+    "--community", metavar="NAME", help="Review what community NAME changed (five cycles)."
+)
 @pager_option
 @json_option
 @journal_option
@@ -273,12 +276,17 @@ def review(
     until: str | None,
     by: str,
     markdown: bool,
+    community: str | None,
     no_pager: bool,
     as_json: bool,
 ) -> None:
     """How did your practice change? Changes per area, timeline, sources, cadence.
 
     The Markdown note can be kept as an entry: narrate review --markdown | narrate add -
+
+    With --community NAME: what the community changed, in the five cycles of value
+    creation (immediate, potential, applied, realized, reframing) and the stories of the
+    practice changes that spread (docs/communities.md).
     """
     from narrate.practice.checkback import check_back_weeks
     from narrate.practice.review import build_review
@@ -291,6 +299,11 @@ def review(
     if first and first > end:
         until_text = f"--until {last}" if last else f"today ({end})"
         raise NarrateError(f"--since {first} is after {until_text}; the period would be empty")
+    if community is not None:
+        from narrate.commands.conversation import show_community_review
+
+        show_community_review(ctx, community, first, last, by, markdown, as_json)
+        return
     journal = open_journal(ctx)
     result = build_review(
         journal,

@@ -7,12 +7,15 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from narrate.community.repo import CommunityError, CommunityRepo
 from narrate.config import Config
 from narrate.journal.entry import normalise_tag
 from narrate.paths import data_dir
+
+if TYPE_CHECKING:
+    from narrate.journal import Follows
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
@@ -226,3 +229,78 @@ def read_info(repo: CommunityRepo, commit: str | None) -> CommunityInfo:
         # (writing elsewhere would put shares where other clients do not look).
         layout=str(data.get("layout", "flat")),
     )
+
+
+# ---- following: what to read first when a community is large (narrate follow)
+# Kept with the community's settings in config.toml, `follow = ["bob", "#testing",
+# "area:code-review"]`, written back atomically by Config.save.
+
+
+def follow_target(raw: str) -> str:
+    """The stored form of a follow target: a member handle, ``#tag`` or ``area:AREA``;
+    a clear error for anything else."""
+    from narrate.journal.entry import normalise_area
+
+    text = raw.strip()
+    if text.startswith("#"):
+        tag = normalise_tag(text)
+        if tag:
+            return f"#{tag}"
+    elif text.lower().startswith("area:"):
+        area = normalise_area(text[5:])
+        if area:
+            return f"area:{area}"
+    elif NAME_RE.fullmatch(text):
+        return text
+    from narrate.sanitize import clean
+
+    raise CommunityError(
+        f"cannot follow '{clean(raw, single_line=True)}': give a member handle (bob), "
+        "a #tag or area:AREA"
+    )
+
+
+def follow_list(config: Config, community: Community) -> list[str]:
+    """What the user follows in ``community``, in the order they followed it (targets a
+    hand edit broke are left out)."""
+    raw = config.get(f"communities.{community.name}.follow", []) or []
+    found: list[str] = []
+    for value in raw if isinstance(raw, list) else []:
+        try:
+            target = follow_target(str(value))
+        except CommunityError:
+            continue
+        if target not in found:
+            found.append(target)
+    return found
+
+
+def set_follow(config: Config, community: Community, target: str, on: bool) -> bool:
+    """Follow (``on``) or unfollow ``target`` in ``community``, saving the config;
+    whether anything changed."""
+    target = follow_target(target)
+    current = follow_list(config, community)
+    if (target in current) == on:
+        return False
+    updated = [*current, target] if on else [t for t in current if t != target]
+    config.set(f"communities.{community.name}.follow", updated)
+    config.save()
+    return True
+
+
+def follows_of(config: Config, chosen: list[Community]) -> Follows:
+    """Everything the user follows in ``chosen``, as the feed's reads take it."""
+    from narrate.journal import Follows
+
+    members: list[tuple[str, str]] = []
+    tags: list[tuple[str, str]] = []
+    areas: list[tuple[str, str]] = []
+    for community in chosen:
+        for target in follow_list(config, community):
+            if target.startswith("#"):
+                tags.append((community.name, target[1:]))
+            elif target.startswith("area:"):
+                areas.append((community.name, target[5:]))
+            else:
+                members.append((community.name, target))
+    return Follows(tuple(members), tuple(tags), tuple(areas))

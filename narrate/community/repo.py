@@ -575,6 +575,19 @@ class CommunityRepo:
             return None
         return self.read_blobs([info[2].decode()]).get(info[2].decode())
 
+    def file_history(self, commit: str, path: str, limit: int = 200) -> list[tuple[str, str]]:
+        """The commits up to ``commit`` that changed ``path`` (community.toml), newest
+        first, each with its committer date (ISO 8601): at most ``limit``."""
+        out = self.text(
+            "log", f"--max-count={limit}", "--no-renames", "--format=%H %cI", commit, "--", path
+        )
+        found: list[tuple[str, str]] = []
+        for line in out.splitlines():
+            sha, _, when = line.partition(" ")
+            if sha and when:
+                found.append((sha, when))
+        return found
+
     # ------------------------------------------------------------------ writing
 
     def commit_change(

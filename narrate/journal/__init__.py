@@ -18,12 +18,15 @@ Named reads (``Journal`` methods, all on a fresh index): ``entries``, ``search``
 ``practice_timeline``, ``status_counts``, ``entries_per_day``, ``entry_days``,
 ``entries_on_day``, ``entries_per_month``; the feed ``feed_head``, ``feed_count``,
 ``feed_rows``, ``feed_by_prefix``, the conversation's ``feed_replies``,
-``feed_reply_count``, ``feed_adoptions``, ``feed_by_ids``, ``feed_of_member`` (and the
-writes ``replace_feed``, ``forget_feed``);
+``feed_reply_count``, ``feed_adoptions``, ``feed_by_ids``, ``feed_of_member``; search and
+following ``feed_search``; the community review's ``feed_activity_by_day``,
+``feed_practice_published``, ``feed_adopted_changes``, ``feed_thread_sizes``,
+``feed_busiest_threads`` (and the writes ``replace_feed``, ``forget_feed``);
 git: ``repo_state``, ``has_remote``.
 
 Their shapes (narrate.journal.types): EntryItem, TagCount, PracticeItem, AreaCount,
-AreaPeriodCount, SourceCount, TimelineChange, EntryBrief, FeedRow.
+AreaPeriodCount, SourceCount, TimelineChange, EntryBrief, FeedRow, FeedHit; Follows
+(what a reader follows, the feed reads' argument).
 
 Files, for the bulk writers (the importers, the community state) that write many files
 under one lock and commit them once; the rule for each lives in one place:
@@ -82,7 +85,9 @@ if TYPE_CHECKING:
         AreaPeriodCount,
         EntryBrief,
         EntryItem,
+        FeedHit,
         FeedRow,
+        Follows,
         PracticeItem,
         SourceCount,
         TagCount,
@@ -117,7 +122,9 @@ _HOMES = {
     "AreaPeriodCount": "types",
     "EntryBrief": "types",
     "EntryItem": "types",
+    "FeedHit": "types",
     "FeedRow": "types",
+    "Follows": "types",
     "PracticeItem": "types",
     "SourceCount": "types",
     "TagCount": "types",
@@ -135,7 +142,9 @@ __all__ = [
     "Entry",
     "EntryBrief",
     "EntryItem",
+    "FeedHit",
     "FeedRow",
+    "Follows",
     "GitError",
     "Journal",
     "JournalLock",

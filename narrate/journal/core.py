@@ -33,7 +33,9 @@ if TYPE_CHECKING:
         AreaPeriodCount,
         EntryBrief,
         EntryItem,
+        FeedHit,
         FeedRow,
+        Follows,
         PracticeItem,
         SourceCount,
         TagCount,
@@ -630,6 +632,88 @@ class Journal:
                 area=area,
                 limit=limit,
                 kinds=kinds,
+            )
+        )
+
+    def feed_search(
+        self,
+        communities: list[str],
+        text: str = "",
+        *,
+        exclude: list[tuple[str, str]] | None = None,
+        follows: Follows | None = None,
+        limit: int | None = 20,
+    ) -> tuple[list[FeedHit], list[str]]:
+        """Feed rows matching ``text`` (the search language plus ``member:``), best
+        first, with snippets; and warnings about what was ignored. ``follows``: only the
+        rows it names (narrate feed --following)."""
+        from narrate.journal import feedstore
+
+        found, warnings = self._guarded(
+            lambda: feedstore.search(
+                self._connection,
+                communities,
+                text,
+                exclude=exclude or [],
+                follows=follows,
+                limit=limit,
+            )
+        )
+        return [{"row": row, "snippet": snippet} for row, snippet in found], warnings
+
+    # The community review and digest (narrate.community.review, .digest).
+
+    def feed_activity_by_day(
+        self, communities: list[str], since: dt.date, until: dt.date
+    ) -> list[dict[str, Any]]:
+        """Shares and replies per day, member and kind (``day``, ``member``, ``kind``,
+        ``count``) from ``since`` to ``until``."""
+        from narrate.journal import feedstore
+
+        return self._guarded(
+            lambda: feedstore.activity_by_day(
+                self._connection, communities, since.isoformat(), until.isoformat()
+            )
+        )
+
+    def feed_practice_published(
+        self, communities: list[str], since: dt.date, until: dt.date
+    ) -> list[dict[str, Any]]:
+        """Practice changes first published per day, area and member (``day``, ``area``,
+        ``member``, ``count``), adoptions left out."""
+        from narrate.journal import feedstore
+
+        return self._guarded(
+            lambda: feedstore.practice_published(
+                self._connection, communities, since.isoformat(), until.isoformat()
+            )
+        )
+
+    def feed_adopted_changes(self, communities: list[str]) -> list[dict[str, Any]]:
+        """Every shared change adopted from another member's entry, with its trail."""
+        from narrate.journal import feedstore
+
+        return self._guarded(lambda: feedstore.adopted_changes(self._connection, communities))
+
+    def feed_thread_sizes(
+        self, roots: list[str], since: dt.date | None = None, until: dt.date | None = None
+    ) -> dict[str, int]:
+        """Replies in each root's thread (nested ones counted), optionally in a period."""
+        from narrate.journal import feedstore
+
+        first = since.isoformat() if since else None
+        last = until.isoformat() if until else None
+        return self._guarded(lambda: feedstore.thread_sizes(self._connection, roots, first, last))
+
+    def feed_busiest_threads(
+        self, communities: list[str], since: dt.date, until: dt.date, limit: int = 5
+    ) -> list[tuple[FeedRow, int]]:
+        """The entries whose threads got the most replies in the period, busiest first."""
+        from narrate.journal import feedstore
+
+        return self._guarded(
+            lambda: feedstore.busiest_threads(
+                self._connection, communities, since.isoformat(), until.isoformat(), limit
             )
         )
 

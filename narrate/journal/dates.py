@@ -351,3 +351,30 @@ def parse_day(text: str, now: dt.datetime | None = None, order: str = "dmy") -> 
     """A calendar day for filters such as --since and since:."""
     moment = parse_when(text, now, order)
     return moment.date()
+
+
+# ---- review periods: one label per month or ISO week (the practice and community reviews)
+
+
+def period_label(day: dt.date, by: str) -> str:
+    """'2026-11' for a month, '2026-W48' for an ISO week."""
+    if by == "week":
+        year, week, _ = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def periods_between(since: dt.date, until: dt.date, by: str) -> list[str]:
+    """Every period label from ``since`` to ``until``, in order, none skipped."""
+    labels: list[str] = []
+    if by == "week":
+        monday = since - dt.timedelta(days=since.weekday())
+        while monday <= until:
+            labels.append(period_label(monday, by))
+            monday += dt.timedelta(weeks=1)
+        return labels
+    year, month = since.year, since.month
+    while (year, month) <= (until.year, until.month):
+        labels.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return labels

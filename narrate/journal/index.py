@@ -54,7 +54,8 @@ if TYPE_CHECKING:
 # 11: the conversation: feed.kind, feed.parent (a reply's answered row) and feed.origin
 # (the row an adopted change came from). 12: entries are read from the whole journal
 # (files.dir, dirs at any depth), and entries.aliases is searched as a third FTS column.
-SCHEMA_VERSION = 12
+# 13: feed_fts, the feed's full-text table (narrate feed --search).
+SCHEMA_VERSION = 13
 FULL_CHECK_FILES = 5000
 FULL_CHECK_SECONDS = 600
 HOT_MONTHS = 2
@@ -221,6 +222,24 @@ def create_schema(conn: sqlite3.Connection) -> None:
         CREATE INDEX feed_origin ON feed(origin) WHERE origin IS NOT NULL;
         -- The commit each community's rows were read from ("" before its first commit).
         CREATE TABLE feed_heads (community TEXT PRIMARY KEY, commit_id TEXT NOT NULL);
+        -- The feed's full text (narrate feed --search), keyed by feed's rowid, which
+        -- stays put: feedstore.replace updates a changed row in place and leaves an
+        -- unchanged one alone, so only what changed is re-read here (and nothing vacuums
+        -- the index, which could renumber it).
+        CREATE VIRTUAL TABLE feed_fts USING fts5(
+            title, body, tokenize='porter unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER feed_ai AFTER INSERT ON feed BEGIN
+            INSERT INTO feed_fts(rowid, title, body) VALUES (new.rowid, new.title, new.body);
+        END;
+        CREATE TRIGGER feed_ad AFTER DELETE ON feed BEGIN
+            DELETE FROM feed_fts WHERE rowid = old.rowid;
+        END;
+        CREATE TRIGGER feed_au AFTER UPDATE OF title, body ON feed
+            WHEN old.title IS NOT new.title OR old.body IS NOT new.body BEGIN
+            DELETE FROM feed_fts WHERE rowid = old.rowid;
+            INSERT INTO feed_fts(rowid, title, body) VALUES (new.rowid, new.title, new.body);
+        END;
         """
     )
     _create_triggers(conn)

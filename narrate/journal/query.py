@@ -47,10 +47,12 @@ class Query:
 _TOKEN = re.compile(r'(-?)(?:([A-Za-z]+):"([^"]*)"?|"([^"]*)"?|(\S+))')
 
 
-def parse(text: str, prefix_last: bool = False) -> Query:
+def parse(text: str, prefix_last: bool = False, extra_keys: tuple[str, ...] = ()) -> Query:
     """Split user text into terms; never raises. ``prefix_last``: the last word, if the
-    text ends in it, matches as a prefix (search as you type: ``retr`` finds "retry")."""
+    text ends in it, matches as a prefix (search as you type: ``retr`` finds "retry").
+    ``extra_keys``: filters a caller understands beyond FILTER_KEYS (the feed's member:)."""
     query = Query()
+    keys = FILTER_KEYS + extra_keys
     last: Term | None = None
     # NUL, and lone surrogates (command-line bytes that are not UTF-8), cannot reach SQLite.
     text = text.replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")
@@ -61,7 +63,7 @@ def parse(text: str, prefix_last: bool = False) -> Query:
         negated = match.group(1) == "-"
         key, keyed, phrase, word = match.group(2, 3, 4, 5)
         if key is not None:
-            if key.lower() in FILTER_KEYS and keyed.strip():
+            if key.lower() in keys and keyed.strip():
                 # since:"2 weeks ago": a filter whose value has spaces.
                 word = f"{key}:{' '.join(keyed.split())}"
             else:
@@ -80,7 +82,7 @@ def parse(text: str, prefix_last: bool = False) -> Query:
                 query.terms.append(Term("tag", tag, negated))
                 continue
         key, sep, value = word.partition(":")
-        if sep and key.lower() in FILTER_KEYS and value:
+        if sep and key.lower() in keys and value:
             key = key.lower()
             if key == "is" and value.lower() not in IS_VALUES:
                 query.warnings.append(

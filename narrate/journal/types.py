@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
 
@@ -136,3 +137,23 @@ class FeedRow(TypedDict):
     # Who pushed it, the member folder's usual author, a notice about the folder's name
     # (narrate.community.feed): what a reader needs to doubt a member's identity.
     provenance: NotRequired[dict[str, Any]]
+
+
+class FeedHit(TypedDict):
+    """A feed row that matched ``Journal.feed_search``, with its snippet (the matched
+    words between \\x02 and \\x03)."""
+
+    row: FeedRow
+    snippet: str
+
+
+@dataclass(frozen=True)
+class Follows:
+    """What a reader follows, per community: members, tags and practice areas."""
+
+    members: tuple[tuple[str, str], ...] = ()
+    """(community, handle) pairs."""
+    tags: tuple[tuple[str, str], ...] = ()
+    """(community, tag) pairs; a tag also follows its children (lang follows lang/python)."""
+    areas: tuple[tuple[str, str], ...] = ()
+    """(community, area) pairs."""

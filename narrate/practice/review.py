@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from narrate.journal.dates import _months_back
+from narrate.journal.dates import _months_back, period_label, periods_between
 from narrate.practice.checkback import due_changes
 
 if TYPE_CHECKING:
@@ -50,14 +50,6 @@ def _no_cadence() -> Cadence:
     }
 
 
-def period_label(day: dt.date, by: str) -> str:
-    """'2026-11' for a month, '2026-W48' for an ISO week."""
-    if by == "week":
-        year, week, _ = day.isocalendar()
-        return f"{year}-W{week:02d}"
-    return f"{day.year:04d}-{day.month:02d}"
-
-
 def period_title(label: str, by: str, year: bool = False) -> str:
     """A period as people read it: "23 Nov" (the Monday of 2026-W48; "23 Nov 2026" with
     ``year``), "Nov 2026"."""
@@ -67,22 +59,6 @@ def period_title(label: str, by: str, year: bool = False) -> str:
         return f"{monday.day} {monday:%b}" + (f" {monday.year}" if year else "")
     first, month = label.split("-")
     return f"{dt.date(int(first), int(month), 1):%b %Y}"
-
-
-def periods_between(since: dt.date, until: dt.date, by: str) -> list[str]:
-    """Every period label from ``since`` to ``until``, in order, none skipped."""
-    labels: list[str] = []
-    if by == "week":
-        monday = since - dt.timedelta(days=since.weekday())
-        while monday <= until:
-            labels.append(period_label(monday, by))
-            monday += dt.timedelta(weeks=1)
-        return labels
-    year, month = since.year, since.month
-    while (year, month) <= (until.year, until.month):
-        labels.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return labels
 
 
 @dataclass

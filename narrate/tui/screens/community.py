@@ -9,6 +9,7 @@ does not parse markup). Links open only after a confirmation, and only http(s).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import random
 from collections.abc import Iterator
@@ -56,6 +57,10 @@ class FeedLoaded(Message):
     communities: list[CommunitySummary]
     items: list[dict[str, Any]]
     notices: list[str] = field(default_factory=list)
+    activity: list[dict[str, Any]] = field(default_factory=list)
+    """What happened to the user's own contributions, each marked ``new`` or not."""
+    following: dict[str, list[str]] = field(default_factory=dict)
+    """What the user follows, per community (narrate follow)."""
 
 
 @dataclass
@@ -97,6 +102,32 @@ class AdoptFailed(Message):
     reason: str
 
 
+@dataclass
+class ThreadLoaded(Message):
+    """The replies under a feed entry and who adopted it were read."""
+
+    feed_id: str
+    replies: list[dict[str, Any]]
+    adoptions: list[dict[str, Any]]
+    omitted: int = 0
+
+
+@dataclass
+class ReplySaved(Message):
+    """A reply was kept in the journal: next, the share dialog publishes it."""
+
+    entry: Any
+    community: str
+    warning: str | None = None
+
+
+@dataclass
+class ReplyFailed(Message):
+    """No reply was written."""
+
+    reason: str
+
+
 # ---------------------------------------------------------------------- background work
 
 
@@ -112,10 +143,15 @@ def skipped_notices(name: str, skipped: list[Skipped]) -> list[str]:
 def read_feed(journal: Journal, config: Config) -> FeedLoaded:
     """Summaries of the configured communities and the newest feed items, from the local
     clones (re-indexed if a pull from the CLI changed them). Runs in the app's reader."""
+    from narrate.community.activity import gather, mark_new
     from narrate.community.pull import choose
     from narrate.community.pull import read_feed as read_community_feed
+    from narrate.community.registry import follow_list
 
-    found = read_community_feed(journal, choose(config), limit=FEED_LIMIT, with_info=True)
+    chosen = choose(config)
+    found = read_community_feed(journal, chosen, limit=FEED_LIMIT, with_info=True)
+    activity = mark_new(gather(journal, chosen))
+    following = {c.name: follow_list(config, c) for c in chosen}
     summaries: list[CommunitySummary] = []
     notices: list[str] = []
     for view in found.communities:
@@ -143,7 +179,7 @@ def read_feed(journal: Journal, config: Config) -> FeedLoaded:
             ]
             summary.problem = clean(info.problem) if info.problem else None
         notices += skipped_notices(community.name, view.skipped)
-    return FeedLoaded(summaries, found.items, notices)
+    return FeedLoaded(summaries, found.items, notices, activity, following)
 
 
 # ---------------------------------------------------------------------- modals
@@ -313,6 +349,10 @@ class CommunityScreen(Screen[None]):
         Binding("escape", "close", "Journal", tooltip="Back to the journal"),
         Binding("p", "pull", "Pull", tooltip="Fetch new entries from the community (or all)"),
         Binding("a", "adopt", "Adopt", tooltip="Start trying the practice of the entry shown"),
+        Binding("t", "reply", "Reply", tooltip="Reply to the entry shown (preview, then publish)"),
+        Binding("f", "follow", "Follow", tooltip="Follow (or stop following) its member"),
+        Binding("F", "follow_area", "Follow area", show=False, tooltip="Follow its practice area"),
+        Binding("v", "review", "Review", tooltip="What the community changed: the five cycles"),
         Binding("r", "reload", "Reload", show=False, tooltip="Re-read the feed"),
         Binding("ctrl+l", "focus_feed", "Feed", show=False, tooltip="Move to the feed"),
         Binding("f1", "app.help", "Help", tooltip="All keys"),
@@ -328,12 +368,16 @@ class CommunityScreen(Screen[None]):
         self.pulling = False
         self._rng = random.Random()
         self.adopting = False
+        self.replying = False
+        self.activity: list[dict[str, Any]] = []
+        self.following: dict[str, list[str]] = {}
 
     def compose(self) -> ComposeResult:
         """Communities and the feed on the left, the reader on the right."""
         yield Header(icon="✎")
         with Horizontal(id="community-main"):
             with Vertical(id="community-side"):
+                yield Static("", id="activity-badge", markup=False)
                 yield OptionList(id="communities", markup=False)
                 yield FeedList(id="feed")
                 yield Static("Reading the feed…", id="feed-status", markup=False)
@@ -406,6 +450,9 @@ class CommunityScreen(Screen[None]):
         self.loaded = True
         self.summaries = {s.name: s for s in message.communities}
         self.all_items = message.items
+        self.activity = message.activity
+        self.following = message.following
+        self.show_badge()
         chosen = self.chosen_community
         communities = self.query_one("#communities", OptionList)
         communities.clear_options()
@@ -497,7 +544,193 @@ class CommunityScreen(Screen[None]):
         """Put the feed's highlighted entry in the reader."""
         item = self.feed.highlighted_item
         if item is not None and item is not self.reader.item:
-            self.reader.show_item(item)
+            self.reader.show_item(item, self.followed_in(item))
+            self.load_thread(str(item["feed_id"]))
+
+    def load_thread(self, feed_id: str) -> None:
+        """Read the entry's thread and adoption trail in the app's reader."""
+
+        def task(journal: Journal) -> Message | None:
+            from narrate.community.thread import adoptions, thread
+
+            try:
+                found = thread(journal, feed_id)
+                return ThreadLoaded(
+                    feed_id, found.replies, adoptions(journal, feed_id), found.omitted
+                )
+            except Exception:  # the entry is shown already; the thread is a bonus
+                return None
+
+        journal_app(self).reader.submit(TaskJob("community-thread", task, reply=self.post_message))
+
+    @on(ThreadLoaded)
+    def thread_loaded(self, message: ThreadLoaded) -> None:
+        """Show the thread and the trail under the entry."""
+        self.reader.show_conversation(
+            message.feed_id, message.replies, message.adoptions, message.omitted
+        )
+
+    # ------------------------------------------------------------------ activity, following
+
+    def show_badge(self) -> None:
+        """The badge for new activity on the user's own contributions."""
+        from narrate.community.activity import summary
+
+        new = [item for item in self.activity if item.get("new")]
+        badge = self.query_one("#activity-badge", Static)
+        badge.display = bool(new)
+        if new:
+            badge.update(Text(f"● new: {clean(summary(new), single_line=True)}", style="bold"))
+
+    def followed_in(self, item: dict[str, Any]) -> list[str]:
+        """What the user follows that the feed item matches (its member, tags, areas)."""
+        follows = self.following.get(str(item.get("community")), [])
+        areas = {f"area:{p.get('area')}" for p in item.get("practice") or [] if isinstance(p, dict)}
+        tags = {str(t) for t in item.get("tags") or []}
+        return [
+            f
+            for f in follows
+            if f == item.get("member")
+            or f in areas
+            or (f.startswith("#") and any(t == f[1:] or t.startswith(f[1:] + "/") for t in tags))
+        ]
+
+    def action_follow(self) -> None:
+        """Follow the member of the entry shown, or stop following them."""
+        item = self.reader.item or self.feed.highlighted_item
+        if item is None:
+            self.notify("Pick an entry in the feed first.", timeout=4)
+            return
+        self.toggle_follow(item, str(item.get("member")))
+
+    def action_follow_area(self) -> None:
+        """Follow the practice area of the entry shown, or stop following it."""
+        item = self.reader.item or self.feed.highlighted_item
+        change = next((p for p in (item or {}).get("practice") or [] if isinstance(p, dict)), None)
+        if item is None or change is None or not change.get("area"):
+            self.notify("The entry shown records no practice area.", timeout=4)
+            return
+        self.toggle_follow(item, f"area:{change['area']}")
+
+    def toggle_follow(self, item: dict[str, Any], target: str) -> None:
+        """Follow ``target`` in the item's community, or unfollow it; say which."""
+        from narrate.community.registry import follow_list, follow_target, get, set_follow
+
+        config = journal_app(self).config
+        try:
+            if config is None:
+                raise NarrateError("the config cannot be read")
+            community = get(config, str(item["community"]))
+            stored = follow_target(target)
+            on = stored not in follow_list(config, community)
+            set_follow(config, community, stored, on)
+        except NarrateError as exc:
+            self.notify(clean(str(exc)), severity="error", markup=False)
+            return
+        self.following[community.name] = follow_list(config, community)
+        verb = "Following" if on else "No longer following"
+        self.notify(f"{verb} {stored} in {community.name}.", title="Follow", markup=False)
+        if self.reader.item is item:
+            self.reader.show_item(item, self.followed_in(item))
+            self.load_thread(str(item["feed_id"]))
+
+    # ------------------------------------------------------------------ replying
+
+    def action_reply(self) -> None:
+        """Reply to the entry shown: write it, keep it in the journal, then the share
+        dialog previews the redacted copy and publishes it when you say so."""
+        item = self.reader.item or self.feed.highlighted_item
+        if item is None:
+            self.notify("Pick an entry in the feed first.", timeout=4)
+            return
+        if self.replying:
+            self.notify("Still saving the last reply…", timeout=3)
+            return
+        from narrate.tui.screens.conversation import ReplyModal
+
+        def answered(text: str | None) -> None:
+            if text:
+                self.replying = True
+                self.save_reply(item, text)
+
+        self.app.push_screen(ReplyModal(item), answered)
+
+    def save_reply(self, item: dict[str, Any], text: str) -> None:
+        """Make the reply entry and keep it in the journal (the writer commits it)."""
+        config = journal_app(self).config
+
+        def task(journal: Journal) -> Message:
+            from narrate.community.reply import reply_entry, save_reply
+            from narrate.journal.core import NotCommitted
+
+            try:
+                if config is None:
+                    raise NarrateError("the config cannot be read")
+                entry = save_reply(journal, reply_entry(config, item, text))
+            except NotCommitted as exc:  # kept in the journal, not committed
+                path = exc.paths[0] if exc.paths else ""
+                return ReplySaved(journal.get(path), str(item["community"]), clean(str(exc)))
+            except Exception as exc:  # NarrateError and anything else: say it
+                return ReplyFailed(clean(str(exc) or type(exc).__name__))
+            return ReplySaved(entry, str(item["community"]))
+
+        journal_app(self).writer.submit(
+            TaskJob(f"community-reply-{next(_writes)}", task, reply=self.post_message)
+        )
+
+    @on(ReplySaved)
+    def reply_saved(self, message: ReplySaved) -> None:
+        """The reply is in the journal: show the share dialog's preview for it."""
+        from narrate.community.registry import get
+        from narrate.tui.screens.share import ShareDone, ShareModal
+
+        self.replying = False
+        if message.warning:
+            self.notify(message.warning, severity="warning", timeout=12, markup=False)
+        app = journal_app(self)
+        config = app.config
+        if config is None:
+            return
+        entry = message.entry
+
+        def closed(done: ShareDone | None) -> None:
+            if done is None:
+                self.notify(
+                    f"Not published: the reply is kept in your journal ({entry.path}); "
+                    f"share it later with narrate share {entry.id[:12]}",
+                    timeout=10,
+                    markup=False,
+                )
+                return
+            self.notify(f"Reply published to {done.community}.", title="Replied", markup=False)
+            journal_screen = getattr(self.app, "journal_screen", None)
+            if journal_screen is not None and journal_screen.is_mounted:
+                journal_screen.load_listing()
+
+        try:
+            community = get(config, message.community)
+        except NarrateError as exc:
+            self.notify(clean(str(exc)), severity="error", markup=False)
+            return
+        self.app.push_screen(ShareModal(entry, [community], config, None), closed)
+
+    @on(ReplyFailed)
+    def reply_failed(self, message: ReplyFailed) -> None:
+        """Nothing was written: say why."""
+        self.replying = False
+        self.notify(f"No reply: {message.reason}", severity="error", timeout=12, markup=False)
+
+    # ------------------------------------------------------------------ the review
+
+    def action_review(self) -> None:
+        """The community review of the chosen community (or the first)."""
+        from narrate.tui.screens.conversation import CommunityReviewScreen
+
+        name = self.chosen_community or next(iter(self.summaries), None)
+        if name is None:
+            self.notify("You are in no community yet.", timeout=4)
+            return
+        self.app.push_screen(CommunityReviewScreen(name))
 
     @on(OptionList.OptionSelected, "#feed")
     def item_selected(self) -> None:
@@ -680,7 +913,14 @@ class CommunityScreen(Screen[None]):
     # ------------------------------------------------------------------ actions
 
     def action_close(self) -> None:
-        """Back to the journal."""
+        """Back to the journal; the activity shown here is no longer new."""
+        from narrate.community.activity import mark_seen
+
+        new = [item for item in self.activity if item.get("new")]
+        if new:
+            # Unsaved, the badge shows them again next time: nothing is lost.
+            with contextlib.suppress(OSError):
+                mark_seen(new)
         self.dismiss()
 
     def action_reload(self) -> None:
@@ -695,5 +935,9 @@ class CommunityScreen(Screen[None]):
         """This screen's actions for the command palette."""
         yield SystemCommand("Pull", "Fetch new entries from your communities", self.action_pull)
         yield SystemCommand("Adopt", "Start trying the practice shown", self.action_adopt)
+        yield SystemCommand("Reply", "Reply to the entry shown", self.action_reply)
+        yield SystemCommand("Follow member", "Follow the member shown", self.action_follow)
+        yield SystemCommand("Follow area", "Follow the area shown", self.action_follow_area)
+        yield SystemCommand("Community review", "What the community changed", self.action_review)
         yield SystemCommand("Reload feed", "Re-read the feed", self.action_reload)
         yield SystemCommand("Back to the journal", "Close the community screen", self.action_close)

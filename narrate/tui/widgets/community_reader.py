@@ -73,6 +73,7 @@ class CommunityReader(VerticalScroll, can_focus=True):
         scrollbar-size-vertical: 1;
         & > #reader-head { padding: 0 0 1 0; }
         & > #reader-body { background: $background; }
+        & > #reader-conversation { padding: 1 0 0 0; }
         & > #reader-links-title { color: $text-muted; padding: 1 0 0 0; }
         & > #reader-links {
             height: auto;
@@ -92,22 +93,28 @@ class CommunityReader(VerticalScroll, can_focus=True):
         """The http(s) links in the body, in full, in order."""
         self.showing = "nothing"
         """What the reader shows: "item", "community" or "nothing"."""
+        self.conversation_of: str | None = None
+        """The feed id whose thread and adoption trail are shown under the body."""
 
     def compose(self) -> ComposeResult:
         """Heading, body, links."""
         yield Static(Text("Pick an entry in the feed to read it.", style="dim"), id="reader-head")
         yield Markdown("", id="reader-body", open_links=False)
+        yield Static("", id="reader-conversation")
         yield Static("", id="reader-links-title")
         yield OptionList(id="reader-links", markup=False)
 
-    def show_item(self, item: dict[str, Any]) -> None:
-        """A member's shared entry (a feed item, its strings cleaned once more here)."""
+    def show_item(self, item: dict[str, Any], following: list[str] | None = None) -> None:
+        """A member's shared entry (a feed item, its strings cleaned once more here);
+        ``following``: what the user follows that it matches (shown as ★)."""
         self.item, self.showing = item, "item"
         head = Text()
         head.append(_line(item.get("title")) or "Untitled", "bold")
         who = _line(f"{item.get('member')}@{item.get('community')}")
         when = humane_date(_line(item.get("created")))
         head.append(f"\n{who} · {when}", "dim")
+        if following:
+            head.append(f"\n★ you follow {_line(', '.join(following))}", "bold")
         for notice in identity_notices(item):
             head.append(f"\n{_line(notice)}", "bold yellow")
         tags = " ".join(f"#{_line(tag)}" for tag in list(item.get("tags") or [])[:MAX_TAGS])
@@ -127,6 +134,9 @@ class CommunityReader(VerticalScroll, can_focus=True):
         if cut > 0:
             body = body[:MAX_RENDERED_CHARS]
         self._show(head, body, link_targets(body))
+        self.query_one("#reader-conversation", Static).update(
+            Text("Reading the thread…", style="dim")
+        )
         if cut > 0:
             self.query_one("#reader-links-title", Static).update(
                 Text(f"(the last {cut:,} characters are not shown here)\n").append_text(
@@ -158,8 +168,26 @@ class CommunityReader(VerticalScroll, can_focus=True):
         self.item, self.showing = None, "nothing"
         self._show(Text(message, style="dim"), "", [])
 
+    def show_conversation(
+        self,
+        feed_id: str,
+        replies: list[dict[str, Any]],
+        adoptions: list[dict[str, Any]],
+        omitted: int = 0,
+    ) -> None:
+        """The thread under the entry (nested, oldest first) and its adoption trail: who
+        is trying it, who adopted or dropped it, and their check-backs."""
+        if self.item is None or self.item.get("feed_id") != feed_id:
+            return  # the reader moved on while the thread was read
+        self.conversation_of = feed_id
+        self.query_one("#reader-conversation", Static).update(
+            conversation_text(replies, adoptions, omitted)
+        )
+
     def _show(self, head: Text, body: str, links: list[str]) -> None:
         self.links = links
+        self.conversation_of = None
+        self.query_one("#reader-conversation", Static).update("")
         self.query_one("#reader-head", Static).update(head)
         self.query_one("#reader-body", Markdown).update(body)
         self.query_one("#reader-links-title", Static).update(self._links_title())
@@ -173,3 +201,62 @@ class CommunityReader(VerticalScroll, can_focus=True):
         if not self.links:
             return Text("")
         return Text("Links, in full (enter on one asks before opening it):")
+
+
+MAX_THREAD_LINES = 200
+"""Replies shown under an entry; the rest are counted (``narrate read`` has them all)."""
+STATUS_MARKS = {"adopted": "✓", "dropped": "✗", "trying": "…"}
+
+
+def conversation_text(
+    replies: list[dict[str, Any]], adoptions: list[dict[str, Any]], omitted: int = 0
+) -> Text:
+    """The thread and the adoption trail as Text (every string cleaned, markup off)."""
+    text = Text()
+    count = _count(replies)
+    text.append(
+        f"Thread · {count} repl{'y' if count == 1 else 'ies'}" if count else "No replies yet",
+        "bold",
+    )
+    text.append("  (t replies)", "dim")
+    shown = 0
+    stack = [(node, 0) for node in reversed(replies)]
+    while stack and shown < MAX_THREAD_LINES:
+        node, depth = stack.pop()
+        shown += 1
+        indent = "  " * min(depth, 8)
+        text.append(f"\n{indent}↳ ", "dim")
+        text.append(_line(node.get("member")), "bold")
+        text.append(f" · {humane_date(_line(node.get('created')))}", "dim")
+        body = _line(node.get("body"))
+        text.append(f"\n{indent}  {body[:300]}")
+        stack.extend((child, depth + 1) for child in reversed(node.get("replies") or []))
+    left = count - shown + omitted
+    if left > 0:
+        text.append(f"\n…and {left} more (narrate read shows them all)", "dim")
+    text.append("\n\n")
+    text.append("Adoption trail" if adoptions else "Nobody has adopted this yet", "bold")
+    for adoption in adoptions[:MAX_THREAD_LINES]:
+        status = _line(adoption.get("status")) or "trying"
+        text.append(f"\n{STATUS_MARKS.get(status, '·')} ", "bold")
+        text.append(_line(adoption.get("member")), "bold")
+        text.append(f" {status} · since {_line(adoption.get('adopted'))}")
+        checks = [
+            f"{_line(c.get('date'))}: {_line(c.get('answer') or 'checked back')}"
+            + (f" ({_line(c['outcome'])})" if c.get("outcome") else "")
+            for c in list(adoption.get("checkbacks") or [])[:20]
+            if isinstance(c, dict)
+        ]
+        if checks:
+            text.append("\n   check-backs " + "; ".join(checks), "dim")
+    return text
+
+
+def _count(replies: list[dict[str, Any]]) -> int:
+    """Replies in a nested thread (walked without recursion: a hostile thread is deep)."""
+    total, stack = 0, list(replies)
+    while stack:
+        node = stack.pop()
+        total += 1
+        stack.extend(node.get("replies") or [])
+    return total
