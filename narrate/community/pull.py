@@ -112,10 +112,8 @@ def pull(
 
 def followed_of(community: Community) -> list[str]:
     """The members of ``community`` the user follows (their entries are fetched first
-    by a partial clone); none until following is configured."""
-    # The seam for the followed-members setting (issue 16's registry): read it here.
-    found = getattr(community, "following", None)
-    return [str(m) for m in found] if isinstance(found, list | tuple | set) else []
+    by a partial clone)."""
+    return list(community.following)
 
 
 def jittered(interval: float, rng: random.Random, spread: float = 0.2) -> float:

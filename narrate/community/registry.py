@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -101,6 +101,8 @@ class Community:
     partial: bool = False
     """Clone blobless (``partial = true`` in its settings): for a large community, whose
     entries are then fetched in batches, newest first."""
+    following: tuple[str, ...] = ()
+    """The members the user follows here (a partial clone fetches their entries first)."""
 
     @property
     def clone_path(self) -> Path:
@@ -127,13 +129,15 @@ def communities(config: Config) -> dict[str, Community]:
             f"member handle of community '{name}' in {config.path}",
         )
         email = str(settings.get("email") or config.get("author.email") or "")
-        found[name] = Community(
+        community = Community(
             name,
             str(settings["url"]),
             member,
             email or f"{member}@users.narrate.invalid",
             partial=settings.get("partial") is True,
         )
+        members = [t for t in follow_list(config, community) if t[0] != "#" and ":" not in t]
+        found[name] = replace(community, following=tuple(members))
     return found
 
 

@@ -76,3 +76,18 @@ def test_several_communities_need_community(alice: Member, tmp_path: Path) -> No
     communities = _config(alice)["communities"]
     assert isinstance(communities, dict)
     assert communities["other"]["follow"] == ["bob"] and "follow" not in communities["cop"]
+
+
+def test_followed_members_are_what_a_partial_clone_fetches_first(alice: Member) -> None:
+    # `follow` writes the list; the community a pull builds from the config carries its
+    # members (not its tags or areas) to the partial clone's fetch order.
+    from narrate.community.pull import followed_of
+    from narrate.community.registry import communities
+    from narrate.config import load_config
+
+    alice.ok("follow", "carol")
+    alice.ok("follow", "#lang")
+    alice.ok("follow", "area:ops")
+    alice.ok("follow", "bob")
+    config = load_config(alice.home / "config" / "narrate" / "config.toml")
+    assert followed_of(communities(config)["cop"]) == ["carol", "bob"]
