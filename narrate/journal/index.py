@@ -382,16 +382,17 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield conn
     except BaseException:
-        # SQLite may have rolled back already (a full disk does): keep the first error.
-        if conn.in_transaction:
-            with contextlib.suppress(sqlite3.Error):
+        # SQLite may have rolled back already (a full disk does), or a signal's handler
+        # closed the connection before this generator was finalised: keep the first error.
+        with contextlib.suppress(sqlite3.Error):
+            if conn.in_transaction:
                 conn.execute("ROLLBACK")
         raise
     try:
         conn.execute("COMMIT")
     except BaseException:
-        if conn.in_transaction:
-            with contextlib.suppress(sqlite3.Error):
+        with contextlib.suppress(sqlite3.Error):
+            if conn.in_transaction:
                 conn.execute("ROLLBACK")
         raise
 

@@ -354,3 +354,17 @@ def test_reads_while_another_process_writes_never_fail(root: Path) -> None:
         _, err = proc.communicate(timeout=60)
         assert proc.returncode == 0 and err == "", err
     assert len(titles(root)) == 9
+
+
+def test_a_transaction_abandoned_after_its_connection_closed_ends_quietly() -> None:
+    # A signal can land while a write is open: the handler closes the journal, and the
+    # transaction's generator is finalised later (at exit). It must not print a traceback.
+    import sqlite3
+
+    from narrate.journal.index import transaction
+
+    conn = sqlite3.connect(":memory:")
+    opened = transaction(conn)
+    opened.__enter__()
+    conn.close()
+    opened.gen.close()  # what the garbage collector does with it
