@@ -198,6 +198,7 @@ def create_schema(conn: sqlite3.Connection) -> None:
         CREATE INDEX feed_recent ON feed(kind, sort DESC, feed_id);
         CREATE INDEX feed_member ON feed(member, kind, sort DESC, feed_id);
         CREATE INDEX feed_kind ON feed(community, kind);
+        CREATE UNIQUE INDEX feed_path ON feed(community, path);
         CREATE INDEX feed_parent ON feed(parent) WHERE parent IS NOT NULL;
         CREATE INDEX feed_origin ON feed(origin) WHERE origin IS NOT NULL;
         -- The commit each community's rows were read from ("" before its first commit).
