@@ -243,7 +243,8 @@ def _provenance_of(
 
 
 def _refresh_provenance(writer: FeedWriter, members: Iterable[str], everyone: list[str]) -> None:
-    """Recompute the provenance of every row in ``members``' folders."""
+    """Recompute the provenance of every row in ``members``' folders (``everyone``: every
+    folder, needed only when one of ``members`` breaks the handle rule)."""
     from narrate.community.registry import handle_notice
 
     for member in sorted(set(members)):
@@ -346,8 +347,9 @@ def _read_changes(
     reader.keep_deferred = True
 
     def apply(writer: FeedWriter) -> None:
-        before = writer.members()
         paths = [path for path, _found in changes]
+        folders = {p.split("/")[1] for p in paths if p.startswith(MEMBERS) and p.count("/") >= 2}
+        before = {m for m in folders if writer.has_member(m)}
         writer.drop(paths)
         readable = []
         for _path, found in changes:
@@ -362,10 +364,12 @@ def _read_changes(
         for batch in repo.batches(readable):
             reader.read(writer, batch, provenance, defer=True)
         writer.set_pushed_by(history.last)
+        # A pusher's new name shows as the usual author of every folder they committed to.
+        renamed = writer.renamed(history.names)
         writer.add_commits(history.counts, history.names)
         affected = {p.split("/")[1] for p in paths if p.startswith(MEMBERS) and p.count("/") >= 2}
         affected |= history.members
-        affected |= writer.members_of_emails(sorted(history.names))
+        affected |= writer.members_of_emails(renamed)
         # Rows whose links name a changed folder resolve again, against the new tree.
         relinked = {(f.path, f.blob, f.size) for f in readable if f.path in reader.deferred} | set(
             writer.linked(affected)
@@ -373,9 +377,13 @@ def _read_changes(
         for batch in repo.batches(TreeFile(p, b, n) for p, b, n in sorted(relinked)):
             reader.read(writer, batch, provenance, defer=False)
         touched = affected | {p.split("/")[1] for p, _b, _n in relinked}
-        everyone = writer.members()
-        if everyone != before:  # a new or gone folder may be another's look-alike
+        everyone: list[str] = []
+        if {m for m in folders if writer.has_member(m)} != before:
+            # A new or gone folder may be another's look-alike.
+            everyone = writer.members()
             touched |= {m for m in everyone if not NAME_RE.fullmatch(m)}
+        elif any(not NAME_RE.fullmatch(m) for m in touched):
+            everyone = writer.members()
         _refresh_provenance(writer, touched, everyone)
         reader.finish(writer, sorted(touched))
         writer.set_head(head)

@@ -339,6 +339,16 @@ class FeedWriter:
             found.update((str(r[0]), str(r[1]), int(r[2])) for r in rows)
         return sorted(found)
 
+    def has_member(self, member: str) -> bool:
+        """Whether ``member``'s folder holds an entry file read."""
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM feed_files WHERE community = ? AND member = ? LIMIT 1",
+                (self.community, member),
+            ).fetchone()
+            is not None
+        )
+
     def members(self) -> list[str]:
         """Every member folder holding an entry file read."""
         rows = self.conn.execute(
@@ -383,6 +393,18 @@ class FeedWriter:
         ).fetchone()
         return (None, None) if row is None else (str(row[0]), row[1])
 
+    def renamed(self, names: dict[str, str]) -> list[str]:
+        """The emails among ``names`` (email -> newest name) whose recorded name differs."""
+        found: list[str] = []
+        for email, name in sorted(names.items()):
+            row = self.conn.execute(
+                "SELECT name FROM feed_authors WHERE community = ? AND member = '' AND email = ?",
+                (self.community, email),
+            ).fetchone()
+            if row is None or row[0] != name:
+                found.append(email)
+        return found
+
     def members_of_emails(self, emails: list[str]) -> set[str]:
         """The folders any of ``emails`` committed to."""
         found: set[str] = set()
@@ -405,10 +427,12 @@ class FeedWriter:
 
     def pushed_by(self, member: str) -> list[tuple[str, str | None]]:
         """(path, author of its last change) of each row in ``member``'s folder."""
+        # From the folder's files (feed_files_id), each looked up in feed (feed_path).
         rows = self.conn.execute(
-            "SELECT f.path, f.pushed_by FROM feed f2 JOIN feed_files f "
-            "ON f.community = f2.community AND f.path = f2.path "
-            "WHERE f2.community = ? AND f2.member = ?",
+            "SELECT f.path, f.pushed_by FROM feed_files f INDEXED BY feed_files_id "
+            "WHERE f.community = ? "
+            "AND f.member = ? AND EXISTS (SELECT 1 FROM feed WHERE feed.community = "
+            "f.community AND feed.path = f.path)",
             (self.community, member),
         )
         return [(str(r[0]), r[1]) for r in rows]
