@@ -73,8 +73,11 @@ def bench(size: int) -> dict[str, object]:
         ["git", "clone", "-q", "--bare", "--mirror", str(corpus), str(origin)], check=True
     )
     home = work / "home"
+    # Bytecode is cached as an installed narrate's is (a shell that sets
+    # PYTHONDONTWRITEBYTECODE would compile every module on every run).
+    environ = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env = {
-        **os.environ,
+        **environ,
         "HOME": str(home),
         "XDG_CONFIG_HOME": str(home / "config"),
         "XDG_DATA_HOME": str(home / "data"),
