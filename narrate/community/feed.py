@@ -419,7 +419,7 @@ class Links:
     def __init__(
         self,
         community: str,
-        read: list[tuple[str, Entry]] = (),  # type: ignore[assignment]
+        read: Iterable[tuple[str, Entry]] = (),
         *,
         held: Callable[[str], str | None] | None = None,
         moved: Callable[[str, str], str | None] | None = None,
@@ -428,9 +428,10 @@ class Links:
         ``held``: the entry id of a path; ``moved``: the first path of a member holding
         an entry id, so a link survives its target's move (a new title moves a copy)."""
         self.community = community
-        ids: dict[str, str] = {path: entry.id for path, entry in read}
+        files = sorted(read, key=lambda item: item[0])
+        ids: dict[str, str] = {path: entry.id for path, entry in files}
         by_member_id: dict[tuple[str, str], str] = {}
-        for path, entry in sorted(read, key=lambda item: item[0]):
+        for path, entry in files:
             by_member_id.setdefault((path.split("/")[1], entry.id), path)
         self._held = held or ids.get
         self._moved = moved or (lambda member, entry_id: by_member_id.get((member, entry_id)))
