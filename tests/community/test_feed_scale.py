@@ -71,6 +71,13 @@ def feed_state(member: Member) -> dict[str, Any]:
     return {"rows": rows, "fts": fts}
 
 
+def rowid_of(member: Member, suffix: str) -> int:
+    conn = sqlite3.connect(index_path(member.journal))
+    found = conn.execute("SELECT rowid FROM feed WHERE path LIKE ?", (f"%{suffix}",)).fetchone()
+    conn.close()
+    return int(found[0])
+
+
 def full_read(base: Path, cop: Path, step: int) -> dict[str, Any]:
     """The feed a fresh device reads from the whole community."""
     fresh = Member(base / f"fresh{step}", "zed")
@@ -120,6 +127,7 @@ def test_incremental_pulls_leave_the_feed_equal_to_a_full_read(
         # The root comes back: the reply answers it again; frank's entry is deleted.
         {ROOT: root, "members/frank/2026/2026-11-23-hello.md": None},
     ]
+    hello_rowid = -1
     for number, files in enumerate(steps):
         for rel, content in files.items():
             if content is None:
@@ -128,6 +136,11 @@ def test_incremental_pulls_leave_the_feed_equal_to_a_full_read(
         bob.ok("community", "pull")
         pulled = feed_state(bob)
         assert pulled["rows"], number
+        if number == 3:
+            # Incremental, not a full read again: a row the pull did not touch keeps its rowid.
+            assert rowid_of(bob, "hello.md") == hello_rowid
+        if number == 2:
+            hello_rowid = rowid_of(bob, "hello.md")
         assert pulled == full_read(tmp_path, cop, number), f"after step {number}"
     rows = feed_state(bob)["rows"].values()
     early = next(r for r in rows if r["path"].endswith("early.md"))
