@@ -347,6 +347,8 @@ def _read_changes(
     reader.keep_deferred = True
 
     def apply(writer: FeedWriter) -> None:
+        if writer.head() != known:
+            return  # another narrate applied this pull first (its commit counts are in)
         paths = [path for path, _found in changes]
         folders = {p.split("/")[1] for p in paths if p.startswith(MEMBERS) and p.count("/") >= 2}
         before = {m for m in folders if writer.has_member(m)}

@@ -217,6 +217,10 @@ class FeedWriter:
         self.conn.execute("DELETE FROM feed WHERE community = ?", (self.community,))
         _forget_files(self.conn, self.community)
 
+    def head(self) -> str | None:
+        """The commit the community's rows reflect (inside this transaction)."""
+        return known_head(self.conn, self.community)
+
     def set_head(self, head: str) -> None:
         """Record the commit the community's rows now reflect."""
         self.conn.execute(
