@@ -35,7 +35,8 @@ def _print_skipped(skipped: list[Skipped]) -> None:
     from narrate.sanitize import clean
 
     if skipped:
-        click.echo(f"Ignored {plural(len(skipped), 'file')} in the community:", err=True)
+        # A few of each kind: the counts are in the notices (one line per reason).
+        click.echo("Ignored files in the community:", err=True)
         for item in skipped[:10]:
             click.echo(f"  {clean(item.path, single_line=True)}: {item.reason}", err=True)
 
@@ -121,6 +122,8 @@ def community_add(
     # The clone was a pull: 'community list' must not say "never" right after it.
     mark_pulled(name)
     _print_skipped(update.skipped)
+    for notice in update.notices:
+        click.echo(f"narrate: warning: {name}: {notice}", err=True)
     click.echo(f"{plural(update.entries, 'shared entry')}; read them with 'narrate feed {name}'.")
 
 

@@ -19,8 +19,8 @@ import hashlib
 import random
 import shlex
 import time
-from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,10 +34,13 @@ if TYPE_CHECKING:
 MAX_ENTRY_BYTES = 1024 * 1024
 BLOB_BATCH = 2000
 """Blobs a partial clone asks for in one fetch (the feed's newest first)."""
-# A community of people writing narrations stays far below these; a hostile one (a
-# few KB of packed objects can inflate to GBs) is cut off there, with a notice.
-MAX_TOTAL_BYTES = 64 * 1024 * 1024
-MAX_FILES = 50_000
+MAX_LINE = 64 * 1024
+"""The longest line narrate reads in an entry (a 1 MB one-line file is not a narration)."""
+# No cap on a community's size: a big one is read whole, in batches, so memory stays
+# bounded whatever a (hostile) repository holds: at most this many files and bytes of
+# blobs are in memory at once.
+READ_BATCH_FILES = 2000
+READ_BATCH_BYTES = 8 * 1024 * 1024
 LOCAL_TIMEOUT = 120.0
 Step = Callable[[int, int], object]
 """Progress of a long fetch: called with (done, total)."""
@@ -201,6 +204,57 @@ class Skipped:
 
     path: str
     reason: str
+
+
+def classify(
+    mode: bytes, kind: bytes, blob: bytes, size: int, raw_path: bytes
+) -> TreeFile | Skipped | None:
+    """The one rule for a file of a community tree: a file narrate may read, why it is
+    skipped, or None for a file that is not an entry (and needs no notice)."""
+    path = raw_path.decode("utf-8", "replace")
+    if not path.startswith(MEMBERS):
+        if path.endswith(".md") and path != "README.md":
+            return Skipped(path, "outside members/")
+        return None
+    parts = path.split("/")
+    if any(part in ("", ".", "..") for part in parts) or "\\" in path:
+        return Skipped(path, "path escapes the community folder")
+    if mode == b"120000":
+        return Skipped(path, "symbolic link")
+    if kind != b"blob" or mode not in (b"100644", b"100755"):
+        return Skipped(path, "not a regular file")
+    if not path.endswith(".md"):
+        return None
+    if (problem := member_path(path)[1]) is not None:
+        return Skipped(path, problem)
+    if size > MAX_ENTRY_BYTES:
+        return Skipped(path, f"larger than {MAX_ENTRY_BYTES // 1024} KB")
+    return TreeFile(path, blob.decode(), size)
+
+
+@dataclass
+class SkipTally:
+    """What a read skipped, kept small whatever a repository holds: a count per reason
+    and the first few files of each (a hostile tree of a million files is one line)."""
+
+    examples: int = 3
+    counts: dict[str, int] = field(default_factory=dict)
+    first: list[Skipped] = field(default_factory=list)
+
+    def add(self, item: Skipped) -> None:
+        """Count one skipped file (kept as an example while its reason has few)."""
+        seen = self.counts.get(item.reason, 0)
+        self.counts[item.reason] = seen + 1
+        if seen < self.examples:
+            self.first.append(item)
+
+    def notices(self) -> list[str]:
+        """One line per reason that skipped more files than the examples show."""
+        return [
+            f"{count:,} files skipped in all: {reason}"
+            for reason, count in sorted(self.counts.items())
+            if count > self.examples
+        ]
 
 
 class CommunityRepo:
@@ -482,67 +536,129 @@ class CommunityRepo:
 
     def files(self, commit: str) -> tuple[list[TreeFile], list[Skipped]]:
         """Markdown files under members/ narrate may read, and what it skipped and why."""
-        listing = self.git("ls-tree", "-r", "-l", "-z", "--full-tree", commit).stdout
         readable: list[TreeFile] = []
         skipped: list[Skipped] = []
-        total = 0
-        for record in listing.split(b"\0"):
+        for item in self.iter_files(commit):
+            if isinstance(item, TreeFile):
+                readable.append(item)
+            else:
+                skipped.append(item)
+        return readable, skipped
+
+    def iter_files(self, commit: str) -> Iterator[TreeFile | Skipped]:
+        """Each file of the tree narrate may read, or why it skips one, in tree order."""
+        listing = self.git("ls-tree", "-r", "-l", "-z", "--full-tree", commit).stdout
+        position = 0
+        # Parsed lazily: the listing (about 100 bytes a file) is the one thing held whole.
+        while position < len(listing):
+            end = listing.find(b"\0", position)
+            end = len(listing) if end < 0 else end
+            record = listing[position:end]
+            position = end + 1
             if not record:
                 continue
             info, _tab, raw_path = record.partition(b"\t")
             mode, kind, blob, size = info.split()
-            path = raw_path.decode("utf-8", "replace")
-            if not path.startswith(MEMBERS):
-                if path.endswith(".md") and path != "README.md":
-                    skipped.append(Skipped(path, "outside members/"))
-                continue
-            parts = path.split("/")
-            if any(part in ("", ".", "..") for part in parts) or "\\" in path:
-                skipped.append(Skipped(path, "path escapes the community folder"))
-            elif mode == b"120000":
-                skipped.append(Skipped(path, "symbolic link"))
-            elif kind != b"blob" or mode not in (b"100644", b"100755"):
-                skipped.append(Skipped(path, "not a regular file"))
-            elif not path.endswith(".md"):
-                continue
-            elif (problem := member_path(path)[1]) is not None:
-                skipped.append(Skipped(path, problem))
-            elif int(size) > MAX_ENTRY_BYTES:
-                skipped.append(Skipped(path, f"larger than {MAX_ENTRY_BYTES // 1024} KB"))
-            elif len(readable) >= MAX_FILES or total + int(size) > MAX_TOTAL_BYTES:
-                skipped.append(
-                    Skipped(
-                        path,
-                        f"beyond what narrate reads of one community ({MAX_FILES} "
-                        f"files, {MAX_TOTAL_BYTES // 2**20} MB)",
-                    )
-                )
-            else:
-                total += int(size)
-                readable.append(TreeFile(path, blob.decode(), int(size)))
-        return readable, skipped
+            found = classify(mode, kind, blob, int(size) if size.isdigit() else 0, raw_path)
+            if found is not None:
+                yield found
 
-    def read_blobs(self, blobs: list[str]) -> dict[str, bytes]:
-        """The contents of many blobs in one git process."""
-        if not blobs:
-            return {}
-        out = self.git("cat-file", "--batch", data="".join(f"{b}\n" for b in blobs).encode()).stdout
-        found: dict[str, bytes] = {}
-        position = 0
-        while position < len(out):
-            header_end = out.index(b"\n", position)
-            header = out[position:header_end].split()
-            position = header_end + 1
-            if len(header) < 3 or header[1] == b"missing":
+    def changes(self, old: str, new: str) -> list[tuple[str, TreeFile | Skipped | None]]:
+        """What changed from commit ``old`` to ``new``: each changed path
+        with what is there now (a file to read, why it is skipped, or None: removed or
+        not an entry). A rename is a removal and an addition."""
+        out = self.git("diff-tree", "-r", "-z", "--no-renames", "--no-ext-diff", old, new).stdout
+        fields = out.split(b"\0")
+        raw: list[tuple[bytes, bytes, bytes, bytes]] = []
+        for at in range(0, len(fields) - 1, 2):
+            info, raw_path = fields[at], fields[at + 1]
+            if not info.startswith(b":"):
                 continue
-            size = int(header[2])
-            found[header[0].decode()] = out[position : position + size]
-            position += size + 1
+            _old_mode, mode, _old_blob, blob, status = info[1:].split()
+            raw.append((mode, blob, status, raw_path))
+        sizes = self.sizes([b.decode() for m, b, s, _p in raw if not s.startswith(b"D")])
+        found: list[tuple[str, TreeFile | Skipped | None]] = []
+        for mode, blob, status, raw_path in raw:
+            path = raw_path.decode("utf-8", "replace")
+            if status.startswith(b"D"):
+                found.append((path, None))
+                continue
+            kind, size = sizes.get(blob.decode(), ("blob", 0))
+            found.append((path, classify(mode, kind.encode(), blob, size, raw_path)))
         return found
 
-    def authors(self, commit: str) -> list[tuple[str, list[str]]]:
+    def is_ancestor(self, old: str, new: str) -> bool:
+        """Whether commit ``old`` is in ``new``'s history (false after a history rewrite,
+        or when ``old`` is no longer in the clone)."""
+        return self.git("merge-base", "--is-ancestor", old, new, check=False).returncode == 0
+
+    def sizes(self, blobs: list[str]) -> dict[str, tuple[str, int]]:
+        """Each object's type and size, without reading it."""
+        found: dict[str, tuple[str, int]] = {}
+        for start in range(0, len(blobs), 50_000):
+            chunk = blobs[start : start + 50_000]
+            out = self.git(
+                "cat-file",
+                "--batch-check=%(objectname) %(objecttype) %(objectsize)",
+                data="".join(f"{b}\n" for b in chunk).encode(),
+            ).stdout
+            for line in out.decode("utf-8", "replace").splitlines():
+                parts = line.split()
+                if len(parts) == 3 and parts[2].isdigit():
+                    found[parts[0]] = (parts[1], int(parts[2]))
+        return found
+
+    def batches(self, files: Iterable[TreeFile]) -> Iterator[list[tuple[TreeFile, bytes]]]:
+        """The files' contents, read in batches of at most READ_BATCH_FILES files and
+        READ_BATCH_BYTES bytes (one ``cat-file --batch`` each), so memory stays bounded."""
+        batch: list[TreeFile] = []
+        size = 0
+        for item in files:
+            if batch and (len(batch) >= READ_BATCH_FILES or size + item.size > READ_BATCH_BYTES):
+                yield self._read_batch(batch)
+                batch, size = [], 0
+            batch.append(item)
+            size += item.size
+        if batch:
+            yield self._read_batch(batch)
+
+    def _read_batch(self, files: list[TreeFile]) -> list[tuple[TreeFile, bytes]]:
+        blobs = self.read_blobs([f.blob for f in files])
+        return [(f, blobs[f.blob]) for f in files if f.blob in blobs]
+
+    def read_blobs(self, blobs: list[str]) -> dict[str, bytes]:
+        """The contents of many blobs, one git process per READ_BATCH_FILES of them; a
+        blob larger than MAX_ENTRY_BYTES is not read."""
+        found: dict[str, bytes] = {}
+        unique = list(dict.fromkeys(blobs))
+        for start in range(0, len(unique), READ_BATCH_FILES):
+            chunk = unique[start : start + READ_BATCH_FILES]
+            # The sizes first: a blob that inflates to GBs is never asked for.
+            sizes = self.sizes(chunk)
+            wanted = [
+                b for b in chunk if sizes.get(b, ("", MAX_ENTRY_BYTES + 1))[1] <= MAX_ENTRY_BYTES
+            ]
+            if not wanted:
+                continue
+            out = self.git(
+                "cat-file", "--batch", data="".join(f"{b}\n" for b in wanted).encode()
+            ).stdout
+            position = 0
+            while position < len(out):
+                header_end = out.index(b"\n", position)
+                header = out[position:header_end].split()
+                position = header_end + 1
+                if len(header) < 3 or header[1] == b"missing":
+                    continue
+                size = int(header[2])
+                found[header[0].decode()] = out[position : position + size]
+                position += size + 1
+        return found
+
+    def authors(self, commit: str, since: str | None = None) -> list[tuple[str, list[str]]]:
         """Each commit's author ("Name <email>") and the files under members/ it changed,
-        newest first: one git log over the history, however many files there are."""
+        newest first: one git log over the history (``since``: only the commits after
+        that one), however many files there are."""
         out = self.git(
             "log",
             "-z",
@@ -553,7 +669,7 @@ class CommunityRepo:
             "--no-show-signature",
             "--name-only",
             "--format=%x01%an%x00%ae",
-            commit,
+            commit if since is None else f"{since}..{commit}",
             "--",
             MEMBERS,
         ).stdout.decode("utf-8", "replace")

@@ -27,6 +27,7 @@ from narrate.journal.store import (
 
 if TYPE_CHECKING:
     from narrate.journal.entry import Entry
+    from narrate.journal.feedstore import FeedWriter
     from narrate.journal.history import InitResult, RepoState
     from narrate.journal.types import (
         AreaCount,
@@ -601,6 +602,18 @@ class Journal:
         from narrate.journal import feedstore
 
         self._guarded(lambda: feedstore.replace(self._connection, community, head, rows))
+
+    def feed_write(self, community: str, work: Callable[[FeedWriter], T]) -> T:
+        """Run ``work`` on ``community``'s feed tables in one transaction (incremental
+        indexing, narrate.community.feed)."""
+        from narrate.journal import feedstore
+        from narrate.journal.index import transaction
+
+        def write() -> T:
+            with transaction(self._connection) as conn:
+                return work(feedstore.FeedWriter(conn, community))
+
+        return self._guarded(write)
 
     def forget_feed(self, community: str) -> None:
         """Drop ``community``'s feed rows and head (it left this device)."""

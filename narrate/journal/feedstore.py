@@ -56,6 +56,19 @@ def count(conn: sqlite3.Connection, community: str, kind: str = "entry") -> int:
     )
 
 
+_OTHERS = [c for c in _COLUMNS if c != "feed_id"]
+# The one way a row arrives: a changed row is updated in place and an unchanged one left
+# alone. INSERT OR REPLACE would delete without the delete trigger (SQLite fires none
+# for REPLACE) and leave the old text in feed_fts under a rowid another row may reuse.
+_UPSERT = (
+    f"INSERT INTO feed ({', '.join(_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(_COLUMNS))}) ON CONFLICT(feed_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _OTHERS)
+    + " WHERE "
+    + " OR ".join(f"feed.{c} IS NOT excluded.{c}" for c in _OTHERS)
+)
+
+
 def replace(conn: sqlite3.Connection, community: str, head: str, rows: list[FeedRow]) -> None:
     """Replace every row of ``community`` and record the commit they were read from.
 
@@ -64,7 +77,6 @@ def replace(conn: sqlite3.Connection, community: str, head: str, rows: list[Feed
     unchanged rows took 2.5 s deleting and inserting them all, and takes a tenth of it.
     """
     keep = {row["feed_id"] for row in rows}
-    others = [c for c in _COLUMNS if c != "feed_id"]
     with transaction(conn):
         gone = [
             str(r[0])
@@ -76,14 +88,8 @@ def replace(conn: sqlite3.Connection, community: str, head: str, rows: list[Feed
             conn.execute(
                 f"DELETE FROM feed WHERE feed_id IN ({', '.join('?' * len(chunk))})", chunk
             )
-        conn.executemany(
-            f"INSERT INTO feed ({', '.join(_COLUMNS)}) "
-            f"VALUES ({', '.join('?' * len(_COLUMNS))}) ON CONFLICT(feed_id) DO UPDATE SET "
-            + ", ".join(f"{c} = excluded.{c}" for c in others)
-            + " WHERE "
-            + " OR ".join(f"feed.{c} IS NOT excluded.{c}" for c in others),
-            (_values(row) for row in rows),
-        )
+        _forget_files(conn, community)
+        conn.executemany(_UPSERT, (_values(row) for row in rows))
         conn.execute(
             "INSERT OR REPLACE INTO feed_heads (community, commit_id) VALUES (?, ?)",
             (community, head),
@@ -95,6 +101,13 @@ def forget(conn: sqlite3.Connection, community: str) -> None:
     with transaction(conn):
         conn.execute("DELETE FROM feed WHERE community = ?", (community,))
         conn.execute("DELETE FROM feed_heads WHERE community = ?", (community,))
+        _forget_files(conn, community)
+
+
+def _forget_files(conn: sqlite3.Connection, community: str) -> None:
+    """Drop what incremental indexing keeps of ``community``'s tree."""
+    for table in ("feed_files", "feed_links", "feed_authors", "feed_skipped"):
+        conn.execute(f"DELETE FROM {table} WHERE community = ?", (community,))
 
 
 def items(
@@ -212,6 +225,269 @@ def of_member(conn: sqlite3.Connection, community: str, member: str) -> list[Fee
         (community, member),
     )
     return [_row(r) for r in rows]
+
+
+class FeedWriter:
+    """Incremental writes of one community's feed inside one transaction (the caller's):
+    the rows, the files they were read from, their links and the folders' authors."""
+
+    def __init__(self, conn: sqlite3.Connection, community: str) -> None:
+        self.conn = conn
+        self.community = community
+
+    def start_full(self) -> None:
+        """Forget everything of the community, head first: a read killed before
+        :meth:`set_head` leaves no head, so the next pull starts it again cleanly."""
+        self.conn.execute("DELETE FROM feed_heads WHERE community = ?", (self.community,))
+        self.conn.execute("DELETE FROM feed WHERE community = ?", (self.community,))
+        _forget_files(self.conn, self.community)
+
+    def head(self) -> str | None:
+        """The commit the community's rows reflect (inside this transaction)."""
+        return known_head(self.conn, self.community)
+
+    def set_head(self, head: str) -> None:
+        """Record the commit the community's rows now reflect."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO feed_heads (community, commit_id) VALUES (?, ?)",
+            (self.community, head),
+        )
+
+    def drop(self, paths: list[str]) -> None:
+        """Forget the files at ``paths`` (gone, changed, or to be read again) and their rows."""
+        for start in range(0, len(paths), _CHUNK):
+            chunk = paths[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            for table in ("feed_files", "feed_links", "feed_skipped"):
+                self.conn.execute(
+                    f"DELETE FROM {table} WHERE community = ? AND path IN ({marks})",
+                    [self.community, *chunk],
+                )
+        self.drop_rows(paths)
+
+    def drop_rows(self, paths: list[str]) -> None:
+        """Delete the feed rows at ``paths`` (the one place rows leave, so a table kept in
+        step with feed is kept here)."""
+        for start in range(0, len(paths), _CHUNK):
+            chunk = paths[start : start + _CHUNK]
+            self.conn.execute(
+                f"DELETE FROM feed WHERE community = ? AND path IN ({', '.join('?' * len(chunk))})",
+                [self.community, *chunk],
+            )
+
+    def put_rows(self, rows: list[FeedRow]) -> None:
+        """Insert or replace feed rows (the one place rows arrive)."""
+        self.conn.executemany(_UPSERT, (_values(row) for row in rows))
+
+    def put_files(self, files: list[tuple[str, str, str | None, str, int, list[str]]]) -> None:
+        """Record files read: (path, member, entry id or None, blob, size, members its links
+        name); the author of the last change a file had is kept."""
+        self.conn.executemany(
+            "INSERT INTO feed_files (community, path, member, entry_id, blob, size) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (community, path) DO UPDATE SET "
+            "member = excluded.member, entry_id = excluded.entry_id, blob = excluded.blob, "
+            "size = excluded.size",
+            [(self.community, p, m, i, b, n) for p, m, i, b, n, _links in files],
+        )
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO feed_links (community, member, path) VALUES (?, ?, ?)",
+            [(self.community, who, p) for p, _m, _i, _b, _n, links in files for who in links],
+        )
+
+    def skip(self, paths: list[str], skipped: list[tuple[str, str]]) -> None:
+        """Record why files are not read (``skipped``: path, reason), after forgetting
+        what was recorded for ``paths``."""
+        for start in range(0, len(paths), _CHUNK):
+            chunk = paths[start : start + _CHUNK]
+            self.conn.execute(
+                "DELETE FROM feed_skipped WHERE community = ? "
+                f"AND path IN ({', '.join('?' * len(chunk))})",
+                [self.community, *chunk],
+            )
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO feed_skipped (community, path, reason) VALUES (?, ?, ?)",
+            [(self.community, path, reason) for path, reason in skipped],
+        )
+
+    def skipped(self, examples: int) -> tuple[dict[str, int], list[tuple[str, str]]]:
+        """How many files are skipped for each reason, and the first ``examples`` of each."""
+        counts = {
+            str(r[0]): int(r[1])
+            for r in self.conn.execute(
+                "SELECT reason, count(*) FROM feed_skipped WHERE community = ? GROUP BY reason",
+                (self.community,),
+            )
+        }
+        first: list[tuple[str, str]] = []
+        for reason in sorted(counts):
+            rows = self.conn.execute(
+                "SELECT path FROM feed_skipped WHERE community = ? AND reason = ? "
+                "ORDER BY path LIMIT ?",
+                (self.community, reason, examples),
+            )
+            first.extend((str(r[0]), reason) for r in rows)
+        return counts, first
+
+    def held(self, path: str) -> str | None:
+        """The entry id of the file at ``path`` (None: no such readable entry)."""
+        row = self.conn.execute(
+            "SELECT entry_id FROM feed_files WHERE community = ? AND path = ?",
+            (self.community, path),
+        ).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
+    def moved(self, member: str, entry_id: str) -> str | None:
+        """The first path in ``member``'s folder holding entry ``entry_id``."""
+        row = self.conn.execute(
+            "SELECT min(path) FROM feed_files WHERE community = ? AND member = ? AND entry_id = ?",
+            (self.community, member, entry_id),
+        ).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
+    def linked(self, members: Iterable[str] | None) -> list[tuple[str, str, int]]:
+        """(path, blob, size) of every file whose links name one of ``members`` (None: any)."""
+        query = (
+            "SELECT DISTINCT f.path, f.blob, f.size FROM feed_links l JOIN feed_files f "
+            "ON f.community = l.community AND f.path = l.path WHERE l.community = ?"
+        )
+        if members is None:
+            rows = self.conn.execute(query + " ORDER BY f.path", (self.community,))
+            return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+        found: set[tuple[str, str, int]] = set()
+        chosen = sorted(set(members))
+        for start in range(0, len(chosen), _CHUNK):
+            chunk = chosen[start : start + _CHUNK]
+            rows = self.conn.execute(
+                query + f" AND l.member IN ({', '.join('?' * len(chunk))})",
+                [self.community, *chunk],
+            )
+            found.update((str(r[0]), str(r[1]), int(r[2])) for r in rows)
+        return sorted(found)
+
+    def has_member(self, member: str) -> bool:
+        """Whether ``member``'s folder holds an entry file read."""
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM feed_files WHERE community = ? AND member = ? LIMIT 1",
+                (self.community, member),
+            ).fetchone()
+            is not None
+        )
+
+    def members(self) -> list[str]:
+        """Every member folder holding an entry file read."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT member FROM feed_files WHERE community = ? ORDER BY member",
+            (self.community,),
+        )
+        return [str(r[0]) for r in rows]
+
+    def add_commits(
+        self, counts: dict[tuple[str, str], tuple[int, int]], names: dict[str, str]
+    ) -> None:
+        """Count commits into each folder's authors: (member, email) -> (commits, sequence
+        of the oldest); ``names``: each email's newest name, replacing older ones."""
+        self.conn.executemany(
+            "INSERT INTO feed_authors (community, member, email, name, commits, first) "
+            "VALUES (?, ?, ?, '', ?, ?) ON CONFLICT (community, member, email) DO UPDATE SET "
+            "commits = commits + excluded.commits, first = min(first, excluded.first)",
+            [(self.community, m, e, n, first) for (m, e), (n, first) in counts.items()],
+        )
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO feed_authors (community, member, email, name, commits, first) "
+            "VALUES (?, '', ?, ?, 0, 0)",
+            [(self.community, e, name) for e, name in names.items()],
+        )
+
+    def last_sequence(self) -> int:
+        """The sequence number of the newest commit counted (0 before any)."""
+        row = self.conn.execute(
+            "SELECT max(first) FROM feed_authors WHERE community = ? AND member != ''",
+            (self.community,),
+        ).fetchone()
+        return int(row[0] or 0)
+
+    def usual(self, member: str) -> tuple[str | None, str | None]:
+        """The email of ``member``'s folder's usual author (most commits; the earliest of
+        equals) and that email's newest name."""
+        row = self.conn.execute(
+            "SELECT a.email, n.name FROM feed_authors a LEFT JOIN feed_authors n "
+            "ON n.community = a.community AND n.member = '' AND n.email = a.email "
+            "WHERE a.community = ? AND a.member = ? ORDER BY a.commits DESC, a.first LIMIT 1",
+            (self.community, member),
+        ).fetchone()
+        return (None, None) if row is None else (str(row[0]), row[1])
+
+    def renamed(self, names: dict[str, str]) -> list[str]:
+        """The emails among ``names`` (email -> newest name) whose recorded name differs."""
+        found: list[str] = []
+        for email, name in sorted(names.items()):
+            row = self.conn.execute(
+                "SELECT name FROM feed_authors WHERE community = ? AND member = '' AND email = ?",
+                (self.community, email),
+            ).fetchone()
+            if row is None or row[0] != name:
+                found.append(email)
+        return found
+
+    def members_of_emails(self, emails: list[str]) -> set[str]:
+        """The folders any of ``emails`` committed to."""
+        found: set[str] = set()
+        for start in range(0, len(emails), _CHUNK):
+            chunk = emails[start : start + _CHUNK]
+            rows = self.conn.execute(
+                "SELECT DISTINCT member FROM feed_authors WHERE community = ? AND member != '' "
+                f"AND email IN ({', '.join('?' * len(chunk))})",
+                [self.community, *chunk],
+            )
+            found.update(str(r[0]) for r in rows)
+        return found
+
+    def set_pushed_by(self, authors: dict[str, str]) -> None:
+        """Record the author of the last change of each path."""
+        self.conn.executemany(
+            "UPDATE feed_files SET pushed_by = ? WHERE community = ? AND path = ?",
+            [(who, self.community, path) for path, who in authors.items()],
+        )
+
+    def pushed_by(self, member: str) -> list[tuple[str, str | None]]:
+        """(path, author of its last change) of each row in ``member``'s folder."""
+        # From the folder's files (feed_files_id), each looked up in feed (feed_path).
+        rows = self.conn.execute(
+            "SELECT f.path, f.pushed_by FROM feed_files f INDEXED BY feed_files_id "
+            "WHERE f.community = ? "
+            "AND f.member = ? AND EXISTS (SELECT 1 FROM feed WHERE feed.community = "
+            "f.community AND feed.path = f.path)",
+            (self.community, member),
+        )
+        return [(str(r[0]), r[1]) for r in rows]
+
+    def set_provenance(self, found: dict[str, dict[str, object]]) -> None:
+        """Replace the provenance of the rows at these paths."""
+        self.conn.executemany(
+            "UPDATE feed SET provenance = ? WHERE community = ? AND path = ?",
+            [(json.dumps(p), self.community, path) for path, p in found.items()],
+        )
+
+    def notices(self, members: list[str]) -> tuple[dict[str, str], int]:
+        """The handle notices of ``members``' rows, and how many of them were pushed by
+        someone other than their folder's usual author."""
+        flagged: dict[str, str] = {}
+        others = 0
+        for start in range(0, len(members), _CHUNK):
+            chunk = members[start : start + _CHUNK]
+            rows = self.conn.execute(
+                "SELECT member, json_extract(provenance, '$.handle_notice'), "
+                "sum(json_extract(provenance, '$.pushed_by_other')) FROM feed "
+                f"WHERE community = ? AND member IN ({', '.join('?' * len(chunk))}) "
+                "GROUP BY member",
+                [self.community, *chunk],
+            )
+            for member, notice, pushed in rows:
+                if notice:
+                    flagged[str(member)] = str(notice)
+                others += int(pushed or 0)
+        return flagged, others
 
 
 def _values(row: FeedRow) -> tuple[str | None, ...]:

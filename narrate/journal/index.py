@@ -54,8 +54,10 @@ if TYPE_CHECKING:
 # 11: the conversation: feed.kind, feed.parent (a reply's answered row) and feed.origin
 # (the row an adopted change came from). 12: entries are read from the whole journal
 # (files.dir, dirs at any depth), and entries.aliases is searched as a third FTS column.
-# 13: feed_fts, the feed's full-text table (narrate feed --search).
-SCHEMA_VERSION = 13
+# 13: feed_fts, the feed's full-text table (narrate feed --search). 14: the feed is
+# indexed incrementally (feed_files, feed_links, feed_authors) and read through
+# covering indexes.
+SCHEMA_VERSION = 14
 FULL_CHECK_FILES = 5000
 FULL_CHECK_SECONDS = 600
 HOT_MONTHS = 2
@@ -218,6 +220,11 @@ def create_schema(conn: sqlite3.Connection) -> None:
             kind TEXT NOT NULL DEFAULT 'entry', parent TEXT, origin TEXT
         );
         CREATE INDEX feed_sort ON feed(community, sort);
+        -- The feed's reads: newest first across communities, one member's, the counts.
+        CREATE INDEX feed_recent ON feed(kind, sort DESC, feed_id);
+        CREATE INDEX feed_member ON feed(member, kind, sort DESC, feed_id);
+        CREATE INDEX feed_kind ON feed(community, kind);
+        CREATE UNIQUE INDEX feed_path ON feed(community, path);
         CREATE INDEX feed_parent ON feed(parent) WHERE parent IS NOT NULL;
         CREATE INDEX feed_origin ON feed(origin) WHERE origin IS NOT NULL;
         -- The commit each community's rows were read from ("" before its first commit).
@@ -240,6 +247,32 @@ def create_schema(conn: sqlite3.Connection) -> None:
             DELETE FROM feed_fts WHERE rowid = old.rowid;
             INSERT INTO feed_fts(rowid, title, body) VALUES (new.rowid, new.title, new.body);
         END;
+        -- What an incremental pull needs of the tree without reading it again: every
+        -- entry file read (entry_id NULL: it did not parse; replies refused stay here),
+        -- its blob and the author of its last change; feed_links: the members whose
+        -- files a row's links (in_reply_to, adopted_from) resolve against; feed_authors:
+        -- each member folder's commits per author email (member '': an email's newest name).
+        CREATE TABLE feed_files (
+            community TEXT NOT NULL, path TEXT NOT NULL, member TEXT NOT NULL,
+            entry_id TEXT, blob TEXT NOT NULL, size INTEGER NOT NULL, pushed_by TEXT,
+            PRIMARY KEY (community, path)
+        ) WITHOUT ROWID;
+        CREATE INDEX feed_files_id ON feed_files(community, member, entry_id, path);
+        -- The files of the tree narrate refuses to read, and why (reported on each pull).
+        CREATE TABLE feed_skipped (
+            community TEXT NOT NULL, path TEXT NOT NULL, reason TEXT NOT NULL,
+            PRIMARY KEY (community, path)
+        ) WITHOUT ROWID;
+        CREATE TABLE feed_links (
+            community TEXT NOT NULL, member TEXT NOT NULL, path TEXT NOT NULL,
+            PRIMARY KEY (community, member, path)
+        ) WITHOUT ROWID;
+        CREATE INDEX feed_links_path ON feed_links(community, path);
+        CREATE TABLE feed_authors (
+            community TEXT NOT NULL, member TEXT NOT NULL, email TEXT NOT NULL,
+            name TEXT NOT NULL, commits INTEGER NOT NULL, first INTEGER NOT NULL,
+            PRIMARY KEY (community, member, email)
+        ) WITHOUT ROWID;
         """
     )
     _create_triggers(conn)
