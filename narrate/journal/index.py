@@ -473,6 +473,19 @@ class Rows:
             "VALUES (?, ?, ?, ?, ?, ?)",
             self.files,
         )
+        # A file's folder (and the folders above it) must be known before the next read,
+        # or a new folder removed before that read (rm -r, git reset --hard) would never
+        # be missed and keep its rows for good. Unknown time (-1): the next read lists it.
+        conn.executemany(
+            "INSERT OR IGNORE INTO dirs (path, mtime_ns, barren) VALUES (?, -1, 0)",
+            [(folder,) for folder in sorted({a for f in self.files for a in ancestors(f[1])})],
+        )
+
+
+def ancestors(folder: str) -> list[str]:
+    """A relative folder and every folder above it, up to the journal itself ("")."""
+    parts = folder.split("/") if folder else []
+    return ["/".join(parts[:n]) for n in range(len(parts), -1, -1)]
 
 
 def folder_of(path: str) -> str:
@@ -621,6 +634,15 @@ class Refresher:
             if full or rel in hot or known_dirs.get(rel) != mtime
         ]
         gone_dirs = [rel for rel in known_dirs if rel not in current_dirs]
+        if walk:
+            # A walk also drops the files of any folder the index never recorded (an
+            # index written before narrate's own writes recorded their folders).
+            listed = {*current_dirs, *known_dirs}
+            gone_dirs += [
+                rel
+                for (rel,) in self.conn.execute("SELECT DISTINCT dir FROM files")
+                if rel not in listed
+            ]
 
         changed: list[tuple[str, int, int]] = []
         seen: set[str] = set()

@@ -1,0 +1,54 @@
+"""A lifetime journal: reads stay right and cheap however big the journal grows."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import Cli, git
+
+
+def listed_ids(cli: Cli) -> set[str]:
+    return {item["id"] for item in cli.json("list", "-n", "1000")}
+
+
+@pytest.mark.parametrize("how", ["rm", "git reset --hard"])
+def test_a_new_month_folder_removed_before_the_next_read_takes_its_entries(
+    cli: Cli, root: Path, how: str
+) -> None:
+    old = cli.add("An old entry", "--date", "2020-01-05")
+    assert listed_ids(cli) == {old}
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "old entry", "--allow-empty")
+    # narrate add makes entries/2031/07/ and indexes its entry with no read after it.
+    new = cli.add("In a folder about to vanish", "--date", "2031-07-09")
+    folder = root / "entries" / "2031" / "07"
+    assert folder.is_dir()
+    if how == "rm":
+        shutil.rmtree(root / "entries" / "2031")
+    else:
+        git(root, "reset", "--hard", "-q", "HEAD~1")
+        assert not (root / "entries" / "2031").exists()
+    assert new not in listed_ids(cli)
+    assert listed_ids(cli) == {old}
+    conn = sqlite3.connect(root / ".narrate" / "index.db")
+    gone = conn.execute("SELECT count(*) FROM files WHERE dir LIKE 'entries/2031%'").fetchone()
+    assert gone == (0,)
+
+
+def test_reindex_drops_files_of_folders_it_never_recorded(cli: Cli, root: Path) -> None:
+    old = cli.add("An old entry", "--date", "2020-01-05")
+    new = cli.add("In a folder about to vanish", "--date", "2031-07-09")
+    # An index written by an older narrate: the new month's folder was never recorded.
+    conn = sqlite3.connect(root / ".narrate" / "index.db")
+    with conn:
+        conn.execute("DELETE FROM dirs WHERE path LIKE 'entries/2031%'")
+    conn.close()
+    shutil.rmtree(root / "entries" / "2031")
+    report = cli.ok("reindex").stdout
+    assert "1 removed" in report, report
+    assert listed_ids(cli) == {old}
+    assert new not in listed_ids(cli)
