@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -52,3 +53,37 @@ def test_reindex_drops_files_of_folders_it_never_recorded(cli: Cli, root: Path) 
     assert "1 removed" in report, report
     assert listed_ids(cli) == {old}
     assert new not in listed_ids(cli)
+
+
+def test_an_import_flushes_its_own_files_never_the_whole_machine(
+    cli: Cli, root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notes = tmp_path / "notes"
+    for day in range(1, 29):
+        path = notes / "Daily" / f"2024-02-{day:02d}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"Day {day} of the import\n", "utf-8")
+
+    def no_sync() -> None:
+        raise AssertionError("os.sync() flushes every program's writes")
+
+    # Which inodes were fsync'ed: the imported files are the temporary files' inodes
+    # (placed by link or rename), their folders keep theirs.
+    synced: set[int] = set()
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.add(os.fstat(fd).st_ino)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "sync", no_sync)
+    monkeypatch.setattr(os, "fsync", fsync)
+    cli.ok("import", "markdown", str(notes))
+    imported = sorted((root / "entries").rglob("*.md"))
+    assert len(imported) == 28
+    for path in imported:
+        assert path.stat().st_ino in synced, path
+        assert path.parent.stat().st_ino in synced, path.parent
+    # The month folders the import made are named durably in their parents too.
+    for folder in {path.parent for path in imported}:
+        assert folder.parent.stat().st_ino in synced, folder.parent
