@@ -60,6 +60,7 @@ FULL_CHECK_SECONDS = 600
 HOT_MONTHS = 2
 HOT_FOLDERS = 2  # outside entries/: the most recently changed folders
 BATCH = 2000
+STREAM_BATCH = 250  # the app's first read: entries appear a screenful at a time
 
 
 class IndexCorrupt(Exception):
@@ -590,9 +591,14 @@ class Refresher:
         self.ignore = tuple(sorted(set(ignore)))
 
     def run(
-        self, full: bool = False, progress: Callable[[int, int], None] | None = None
+        self,
+        full: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+        stream: bool = False,
     ) -> RefreshReport:
-        """Refresh; ``full`` stats every file whatever the folder times say."""
+        """Refresh; ``full`` stats every file whatever the folder times say; ``stream``
+        commits each batch as it is read (newest first), so other connections see the
+        entries read so far, with ``progress`` called after each commit."""
         report = RefreshReport()
         rows = self.conn.execute("SELECT path, mtime_ns, barren FROM dirs").fetchall()
         known_dirs = {path: mtime for path, mtime, barren in rows if not barren}
@@ -667,7 +673,7 @@ class Refresher:
         # A read that found nothing new writes nothing (no write lock, no WAL growth).
         folders_moved = current_dirs != known_dirs or barren != known_barren
         if changed or gone_dirs or folders_moved or record_full:
-            self._apply(changed, current_dirs, barren, report, record_full, progress, scope)
+            self._apply(changed, current_dirs, barren, report, record_full, progress, scope, stream)
         return report
 
     def _folders(
@@ -772,6 +778,7 @@ class Refresher:
         full: bool,
         progress: Callable[[int, int], None] | None,
         scope: str = "[]",
+        stream: bool = False,
     ) -> None:
         conn = self.conn
         paths = [c[0] for c in changed]
@@ -783,27 +790,42 @@ class Refresher:
                 conn.execute(f"SELECT path, hash FROM files WHERE path IN ({marks})", chunk)
             )
         # Loading an empty index: one transaction, FTS built once at the end instead of
-        # row by row (measured ~2x faster at 10k); a crash rolls it all back.
-        bulk = not hashes and len(changed) > BATCH
+        # row by row (measured ~2x faster at 10k); a crash rolls it all back. Streaming
+        # (the app's first read): newest files first, each batch committed as it is read
+        # so the list can show it; a crash keeps those batches, and the next read, whose
+        # folder times are still the old ones, reads only the rest.
+        bulk = not stream and not hashes and len(changed) > BATCH
+        if stream:
+            changed.sort(reverse=True)
+        step = STREAM_BATCH if stream else BATCH
+
+        def read_batch(batch: list[tuple[str, int, int]]) -> None:
+            rows = Rows(next_rowid(conn))
+            parsed: list[tuple[Entry, tuple[int, int, str]]] = []
+            for path, stamp, size in batch:
+                found = self._read_one(path, stamp, size, hashes.get(path), rows, report)
+                if found is not None:
+                    parsed.append(found)
+            date_from_history(self.root, [entry for entry, _ in parsed])
+            for entry, signature in parsed:
+                rows.add(entry, signature)
+            rows.write(conn)
+
+        batches = [changed[i : i + step] for i in range(0, len(changed), step)]
+        if stream:
+            for done, batch in enumerate(batches, 1):
+                with transaction(conn):
+                    read_batch(batch)
+                if progress:
+                    progress(min(done * step, len(changed)), len(changed))
+            batches = []
         with transaction(conn):
             if bulk:
                 conn.execute("DROP TRIGGER IF EXISTS entries_ai")
-            done = 0
-            for start in range(0, max(len(changed), 1), BATCH):
-                batch = changed[start : start + BATCH]
-                rows = Rows(next_rowid(conn))
-                parsed: list[tuple[Entry, tuple[int, int, str]]] = []
-                for path, stamp, size in batch:
-                    found = self._read_one(path, stamp, size, hashes.get(path), rows, report)
-                    if found is not None:
-                        parsed.append(found)
-                date_from_history(self.root, [entry for entry, _ in parsed])
-                for entry, signature in parsed:
-                    rows.add(entry, signature)
-                rows.write(conn)
-                done += len(batch)
+            for done, batch in enumerate(batches, 1):
+                read_batch(batch)
                 if progress:
-                    progress(done, len(changed))
+                    progress(min(done * step, len(changed)), len(changed))
             if bulk:
                 conn.execute("INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")
                 _create_triggers(conn)
