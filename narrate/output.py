@@ -1,18 +1,23 @@
-"""Human output for the CLI: Rich tables and text, never parsing entry text as markup."""
+"""Human output for the CLI: Rich tables and text, never parsing entry text as markup.
+
+Rich is imported inside the functions that draw with it: ``search --json`` and
+``list --short`` never pay for it (tests/test_imports.py).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from narrate.humane import humane_date as humane_date  # the one humane date, for commands
 from narrate.sanitize import clean, safe_text
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
 
 HIGHLIGHT_START, HIGHLIGHT_END = "\x02", "\x03"
 _TAG_COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "bright_cyan", "bright_magenta")
@@ -20,11 +25,15 @@ _TAG_COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "bright_cyan", "br
 
 def console(stderr: bool = False) -> Console:
     """A console whose output never interprets markup or emoji codes in our strings."""
+    from rich.console import Console
+
     return Console(stderr=stderr, markup=False, emoji=False, highlight=False, soft_wrap=False)
 
 
 def tag_text(tags: list[str]) -> Text:
     """Tags as #words, each in a colour stable for that tag."""
+    from rich.text import Text
+
     text = Text()
     for i, tag in enumerate(tags):
         if i:
@@ -41,20 +50,29 @@ def short_id(entry_id: str) -> str:
 
 def markers(item: Mapping[str, Any]) -> Text:
     """Small markers for starred entries, practice changes, private and shared ones."""
+    from rich.text import Text
+
     text = Text()
-    if item.get("starred"):
-        text.append("★", style="bold yellow")
-    if item.get("practice"):
-        text.append("◆", style="bold green")
-    if item.get("private"):
-        text.append("⚿", style="yellow")
-    if item.get("shared"):
-        text.append("↗", style="blue")
+    for mark, style in marks(item):
+        text.append(mark, style=style)
     return text
+
+
+def marks(item: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(marker, style) for each of starred, practice, private and shared an entry is."""
+    found = [
+        ("starred", "★", "bold yellow"),
+        ("practice", "◆", "bold green"),
+        ("private", "⚿", "yellow"),
+        ("shared", "↗", "blue"),
+    ]
+    return [(mark, style) for key, mark, style in found if item.get(key)]
 
 
 def entries_table(items: Sequence[Mapping[str, Any]], snippets: bool = False) -> Table:
     """The table for list and search."""
+    from rich.table import Table
+
     table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
     table.add_column("id", style="dim", no_wrap=True)
     table.add_column("date", no_wrap=True)
@@ -80,7 +98,12 @@ def entry_line(item: Mapping[str, Any]) -> str:
     """One entry on one line, whatever its length, for grep and cut: id, date and time,
     markers, title, tags, separated by two spaces."""
     created = str(item["created"])[:16].replace("T", " ")
-    parts = [item["id"], created, markers(item).plain or "-", clean(item["title"], True)]
+    parts = [
+        item["id"],
+        created,
+        "".join(m for m, _ in marks(item)) or "-",
+        clean(item["title"], True),
+    ]
     if item["tags"]:
         parts.append(" ".join(f"#{tag}" for tag in item["tags"]))
     return "  ".join(parts)
@@ -88,6 +111,8 @@ def entry_line(item: Mapping[str, Any]) -> str:
 
 def highlighted(snippet: str) -> Text:
     """A search snippet with the matched words highlighted, as plain text."""
+    from rich.text import Text
+
     text = Text(style="dim")
     inside = False
     for part in snippet.replace(HIGHLIGHT_END, HIGHLIGHT_START).split(HIGHLIGHT_START):
@@ -104,6 +129,7 @@ def plain_snippet(snippet: str) -> str:
 def entry_view(item: dict[str, Any]) -> list[Any]:
     """Renderables for one entry: a header, its practice changes and the body."""
     from rich.markdown import Markdown
+    from rich.text import Text
 
     header = safe_text(item["title"], style="bold")
     meta = safe_text(f"{item['id']} · {humane_date(item['created'])} · {item['path']}", style="dim")
