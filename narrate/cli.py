@@ -74,7 +74,7 @@ class LazyCommands(dict[str, click.Command]):
             dict.__setitem__(self, name, command)
         return dict.get(self, name)
 
-    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, name: str, default: Any = None) -> Any:
         """The command, imported now if it was not yet."""
         found = self._load(name)
         return default if found is None else found
