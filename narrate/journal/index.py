@@ -12,10 +12,12 @@ Freshness (what a read is guaranteed to see; see docs/index.md):
   by its top folder alone: a big node_modules/ costs one stat, never a walk.
 * It also stats every file in the two newest month folders of ``entries/`` and the two
   most recently changed folders elsewhere, catching in-place edits of recent entries.
+* Every read re-verifies the next slice of folders, round-robin (1/SPREAD_READS of
+  them: every file in a live folder is stat'ed, a barren tree is walked), so every
+  folder is checked in full within SPREAD_READS reads and no read pays a whole check.
 * A full stat of every file runs when the journal has at most FULL_CHECK_FILES files
-  (cheap there); a walk of every folder, barren trees included, when the last full
-  check is older than FULL_CHECK_SECONDS, when the ``ignore`` list changed, and on
-  ``narrate reindex`` and ``narrate doctor``.
+  (cheap there); a walk of every folder, barren trees included, when the ``ignore``
+  list changed, and on ``narrate reindex`` and ``narrate doctor``.
 * narrate's own writes update the index directly.
 
 A file whose stat signature changed is hashed; only a changed hash re-parses it.
@@ -56,7 +58,10 @@ if TYPE_CHECKING:
 # (files.dir, dirs at any depth), and entries.aliases is searched as a third FTS column.
 SCHEMA_VERSION = 12
 FULL_CHECK_FILES = 5000
-FULL_CHECK_SECONDS = 600
+# Every read re-verifies 1/SPREAD_READS of the folders (round-robin, the position kept in
+# .narrate/CURSOR): every folder is checked in full within this many reads.
+SPREAD_READS = 10
+CURSOR = "check-cursor"
 HOT_MONTHS = 2
 HOT_FOLDERS = 2  # outside entries/: the most recently changed folders
 BATCH = 2000
@@ -604,18 +609,12 @@ class Refresher:
         known_dirs = {path: mtime for path, mtime, barren in rows if not barren}
         known_barren = {path: mtime for path, mtime, barren in rows if barren}
         file_count = self.conn.execute("SELECT count(*) FROM files").fetchone()[0]
-        last_full = self.conn.execute("SELECT value FROM meta WHERE key = 'last_full'").fetchone()
-        due = last_full is None or time.time() - float(last_full[0]) > FULL_CHECK_SECONDS
-        # Small journals are checked in full every time; recording when costs a write, so
-        # it happens only when asked for, when due, or in a large journal.
-        record_full = full or due
-        # A walk lists every folder, barren trees included: only when asked, when due,
-        # or when the ignore list changed. A small journal's every-read full check stats
-        # every file of the folders that hold entries, and walks nothing.
-        walk = full or due or not rows
-        full = full or due or file_count <= FULL_CHECK_FILES
-        if file_count <= FULL_CHECK_FILES and last_full is not None:
-            record_full = record_full and not due
+        # A walk lists every folder, barren trees included: only when asked (reindex,
+        # doctor) or on a new index. No read pays a periodic full check: each one
+        # re-verifies the next slice of folders instead (below).
+        walk = full or not rows
+        record_full = walk
+        full = full or file_count <= FULL_CHECK_FILES
         scope = json.dumps(self.ignore)
         stored = self.conn.execute("SELECT value FROM meta WHERE key = 'scope'").fetchone()
         if (stored[0] if stored else "[]") != scope:
@@ -625,6 +624,7 @@ class Refresher:
         report.full = full
 
         current_dirs, barren = self._walk("") if walk else self._folders(known_dirs, known_barren)
+        sliced = set() if walk else self._slice(current_dirs, barren)
         report.scanned_dirs = len(current_dirs) + len(barren)
         months = sorted(p for p in current_dirs if _is_month(p))
         # Outside entries/ the most recently changed folders (the daily notes' folder, the
@@ -633,7 +633,7 @@ class Refresher:
             (p for p in current_dirs if p != ENTRIES and not p.startswith(f"{ENTRIES}/")),
             key=lambda p: current_dirs[p],
         )
-        hot = {*months[-HOT_MONTHS:], *others[-HOT_FOLDERS:]}
+        hot = {*months[-HOT_MONTHS:], *others[-HOT_FOLDERS:], *sliced}
         to_scan = [
             rel
             for rel, mtime in current_dirs.items()
@@ -675,6 +675,35 @@ class Refresher:
         if changed or gone_dirs or folders_moved or record_full:
             self._apply(changed, current_dirs, barren, report, record_full, progress, scope, stream)
         return report
+
+    def _slice(self, folders: dict[str, int], barren: dict[str, int]) -> set[str]:
+        """The next slice of folders to re-verify in full, round-robin, so every folder
+        is checked within SPREAD_READS reads: in-place edits of old entries are seen,
+        and no read pays for a whole check (765 ms at 100k, 2.1 s at 300k, measured).
+        Live folders are returned (every file in them is stat'ed); barren tops in the
+        slice are walked here, so a note made deep inside one is found too."""
+        ring = sorted(folders) + sorted(barren)
+        if not ring:
+            return set()
+        cursor_file = self.root / STATE / CURSOR
+        try:
+            start = int(cursor_file.read_text("ascii")) % len(ring)
+        except (OSError, ValueError):
+            start = 0
+        per = -(-len(ring) // SPREAD_READS)
+        chosen = {ring[(start + i) % len(ring)] for i in range(per)}
+        # The cursor is a file, not an index row: a read that found nothing writes no
+        # transaction (and a read-only journal simply starts from 0 each time).
+        with contextlib.suppress(OSError):
+            cursor_file.write_text(str((start + per) % len(ring)), "ascii")
+        for rel in sorted(chosen & set(barren)):
+            live, still = self._walk(rel)
+            if live:
+                del barren[rel]
+                folders.update(live)
+                barren.update(still)
+                chosen.update(live)
+        return {rel for rel in chosen if rel in folders}
 
     def _folders(
         self, known: dict[str, int], known_barren: dict[str, int]
@@ -720,7 +749,7 @@ class Refresher:
 
         A tree outside entries/ with no entry file anywhere in it is kept as its top
         folder alone: reads stat that one folder, and look inside again only when its
-        own names change, or at a walk (every FULL_CHECK_SECONDS, reindex, doctor).
+        own names change, when the read's slice reaches it, or at a walk (reindex, doctor).
         """
         live: dict[str, int] = {}
         barren: dict[str, int] = {}

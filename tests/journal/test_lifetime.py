@@ -87,3 +87,53 @@ def test_an_import_flushes_its_own_files_never_the_whole_machine(
     # The month folders the import made are named durably in their parents too.
     for folder in {path.parent for path in imported}:
         assert folder.parent.stat().st_ino in synced, folder.parent
+
+
+def test_no_read_pays_a_full_check_yet_every_folder_is_verified_within_n_reads(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from narrate.journal import index as idx
+    from narrate.journal.core import Journal
+    from tests.helpers import entry_text, write
+
+    monkeypatch.setattr(idx, "FULL_CHECK_FILES", 0)  # the path a 100k journal takes
+    months = [(year, month) for year in range(2020, 2024) for month in range(1, 13)]
+    old = {}
+    for year, month in months:
+        old[(year, month)] = write(
+            root,
+            f"entries/{year}/{month:02d}/{year}-{month:02d}-01-0900-e.md",
+            entry_text(f"E{year}{month:02d}" + "0" * 19, f"{year}-{month:02d}-01T09:00:00Z",
+                       f"Entry {year}-{month}", "before\n"),
+        )  # fmt: skip
+    write(root, "node_modules/pkg/lib/index.js", "x")
+    # Folder times an hour back, so the index trusts them (one changed within the last
+    # two seconds is looked at again on every read).
+    past = os.stat(root).st_mtime_ns - 3600 * 10**9
+    for folder in [root, *(p for p in root.rglob("*") if p.is_dir() and ".git" not in p.parts)]:
+        os.utime(folder, ns=(past, past))
+    with Journal.open(root) as journal:
+        journal.refresh(full=True)
+    # An idle hour: on main this read would walk and stat everything.
+    conn = sqlite3.connect(root / ".narrate" / "index.db")
+    with conn:
+        conn.execute("UPDATE meta SET value = '0' WHERE key = 'last_full'")
+    conn.close()
+    # In place, in the oldest month (never a hot one), keeping the folder's time.
+    target = old[(2020, 1)]
+    target.write_text(target.read_text().replace("before", "after!"))
+    write(root, "node_modules/pkg/lib/NOTES.md", "# Deep note\n")
+    lib = root / "node_modules" / "pkg" / "lib"
+    os.utime(lib, ns=(past, past))  # deep in a barren tree: only a walk finds it
+    seen_after = None
+    for read in range(1, idx.SPREAD_READS + 1):
+        with Journal.open(root) as journal:
+            report = journal.refresh()
+            assert not report.full
+            # A slice: never every file (48 months + the tree) in one read.
+            assert report.stat_files < 48 // 2, report
+            titles = {e["title"] for e in journal.entries(limit=None)}
+            found = journal.search("after")[0]
+        if found and "Deep note" in titles and seen_after is None:
+            seen_after = read
+    assert seen_after is not None and seen_after <= idx.SPREAD_READS
