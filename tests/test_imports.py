@@ -82,14 +82,46 @@ def test_reads_on_a_fresh_index_import_nothing_heavy(
 
 @pytest.mark.parametrize(
     "args",
-    [("list", "--json"), ("list", "--short"), ("search", "--json", "deploys"), ("tags", "--json")],
+    [
+        ("list", "--json"),
+        ("list", "--short"),
+        ("search", "--json", "deploys"),
+        ("tags", "--json"),
+        # Into a pipe (these subprocesses' stdout): plain text, no Rich.
+        ("list",),
+        ("list", "-t", "devops"),
+        ("search", "deploys"),
+        ("tags",),
+    ],
     ids=" ".join,
 )
-def test_reads_that_draw_nothing_never_import_rich(
+def test_reads_into_a_pipe_never_import_rich(
     indexed: Cli, tmp_path: Path, args: tuple[str, ...]
 ) -> None:
     modules = loaded(tmp_path, "-j", str(indexed.root), *args)
     assert not modules & {*HEAVY, *OTHER_COMMANDS, *RICH}, modules
+
+
+def test_show_into_a_pipe_imports_neither_rich_nor_markdown_it(
+    indexed: Cli, tmp_path: Path
+) -> None:
+    entry_id = indexed.add("Shown **in full**\n\n- a list item")
+    modules = loaded(tmp_path, "-j", str(indexed.root), "show", entry_id)
+    assert not modules & {*HEAVY, *OTHER_COMMANDS, *RICH}, modules
+
+
+def test_plain_output_keeps_every_column_and_folds_nothing(indexed: Cli) -> None:
+    title = "A title long enough to be folded at eighty columns by a table that wraps"
+    entry_id = indexed.add(title, "-t", "folding")
+    listed = indexed.ok("list").stdout.splitlines()
+    assert listed[0].split() == ["id", "date", "title", "tags"]
+    (row,) = [line for line in listed if title in line]
+    assert row.startswith(entry_id[:12]) and row.endswith("#folding")
+    assert all(line == line.rstrip() for line in listed)
+    tags = dict(line.split() for line in indexed.ok("tags").stdout.splitlines()[1:])
+    assert tags["#folding"] == "1"
+    shown = indexed.ok("show", entry_id).stdout
+    assert shown.splitlines()[0] == title and "#folding" in shown
 
 
 def test_a_command_module_loads_only_when_its_command_runs(tmp_path: Path) -> None:
