@@ -99,6 +99,8 @@ def main() -> None:
     work = WORK / f"compare-{args.size}"
     setups: dict[str, tuple[dict[str, str], Path]] = {}
     for label, tree in sides.items():
+        # Byte-compiled up front, as an installed narrate is: no side pays compile().
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "narrate")])
         folder = work / label.replace(" ", "-")
         folder.mkdir(parents=True, exist_ok=True)
         journal = folder / "journal"
