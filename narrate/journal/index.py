@@ -12,10 +12,9 @@ Freshness (what a read is guaranteed to see; see docs/index.md):
   by its top folder alone: a big node_modules/ costs one stat, never a walk.
 * It also stats every file in the two newest month folders of ``entries/`` and the two
   most recently changed folders elsewhere, catching in-place edits of recent entries.
-* Every read re-verifies the next slice of folders, round-robin (folders holding about
-  SLICE_FILES files: every file in a live folder is stat'ed, a barren tree is walked),
-  so every folder is checked in full within files / SLICE_FILES reads and no read pays
-  a whole check.
+* Every read re-verifies the next SLICE_FILES known files, round-robin by path (a
+  stat each), and walks the next barren tree, so every file is checked within
+  files / SLICE_FILES reads and no read pays a whole check.
 * A full stat of every file runs when the journal has at most FULL_CHECK_FILES files
   (cheap there); a walk of every folder, barren trees included, when the ``ignore``
   list changed, and on ``narrate reindex`` and ``narrate doctor``.
@@ -59,9 +58,10 @@ if TYPE_CHECKING:
 # (files.dir, dirs at any depth), and entries.aliases is searched as a third FTS column.
 SCHEMA_VERSION = 12
 FULL_CHECK_FILES = 5000
-# Every read re-verifies the next folders holding this many files (round-robin, the
-# position kept in .narrate/CURSOR): ~5 ms a read, every folder checked in full within
-# files / SLICE_FILES reads (20 at 10k, 200 at 100k; the app reads every 3 seconds).
+# Every read re-verifies the next this many files (round-robin by path, the position
+# kept in .narrate/CURSOR) and walks the next barren tree: ~3 ms a read, every file
+# checked within files / SLICE_FILES reads (20 at 10k, 200 at 100k; the app reads every
+# 3 seconds).
 SLICE_FILES = 500
 CURSOR = "check-cursor"
 HOT_MONTHS = 2
@@ -626,7 +626,6 @@ class Refresher:
         report.full = full
 
         current_dirs, barren = self._walk("") if walk else self._folders(known_dirs, known_barren)
-        sliced = set() if walk else self._slice(current_dirs, barren)
         report.scanned_dirs = len(current_dirs) + len(barren)
         months = sorted(p for p in current_dirs if _is_month(p))
         # Outside entries/ the most recently changed folders (the daily notes' folder, the
@@ -635,7 +634,7 @@ class Refresher:
             (p for p in current_dirs if p != ENTRIES and not p.startswith(f"{ENTRIES}/")),
             key=lambda p: current_dirs[p],
         )
-        hot = {*months[-HOT_MONTHS:], *others[-HOT_FOLDERS:], *sliced}
+        hot = {*months[-HOT_MONTHS:], *others[-HOT_FOLDERS:]}
         to_scan = [
             rel
             for rel, mtime in current_dirs.items()
@@ -653,6 +652,12 @@ class Refresher:
             ]
 
         changed: list[tuple[str, int, int]] = []
+        if not full:
+            # Barren trees the slice finds holding notes join current_dirs (and to_scan).
+            before = set(current_dirs)
+            changed, stated = self._slice(current_dirs, barren, set(to_scan))
+            report.stat_files += stated
+            to_scan += [rel for rel in current_dirs if rel not in before]
         seen: set[str] = set()
         # Many folders: one query for every signature beats one per folder (43 ms
         # instead of ~200 ms at 100k).
@@ -678,44 +683,60 @@ class Refresher:
             self._apply(changed, current_dirs, barren, report, record_full, progress, scope, stream)
         return report
 
-    def _slice(self, folders: dict[str, int], barren: dict[str, int]) -> set[str]:
-        """The next slice of folders to re-verify in full, round-robin: folders from the
-        cursor on until they hold SLICE_FILES known files (at least one folder), so
-        every folder is checked within about files / SLICE_FILES reads, in-place edits
-        of old entries are seen, and no read pays for a whole check (765 ms at 100k and
-        2.1 s at 300k, measured). Live folders are returned (every file in them is
-        stat'ed); barren tops in the slice are walked here, so a note made deep inside
-        one is found too."""
-        ring = sorted(folders) + sorted(barren)
-        if not ring:
-            return set()
+    def _slice(
+        self, folders: dict[str, int], barren: dict[str, int], scanned: set[str]
+    ) -> tuple[list[tuple[str, int, int]], int]:
+        """Re-verify the next SLICE_FILES known files, round-robin by path, and walk the
+        next barren tree: (files whose signature changed or that went away, how many
+        were stat'ed). Every file is checked within files / SLICE_FILES reads, so an
+        in-place edit of an old entry is seen, and no read pays for a whole check (765
+        ms at 100k and 2.1 s at 300k, measured); a note made deep inside a barren tree
+        is found when its turn comes. Files in ``scanned`` folders (listed in full by
+        this read anyway) are skipped."""
         cursor_file = self.root / STATE / CURSOR
         try:
-            start = int(cursor_file.read_text("ascii")) % len(ring)
+            after, _, turn = cursor_file.read_text("utf-8").partition("\n")
+            barren_turn = int(turn or 0)
         except (OSError, ValueError):
-            start = 0
-        chosen: set[str] = set()
-        files = taken = 0
-        while taken < len(ring) and (files < SLICE_FILES or not chosen):
-            rel = ring[(start + taken) % len(ring)]
-            taken += 1
-            chosen.add(rel)
-            if rel in folders:
-                files += self.conn.execute(
-                    "SELECT count(*) FROM files WHERE dir = ?", (rel,)
-                ).fetchone()[0]
-        # The cursor is a file, not an index row: a read that found nothing writes no
-        # transaction (and a read-only journal simply starts from 0 each time).
-        with contextlib.suppress(OSError):
-            cursor_file.write_text(str((start + taken) % len(ring)), "ascii")
-        for rel in sorted(chosen & set(barren)):
-            live, still = self._walk(rel)
+            after, barren_turn = "", 0
+        rows = self.conn.execute(
+            "SELECT path, dir, change_ns, size FROM files WHERE path > ? ORDER BY path LIMIT ?",
+            (after, SLICE_FILES),
+        ).fetchall()
+        if len(rows) < SLICE_FILES:  # the end of the turn: start again from the top
+            rows += self.conn.execute(
+                "SELECT path, dir, change_ns, size FROM files WHERE path <= ? "
+                "ORDER BY path LIMIT ?",
+                (after, SLICE_FILES - len(rows)),
+            ).fetchall()
+        changed: list[tuple[str, int, int]] = []
+        stated = 0
+        base = f"{self.root}/"
+        for path, folder, stamp, size in rows:
+            if folder in scanned or folder not in folders:
+                continue  # listed in full by this read, or gone with its folder
+            stated += 1
+            try:
+                stat = os.stat(base + path, follow_symlinks=False)
+            except OSError:
+                changed.append((path, -1, -1))
+                continue
+            if (change_ns(stat), stat.st_size) != (stamp, size):
+                changed.append((path, change_ns(stat), stat.st_size))
+        tops = sorted(barren)
+        if tops:
+            top = tops[barren_turn % len(tops)]
+            live, still = self._walk(top)
             if live:
-                del barren[rel]
+                del barren[top]
                 folders.update(live)
                 barren.update(still)
-                chosen.update(live)
-        return {rel for rel in chosen if rel in folders}
+        # The cursor is a file, not an index row: a read that found nothing writes no
+        # transaction (and a read-only journal simply starts from the top each time).
+        last = rows[-1][0] if rows else ""
+        with contextlib.suppress(OSError):
+            cursor_file.write_text(f"{last}\n{barren_turn + 1}", "utf-8")
+        return changed, stated
 
     def _folders(
         self, known: dict[str, int], known_barren: dict[str, int]
