@@ -13,8 +13,8 @@ Freshness (what a read is guaranteed to see; see docs/index.md):
 * It also stats every file in the two newest month folders of ``entries/`` and the two
   most recently changed folders elsewhere, catching in-place edits of recent entries.
 * Every read re-verifies the next SLICE_FILES known files, round-robin by path (a
-  stat each), and walks the next barren tree, so every file is checked within
-  files / SLICE_FILES reads and no read pays a whole check.
+  stat each), and every BARREN_EVERY-th read walks the next barren tree, so every file
+  is checked within files / SLICE_FILES reads and no read pays a whole check.
 * A full stat of every file runs when the journal has at most FULL_CHECK_FILES files
   (cheap there); a walk of every folder, barren trees included, when the ``ignore``
   list changed, and on ``narrate reindex`` and ``narrate doctor``.
@@ -63,6 +63,7 @@ FULL_CHECK_FILES = 5000
 # checked within files / SLICE_FILES reads (20 at 10k, 200 at 100k; the app reads every
 # 3 seconds).
 SLICE_FILES = 500
+BARREN_EVERY = 10
 CURSOR = "check-cursor"
 HOT_MONTHS = 2
 HOT_FOLDERS = 2  # outside entries/: the most recently changed folders
@@ -652,10 +653,11 @@ class Refresher:
             ]
 
         changed: list[tuple[str, int, int]] = []
-        if not full:
-            # Barren trees the slice finds holding notes join current_dirs (and to_scan).
+        if not walk:
+            # Barren trees the slice finds holding notes join current_dirs (and to_scan);
+            # a full check (a small journal) stats every file anyway, but walks no tree.
             before = set(current_dirs)
-            changed, stated = self._slice(current_dirs, barren, set(to_scan))
+            changed, stated = self._slice(current_dirs, barren, set(to_scan), files=not full)
             report.stat_files += stated
             to_scan += [rel for rel in current_dirs if rel not in before]
         seen: set[str] = set()
@@ -684,15 +686,16 @@ class Refresher:
         return report
 
     def _slice(
-        self, folders: dict[str, int], barren: dict[str, int], scanned: set[str]
+        self, folders: dict[str, int], barren: dict[str, int], scanned: set[str], files: bool
     ) -> tuple[list[tuple[str, int, int]], int]:
         """Re-verify the next SLICE_FILES known files, round-robin by path, and walk the
-        next barren tree: (files whose signature changed or that went away, how many
-        were stat'ed). Every file is checked within files / SLICE_FILES reads, so an
-        in-place edit of an old entry is seen, and no read pays for a whole check (765
-        ms at 100k and 2.1 s at 300k, measured); a note made deep inside a barren tree
-        is found when its turn comes. Files in ``scanned`` folders (listed in full by
-        this read anyway) are skipped."""
+        next barren tree every BARREN_EVERY reads: (files whose signature changed or
+        that went away, how many were stat'ed). Every file is checked within files /
+        SLICE_FILES reads, so an in-place edit of an old entry is seen, and no read pays
+        for a whole check (765 ms at 100k and 2.1 s at 300k, measured); a note made
+        deep inside a barren tree is found when its turn comes. Files in ``scanned``
+        folders (listed in full by this read anyway) are skipped; with ``files`` false
+        only the tree is walked."""
         cursor_file = self.root / STATE / CURSOR
         try:
             after, _, turn = cursor_file.read_text("utf-8").partition("\n")
@@ -701,9 +704,9 @@ class Refresher:
             after, barren_turn = "", 0
         rows = self.conn.execute(
             "SELECT path, dir, change_ns, size FROM files WHERE path > ? ORDER BY path LIMIT ?",
-            (after, SLICE_FILES),
+            (after, SLICE_FILES if files else 0),
         ).fetchall()
-        if len(rows) < SLICE_FILES:  # the end of the turn: start again from the top
+        if files and len(rows) < SLICE_FILES:  # the end of the turn: start again from the top
             rows += self.conn.execute(
                 "SELECT path, dir, change_ns, size FROM files WHERE path <= ? "
                 "ORDER BY path LIMIT ?",
@@ -724,8 +727,10 @@ class Refresher:
             if (change_ns(stat), stat.st_size) != (stamp, size):
                 changed.append((path, change_ns(stat), stat.st_size))
         tops = sorted(barren)
-        if tops:
-            top = tops[barren_turn % len(tops)]
+        # One barren tree every BARREN_EVERY reads: a 3,000-folder node_modules/ walked
+        # on every read would cost more than the rest of the read.
+        if tops and barren_turn % BARREN_EVERY == 0:
+            top = tops[barren_turn // BARREN_EVERY % len(tops)]
             live, still = self._walk(top)
             if live:
                 del barren[top]
@@ -733,9 +738,11 @@ class Refresher:
                 barren.update(still)
         # The cursor is a file, not an index row: a read that found nothing writes no
         # transaction (and a read-only journal simply starts from the top each time).
-        last = rows[-1][0] if rows else ""
-        with contextlib.suppress(OSError):
-            cursor_file.write_text(f"{last}\n{barren_turn + 1}", "utf-8")
+        last = rows[-1][0] if rows else after
+        turned = barren_turn + 1 if tops else barren_turn
+        if (last, turned) != (after, barren_turn):
+            with contextlib.suppress(OSError):
+                cursor_file.write_text(f"{last}\n{turned}", "utf-8")
         return changed, stated
 
     def _folders(

@@ -140,3 +140,28 @@ def test_no_read_pays_a_full_check_yet_every_folder_is_verified_within_n_reads(
         if found and "Deep note" in titles and seen_after is None:
             seen_after = read
     assert seen_after is not None, f"not seen within {turn} reads"
+
+
+def test_a_small_journal_finds_a_note_deep_in_a_barren_tree_in_turn(root: Path) -> None:
+    from narrate.journal import index as idx
+    from narrate.journal.core import Journal
+    from tests.helpers import write
+
+    write(root, "Notes/a.md", "# A note\n")
+    for package in range(5):
+        write(root, f"node_modules/p{package}/lib/index.js", "x")
+    past = os.stat(root).st_mtime_ns - 3600 * 10**9
+    for folder in [root, *(p for p in root.rglob("*") if p.is_dir() and ".git" not in p.parts)]:
+        os.utime(folder, ns=(past, past))
+    with Journal.open(root) as journal:
+        journal.refresh(full=True)
+    write(root, "node_modules/p3/lib/DEEP.md", "# Deep note\n")
+    os.utime(root / "node_modules" / "p3" / "lib", ns=(past, past))
+    found = None
+    for read in range(1, idx.BARREN_EVERY + 2):
+        with Journal.open(root) as journal:
+            journal.refresh()
+            if "Deep note" in {e["title"] for e in journal.entries(limit=None)}:
+                found = read
+                break
+    assert found is not None, f"not found within {idx.BARREN_EVERY + 1} reads"
