@@ -22,7 +22,16 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
 import corpus  # noqa: E402
-from run import PHRASE, TAG, WORD, WORK, clean_env, run_once  # noqa: E402
+from run import (  # noqa: E402
+    PHRASE,
+    SEARCH_SQL,
+    TAG,
+    WORD,
+    WORK,
+    clean_env,
+    floor_argv,
+    run_once,
+)
 
 READS: list[tuple[str, list[str]]] = [
     ("list -n 20", ["list", "-n", "20"]),
@@ -33,7 +42,21 @@ READS: list[tuple[str, list[str]]] = [
     ("tags", ["tags"]),
     ("practice", ["practice"]),
     ("review", ["review"]),
+    ("show ID", ["show", "SHOW_ID"]),
 ]
+# The first read after an idle hour: the last full check is set back before each run
+# (the baseline pays its periodic full check there; this tree spreads it over reads).
+IDLE = ("list -n 20 (idle hour)", ["list", "-n", "20"])
+
+
+def age_full_check(journal: Path) -> None:
+    """Make the index's last full check an hour (or more) old."""
+    import sqlite3
+
+    conn = sqlite3.connect(journal / ".narrate" / "index.db")
+    with conn:
+        conn.execute("UPDATE meta SET value = '0' WHERE key = 'last_full'")
+    conn.close()
 
 
 def baseline_tree(rev: str) -> Path:
@@ -76,6 +99,8 @@ def main() -> None:
     work = WORK / f"compare-{args.size}"
     setups: dict[str, tuple[dict[str, str], Path]] = {}
     for label, tree in sides.items():
+        # Byte-compiled up front, as an installed narrate is: no side pays compile().
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "narrate")])
         folder = work / label.replace(" ", "-")
         folder.mkdir(parents=True, exist_ok=True)
         journal = folder / "journal"
@@ -89,20 +114,47 @@ def main() -> None:
             capture_output=True,
         )
         setups[label] = (env, journal)
+    env, journal = setups["this tree"]
+    show_id = subprocess.run(
+        [sys.executable, "-m", "narrate", "list", "-n", "1", "--short"],
+        cwd=journal, env=env, capture_output=True, text=True, check=True,
+    ).stdout.split()[0]  # fmt: skip
+    db = journal / ".narrate" / "index.db"
+    floors = [
+        ("floor: python -c pass", [sys.executable, "-c", "pass"]),
+        ("floor: sqlite3 FTS", floor_argv(db, SEARCH_SQL, (f'"{WORD}"',))),
+    ]
     times: dict[tuple[str, str], list[float]] = {}
     for round_ in range(args.runs + 1):
-        for name, argv in READS:
+        for name, argv in [*READS, IDLE]:
+            argv = [show_id if a == "SHOW_ID" else a for a in argv]
             for label, (env, journal) in setups.items():
+                if name == IDLE[0]:
+                    age_full_check(journal)
                 run = run_once([sys.executable, "-m", "narrate", *argv], env, journal)
                 if round_:
                     times.setdefault((name, label), []).append(run.seconds * 1000)
+        for name, argv in floors:
+            run = run_once(argv, env, journal)
+            if round_:
+                times.setdefault((name, "floor"), []).append(run.seconds * 1000)
     load = os.getloadavg()[0]
+    median = {key: statistics.median(values) for key, values in times.items()}
+    floor_pass = median[(floors[0][0], "floor")]
+    floor_fts = median[(floors[1][0], "floor")]
     print(f"{args.size} entries, {args.runs} rounds, baseline {args.baseline}, load {load:.2f}")
-    print(f"{'command':<20} {'baseline ms':>12} {'this tree ms':>13} {'ratio':>7}")
-    for name, _ in READS:
-        old = statistics.median(times[(name, "baseline")])
-        new = statistics.median(times[(name, "this tree")])
-        print(f"{name:<20} {old:12.1f} {new:13.1f} {new / old:7.2f}")
+    print(f"{floors[0][0]}: {floor_pass:.1f} ms; {floors[1][0]}: {floor_fts:.1f} ms")
+    print(
+        f"{'command':<24} {'baseline ms':>12} {'this tree ms':>13} {'ratio':>7}"
+        f" {'x pass':>7} {'x FTS':>7}"
+    )
+    for name, _ in [*READS, IDLE]:
+        old = median[(name, "baseline")]
+        new = median[(name, "this tree")]
+        print(
+            f"{name:<24} {old:12.1f} {new:13.1f} {new / old:7.2f}"
+            f" {new / floor_pass:7.2f} {new / floor_fts:7.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,10 @@ to bench/.work/run-<N>/, runs every command in a clean environment (temporary HO
 XDG folders, NARRATE_JOURNAL, a git identity from env vars) and prints medians of the
 wall time and the peak RSS of each process (os.wait4, children included). The cached
 corpus is never touched. Results also go to bench/.work/results-<N>.json.
+
+``bench/run.py 300000`` takes about 15 minutes on a 2-core machine once the corpus is
+built (bench/corpus.py 300000, about 10 minutes more): the 1.2 GB copy, one rebuild,
+grep and jrnl run once there, the reads as many times as at other sizes.
 """
 
 from __future__ import annotations
@@ -343,6 +347,10 @@ def bench_size(n: int, runs: int, with_jrnl: bool, keep: bool) -> dict[str, obje
         file=sys.stderr,
     )
     slow = max(3, runs // 2) if n >= 100_000 else runs
+    # 300k: what costs tens of seconds a run (a rebuild ~80 s, grep over 1.2 GB, jrnl)
+    # runs once, so the whole size fits in about 15 minutes on 2 cores.
+    huge = n >= 300_000
+    once = 1 if huge else slow
     db = journal / ".narrate" / "index.db"
     results: list[Result] = []
 
@@ -353,7 +361,7 @@ def bench_size(n: int, runs: int, with_jrnl: bool, keep: bool) -> dict[str, obje
     # 1. Full rebuild (also makes the index every later read uses).
     add(
         measure(
-            "narrate reindex --full", [NARRATE, "reindex", "--full"], env, journal, slow, warmup=0
+            "narrate reindex --full", [NARRATE, "reindex", "--full"], env, journal, once, warmup=0
         )
     )
     # 2. Reads on a warm, unchanged index.
@@ -378,9 +386,13 @@ def bench_size(n: int, runs: int, with_jrnl: bool, keep: bool) -> dict[str, obje
     ]
     group += [(name, floor_argv(db, sql, params), sql) for name, sql, params in floors]
     group.append(("floor: python -c pass", [PYTHON, "-c", "pass"], None))
-    group.append(("grep -rl WORD entries/", ["grep", "-rl", WORD, "entries/"], None))
+    grep = ("grep -rl WORD entries/", ["grep", "-rl", WORD, "entries/"], None)
+    if not huge:
+        group.append(grep)
     for r in measure_round_robin(group, env, journal, runs):
         add(r)
+    if huge:
+        add(measure(grep[0], grep[1], env, journal, once, warmup=0))
 
     # 3. The periodic full check a read pays when the last one is old (index.py).
     def age_full_check() -> None:
@@ -408,7 +420,13 @@ def bench_size(n: int, runs: int, with_jrnl: bool, keep: bool) -> dict[str, obje
 
     # 4. In-process freshness figures.
     micro_out = subprocess.run(
-        [PYTHON, str(Path(__file__).resolve()), "_micro", str(journal), str(max(runs, 10))],
+        [
+            PYTHON,
+            str(Path(__file__).resolve()),
+            "_micro",
+            str(journal),
+            str(3 if huge else max(runs, 10)),
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -472,7 +490,7 @@ def bench_size(n: int, runs: int, with_jrnl: bool, keep: bool) -> dict[str, obje
         pristine = source / "jrnl.txt"
         shutil.copyfile(pristine, jrnl_file)
         write_jrnl_config(work / "home", jrnl_file)
-        jruns = 3 if n >= 100_000 else runs
+        jruns = 1 if huge else 3 if n >= 100_000 else runs
         jrnl_reads = [
             ("jrnl -contains WORD", ["-contains", WORD]),
             ("jrnl @TAG", [f"@{TAG}"]),

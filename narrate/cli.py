@@ -8,31 +8,27 @@ them, so ``narrate add`` and ``narrate search`` start fast.
 
 from __future__ import annotations
 
+import importlib
 import signal
 import sys
+from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
 import click
 
 from narrate import __version__
-from narrate.commands import (
-    attach,
-    community,
-    conflicts,
-    conversation,
-    entries,
-    imports,
-    maintenance,
-    practice,
-    sync,
-)
 from narrate.commands.common import CONTEXT, journal_option, open_journal
 from narrate.errors import NarrateError, os_problem
 
 
 class NarrateGroup(click.Group):
-    """A group that turns NarrateError into one line on stderr and exit status 1."""
+    """A group that turns NarrateError into one line on stderr and exit status 1, and
+    imports a command's module only when that command is asked for (COMMANDS)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = LazyCommands(self.commands)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -63,6 +59,55 @@ class NarrateGroup(click.Group):
             if cause is None:
                 raise
             _interrupted(ctx, cause)
+
+
+class LazyCommands(dict[str, click.Command]):
+    """The group's commands by name: every name in COMMANDS is listed, and a command's
+    module is imported the first time the command itself is asked for (click looks a
+    command up with ``get``; help and tests read ``items()``, which loads them all)."""
+
+    def _load(self, name: str) -> click.Command | None:
+        if not dict.__contains__(self, name) and name in COMMANDS:
+            module, _, attr = COMMANDS[name].partition(":")
+            command = getattr(importlib.import_module(f"narrate.commands.{module}"), attr)
+            assert isinstance(command, click.Command) and command.name == name, name
+            dict.__setitem__(self, name, command)
+        return dict.get(self, name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The command, imported now if it was not yet."""
+        found = self._load(name)
+        return default if found is None else found
+
+    def __getitem__(self, name: str) -> click.Command:
+        found = self._load(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def __contains__(self, name: object) -> bool:
+        return dict.__contains__(self, name) or name in COMMANDS
+
+    def _names(self) -> list[str]:
+        return [*dict.keys(self), *(n for n in COMMANDS if not dict.__contains__(self, n))]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def keys(self) -> Any:
+        """Every command's name (nothing imported)."""
+        return self._names()
+
+    def items(self) -> Any:
+        """Every (name, command), importing every command module."""
+        return [(name, self[name]) for name in self._names()]
+
+    def values(self) -> Any:
+        """Every command, importing every command module."""
+        return [self[name] for name in self._names()]
 
 
 class Terminated(KeyboardInterrupt):
@@ -138,44 +183,50 @@ def open_tui(ctx: click.Context) -> None:
         click.echo(unsaved)
 
 
+# Every command: its name and where it lives (module in narrate.commands, attribute).
+# Only the command run is imported: `narrate list` never loads the community, import or
+# sync modules (tests/test_imports.py). One line per command; add yours anywhere.
+COMMANDS: dict[str, str] = {}
+
+
 def _register() -> None:
-    """Add every command to the group; their modules import only click at load time."""
-    for command in (
-        maintenance.init,
-        entries.add,
-        entries.edit,
-        entries.delete,
-        entries.star,
-        entries.unstar,
-        attach.attach,
-        entries.list_,
-        entries.show,
-        entries.search,
-        entries.tags,
-        maintenance.reindex,
-        maintenance.doctor,
-        maintenance.export,
-        sync.remote,
-        sync.sync,
-        sync.status,
-        conflicts.conflicts,
-        conflicts.resolve,
-        practice.practice,
-        practice.review,
-        community.community,
-        community.share,
-        community.unshare,
-        community.feed,
-        community.adopt,
-        community.reply,
-        community.read_,
-        community.activity,
-        conversation.follow,
-        conversation.unfollow,
-        conversation.digest,
-        imports.import_group,
+    """Name every command and where it lives; nothing is imported until one is run."""
+    for name, where in (
+        ("init", "maintenance:init"),
+        ("add", "entries:add"),
+        ("edit", "entries:edit"),
+        ("delete", "entries:delete"),
+        ("star", "entries:star"),
+        ("unstar", "entries:unstar"),
+        ("attach", "attach:attach"),
+        ("list", "entries:list_"),
+        ("show", "entries:show"),
+        ("search", "entries:search"),
+        ("tags", "entries:tags"),
+        ("reindex", "maintenance:reindex"),
+        ("doctor", "maintenance:doctor"),
+        ("export", "maintenance:export"),
+        ("remote", "sync:remote"),
+        ("sync", "sync:sync"),
+        ("status", "sync:status"),
+        ("conflicts", "conflicts:conflicts"),
+        ("resolve", "conflicts:resolve"),
+        ("practice", "practice:practice"),
+        ("review", "practice:review"),
+        ("community", "community:community"),
+        ("share", "community:share"),
+        ("unshare", "community:unshare"),
+        ("feed", "community:feed"),
+        ("adopt", "community:adopt"),
+        ("reply", "community:reply"),
+        ("read", "community:read_"),
+        ("activity", "community:activity"),
+        ("follow", "conversation:follow"),
+        ("unfollow", "conversation:unfollow"),
+        ("digest", "conversation:digest"),
+        ("import", "imports:import_group"),
     ):
-        main.add_command(command)
+        COMMANDS[name] = where
 
 
 _register()

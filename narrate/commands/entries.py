@@ -592,13 +592,6 @@ def tags(ctx: click.Context, as_json: bool) -> None:
     if not items:
         click.echo("No tags yet: add -t TAG or write #tag in an entry.", err=True)
         return
-    from rich.table import Table
-
     from narrate import output
 
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    table.add_column("tag")
-    table.add_column("entries", justify="right")
-    for item in items:
-        table.add_row(output.tag_text([item["tag"]]), str(item["count"]))
-    output.console().print(table)
+    output.print_paged([output.tags_table(items)], no_pager=True)

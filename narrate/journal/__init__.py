@@ -31,6 +31,7 @@ AreaPeriodCount, SourceCount, TimelineChange, EntryBrief, FeedRow, FeedHit; Foll
 Files, for the bulk writers (the importers, the community state) that write many files
 under one lock and commit them once; the rule for each lives in one place:
     atomic_write     temp file, fsync, rename, directory fsync (narrate.journal.store)
+    make_durable     fsync these files and their folders (a bulk writer's batch)
     JournalLock      the lock that serialises writers of one journal
     ENTRIES, TEMP_MARKER, entry_relpath, entry_stem   the folder layout and file namer
     iter_entry_paths every entry file's path, from the folders (narrate.journal.index)
@@ -78,6 +79,7 @@ if TYPE_CHECKING:
         atomic_write,
         entry_relpath,
         entry_stem,
+        make_durable,
     )
     from narrate.journal.sync import SyncError
     from narrate.journal.types import (
@@ -116,6 +118,7 @@ _HOMES = {
     "atomic_write": "store",
     "entry_relpath": "store",
     "entry_stem": "store",
+    "make_durable": "store",
     "SyncError": "sync",
     "ConflictChanged": "conflicts",
     "AreaCount": "types",
@@ -163,6 +166,7 @@ __all__ = [
     "entry_relpath",
     "entry_stem",
     "iter_entry_paths",
+    "make_durable",
     "not_in_head",
     "take_notices",
     "unstage",

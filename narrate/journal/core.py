@@ -258,16 +258,21 @@ class Journal:
             return action()
 
     def refresh(
-        self, full: bool = False, progress: Callable[[int, int], None] | None = None
+        self,
+        full: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+        stream: bool = False,
     ) -> idx.RefreshReport:
-        """Bring the index up to date with the files (see narrate.journal.index)."""
+        """Bring the index up to date with the files (see narrate.journal.index);
+        ``stream``: commit each batch as it is read, newest first, calling ``progress``
+        after each, so other readers (the app's list) see the entries read so far."""
         if not (self.root / ENTRIES).exists():
             with contextlib.suppress(OSError):  # a read-only journal has no entries yet
                 (self.root / ENTRIES).mkdir(parents=True, exist_ok=True)
 
         def run() -> idx.RefreshReport:
             refresher = idx.Refresher(self.root, self._connection, self.ignore)
-            return refresher.run(full=full, progress=progress)
+            return refresher.run(full=full, progress=progress, stream=stream)
 
         report = self._guarded(run, refill=False)
         self._fresh = True

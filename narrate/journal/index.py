@@ -12,10 +12,12 @@ Freshness (what a read is guaranteed to see; see docs/index.md):
   by its top folder alone: a big node_modules/ costs one stat, never a walk.
 * It also stats every file in the two newest month folders of ``entries/`` and the two
   most recently changed folders elsewhere, catching in-place edits of recent entries.
+* Every read re-verifies the next SLICE_FILES known files, round-robin by path (a
+  stat each), and every BARREN_EVERY-th read walks the next barren tree, so every file
+  is checked within files / SLICE_FILES reads and no read pays a whole check.
 * A full stat of every file runs when the journal has at most FULL_CHECK_FILES files
-  (cheap there); a walk of every folder, barren trees included, when the last full
-  check is older than FULL_CHECK_SECONDS, when the ``ignore`` list changed, and on
-  ``narrate reindex`` and ``narrate doctor``.
+  (cheap there); a walk of every folder, barren trees included, when the ``ignore``
+  list changed, and on ``narrate reindex`` and ``narrate doctor``.
 * narrate's own writes update the index directly.
 
 A file whose stat signature changed is hashed; only a changed hash re-parses it.
@@ -59,10 +61,17 @@ if TYPE_CHECKING:
 # covering indexes.
 SCHEMA_VERSION = 14
 FULL_CHECK_FILES = 5000
-FULL_CHECK_SECONDS = 600
+# Every read re-verifies the next this many files (round-robin by path, the position
+# kept in .narrate/CURSOR) and walks the next barren tree: ~3 ms a read, every file
+# checked within files / SLICE_FILES reads (20 at 10k, 200 at 100k; the app reads every
+# 3 seconds).
+SLICE_FILES = 500
+BARREN_EVERY = 10
+CURSOR = "check-cursor"
 HOT_MONTHS = 2
 HOT_FOLDERS = 2  # outside entries/: the most recently changed folders
 BATCH = 2000
+STREAM_BATCH = 250  # the app's first read: entries appear a screenful at a time
 
 
 class IndexCorrupt(Exception):
@@ -526,6 +535,19 @@ class Rows:
             "VALUES (?, ?, ?, ?, ?, ?)",
             self.files,
         )
+        # A file's folder (and the folders above it) must be known before the next read,
+        # or a new folder removed before that read (rm -r, git reset --hard) would never
+        # be missed and keep its rows for good. Unknown time (-1): the next read lists it.
+        conn.executemany(
+            "INSERT OR IGNORE INTO dirs (path, mtime_ns, barren) VALUES (?, -1, 0)",
+            [(folder,) for folder in sorted({a for f in self.files for a in ancestors(f[1])})],
+        )
+
+
+def ancestors(folder: str) -> list[str]:
+    """A relative folder and every folder above it, up to the journal itself ("")."""
+    parts = folder.split("/") if folder else []
+    return ["/".join(parts[:n]) for n in range(len(parts), -1, -1)]
 
 
 def folder_of(path: str) -> str:
@@ -630,26 +652,25 @@ class Refresher:
         self.ignore = tuple(sorted(set(ignore)))
 
     def run(
-        self, full: bool = False, progress: Callable[[int, int], None] | None = None
+        self,
+        full: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+        stream: bool = False,
     ) -> RefreshReport:
-        """Refresh; ``full`` stats every file whatever the folder times say."""
+        """Refresh; ``full`` stats every file whatever the folder times say; ``stream``
+        commits each batch as it is read (newest first), so other connections see the
+        entries read so far, with ``progress`` called after each commit."""
         report = RefreshReport()
         rows = self.conn.execute("SELECT path, mtime_ns, barren FROM dirs").fetchall()
         known_dirs = {path: mtime for path, mtime, barren in rows if not barren}
         known_barren = {path: mtime for path, mtime, barren in rows if barren}
         file_count = self.conn.execute("SELECT count(*) FROM files").fetchone()[0]
-        last_full = self.conn.execute("SELECT value FROM meta WHERE key = 'last_full'").fetchone()
-        due = last_full is None or time.time() - float(last_full[0]) > FULL_CHECK_SECONDS
-        # Small journals are checked in full every time; recording when costs a write, so
-        # it happens only when asked for, when due, or in a large journal.
-        record_full = full or due
-        # A walk lists every folder, barren trees included: only when asked, when due,
-        # or when the ignore list changed. A small journal's every-read full check stats
-        # every file of the folders that hold entries, and walks nothing.
-        walk = full or due or not rows
-        full = full or due or file_count <= FULL_CHECK_FILES
-        if file_count <= FULL_CHECK_FILES and last_full is not None:
-            record_full = record_full and not due
+        # A walk lists every folder, barren trees included: only when asked (reindex,
+        # doctor) or on a new index. No read pays a periodic full check: each one
+        # re-verifies the next slice of folders instead (below).
+        walk = full or not rows
+        record_full = walk
+        full = full or file_count <= FULL_CHECK_FILES
         scope = json.dumps(self.ignore)
         stored = self.conn.execute("SELECT value FROM meta WHERE key = 'scope'").fetchone()
         if (stored[0] if stored else "[]") != scope:
@@ -674,12 +695,28 @@ class Refresher:
             if full or rel in hot or known_dirs.get(rel) != mtime
         ]
         gone_dirs = [rel for rel in known_dirs if rel not in current_dirs]
+        if walk:
+            # A walk also drops the files of any folder the index never recorded (an
+            # index written before narrate's own writes recorded their folders).
+            listed = {*current_dirs, *known_dirs}
+            gone_dirs += [
+                rel
+                for (rel,) in self.conn.execute("SELECT DISTINCT dir FROM files")
+                if rel not in listed
+            ]
 
         changed: list[tuple[str, int, int]] = []
+        if not walk:
+            # Barren trees the slice finds holding notes join current_dirs (and to_scan);
+            # a full check (a small journal) stats every file anyway, but walks no tree.
+            before = set(current_dirs)
+            changed, stated = self._slice(current_dirs, barren, set(to_scan), files=not full)
+            report.stat_files += stated
+            to_scan += [rel for rel in current_dirs if rel not in before]
         seen: set[str] = set()
         # Many folders: one query for every signature beats one per folder (43 ms
         # instead of ~200 ms at 100k).
-        everything = self._all_files() if len(to_scan) > 8 else None
+        everything = self._all_files() if len(to_scan) > 24 else None
         for rel in to_scan:
             known = everything.get(rel, {}) if everything is not None else self._known_files(rel)
             for item in scan_dir(self.root / rel):
@@ -698,8 +735,68 @@ class Refresher:
         # A read that found nothing new writes nothing (no write lock, no WAL growth).
         folders_moved = current_dirs != known_dirs or barren != known_barren
         if changed or gone_dirs or folders_moved or record_full:
-            self._apply(changed, current_dirs, barren, report, record_full, progress, scope)
+            self._apply(changed, current_dirs, barren, report, record_full, progress, scope, stream)
         return report
+
+    def _slice(
+        self, folders: dict[str, int], barren: dict[str, int], scanned: set[str], files: bool
+    ) -> tuple[list[tuple[str, int, int]], int]:
+        """Re-verify the next SLICE_FILES known files, round-robin by path, and walk the
+        next barren tree every BARREN_EVERY reads: (files whose signature changed or
+        that went away, how many were stat'ed). Every file is checked within files /
+        SLICE_FILES reads, so an in-place edit of an old entry is seen, and no read pays
+        for a whole check (765 ms at 100k and 2.1 s at 300k, measured); a note made
+        deep inside a barren tree is found when its turn comes. Files in ``scanned``
+        folders (listed in full by this read anyway) are skipped; with ``files`` false
+        only the tree is walked."""
+        cursor_file = self.root / STATE / CURSOR
+        try:
+            after, _, turn = cursor_file.read_text("utf-8").partition("\n")
+            barren_turn = int(turn or 0)
+        except (OSError, ValueError):
+            after, barren_turn = "", 0
+        rows = self.conn.execute(
+            "SELECT path, dir, change_ns, size FROM files WHERE path > ? ORDER BY path LIMIT ?",
+            (after, SLICE_FILES if files else 0),
+        ).fetchall()
+        if files and len(rows) < SLICE_FILES:  # the end of the turn: start again from the top
+            rows += self.conn.execute(
+                "SELECT path, dir, change_ns, size FROM files WHERE path <= ? "
+                "ORDER BY path LIMIT ?",
+                (after, SLICE_FILES - len(rows)),
+            ).fetchall()
+        changed: list[tuple[str, int, int]] = []
+        stated = 0
+        base = f"{self.root}/"
+        for path, folder, stamp, size in rows:
+            if folder in scanned or folder not in folders:
+                continue  # listed in full by this read, or gone with its folder
+            stated += 1
+            try:
+                stat = os.stat(base + path, follow_symlinks=False)
+            except OSError:
+                changed.append((path, -1, -1))
+                continue
+            if (change_ns(stat), stat.st_size) != (stamp, size):
+                changed.append((path, change_ns(stat), stat.st_size))
+        tops = sorted(barren)
+        # One barren tree every BARREN_EVERY reads: a 3,000-folder node_modules/ walked
+        # on every read would cost more than the rest of the read.
+        if tops and barren_turn % BARREN_EVERY == 0:
+            top = tops[barren_turn // BARREN_EVERY % len(tops)]
+            live, still = self._walk(top)
+            if live:
+                del barren[top]
+                folders.update(live)
+                barren.update(still)
+        # The cursor is a file, not an index row: a read that found nothing writes no
+        # transaction (and a read-only journal simply starts from the top each time).
+        last = rows[-1][0] if rows else after
+        turned = barren_turn + 1 if tops else barren_turn
+        if (last, turned) != (after, barren_turn):
+            with contextlib.suppress(OSError):
+                cursor_file.write_text(f"{last}\n{turned}", "utf-8")
+        return changed, stated
 
     def _folders(
         self, known: dict[str, int], known_barren: dict[str, int]
@@ -745,7 +842,7 @@ class Refresher:
 
         A tree outside entries/ with no entry file anywhere in it is kept as its top
         folder alone: reads stat that one folder, and look inside again only when its
-        own names change, or at a walk (every FULL_CHECK_SECONDS, reindex, doctor).
+        own names change, when the read's slice reaches it, or at a walk (reindex, doctor).
         """
         live: dict[str, int] = {}
         barren: dict[str, int] = {}
@@ -803,6 +900,7 @@ class Refresher:
         full: bool,
         progress: Callable[[int, int], None] | None,
         scope: str = "[]",
+        stream: bool = False,
     ) -> None:
         conn = self.conn
         paths = [c[0] for c in changed]
@@ -814,27 +912,42 @@ class Refresher:
                 conn.execute(f"SELECT path, hash FROM files WHERE path IN ({marks})", chunk)
             )
         # Loading an empty index: one transaction, FTS built once at the end instead of
-        # row by row (measured ~2x faster at 10k); a crash rolls it all back.
-        bulk = not hashes and len(changed) > BATCH
+        # row by row (measured ~2x faster at 10k); a crash rolls it all back. Streaming
+        # (the app's first read): newest files first, each batch committed as it is read
+        # so the list can show it; a crash keeps those batches, and the next read, whose
+        # folder times are still the old ones, reads only the rest.
+        bulk = not stream and not hashes and len(changed) > BATCH
+        if stream:
+            changed.sort(reverse=True)
+        step = STREAM_BATCH if stream else BATCH
+
+        def read_batch(batch: list[tuple[str, int, int]]) -> None:
+            rows = Rows(next_rowid(conn))
+            parsed: list[tuple[Entry, tuple[int, int, str]]] = []
+            for path, stamp, size in batch:
+                found = self._read_one(path, stamp, size, hashes.get(path), rows, report)
+                if found is not None:
+                    parsed.append(found)
+            date_from_history(self.root, [entry for entry, _ in parsed])
+            for entry, signature in parsed:
+                rows.add(entry, signature)
+            rows.write(conn)
+
+        batches = [changed[i : i + step] for i in range(0, len(changed), step)]
+        if stream:
+            for done, batch in enumerate(batches, 1):
+                with transaction(conn):
+                    read_batch(batch)
+                if progress:
+                    progress(min(done * step, len(changed)), len(changed))
+            batches = []
         with transaction(conn):
             if bulk:
                 conn.execute("DROP TRIGGER IF EXISTS entries_ai")
-            done = 0
-            for start in range(0, max(len(changed), 1), BATCH):
-                batch = changed[start : start + BATCH]
-                rows = Rows(next_rowid(conn))
-                parsed: list[tuple[Entry, tuple[int, int, str]]] = []
-                for path, stamp, size in batch:
-                    found = self._read_one(path, stamp, size, hashes.get(path), rows, report)
-                    if found is not None:
-                        parsed.append(found)
-                date_from_history(self.root, [entry for entry, _ in parsed])
-                for entry, signature in parsed:
-                    rows.add(entry, signature)
-                rows.write(conn)
-                done += len(batch)
+            for done, batch in enumerate(batches, 1):
+                read_batch(batch)
                 if progress:
-                    progress(done, len(changed))
+                    progress(min(done * step, len(changed)), len(changed))
             if bulk:
                 conn.execute("INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")
                 _create_triggers(conn)

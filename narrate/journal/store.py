@@ -71,6 +71,22 @@ def _umask() -> int:
 _UMASK: int | None = None
 
 
+def make_durable(files: Iterable[Path], folders: Iterable[Path] = ()) -> None:
+    """fsync these files, then the folders that name them (and ``folders``): what a bulk
+    writer flushes per batch instead of ``os.sync()``, which flushes the whole
+    machine's writes (a 100k import swung from 70 to 147 s with it)."""
+    named: set[Path] = set(folders)
+    for path in files:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        named.add(path.parent)
+    for folder in sorted(named):
+        _fsync_dir(folder)
+
+
 def _fsync_dir(folder: Path) -> None:
     # The rename is durable only once the directory itself is flushed.
     try:

@@ -66,6 +66,15 @@ class JournalRefreshed(Message):
 
 
 @dataclass
+class IndexProgress(Message):
+    """The first read of the files has indexed ``done`` of ``total`` changed files so far
+    (committed: the list can show them)."""
+
+    done: int
+    total: int
+
+
+@dataclass
 class GitStateChecked(Message):
     """The repository's state was read, for the header."""
 

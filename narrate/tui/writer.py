@@ -25,6 +25,7 @@ from narrate.tui.messages import (
     CoreNotice,
     EntrySaved,
     GitStateChecked,
+    IndexProgress,
     JournalRefreshed,
     SaveFailed,
 )
@@ -87,6 +88,7 @@ class Writer:
     def __init__(self, root: Path) -> None:
         self.journal = self.open_journal(root)
         self._index_version: int | None = None
+        self._post: Callable[[Message], object] | None = None
         self.queue: queue.Queue[Job | None] = queue.Queue()
         # key -> (entry, bytes on disk) after this writer's last save in that session.
         self._sessions: dict[str, tuple[Entry, bytes]] = {}
@@ -119,6 +121,7 @@ class Writer:
     def run(self, post: Callable[[Message], object], cancelled: Callable[[], bool]) -> None:
         """The thread's loop: take jobs (coalesced), run them, post what happened; ends on
         ``stop()`` or when ``cancelled()`` says so (checked at least every 0.2 s)."""
+        self._post = post
         try:
             while not cancelled():
                 try:
@@ -192,13 +195,19 @@ class Writer:
         add`` in another shell) indexed since the last look, which this refresh finds
         already done. Edits another program made, which the refresh picked up, are
         committed: the header must not say "uncommitted" forever without a remote."""
-        report = self.journal.refresh()
+        report = self.journal.refresh(progress=self.index_progress, stream=True)
         if report.changed:
             self.commit_outside_edits()
         version = self.journal.index_version()
         outside = self._index_version is not None and version != self._index_version
         self._index_version = version
         return JournalRefreshed(report.changed or int(outside), list(report.broken))
+
+    def index_progress(self, done: int, total: int) -> None:
+        """Tell the app how far a long refresh got (its batches so far are committed);
+        the last batch is told by JournalRefreshed."""
+        if done < total and self._post is not None:
+            self._post(IndexProgress(done, total))
 
     def commit_outside_edits(self) -> None:
         """Commit what the last refresh found changed on disk (mid-merge, locked or

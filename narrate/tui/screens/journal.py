@@ -32,6 +32,7 @@ from narrate.tui.messages import (
     EntrySaved,
     EntryStarred,
     GitStateChecked,
+    IndexProgress,
     JournalRefreshed,
     SaveFailed,
     SearchFinished,
@@ -64,6 +65,7 @@ SEARCH_LIMIT = 500
 # The word count follows the text once typing pauses this long.
 WORDS_DELAY = 0.3
 EMPTY_JOURNAL = "No entries yet: start writing."
+READING = "Reading the journal…"
 
 
 def word_count(text: str, template: str = "") -> int:
@@ -135,6 +137,8 @@ class JournalScreen(Screen[None]):
         self._offering_save = False
         self._status = ""
         self._looking_for_today = False
+        self._reading: tuple[int, int] | None = None
+        """(done, total) while a long read of the files is under way."""
         self._deleting: str | None = None
         """The path the writer is deleting: its disappearance is not an outside change."""
 
@@ -225,11 +229,17 @@ class JournalScreen(Screen[None]):
             return
         follow = self.entry.path if self.entry is not None else None
         listing = JournalListing(self.journal)
-        self.entry_list.empty_text = EMPTY_JOURNAL
+        # Until the first read of the files is done, an empty list means "not read
+        # yet", never "nothing written".
+        self.entry_list.empty_text = EMPTY_JOURNAL if self.indexed else READING
         self.entry_list.set_listing(listing, follow=follow)
         self.entry_list.mark_current(follow, move_cursor=False)
-        if not self.indexed and listing.entry_count == 0:
-            self.set_list_status("Reading the journal…")
+        if self._reading is not None:
+            done, total = self._reading
+            # Short: the sidebar is 28 columns at 80x24.
+            self.set_list_status(f"Reading… {done:,} of {total:,} files")
+        elif not self.indexed and listing.entry_count == 0:
+            self.set_list_status(READING)
         else:
             count = listing.entry_count
             self.set_list_status(f"{count:,} entr{'y' if count == 1 else 'ies'}")
@@ -479,11 +489,19 @@ class JournalScreen(Screen[None]):
             )
             self.writer.submit(RefreshJob())
 
+    @on(IndexProgress)
+    def index_progressed(self, message: IndexProgress) -> None:
+        """A long read of the files got further: show what it has read so far."""
+        self._reading = (message.done, message.total)
+        if not self.searching:
+            self.load_listing()
+
     @on(JournalRefreshed)
     def journal_refreshed(self, message: JournalRefreshed) -> None:
         """The index caught up with the files: update the list and maybe today's entry."""
         first = not self.indexed
         self.indexed = True
+        self._reading = None
         if message.changed or first:
             self.load_listing()
         if message.changed:  # the writer committed outside edits: the header follows

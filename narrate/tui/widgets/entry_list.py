@@ -100,7 +100,7 @@ class EntryList(ScrollView, can_focus=True):
         """The row under the cursor (always an entry row), or None."""
         self.current_path: str | None = None
         """The entry open in the editor, marked in the list."""
-        self.empty_text = "No entries yet: start writing."
+        self.empty_text = ""
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(512)
         self._generation = 0
         self.today = dt.date.today()

@@ -1,0 +1,167 @@
+"""A lifetime journal: reads stay right and cheap however big the journal grows."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import Cli, git
+
+
+def listed_ids(cli: Cli) -> set[str]:
+    return {item["id"] for item in cli.json("list", "-n", "1000")}
+
+
+@pytest.mark.parametrize("how", ["rm", "git reset --hard"])
+def test_a_new_month_folder_removed_before_the_next_read_takes_its_entries(
+    cli: Cli, root: Path, how: str
+) -> None:
+    old = cli.add("An old entry", "--date", "2020-01-05")
+    assert listed_ids(cli) == {old}
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "old entry", "--allow-empty")
+    # narrate add makes entries/2031/07/ and indexes its entry with no read after it.
+    new = cli.add("In a folder about to vanish", "--date", "2031-07-09")
+    folder = root / "entries" / "2031" / "07"
+    assert folder.is_dir()
+    if how == "rm":
+        shutil.rmtree(root / "entries" / "2031")
+    else:
+        git(root, "reset", "--hard", "-q", "HEAD~1")
+        assert not (root / "entries" / "2031").exists()
+    assert new not in listed_ids(cli)
+    assert listed_ids(cli) == {old}
+    conn = sqlite3.connect(root / ".narrate" / "index.db")
+    gone = conn.execute("SELECT count(*) FROM files WHERE dir LIKE 'entries/2031%'").fetchone()
+    assert gone == (0,)
+
+
+def test_reindex_drops_files_of_folders_it_never_recorded(cli: Cli, root: Path) -> None:
+    old = cli.add("An old entry", "--date", "2020-01-05")
+    new = cli.add("In a folder about to vanish", "--date", "2031-07-09")
+    # An index written by an older narrate: the new month's folder was never recorded.
+    conn = sqlite3.connect(root / ".narrate" / "index.db")
+    with conn:
+        conn.execute("DELETE FROM dirs WHERE path LIKE 'entries/2031%'")
+    conn.close()
+    shutil.rmtree(root / "entries" / "2031")
+    report = cli.ok("reindex").stdout
+    assert "1 removed" in report, report
+    assert listed_ids(cli) == {old}
+    assert new not in listed_ids(cli)
+
+
+def test_an_import_flushes_its_own_files_never_the_whole_machine(
+    cli: Cli, root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notes = tmp_path / "notes"
+    for day in range(1, 29):
+        path = notes / "Daily" / f"2024-02-{day:02d}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"Day {day} of the import\n", "utf-8")
+
+    def no_sync() -> None:
+        raise AssertionError("os.sync() flushes every program's writes")
+
+    # Which inodes were fsync'ed: the imported files are the temporary files' inodes
+    # (placed by link or rename), their folders keep theirs.
+    synced: set[int] = set()
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.add(os.fstat(fd).st_ino)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "sync", no_sync)
+    monkeypatch.setattr(os, "fsync", fsync)
+    cli.ok("import", "markdown", str(notes))
+    imported = sorted((root / "entries").rglob("*.md"))
+    assert len(imported) == 28
+    for path in imported:
+        assert path.stat().st_ino in synced, path
+        assert path.parent.stat().st_ino in synced, path.parent
+    # The month folders the import made are named durably in their parents too.
+    for folder in {path.parent for path in imported}:
+        assert folder.parent.stat().st_ino in synced, folder.parent
+
+
+def test_no_read_pays_a_full_check_yet_every_folder_is_verified_within_n_reads(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from narrate.journal import index as idx
+    from narrate.journal.core import Journal
+    from tests.helpers import entry_text, write
+
+    monkeypatch.setattr(idx, "FULL_CHECK_FILES", 0)  # the path a 100k journal takes
+    monkeypatch.setattr(idx, "SLICE_FILES", 5)  # a slice: 5 of the 48 files a read
+    months = [(year, month) for year in range(2020, 2024) for month in range(1, 13)]
+    old = {}
+    for year, month in months:
+        old[(year, month)] = write(
+            root,
+            f"entries/{year}/{month:02d}/{year}-{month:02d}-01-0900-e.md",
+            entry_text(f"E{year}{month:02d}" + "0" * 19, f"{year}-{month:02d}-01T09:00:00Z",
+                       f"Entry {year}-{month}", "before\n"),
+        )  # fmt: skip
+    write(root, "node_modules/pkg/lib/index.js", "x")
+    # Folder times an hour back, so the index trusts them (one changed within the last
+    # two seconds is looked at again on every read).
+    past = os.stat(root).st_mtime_ns - 3600 * 10**9
+    for folder in [root, *(p for p in root.rglob("*") if p.is_dir() and ".git" not in p.parts)]:
+        os.utime(folder, ns=(past, past))
+    with Journal.open(root) as journal:
+        journal.refresh(full=True)
+    # An idle hour: on main this read would walk and stat everything.
+    conn = sqlite3.connect(root / ".narrate" / "index.db")
+    with conn:
+        conn.execute("UPDATE meta SET value = '0' WHERE key = 'last_full'")
+    conn.close()
+    # In place, in the oldest month (never a hot one), keeping the folder's time.
+    target = old[(2020, 1)]
+    target.write_text(target.read_text().replace("before", "after!"))
+    write(root, "node_modules/pkg/lib/NOTES.md", "# Deep note\n")
+    lib = root / "node_modules" / "pkg" / "lib"
+    os.utime(lib, ns=(past, past))  # deep in a barren tree: only a walk finds it
+    seen_after = None
+    # 48 months, 4 years, entries/, the journal and the barren tree: a full turn.
+    turn = 48 // 5 + 8
+    for read in range(1, turn + 1):
+        with Journal.open(root) as journal:
+            report = journal.refresh()
+            assert not report.full
+            # The slice and the two newest months: never every file in one read.
+            assert report.stat_files <= 5 + 1 + 2, report
+            titles = {e["title"] for e in journal.entries(limit=None)}
+            found = journal.search("after")[0]
+        if found and "Deep note" in titles and seen_after is None:
+            seen_after = read
+    assert seen_after is not None, f"not seen within {turn} reads"
+
+
+def test_a_small_journal_finds_a_note_deep_in_a_barren_tree_in_turn(root: Path) -> None:
+    from narrate.journal import index as idx
+    from narrate.journal.core import Journal
+    from tests.helpers import write
+
+    write(root, "Notes/a.md", "# A note\n")
+    for package in range(5):
+        write(root, f"node_modules/p{package}/lib/index.js", "x")
+    past = os.stat(root).st_mtime_ns - 3600 * 10**9
+    for folder in [root, *(p for p in root.rglob("*") if p.is_dir() and ".git" not in p.parts)]:
+        os.utime(folder, ns=(past, past))
+    with Journal.open(root) as journal:
+        journal.refresh(full=True)
+    write(root, "node_modules/p3/lib/DEEP.md", "# Deep note\n")
+    os.utime(root / "node_modules" / "p3" / "lib", ns=(past, past))
+    found = None
+    for read in range(1, idx.BARREN_EVERY + 2):
+        with Journal.open(root) as journal:
+            journal.refresh()
+            if "Deep note" in {e["title"] for e in journal.entries(limit=None)}:
+                found = read
+                break
+    assert found is not None, f"not found within {idx.BARREN_EVERY + 1} reads"
