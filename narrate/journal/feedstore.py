@@ -218,12 +218,14 @@ def by_ids(conn: sqlite3.Connection, feed_ids: list[str]) -> list[FeedRow]:
     return _where_in(conn, "feed_id", feed_ids, None)
 
 
+OF_MEMBER = "SELECT * FROM feed WHERE +community = ? AND member = ? ORDER BY sort, feed_id"
+
+
 def of_member(conn: sqlite3.Connection, community: str, member: str) -> list[FeedRow]:
     """Every row (entries and replies) in ``member``'s folder of ``community``."""
-    rows = conn.execute(
-        "SELECT * FROM feed WHERE community = ? AND member = ? ORDER BY sort, feed_id",
-        (community, member),
-    )
+    # "+community": without statistics SQLite walks feed_sort over the whole community
+    # (0.4 s at 200k rows, on every pull's activity line); feed_member finds the few rows.
+    rows = conn.execute(OF_MEMBER, (community, member))
     return [_row(r) for r in rows]
 
 

@@ -69,3 +69,27 @@ def test_replies_adoptions_and_counts(talked: Journal) -> None:
     # Asking for more ids than SQLite takes host parameters still answers.
     many = [f"{n:010x}" for n in range(2000)]
     assert len(talked.feed_replies(many)) == 3
+
+
+def test_a_members_rows_are_found_by_the_member_index_not_a_walk_of_the_community(
+    tmp_path: Path,
+) -> None:
+    # Every pull's activity line reads the user's own rows: walking feed_sort over the
+    # whole community cost 0.4 s at 200,000 rows (bench/bench_community.py).
+    import sqlite3
+
+    from narrate.journal import feedstore
+    from narrate.journal.index import index_path
+
+    journal = Journal.create(tmp_path / "journal")
+    journal.entries()  # the first read makes the index
+    journal.close()
+    conn = sqlite3.connect(index_path(tmp_path / "journal"))
+    try:
+        plan = " ".join(
+            str(r[-1])
+            for r in conn.execute("EXPLAIN QUERY PLAN " + feedstore.OF_MEMBER, ("cop", "carol"))
+        )
+    finally:
+        conn.close()
+    assert "feed_member" in plan, plan
