@@ -44,7 +44,9 @@ def _skeleton(handle: str) -> str:
 
     from narrate.sanitize import clean
 
-    folded = unicodedata.normalize("NFKC", clean(handle, single_line=True)).casefold()
+    # Invisible characters dropped: "b\u200bob" is the twin of "bob" it passes for.
+    shown = clean(handle, single_line=True, invisible="drop")
+    folded = unicodedata.normalize("NFKC", shown).casefold()
     return folded.translate(_LOOKALIKES)
 
 
