@@ -34,6 +34,13 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], str]] = {
     "author.email": (str, "an e-mail address"),
     "author.name": (str, "a name"),
     "communities": (dict, "a table of communities"),
+    # One table per community; "*" stands for its name (narrate.community.registry).
+    "communities.*": (dict, "a table (url, member, ...)"),
+    "communities.*.url": (str, "the community's git URL"),
+    "communities.*.member": (str, "your handle there"),
+    "communities.*.email": (str, "an e-mail address"),
+    "communities.*.partial": (bool, "true or false"),
+    "communities.*.follow": (list, 'a list such as ["bob", "#testing", "area:code-review"]'),
 }
 
 
@@ -129,7 +136,7 @@ def load_config(path: Path | None = None) -> Config:
 def _validate(path: Path, data: dict[str, Any], warnings: list[str], prefix: str = "") -> None:
     for key, value in data.items():
         dotted = f"{prefix}{key}"
-        expected = _SCHEMA.get(dotted)
+        expected = _SCHEMA.get(_schema_key(dotted))
         if expected is None:
             # Kept (a newer narrate may know it), but said: a typo must not pass silently.
             warnings.append(_unknown_key(path, dotted))
@@ -140,6 +147,10 @@ def _validate(path: Path, data: dict[str, Any], warnings: list[str], prefix: str
         if not typed:
             shown = json.dumps(value, default=str)
             raise NarrateError(f"config {path}: key '{dotted}' must be {what}, not {shown}")
+        if _schema_key(dotted) == "communities.*.follow" and not all(
+            isinstance(v, str) for v in value
+        ):
+            raise NarrateError(f"config {path}: key '{dotted}' must be {what}")
         if dotted == "check_back_weeks" and not all(
             isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value
         ):
@@ -168,8 +179,24 @@ def _validate(path: Path, data: dict[str, Any], warnings: list[str], prefix: str
             raise NarrateError(
                 f"config {path}: key '{dotted}' must be a positive number of seconds, not {value}"
             )
-        if isinstance(value, dict) and dotted in ("author",):
+        if dotted == "community_pull_minutes" and not (math.isfinite(value) and value >= 0):
+            raise NarrateError(
+                f"config {path}: key '{dotted}' must be {what}, a number 0 or more, not {value}"
+            )
+        if isinstance(value, dict) and _schema_key(dotted) in (
+            "author",
+            "communities",
+            "communities.*",
+        ):
             _validate(path, value, warnings, f"{dotted}.")
+
+
+def _schema_key(dotted: str) -> str:
+    """The schema's name for a dotted key: a community's own name reads as "*"."""
+    parts = dotted.split(".")
+    if parts[0] == "communities" and len(parts) > 1:
+        parts[1] = "*"
+    return ".".join(parts)
 
 
 def ignore_folder(raw: str) -> str | None:
@@ -195,9 +222,17 @@ def _unknown_key(path: Path, dotted: str) -> str:
     """The warning for a key narrate does not know, naming the closest one it does."""
     import difflib
 
-    close = difflib.get_close_matches(dotted, list(_SCHEMA), n=1, cutoff=0.6)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    close = difflib.get_close_matches(_schema_key(dotted), list(_SCHEMA), n=1, cutoff=0.6)
+    # Named as the user would write it: "communities.*.partial" -> "communities.cop.partial".
+    named = [_named_like(c, dotted) for c in close]
+    hint = f" (did you mean '{named[0]}'?)" if named else ""
     return f"config {path}: unknown key '{dotted}'{hint}; narrate ignores it"
+
+
+def _named_like(schema_key: str, dotted: str) -> str:
+    """A schema key with its "*" replaced by the name ``dotted`` has there."""
+    parts, names = schema_key.split("."), dotted.split(".")
+    return ".".join(names[i] if p == "*" and i < len(names) else p for i, p in enumerate(parts))
 
 
 def dumps_toml(data: dict[str, Any]) -> str:

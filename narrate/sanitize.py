@@ -25,21 +25,41 @@ _ESCAPES = re.compile(
 _C1_SEQUENCES = re.compile(
     r"\x9b[0-?]*[ -/]*[@-~]?|[\x90\x98\x9d\x9e\x9f].*?(?:\x07|\x9c|$)", re.DOTALL
 )
-# Remaining controls: C0 except tab and newline, DEL, C1; bidi embeddings, overrides and
-# isolates; zero-width characters that can hide text.
-_CONTROLS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028\u2029"
-    "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]"
+# Characters that show as nothing: bidi embeddings, overrides, isolates and marks;
+# zero-width characters, the soft hyphen, line separators, tag characters. They can hide
+# text, and make one name pass for another ("b\u200bob" for "bob").
+_INVISIBLE_SET = (
+    "\u00ad\u061c\u180e\u200b-\u200f\u2028\u2029"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f"
 )
+INVISIBLE = re.compile(f"[{_INVISIBLE_SET}]")
+# Remaining controls: C0 except tab and newline, DEL, C1; and the invisible characters.
+_CONTROLS = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_INVISIBLE_SET}]")
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-def clean(text: Any, single_line: bool = False) -> str:
-    """``text`` without escape sequences or control characters; tabs become spaces."""
+def _marked(found: re.Match[str]) -> str:
+    return f"<U+{ord(found.group()):04X}>"
+
+
+def clean(text: Any, single_line: bool = False, invisible: str | None = None) -> str:
+    """``text`` without escape sequences or control characters; tabs become spaces.
+
+    An invisible character is shown as ``<U+200B>`` in one-line text (names, titles,
+    tags: what tells one thing from another, so an impostor "b\u200bob" cannot read as
+    "bob"), dropped from running text (a body reads as written); ``invisible`` ("mark",
+    "drop" or "keep": left for --json, which writes it as an escape) chooses otherwise.
+    """
     value = "" if text is None else str(text)
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     value = _ESCAPES.sub("", value)
     value = _C1_SEQUENCES.sub("", value)
-    value = _CONTROLS.sub("", value)
+    value = _TERMINAL_CONTROLS.sub("", value)
+    how = invisible or ("mark" if single_line else "drop")
+    if how == "mark":
+        value = INVISIBLE.sub(_marked, value)
+    elif how == "drop":
+        value = INVISIBLE.sub("", value)
     value = value.replace("\t", "    ")
     if single_line:
         value = " ".join(value.split())
@@ -68,15 +88,18 @@ def safe_text(text: Any, style: str = "", single_line: bool = True) -> Any:
 
 
 def clean_data(value: Any, depth: int = 0) -> Any:
-    """``clean`` applied to every string in a JSON-like value (for --json output)."""
+    """``clean`` applied to every string in a JSON-like value (for --json output).
+
+    Invisible characters are kept: JSON carries the real string, and emit_json writes
+    each as an escape (``"b\\u200bob"``), so nothing invisible reaches the terminal."""
     if depth > 20:
         return None
     if isinstance(value, str):
-        return clean(value)
+        return clean(value, invisible="keep")
     if isinstance(value, list):
         return [clean_data(v, depth + 1) for v in value]
     if isinstance(value, dict):
-        return {clean(k): clean_data(v, depth + 1) for k, v in value.items()}
+        return {clean(k, invisible="keep"): clean_data(v, depth + 1) for k, v in value.items()}
     return value
 
 

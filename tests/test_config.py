@@ -223,3 +223,43 @@ def test_a_misspelled_key_is_a_warning_naming_the_closest_known_key(tmp_path: Pa
     assert any("'jornal'" in w and "'journal'" in w and str(path) in w for w in config.warnings)
     assert any("'author.handel'" in w and "'author.handle'" in w for w in config.warnings)
     assert load_config(tmp_path / "absent.toml").warnings == []
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("community_pull_minutes = -5\n", "'community_pull_minutes'"),
+        ("community_pull_minutes = 1e309\n", "'community_pull_minutes'"),
+        ("community_pull_minutes = nan\n", "'community_pull_minutes'"),
+        ('community_pull_minutes = "10"\n', "'community_pull_minutes'"),
+        ('[communities.cop]\nurl = "u"\npartial = "maybe"\n', "'communities.cop.partial'"),
+        ('[communities.cop]\nurl = "u"\npartial = 1\n', "'communities.cop.partial'"),
+        ('[communities.cop]\nurl = "u"\nfollow = "bob"\n', "'communities.cop.follow'"),
+        ('[communities.cop]\nurl = "u"\nfollow = [1, 2]\n', "'communities.cop.follow'"),
+        ('[communities.cop]\nurl = 5\n', "'communities.cop.url'"),
+        ('[communities.cop]\nurl = "u"\nmember = ["a"]\n', "'communities.cop.member'"),
+        ('communities = { cop = "u" }\n', "'communities.cop'"),
+    ],
+)  # fmt: skip
+def test_community_settings_of_the_wrong_type_are_one_config_error(
+    tmp_path: Path, text: str, key: str
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    with pytest.raises(NarrateError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert str(path) in message and key in message and "\n" not in message, message
+    assert " must be " in message, message
+
+
+def test_good_community_settings_load_and_unknown_ones_warn(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        'community_pull_minutes = 0\n[communities.cop]\nurl = "u"\nmember = "alice"\n'
+        'email = "a@x"\npartial = true\nfollow = ["bob", "#testing"]\nparital = true\n'
+    )
+    config = load_config(path)
+    assert config.get("communities.cop.partial") is True
+    assert [w for w in config.warnings if "'communities.cop.parital'" in w]
+    assert [w for w in config.warnings if "'communities.cop.partial'" in w]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from narrate.errors import NarrateError
+from narrate.sanitize import INVISIBLE
 
 if TYPE_CHECKING:
     from narrate.config import Config
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-_C1 = re.compile("[\x7f-\x9f]")
+_ESCAPED = re.compile(f"[\x7f-\x9f]|{INVISIBLE.pattern}")
 
 
 def checked_text(value: str | None, name: str) -> str | None:
@@ -130,9 +131,10 @@ def say_notices() -> None:
 def emit_json(data: object) -> None:
     """Print one JSON document."""
     text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
-    # json escapes C0 controls but not DEL and C1 (0x9b is a CSI to many terminals): a
-    # file name holding one stays the same string, written as \u009b.
-    click.echo(_C1.sub(lambda found: f"\\u{ord(found.group()):04x}", text))
+    # json escapes C0 controls but not DEL and C1 (0x9b is a CSI to many terminals), nor
+    # invisible characters (a zero-width space in a member name): a string holding one
+    # stays the same string, written as \u009b or \u200b.
+    click.echo(_ESCAPED.sub(lambda found: json.dumps(found.group())[1:-1], text))
 
 
 def shown(text: object) -> str:

@@ -223,22 +223,35 @@ def practice_check(
     if reshare is None:
         reshare = config.get("reshare_checkbacks") is True
     shared = sorted({str(s.get("community")) for s in result.entry.shared if s.get("community")})
+    short = result.entry.id[:12]
+    # share refuses a private entry for ever: advising it (or --reshare) would be a dead
+    # end. What is left to do is take back the copies published before it became private.
+    undo = "; ".join(f"narrate unshare {short} --from {name}" for name in shared)
+    private = (
+        f"entry {short} is private now (private: true); its earlier copy is still in "
+        f"{', '.join(shared)}: remove it with '{undo}'"
+    )
     if not reshare:
         if shared:
             click.echo(
-                f"The entry is shared to {', '.join(shared)}; update the copies with --reshare.",
+                f"narrate: note: {private}"
+                if result.entry.private
+                else f"The entry is shared to {', '.join(shared)}; update the copies with "
+                "--reshare.",
                 err=True,
             )
         return
     if not shared:
         click.echo("Not shared anywhere: nothing to re-share.", err=True)
         return
+    if result.entry.private:
+        raise NarrateError(f"not re-shared: {private}; the check-back is recorded in your journal")
     from narrate.commands.common import sync_timeout
     from narrate.commands.community import preview_and_publish
 
     kept = (
         "; the check-back is recorded in your journal: re-share it with "
-        f"'narrate share {result.entry.id[:12]} --to NAME'"
+        f"'narrate share {short} --to NAME'"
     )
     for name in shared:
         try:

@@ -44,7 +44,9 @@ def _skeleton(handle: str) -> str:
 
     from narrate.sanitize import clean
 
-    folded = unicodedata.normalize("NFKC", clean(handle, single_line=True)).casefold()
+    # Invisible characters dropped: "b\u200bob" is the twin of "bob" it passes for.
+    shown = clean(handle, single_line=True, invisible="drop")
+    folded = unicodedata.normalize("NFKC", shown).casefold()
     return folded.translate(_LOOKALIKES)
 
 
@@ -265,15 +267,22 @@ def follow_target(raw: str) -> str:
 
 
 def follow_list(config: Config, community: Community) -> list[str]:
-    """What the user follows in ``community``, in the order they followed it (targets a
-    hand edit broke are left out)."""
-    raw = config.get(f"communities.{community.name}.follow", []) or []
+    """What the user follows in ``community``, in the order they followed it; a target a
+    hand edit broke is a config error (set_follow must not rewrite the list without it).
+    The list's type is checked with the config's other keys (narrate.config)."""
+    key = f"communities.{community.name}.follow"
     found: list[str] = []
-    for value in raw if isinstance(raw, list) else []:
+    for value in config.get(key, []) or []:
         try:
             target = follow_target(str(value))
         except CommunityError:
-            continue
+            from narrate.sanitize import clean
+
+            raise CommunityError(
+                f"config {config.path}: key '{key}' must be a list of member handles, "
+                f'#tags and area:AREAs (such as "bob"); '
+                f"{json.dumps(clean(str(value), single_line=True), ensure_ascii=False)} is not one"
+            ) from None
         if target not in found:
             found.append(target)
     return found

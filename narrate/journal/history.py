@@ -15,7 +15,7 @@ from pathlib import Path
 from narrate.errors import NarrateError
 from narrate.journal import gitrun
 from narrate.journal.gitrun import GitError, git_env
-from narrate.journal.store import ENTRIES, GITIGNORE
+from narrate.journal.store import ENTRIES, GITIGNORE, with_ignore_lines
 
 __all__ = ["GitError", "git_bytes", "git_env", "run_git"]
 
@@ -209,11 +209,9 @@ def init_repo(root: Path) -> InitResult:
             result.created = True
         # manyFiles: index v4 and the untracked cache keep add/status fast at 100k files.
         run_git(root, "config", "feature.manyFiles", "true")
-        existing = before.decode("utf-8") if before is not None else ""
-        missing = [line for line in GITIGNORE.splitlines() if line not in existing.splitlines()]
-        if missing:
-            prefix = "" if not existing or existing.endswith("\n") else "\n"
-            gitignore.write_text(existing + prefix + "\n".join(missing) + "\n", "utf-8")
+        updated = with_ignore_lines(before or b"", GITIGNORE.splitlines())
+        if updated is not None:
+            gitignore.write_bytes(updated)
         result.identity_notice = ensure_identity(root)
         result.committed = commit(root, [".gitignore"], "Start the journal")
         (root / ENTRIES).mkdir(exist_ok=True)

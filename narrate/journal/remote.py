@@ -98,6 +98,15 @@ _BARE_CREDENTIALS = re.compile(
 )
 
 
+# A query parameter whose name says it is a credential (?private_token=, access_token=,
+# token=, api_key=, X-Amz-Signature=, password=): its value is a secret as much as a
+# password before "@" is.
+_QUERY_SECRET = re.compile(
+    r"(?i)([?&;][\w.-]*(?:token|secret|passw(?:or)?d|pwd|auth|key|sig(?:nature)?|credential)"
+    r"[\w.-]*=)[^&#\s'\"]+"
+)
+
+
 def redact(url: str) -> str:
     """The URL (or any text holding one: git's stderr, a message) with passwords and
     tokens replaced by ***."""
@@ -105,4 +114,5 @@ def redact(url: str) -> str:
     # token. Up to the last "@" before the path: a password may itself contain "@".
     url = re.sub(r"(?<=//)[^/\s:]*:[^/\s]*@", "***@", url)
     url = re.sub(r"(?i)(https?://)[^/\s]+@", r"\1***@", url)
+    url = _QUERY_SECRET.sub(r"\1***", url)
     return _BARE_CREDENTIALS.sub("***@", url)

@@ -21,11 +21,30 @@ STATE = ".narrate"
 # doctor reports leftovers by the marker.
 TEMP_MARKER = ".narrate-tmp"
 # Per-device files of other tools that open the journal as a vault, as obsidian-git and
-# Obsidian's help advise: the open tabs and layout (desktop, mobile, saved workspaces) and
-# Obsidian's local trash. Committed, they change on every device and conflict on every
-# sync.
-DEVICE_FILES = (".obsidian/workspace*.json", ".trash/")
+# Obsidian's help advise: the open tabs and layout (desktop, mobile, saved workspaces),
+# the backups Obsidian keeps of them, its cache and its local trash. Committed, they change
+# on every device and conflict on every sync. A name without "/" at the end is a file or
+# a folder (sync.device_files_tracked).
+DEVICE_FILES = (
+    ".obsidian/workspace*.json",
+    ".obsidian/workspace*.json.bak",
+    ".obsidian/cache",
+    ".trash/",
+)
 GITIGNORE = f"{STATE}/\n.*{TEMP_MARKER}*\n" + "".join(f"{line}\n" for line in DEVICE_FILES)
+
+
+def with_ignore_lines(existing: bytes, lines: Iterable[str]) -> bytes | None:
+    """A .gitignore's bytes with the ``lines`` it lacks appended, in the file's own line
+    endings (CRLF stays CRLF); None when none is missing."""
+    have = existing.decode("utf-8").splitlines()
+    missing = [line for line in lines if line not in have]
+    if not missing:
+        return None
+    eol = "\r\n" if b"\r\n" in existing else "\n"
+    text = existing.decode("utf-8")
+    prefix = "" if not text or text.endswith("\n") else eol
+    return (text + prefix + "".join(f"{line}{eol}" for line in missing)).encode("utf-8")
 
 
 def atomic_write(path: Path, data: bytes) -> None:

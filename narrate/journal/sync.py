@@ -630,7 +630,12 @@ def device_files_tracked(root: Path) -> list[str]:
     """Per-device files (store.DEVICE_FILES) that git tracks: each device rewrites them."""
     from narrate.journal.store import DEVICE_FILES
 
-    specs = [f":(glob){p}**" if p.endswith("/") else f":(glob){p}" for p in DEVICE_FILES]
+    # A name without a trailing "/" may be a file or a folder (.obsidian/cache): both.
+    specs = [
+        spec
+        for p in DEVICE_FILES
+        for spec in ([f":(glob){p}**"] if p.endswith("/") else [f":(glob){p}", f":(glob){p}/**"])
+    ]
     listed = run_git(root, "ls-files", "-z", "--", *specs, check=False)
     return [p for p in listed.stdout.split("\0") if p] if listed.returncode == 0 else []
 
@@ -640,23 +645,22 @@ def ignore_device_files(root: Path) -> list[str]:
     per-device files and stop tracking those already committed (they stay on disk), in
     one commit. Returns the files git stopped tracking."""
     from narrate.journal.history import commit, unstage
-    from narrate.journal.store import DEVICE_FILES, atomic_write
+    from narrate.journal.store import DEVICE_FILES, atomic_write, with_ignore_lines
 
     if not (root / ".obsidian").is_dir():
         return []
     gitignore = root / ".gitignore"
     try:
-        existing = gitignore.read_text("utf-8") if gitignore.exists() else ""
+        updated = with_ignore_lines(
+            gitignore.read_bytes() if gitignore.exists() else b"", DEVICE_FILES
+        )
     except (OSError, UnicodeDecodeError):
         return []  # the user's own file, unreadable: leave it to them
-    missing = [line for line in DEVICE_FILES if line not in existing.splitlines()]
     tracked = device_files_tracked(root)
-    if not missing and not tracked:
+    if updated is None and not tracked:
         return []
-    if missing:
-        prefix = "" if not existing or existing.endswith("\n") else "\n"
-        lines = "".join(f"{line}\n" for line in missing)
-        atomic_write(gitignore, (existing + prefix + lines).encode("utf-8"))
+    if updated is not None:
+        atomic_write(gitignore, updated)
     if tracked:
         unstage(root, tracked)
     commit(root, [".gitignore"], "Sync: stop tracking per-device files (.obsidian/workspace*.json)")

@@ -171,3 +171,27 @@ def test_a_reshare_that_cannot_reach_the_community_keeps_the_check_back(
     (change,) = json.loads(bob.ok("show", adopted, "--json").stdout)["practice"]
     assert "still doing it" in json.loads(bob.ok("show", adopted, "--json").stdout)["body"]
     assert change["area"] == "ci"
+
+
+def test_a_reshare_of_an_entry_made_private_says_to_unshare_not_to_share(
+    alice: Member, bob: Member
+) -> None:
+    entry = alice.ok("add", "Now private", "--practice", "ci:Pin tools").stdout.strip()
+    alice.ok("share", entry, "--yes")
+    adopted = bob.ok("adopt", feed_ids(bob)["Now private"]).stdout.strip()
+    bob.ok("share", adopted, "--yes")
+    # Later the user marks the entry private by hand, in its front matter.
+    path = bob.journal / json.loads(bob.ok("show", adopted, "--json").stdout)["path"]
+    text = path.read_text("utf-8")
+    assert "\nprivate: false\n" in text
+    path.write_text(text.replace("\nprivate: false\n", "\nprivate: true\n", 1), "utf-8")
+    refused = bob("practice", "check", adopted, "--answer", "yes", "--reshare", "--yes")
+    assert refused.exit_code == 1, refused.output
+    assert "narrate share" not in refused.output  # a private entry can never be shared
+    assert f"narrate unshare {adopted[:12]} --from cop" in refused.output, refused.output
+    assert "the check-back is recorded" in refused.output
+    body = json.loads(bob.ok("show", adopted, "--json").stdout)["body"]
+    assert "still doing it" in body
+    # Without --reshare the note says the same, not "update the copies with --reshare".
+    said = bob.ok("practice", "check", adopted, "--answer", "partly")
+    assert "--reshare" not in said.output and f"narrate unshare {adopted[:12]}" in said.output

@@ -7,6 +7,8 @@ import subprocess
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from tests.community.helpers import Member, publish, shared_entry
 from tests.community.scenario import publish_conversation
 
@@ -91,3 +93,26 @@ def test_followed_members_are_what_a_partial_clone_fetches_first(alice: Member) 
     alice.ok("follow", "bob")
     config = load_config(alice.home / "config" / "narrate" / "config.toml")
     assert followed_of(communities(config)["cop"]) == ["carol", "bob"]
+
+
+def _config_path(member: Member) -> Path:
+    return member.home / "config" / "narrate" / "config.toml"
+
+
+@pytest.mark.parametrize(
+    "value", ['"bob"', "[1, 2]", '["bob", "[@click=quit]"]', '{ who = "bob" }']
+)
+def test_a_broken_follow_list_is_a_config_error_and_is_never_rewritten(
+    alice: Member, value: str
+) -> None:
+    path = _config_path(alice)
+    path.write_text(path.read_text("utf-8") + f"follow = {value}\n", "utf-8")
+    before = path.read_bytes()
+    for args in (("follow", "carol"), ("unfollow", "bob"), ("follow",), ("feed", "--following")):
+        result = alice(*args)
+        assert result.exit_code != 0, (args, result.output)
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1, result.output
+        assert str(path) in lines[0] and "'communities.cop.follow'" in lines[0], lines[0]
+        assert "Traceback" not in result.output
+    assert path.read_bytes() == before  # bob is not lost

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from narrate.cli import main
 from narrate.community.registry import handle_notice
-from tests.community.helpers import Member, git, shared_entry
+from tests.community.helpers import Member, git, publish, shared_entry
 
 CYRILLIC_ALICE = "\u0430lice"  # Cyrillic a, then Latin "lice"
 
@@ -147,3 +147,31 @@ def test_a_mailmap_in_the_community_cannot_rename_the_pusher(bob: Member, mainta
     bob.ok("community", "pull")
     items = {i["title"]: i for i in json.loads(bob.ok("feed", "--json").stdout)}
     assert items["Forged"]["pushed_by"] == MALLORY and items["Forged"]["pushed_by_other"]
+
+
+ZW_BOB = "b\u200bob"  # a zero-width space inside: shows as "bob"
+
+
+def test_an_invisible_character_in_a_member_name_is_shown_not_dropped(
+    alice: Member, maintainer: Path
+) -> None:
+    publish(
+        maintainer,
+        {
+            f"members/{ZW_BOB}/2026/2026-11-04-impostor.md": shared_entry("Impostor"),
+            "members/bob/2026/2026-11-05-real.md": shared_entry("Real"),
+        },
+    )
+    pulled = alice.ok("community", "pull")
+    assert "\u200b" not in pulled.output
+    assert "members/b<U+200B>ob: member name has control or invisible" in pulled.stderr
+    assert "looks like member 'bob'" in pulled.stderr
+    raw = alice.ok("feed", "--json").stdout
+    # JSON carries the real name (written with an escape, nothing invisible printed).
+    assert "\u200b" not in raw and '"b\\u200bob"' in raw, raw
+    items = {i["title"]: i for i in json.loads(raw)}
+    assert items["Impostor"]["member"] == ZW_BOB != "bob"
+    assert items["Real"]["member"] == "bob"
+    human = CliRunner().invoke(main, ["feed"], env={**alice.env, "COLUMNS": "300"}).stdout
+    impostor = next(line for line in human.splitlines() if "Impostor" in line)
+    assert "b<U+200B>ob@cop" in impostor and "\u200b" not in human, impostor

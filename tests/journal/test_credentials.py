@@ -100,3 +100,37 @@ def test_status_hides_a_password_recorded_by_an_older_version(tmp_path: Path) ->
     )
     data = json.loads(Cli(journal.root)("status", "--json").stdout)
     assert SECRET not in data["last_error"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        f"private_token={SECRET}",
+        f"access_token={SECRET}",
+        f"token={SECRET}",
+        f"ref=main&private_token={SECRET}&x=1",
+        f"X-Amz-Signature={SECRET}",
+        f"api_key={SECRET}",
+    ],
+)
+def test_a_token_in_the_query_string_is_hidden_by_remote_set_show_and_status(
+    tmp_path: Path, query: str
+) -> None:
+    journal = Journal.create(tmp_path / "journal")
+    cli = Cli(journal.root)
+    url = f"https://example.invalid/me/journal.git?{query}"
+    set_output = cli.ok("remote", "set", url).output
+    assert "example.invalid/me/journal.git?" in set_output and SECRET not in set_output
+    shown = cli.ok("remote", "show").output
+    assert shown.startswith("https://example.invalid/me/journal.git?"), shown
+    assert SECRET not in shown and "***" in shown
+    for output in (cli("status").output, cli("status", "--json").stdout, cli("doctor").output):
+        assert SECRET not in output
+    cli("sync")  # fails (no such host): its message and record hide the token too
+    assert SECRET not in cli("status", "--json").stdout
+    assert SECRET not in cli("status").output
+
+
+def test_redact_keeps_a_query_that_holds_no_secret() -> None:
+    url = "https://example.com/x.git?ref=main&depth=1"
+    assert redact(url) == url

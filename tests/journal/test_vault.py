@@ -318,3 +318,44 @@ def test_a_wikilink_name_finds_its_note_by_file_name_title_or_alias(vault: Path)
         assert journal.titled("ретроспектива") == ["Projects/Retro notes.md"]  # any script
         assert journal.titled("Retro day") == ["Daily/2026-11-30.md"]  # a title
         assert journal.titled("100%_") == [] and journal.titled("") == []
+
+
+# Per-device files Obsidian writes besides the open tabs: its cache and the backups of
+# the workspace files (obsidian-git's advice), none of which may travel between devices.
+DEVICE_ONLY = {
+    ".obsidian/cache": "binary-ish cache\n",
+    ".obsidian/workspace.json.bak": json.dumps(WORKSPACE) + "\n",
+    ".obsidian/workspace-mobile.json": json.dumps(WORKSPACE) + "\n",
+    ".obsidian/workspace-mobile.json.bak": json.dumps(WORKSPACE) + "\n",
+}
+
+
+def test_obsidian_cache_and_workspace_backups_are_never_committed(tmp_path: Path) -> None:
+    root = tmp_path / "j"
+    Journal.create(root).close()
+    write_vault(root, {**OBSIDIAN, **DEVICE_ONLY})
+    # Committed by hand, as a vault synced before narrate knew these files.
+    git(root, "add", "-f", *DEVICE_ONLY)
+    git(root, "commit", "-qm", "tracked by hand")
+    Cli(root).ok("sync")
+    for rel in DEVICE_ONLY:
+        assert rel not in tracked(root), rel
+        assert (root / rel).exists()  # stays on this device
+        assert git(root, "check-ignore", rel).strip() == rel
+    assert {".obsidian/app.json", ".obsidian/appearance.json"} <= tracked(root)
+    assert "All good." in Cli(root).ok("doctor").output
+
+
+def test_narrates_ignore_lines_keep_a_crlf_gitignore_crlf(tmp_path: Path) -> None:
+    # A .gitignore written on Windows: narrate init and then a sync (once .obsidian/
+    # appears) add their lines in the file's own line endings.
+    root = tmp_path / "vault"
+    root.mkdir()
+    (root / ".gitignore").write_bytes(b"# mine\r\n*.tmp\r\n")
+    Cli(root).ok("init", str(root))
+    write_vault(root, OBSIDIAN)
+    Cli(root).ok("sync")
+    data = (root / ".gitignore").read_bytes()
+    assert data.startswith(b"# mine\r\n*.tmp\r\n")
+    assert b".obsidian/cache\r\n" in data and b".narrate/\r\n" in data
+    assert b"\n" not in data.replace(b"\r\n", b""), data

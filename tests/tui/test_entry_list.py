@@ -97,7 +97,8 @@ def test_days_read_like_people_say_them() -> None:
 
 def test_text_for_the_screen_has_no_control_characters() -> None:
     # The one sanitiser's rules (narrate/sanitize.py): escapes go whole, with their payload.
-    assert one_line("a\x1b[31mb\x07c\x9bd\ttab\nnl\u202e\u200b") == "abc tab nl"
+    # Invisible characters are shown, so one name cannot pass for another.
+    assert one_line("a\x1b[31mb\x07c\x9bd\ttab\nnl\u202e\u200b") == "abc tab nl<U+202E><U+200B>"
     assert one_line(" two\nlines\tand tab ") == "two lines and tab"
 
 

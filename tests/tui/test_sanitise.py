@@ -26,8 +26,11 @@ def test_the_app_strips_from_community_text_what_the_cli_strips(
     human = CliRunner().invoke(main, ["feed"], env={**bob.env, "COLUMNS": "300"}).stdout
     (item,) = json.loads(bob.ok("feed", "--json").stdout)
     cli_title = clean(HOSTILE, single_line=True)
-    assert cli_title == "Bidi evilhidden osc csi end"
-    assert cli_title in human and item["title"] == clean(HOSTILE)
+    # Invisible characters shown, not dropped (a name must not pass for another); the
+    # JSON keeps them (written as escapes), escapes and controls go in both.
+    assert cli_title == "Bidi <U+202E>evil<U+200B>hidden osc csi end"
+    assert cli_title in human and item["title"] == clean(HOSTILE, invisible="keep")
+    assert "\u202e" not in bob.ok("feed", "--json").stdout
     # The app's text path for titles and tags (the journal list, review, forms) and its
     # feed list show the same characters the CLI shows.
     assert one_line(HOSTILE) == cli_title
