@@ -32,7 +32,7 @@ from narrate.journal.entry import (
     inline_tags,
     is_tag_char,
     slugify,
-    tag_key,
+    tag_match_key,
     title_tags,
 )
 from narrate.sanitize import clean
@@ -142,6 +142,7 @@ def _is_word(char: str) -> bool:
     return char.isalnum() or is_tag_char(char)
 
 
+_HASH_MARKS = "#\uff03\ufe5f"
 _ASCII_TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_/-]*")
 
 
@@ -153,12 +154,13 @@ def _drop_private_tags(text: str, private: Collection[str]) -> str:
     health) and as a grammar of any script does (#santé is santé); the word goes if
     either reading is private. #healthy is another tag in both and stays.
     """
-    if not private or "#" not in text:
+    if not private or not any(mark in text for mark in _HASH_MARKS):
         return text
     text = unicodedata.normalize("NFC", text)  # the config's tags are NFC too
     out: list[str] = []
     position = 0
-    for hash_mark in re.finditer("#", text):
+    # A fullwidth or small # is no tag to Obsidian, but reads as one: it goes too.
+    for hash_mark in re.finditer(f"[{_HASH_MARKS}]", text):
         start = hash_mark.end()
         if hash_mark.start() < position:
             continue
@@ -167,7 +169,7 @@ def _drop_private_tags(text: str, private: Collection[str]) -> str:
             end += 1
         ascii_tag = _ASCII_TAG.match(text, start)
         readings = [text[start:end], ascii_tag.group(0) if ascii_tag else ""]
-        if any(_is_private(tag_key(r).rstrip("/-"), private) for r in readings if r):
+        if any(_is_private(r, private) for r in readings if r):
             out.append(text[position : hash_mark.start()])
             position = end
     out.append(text[position:])
@@ -213,7 +215,11 @@ def strip_private(entry: Entry) -> str:
 
 
 def _is_private(tag: str, private: Collection[str]) -> bool:
-    return any(tag == p or tag.startswith(p + "/") for p in private)
+    """Whether ``tag`` (any form) is a private tag (any form) or a sub-tag of one,
+    compared by ``tag_match_key``, the one comparison key."""
+    key = tag_match_key(tag)
+    keys = {tag_match_key(p) for p in private}
+    return bool(key) and any(p and (key == p or key.startswith(p + "/")) for p in keys)
 
 
 def near_duplicates(tag: str, known: list[str]) -> list[str]:
@@ -391,7 +397,7 @@ def redact(
             f"entry {entry.id} is a reply in {answered['community']}; it can only be "
             f"published there, not to {community.name}"
         )
-    private = {tag for raw in private_tags if (tag := private_tag(raw))}
+    private = {key for raw in private_tags if (key := tag_match_key(private_tag(raw) or raw))}
     title, body, practice = _published_fields(entry, private, with_notes)
     # Tags from the front matter and from the *redacted* text: a #tag written only inside
     # a private block must not leak through the tag list.

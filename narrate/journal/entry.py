@@ -178,14 +178,35 @@ def _opt_text(value: Any) -> str | None:
 
 def is_tag_char(char: str) -> bool:
     """A character a tag may hold (Obsidian's rule): a letter or a combining mark of any
-    script, a decimal digit, ``_``, ``-`` or ``/``."""
-    return char in "_-/" or unicodedata.category(char)[0] in "LM" or char.isdecimal()
+    script, a decimal digit, ``_``, ``-`` or ``/``; and an invisible format character
+    (category Cf: zero-width joiner, soft hyphen), which ``tag_key`` drops, so that
+    #client\u200dx is read as the tag clientx and not as #client followed by text."""
+    return (
+        char in "_-/"
+        or unicodedata.category(char)[0] in "LM"
+        or char.isdecimal()
+        or (unicodedata.category(char) == "Cf")
+    )
 
 
 def tag_key(text: str) -> str:
-    """The form tags are stored and compared in: NFC, Unicode case folding (Straße and
-    STRASSE are one tag, as are İ and i̇)."""
-    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
+    """The form tags are stored and compared in: compatibility forms folded (NFKC: a
+    fullwidth ＣＬＩＥＮＴ is CLIENT), Unicode case folding (Straße and STRASSE are one
+    tag, as are İ and i̇), invisible format characters dropped, NFC."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in folded if unicodedata.category(c) != "Cf")
+    )
+
+
+def tag_match_key(text: str) -> str:
+    """The key a tag is matched against private tags with, erring towards a match (fail
+    closed): ``tag_key`` without combining marks (café is cafe, i̇stanbul is istanbul)
+    and without leading or trailing ``_``/``-`` in each part (_clientx_ is clientx)."""
+    decomposed = unicodedata.normalize("NFD", tag_key(text).lstrip("#"))
+    bare = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    parts = (part.strip("_-") for part in unicodedata.normalize("NFC", bare).split("/"))
+    return "/".join(part for part in parts if part)
 
 
 def normalise_tag(raw: str) -> str | None:

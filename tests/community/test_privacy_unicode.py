@@ -1,0 +1,70 @@
+"""Issue 17: private text must not reach a community through Unicode forms of a private
+tag, look-alike private markers, a private flag written another way, comments of other
+Markdown dialects, path-derived ids or attachment links."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from tests.community.helpers import Member
+from tests.community.test_privacy import (
+    community_text,
+    entry_file,
+    member_files,
+    set_private_tags,
+)
+
+
+def folded(text: str) -> str:
+    """``text`` as a reader sees it: compatibility forms, case, accents and invisible
+    characters aside (written here, not taken from narrate, so the test judges it)."""
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    return "".join(c for c in decomposed if unicodedata.category(c) not in ("Mn", "Cf"))
+
+
+def assert_never_published(cop: Path, *secrets: str) -> None:
+    # Object names and entry ids are random: a hex "cafe" in one is no leak.
+    text = re.sub(r"\b[0-9a-f]{40}\b|\b[0-9A-Z]{26}\b", " ", community_text(cop))
+    published = folded(text)
+    for secret in secrets:
+        assert folded(secret) not in published, secret
+
+
+PRIVATE = ["istanbul", "cafe", "strasse", "clientx"]
+TAG_FORMS = [
+    (PRIVATE, "#İstanbul", "istanbul"),
+    (PRIVATE, "#İSTANBUL", "istanbul"),
+    (["İstanbul"], "#ISTANBUL", "istanbul"),
+    (["İstanbul"], "#istanbul", "istanbul"),
+    (PRIVATE, "#café", "cafe"),
+    (PRIVATE, "#Straße", "strasse"),
+    (PRIVATE, "#ＣＬＩＥＮＴＸ", "clientx"),
+    (PRIVATE, "#client\u200dx", "clientx"),
+    (PRIVATE, "#client\u00adx", "clientx"),
+    (PRIVATE, "#client\u200bx/sub", "clientx"),
+    (PRIVATE, "_#clientx_", "clientx"),
+    (PRIVATE, "#-clientx-", "clientx"),
+]
+
+
+@pytest.mark.parametrize(
+    ("private", "written", "secret"), TAG_FORMS, ids=[repr(f[1]) for f in TAG_FORMS]
+)
+def test_a_private_tag_in_any_unicode_form_is_never_published(
+    alice: Member, cop: Path, private: list[str], written: str, secret: str
+) -> None:
+    set_private_tags(alice, private)
+    entry_id = alice.ok("add", f"Lunch {written} notes\nWe met {written} today.").stdout.strip()
+    path = entry_file(alice, entry_id)
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("\n---\n", f"\ntags: ['{written.strip('_')}']\n---\n", 1))
+    dry = alice.ok("share", entry_id, "--to", "cop", "--dry-run")
+    assert folded(secret) not in folded(dry.output)
+    alice.ok("share", entry_id, "--to", "cop", "--yes")
+    assert_never_published(cop, secret)
+    assert all(folded(secret) not in folded(name) for name in member_files(cop))
+    assert "lunch" in community_text(cop).lower()  # the public rest was shared
