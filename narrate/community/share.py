@@ -29,6 +29,7 @@ from narrate.journal import frontmatter
 from narrate.journal.entry import (
     Entry,
     derive_title,
+    fold_text,
     inline_tags,
     is_tag_char,
     slugify,
@@ -79,15 +80,26 @@ Where = Callable[[int], str]
 """Names the place of an offset in a field, for refusals: ``path line N``."""
 
 
+# Cyrillic and Greek letters that look like the latin ones of "private" (and a few
+# neighbours), after case folding: a comment that reads "private" to the eye is refused.
+_LOOK_ALIKES = str.maketrans(
+    "аеіорсухѵтıɑαειονρτκ",
+    "aeiopcyxvtiaaeiovptk",
+)
+
+
 def _marker(comment: str) -> str | None:
     """'open' or 'close' for a private marker, 'unknown' for a comment that mentions
-    private but is no marker narrate can pair, None for an ordinary comment."""
-    words = " ".join(comment.strip(" \t\r\n-").lower().split())
+    private but is no marker narrate can pair, None for an ordinary comment. The comment
+    is read in the fail-closed form private tags are (``fold_text``: PRİVATE, fullwidth
+    and invisible characters count) and its look-alike skeleton is checked too."""
+    words = " ".join(fold_text(comment).strip(" \t\r\n-").split())
     if _OPENING.fullmatch(words):
         return "open"
     if _CLOSING.fullmatch(words):
         return "close"
-    return "unknown" if "private" in words else None
+    skeleton = "".join(c for c in words.translate(_LOOK_ALIKES) if c.isalpha())
+    return "unknown" if "private" in words or "private" in skeleton else None
 
 
 def _strip_blocks(text: str, where: Where) -> str:

@@ -203,10 +203,16 @@ def tag_match_key(text: str) -> str:
     """The key a tag is matched against private tags with, erring towards a match (fail
     closed): ``tag_key`` without combining marks (café is cafe, i̇stanbul is istanbul)
     and without leading or trailing ``_``/``-`` in each part (_clientx_ is clientx)."""
-    decomposed = unicodedata.normalize("NFD", tag_key(text).lstrip("#"))
-    bare = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    parts = (part.strip("_-") for part in unicodedata.normalize("NFC", bare).split("/"))
+    parts = (part.strip("_-") for part in fold_text(text).lstrip("#").split("/"))
     return "/".join(part for part in parts if part)
+
+
+def fold_text(text: str) -> str:
+    """``tag_key`` without combining marks: the fail-closed reading of text that decides
+    what is private (tags, private markers), where any written form must count."""
+    decomposed = unicodedata.normalize("NFD", tag_key(text))
+    bare = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    return unicodedata.normalize("NFC", bare)
 
 
 def normalise_tag(raw: str) -> str | None:

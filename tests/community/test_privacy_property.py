@@ -46,6 +46,10 @@ MARKERS = [
     ("<!--   Private   -->", "<!-- end private -->"),
     ("<!---- private ---->", "<!-- / private -->"),
     ("<!-- begin private -->", "<!-- end-private -->"),
+    # Issue 17: the same word in other Unicode forms is the same marker.
+    ("<!-- PRİVATE -->", "<!-- /PRİVATE -->"),
+    ("<!-- ｐｒｉｖａｔｅ -->", "<!-- /ｐｒｉｖａｔｅ -->"),
+    ("<!-- pri\u200bvate -->", "<!-- /pri\u00advate -->"),
 ]
 
 words = st.lists(st.sampled_from(PUBLIC_WORDS), min_size=1, max_size=3).map(" ".join)

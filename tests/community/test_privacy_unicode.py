@@ -68,3 +68,33 @@ def test_a_private_tag_in_any_unicode_form_is_never_published(
     assert_never_published(cop, secret)
     assert all(folded(secret) not in folded(name) for name in member_files(cop))
     assert "lunch" in community_text(cop).lower()  # the public rest was shared
+
+
+MARKER_FORMS = ["PRİVATE", "ｐｒｉｖａｔｅ", "pri\u200bvate", "pri\u00advate", "рrivate", "privаte"]
+
+
+@pytest.mark.parametrize("word", MARKER_FORMS, ids=[repr(w) for w in MARKER_FORMS])
+def test_a_private_marker_in_any_unicode_form_is_honoured_or_refused(
+    alice: Member, cop: Path, word: str
+) -> None:
+    text = f"Weekly notes\nbefore <!-- {word} -->SECRETM about my boss<!-- /{word} --> after"
+    entry_id = alice.ok("add", text).stdout.strip()
+    dry = alice("share", entry_id, "--to", "cop", "--dry-run")
+    assert "SECRETM" not in dry.output
+    shared = alice("share", entry_id, "--to", "cop", "--yes")
+    assert "SECRETM" not in community_text(cop)
+    if shared.exit_code != 0:
+        # A refusal is one clear line naming the file, and nothing was published.
+        assert "nothing was shared" in shared.output.lower()
+        assert "Traceback" not in shared.output
+        assert member_files(cop) == []
+    else:
+        assert "after" in community_text(cop)
+
+
+@pytest.mark.parametrize("word", ["рrivate", "privаte", "ρrivate"])
+def test_a_look_alike_private_marker_is_refused(alice: Member, cop: Path, word: str) -> None:
+    entry_id = alice.ok("add", f"Weekly notes\n<!-- {word} -->SECRETM<!-- /{word} -->").stdout
+    shared = alice("share", entry_id.strip(), "--to", "cop", "--yes")
+    assert shared.exit_code != 0 and "nothing was shared" in shared.output.lower()
+    assert member_files(cop) == [] and "SECRETM" not in community_text(cop)
