@@ -180,13 +180,14 @@ def is_tag_char(char: str) -> bool:
     """A character a tag may hold (Obsidian's rule): a letter or a combining mark of any
     script, a decimal digit, ``_``, ``-`` or ``/``; and an invisible format character
     (category Cf: zero-width joiner, soft hyphen), which ``tag_key`` drops, so that
-    #client\u200dx is read as the tag clientx and not as #client followed by text."""
-    return (
-        char in "_-/"
-        or unicodedata.category(char)[0] in "LM"
-        or char.isdecimal()
-        or (unicodedata.category(char) == "Cf")
-    )
+    #client\u200dx is read as the tag clientx and not as #client followed by text; and a
+    compatibility form of any of these (fullwidth －)."""
+    category = unicodedata.category(char)
+    if char in "_-/" or category[0] in "LM" or category == "Cf" or char.isdecimal():
+        return True
+    # A compatibility form of one (fullwidth － and ／) is one: tag_key folds it.
+    folded = unicodedata.normalize("NFKC", char)
+    return folded != char and all(is_tag_char(c) for c in folded)
 
 
 def tag_key(text: str) -> str:

@@ -43,6 +43,7 @@ TAG_FORMS = [
     (PRIVATE, "#café", "cafe"),
     (PRIVATE, "#Straße", "strasse"),
     (PRIVATE, "#ＣＬＩＥＮＴＸ", "clientx"),
+    (["client-x"], "#ＣＬＩＥＮＴ－Ｘ", "client-x"),
     (PRIVATE, "#client\u200dx", "clientx"),
     (PRIVATE, "#client\u00adx", "clientx"),
     (PRIVATE, "#client\u200bx/sub", "clientx"),
