@@ -568,7 +568,7 @@ class Entry:
             title=str(title).strip(),
             tags=tags,
             practice=practice,
-            private=_is_private(meta.get("private")),
+            private=asks_private(meta),
             shared=shared,
             document=document,
             path=path,
@@ -711,6 +711,22 @@ def _is_private(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     return str(value).strip().lower() in {"yes", "y", "on", "true", "1"}
+
+
+_CLEAR_FALSE = {"false", "no", "off", "n", "0", "null", "~", "none", ""}
+
+
+def asks_private(meta: dict[str, Any]) -> bool:
+    """Whether front matter marks its entry private: the one home of that rule. It fails
+    closed: any key that case-folds to ``private`` (Private:, PRIVATE:) counts, and any
+    value but a clear false (false, no, off, n, 0, null, empty) means private, so
+    ``private: maybe`` or ``private: [true]`` never makes an entry shareable."""
+    for key, value in meta.items():
+        if str(key).strip().casefold() != "private" or value is None or value is False:
+            continue
+        if isinstance(value, (list, dict)) or str(value).strip().casefold() not in _CLEAR_FALSE:
+            return True
+    return False
 
 
 _HEADING_MARKS = re.compile(r"^#{1,6}(?=\s|$)")

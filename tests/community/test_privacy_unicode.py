@@ -99,3 +99,17 @@ def test_a_look_alike_private_marker_is_refused(alice: Member, cop: Path, word: 
     shared = alice("share", entry_id.strip(), "--to", "cop", "--yes")
     assert shared.exit_code != 0 and "nothing was shared" in shared.output.lower()
     assert member_files(cop) == [] and "SECRETM" not in community_text(cop)
+
+
+@pytest.mark.parametrize(
+    "line", ["Private: true", "PRIVATE: yes", "private: maybe", "private: [true]", 'private: "sí"']
+)
+def test_an_entry_flagged_private_any_way_is_never_shared(
+    alice: Member, cop: Path, line: str
+) -> None:
+    entry_id = alice.ok("add", "SECRETF lunch\nbody").stdout.strip()
+    path = entry_file(alice, entry_id)
+    path.write_text(path.read_text("utf-8").replace("\n---\n", f"\n{line}\n---\n", 1))
+    shared = alice("share", entry_id, "--to", "cop", "--yes")
+    assert shared.exit_code != 0 and "can never be shared" in shared.output
+    assert member_files(cop) == [] and "SECRETF" not in community_text(cop)
