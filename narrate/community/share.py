@@ -1,9 +1,10 @@
 """Sharing: the redacted copy of an entry that a community sees, and publishing it.
 
 Only an allow-list leaves the journal: title, created (in UTC), the entry's id,
-non-private tags, practice changes and the author handle; private blocks, HTML comments
-and private tags are removed from the text; commits carry the member handle, the
-community e-mail, UTC times and a message naming only the published path.
+non-private tags, practice changes and the author handle; private blocks, HTML, Obsidian
+and Markdown comments and private tags are removed from the text; commits carry the
+member handle, the community e-mail, UTC times and a message naming only the published
+path.
 """
 
 from __future__ import annotations
@@ -149,6 +150,29 @@ def _strip_blocks(text: str, where: Where) -> str:
     return "".join(out)
 
 
+# Comments of other Markdown dialects, hidden from the writer's own view and so private:
+# Obsidian's %%...%% (inline or over lines; one never closed hides the rest, as in
+# Obsidian) and the link reference definition idiom no renderer shows ([//]: # (text),
+# [comment]: <> (text)), its title over lines too.
+_OBSIDIAN_COMMENT = re.compile(r"%%.*?(?:%%|\Z)", re.DOTALL)
+_REFERENCE_COMMENT = re.compile(
+    r"^ {0,3}\[[^\]\n]*\]:[ \t]*(?:#|<>)"
+    r"(?:[ \t]*(?:\([^)]*\)|\"[^\"]*\"|'[^']*'|[^\n]*))?[ \t]*$"
+    r"|^ {0,3}\[(?://|comment)\]:[^\n]*$",
+    re.MULTILINE | re.IGNORECASE,
+)
+COMMENTS_NOTE = "comments (%%...%%, [//]: # (...), [comment]: <> (...)) are private and not shared"
+
+
+def _strip_comments(text: str) -> str:
+    """``text`` without Obsidian comments and Markdown reference-definition comments."""
+    return _REFERENCE_COMMENT.sub("", _OBSIDIAN_COMMENT.sub("", text))
+
+
+def _has_comments(text: str) -> bool:
+    return bool(_OBSIDIAN_COMMENT.search(text) or _REFERENCE_COMMENT.search(text))
+
+
 def _is_word(char: str) -> bool:
     """A character that continues a #tag in some script (letters, digits, marks, _ - /)."""
     return char.isalnum() or is_tag_char(char)
@@ -190,9 +214,10 @@ def _drop_private_tags(text: str, private: Collection[str]) -> str:
 
 def redact_text(text: str, private: Collection[str], where: Where, one_line: bool) -> str:
     """The one redaction every published field goes through (title, body, practice
-    fields): private blocks, HTML comments and private #tags removed; refuses markers
+    fields): private blocks, HTML, Obsidian (%%) and Markdown ([//]: #) comments and
+    private #tags removed; refuses markers
     that cannot be paired. ``one_line`` fields also get their spacing made whole."""
-    redacted = _drop_private_tags(_strip_blocks(text, where), private)
+    redacted = _drop_private_tags(_strip_comments(_strip_blocks(text, where)), private)
     if one_line:
         return " ".join(redacted.split())
     return re.sub(r"\n{3,}", "\n\n", redacted).strip("\n") + "\n"
@@ -416,6 +441,8 @@ def redact(
     found = [*entry.tags, *title_tags(title), *inline_tags(body)]
     tags = list(dict.fromkeys(t for t in found if not _is_private(t, private)))
     tags, warnings = map_tags(tags, info, own_tags)
+    if _has_comments(entry.body) or _has_comments(entry.title):
+        warnings.append(COMMENTS_NOTE)
     created = entry.created
     if created.tzinfo is None:
         created = created.replace(tzinfo=dt.UTC)

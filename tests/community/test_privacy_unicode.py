@@ -113,3 +113,33 @@ def test_an_entry_flagged_private_any_way_is_never_shared(
     shared = alice("share", entry_id, "--to", "cop", "--yes")
     assert shared.exit_code != 0 and "can never be shared" in shared.output
     assert member_files(cop) == [] and "SECRETF" not in community_text(cop)
+
+
+COMMENT_FORMS = [
+    "before %%SECRETC inline%% after",
+    "before\n%%\nSECRETC block\nmore\n%%\nafter",
+    "before\n\n[//]: # (SECRETC a note)\n\nafter",
+    'before\n\n[//]: # "SECRETC a note"\n\nafter',
+    "before\n\n[comment]: <> (SECRETC a note)\n\nafter",
+    "before\n\n[Comment]: # (SECRETC a\nnote over lines)\n\nafter",
+    "before %%SECRETC never closed, hidden to the end as Obsidian does",
+]
+
+
+@pytest.mark.parametrize("body", COMMENT_FORMS, ids=range(len(COMMENT_FORMS)))
+def test_obsidian_and_markdown_comments_are_not_published(
+    alice: Member, cop: Path, body: str
+) -> None:
+    entry_id = alice.ok("add", f"Weekly notes\n{body}").stdout.strip()
+    dry = alice.ok("share", entry_id, "--to", "cop", "--dry-run")
+    assert "SECRETC" not in dry.output and "comment" in dry.output.lower()
+    alice.ok("share", entry_id, "--to", "cop", "--yes")
+    assert "SECRETC" not in community_text(cop)
+    assert "before" in community_text(cop)
+
+
+def test_a_comment_in_the_title_is_not_published(alice: Member, cop: Path) -> None:
+    entry_id = alice.ok("add", "Lunch %%SECRETC with Bob%% notes\nbody").stdout.strip()
+    alice.ok("share", entry_id, "--to", "cop", "--yes")
+    assert "SECRETC" not in community_text(cop)
+    assert all("secretc" not in name for name in member_files(cop))
