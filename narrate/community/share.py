@@ -590,6 +590,11 @@ def prepare_share(
     target = get(config, name)
     entry = ref if isinstance(ref, Entry) else journal.get(ref)
     check_shareable(entry)
+    if "id" not in entry.meta and entry.path:
+        # A note made in another tool is read with an id derived from its path: before
+        # it leaves, it gets a random one of its own (doctor --fix's writer), committed.
+        journal.write_ids([entry.path], fresh=True)
+        entry = journal.get(entry.path)
     original = (journal.read_file(entry.path) if entry.path else None) or (
         entry.document.to_bytes()
     )

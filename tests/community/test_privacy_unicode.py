@@ -143,3 +143,27 @@ def test_a_comment_in_the_title_is_not_published(alice: Member, cop: Path) -> No
     alice.ok("share", entry_id, "--to", "cop", "--yes")
     assert "SECRETC" not in community_text(cop)
     assert all("secretc" not in name for name in member_files(cop))
+
+
+def test_a_note_without_an_id_is_shared_with_a_random_id_not_its_path(
+    alice: Member, cop: Path
+) -> None:
+    import hashlib
+
+    from narrate.journal import frontmatter
+
+    rel = "entries/2026/11/therapy-with-dr-SECRETP.md"
+    note = alice.journal / rel
+    note.parent.mkdir(parents=True, exist_ok=True)
+    note.write_text("---\ncreated: 2026-11-20T10:00:00Z\n---\n\nWeekly notes\nbody\n", "utf-8")
+    derived = "P" + hashlib.sha1(rel.encode()).hexdigest()[:25].upper()
+    assert derived in alice.ok("list", "--json").stdout  # read with the path's id
+    alice.ok("share", derived, "--to", "cop", "--yes")
+    (copy,) = member_files(cop)
+    published = community_text(cop)
+    assert derived not in published and "SECRETP" not in published
+    assert hashlib.sha1(rel.encode()).hexdigest()[:25] not in published.lower()
+    # The id the community holds is the one now written into the note (doctor's writer).
+    stored = str(frontmatter.parse(note.read_text("utf-8").split("---\n")[1])["id"])
+    assert stored != derived and not stored.startswith("P") and stored in published
+    assert "SECRETP" not in copy.lower()
