@@ -2,9 +2,9 @@
 
 Only an allow-list leaves the journal: title, created (in UTC), the entry's id,
 non-private tags, practice changes and the author handle; private blocks, HTML, Obsidian
-and Markdown comments and private tags are removed from the text; commits carry the
-member handle, the community e-mail, UTC times and a message naming only the published
-path.
+and Markdown comments and private tags are removed from the text, attachment links
+replaced; commits carry the member handle, the community e-mail, UTC times and a message
+naming only the published path.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from narrate.community.repo import (
 )
 from narrate.config import Config, private_tag
 from narrate.journal import frontmatter
+from narrate.journal.attachments import ATTACHMENTS
 from narrate.journal.entry import (
     Entry,
     derive_title,
@@ -164,6 +165,24 @@ _REFERENCE_COMMENT = re.compile(
 COMMENTS_NOTE = "comments (%%...%%, [//]: # (...), [comment]: <> (...)) are private and not shared"
 
 
+# A link to a file in the journal's attachments/ publishes its local name and resolves
+# nowhere in a community: Markdown links and images, Obsidian embeds (![[name]]) and
+# wiki links to a file that is no note, HTML media tags, reference definitions, and a
+# bare attachments/ path.
+_IN_ATTACHMENTS = rf"<?(?:\.{{1,2}}/)*{ATTACHMENTS}/"
+_ATTACHMENT_LINK = re.compile(
+    r"!\[\[[^\]\n]*\]\]"
+    r"|\[\[[^\]\n|#]*\.(?!md\b)[A-Za-z0-9]{1,10}(?:[|#][^\]\n]*)?\]\]"
+    rf"|!?\[[^\]\n]*\]\(\s*{_IN_ATTACHMENTS}[^)\n]*\)"
+    rf"|<(?:img|a|audio|video|source|embed|object|iframe)\b[^>]*{ATTACHMENTS}/[^>]*>"
+    rf"|^ {{0,3}}\[[^\]\n]*\]:[ \t]*{_IN_ATTACHMENTS}[^\n]*$"
+    rf"|(?<![\w/.-])(?:\.{{1,2}}/)*{ATTACHMENTS}/[^\s)\]>\"']*",
+    re.MULTILINE | re.IGNORECASE,
+)
+ATTACHMENT_STANDIN = "[attachment not shared]"
+ATTACHMENTS_NOTE = f"attachments are not shared: their links read {ATTACHMENT_STANDIN}"
+
+
 def _strip_comments(text: str) -> str:
     """``text`` without Obsidian comments and Markdown reference-definition comments."""
     return _REFERENCE_COMMENT.sub("", _OBSIDIAN_COMMENT.sub("", text))
@@ -215,9 +234,10 @@ def _drop_private_tags(text: str, private: Collection[str]) -> str:
 def redact_text(text: str, private: Collection[str], where: Where, one_line: bool) -> str:
     """The one redaction every published field goes through (title, body, practice
     fields): private blocks, HTML, Obsidian (%%) and Markdown ([//]: #) comments and
-    private #tags removed; refuses markers
+    private #tags removed, attachment links replaced; refuses markers
     that cannot be paired. ``one_line`` fields also get their spacing made whole."""
-    redacted = _drop_private_tags(_strip_comments(_strip_blocks(text, where)), private)
+    uncommented = _strip_comments(_strip_blocks(text, where))
+    redacted = _drop_private_tags(_ATTACHMENT_LINK.sub(ATTACHMENT_STANDIN, uncommented), private)
     if one_line:
         return " ".join(redacted.split())
     return re.sub(r"\n{3,}", "\n\n", redacted).strip("\n") + "\n"
@@ -443,6 +463,8 @@ def redact(
     tags, warnings = map_tags(tags, info, own_tags)
     if _has_comments(entry.body) or _has_comments(entry.title):
         warnings.append(COMMENTS_NOTE)
+    if _ATTACHMENT_LINK.search(entry.body) or _ATTACHMENT_LINK.search(entry.title):
+        warnings.append(ATTACHMENTS_NOTE)
     created = entry.created
     if created.tzinfo is None:
         created = created.replace(tzinfo=dt.UTC)

@@ -167,3 +167,27 @@ def test_a_note_without_an_id_is_shared_with_a_random_id_not_its_path(
     stored = str(frontmatter.parse(note.read_text("utf-8").split("---\n")[1])["id"])
     assert stored != derived and not stored.startswith("P") and stored in published
     assert "SECRETP" not in copy.lower()
+
+
+ATTACHMENT_LINKS = [
+    "![scan](../../../attachments/2026/11/SECRETA-scan.png)",
+    "[the report](../../../attachments/2026/11/SECRETA-report.pdf)",
+    "[the report](<attachments/2026/11/SECRETA report.pdf>)",
+    "![[SECRETA-photo.jpg]]",
+    "![[SECRETA-photo.jpg|300]]",
+    '<img src="../../../attachments/2026/11/SECRETA.png">',
+    "see attachments/2026/11/SECRETA.png",
+]
+
+
+@pytest.mark.parametrize("link", ATTACHMENT_LINKS, ids=range(len(ATTACHMENT_LINKS)))
+def test_an_attachment_link_is_replaced_in_the_shared_copy(
+    alice: Member, cop: Path, link: str
+) -> None:
+    entry_id = alice.ok("add", f"Weekly notes\nbefore {link} after").stdout.strip()
+    dry = alice.ok("share", entry_id, "--to", "cop", "--dry-run")
+    assert "SECRETA" not in dry.output and "attachment" in dry.stderr.lower()
+    alice.ok("share", entry_id, "--to", "cop", "--yes")
+    published = community_text(cop)
+    assert "SECRETA" not in published and "attachments/" not in published
+    assert "[attachment not shared] after" in published and "before" in published
