@@ -713,7 +713,7 @@ def _is_private(value: Any) -> bool:
     return str(value).strip().lower() in {"yes", "y", "on", "true", "1"}
 
 
-_CLEAR_FALSE = {"false", "no", "off", "n", "0", "null", "~", "none", ""}
+_CLEAR_FALSE = {"false", "no", "off", "n", "0", "null", "~", ""}
 
 
 def asks_private(meta: dict[str, Any]) -> bool:

@@ -202,6 +202,7 @@ def test_private_yes_means_private(value: str) -> None:
         "private: 2",
         "PrIvAtE: 'x'",
         "private: false\nPrivate: true",
+        "private: none",
     ],
 )
 def test_a_private_flag_written_any_way_but_a_clear_false_means_private(line: str) -> None:
