@@ -318,9 +318,10 @@ def share(
 
     Only the title, date (UTC), id, non-private tags, practice changes (with an adopted
     change's trail: where it came from, its status, its check-back answers) and your
-    handle are published; <!-- private --> blocks, HTML comments and private tags are
-    removed, and check-back notes stay home unless --with-notes. You always see the exact
-    text first. A reply (narrate reply) is published again to its own community.
+    handle are published; <!-- private --> blocks, HTML, %% and [//]: # comments and
+    private tags are removed, and check-back notes stay home unless --with-notes. You
+    always see the exact text first. A reply (narrate reply) is published again to its
+    own community.
     """
     config = load_settings()
     journal = open_journal(ctx)

@@ -1,9 +1,10 @@
 """Sharing: the redacted copy of an entry that a community sees, and publishing it.
 
 Only an allow-list leaves the journal: title, created (in UTC), the entry's id,
-non-private tags, practice changes and the author handle; private blocks, HTML comments
-and private tags are removed from the text; commits carry the member handle, the
-community e-mail, UTC times and a message naming only the published path.
+non-private tags, practice changes and the author handle; private blocks, HTML, Obsidian
+and Markdown comments and private tags are removed from the text, attachment links
+replaced; commits carry the member handle, the community e-mail, UTC times and a message
+naming only the published path.
 """
 
 from __future__ import annotations
@@ -26,13 +27,15 @@ from narrate.community.repo import (
 )
 from narrate.config import Config, private_tag
 from narrate.journal import frontmatter
+from narrate.journal.attachments import ATTACHMENTS
 from narrate.journal.entry import (
     Entry,
     derive_title,
+    fold_text,
     inline_tags,
     is_tag_char,
     slugify,
-    tag_key,
+    tag_match_key,
     title_tags,
 )
 from narrate.sanitize import clean
@@ -79,15 +82,26 @@ Where = Callable[[int], str]
 """Names the place of an offset in a field, for refusals: ``path line N``."""
 
 
+# Cyrillic and Greek letters that look like the latin ones of "private" (and a few
+# neighbours), after case folding: a comment that reads "private" to the eye is refused.
+_LOOK_ALIKES = str.maketrans(
+    "аеіорсухѵтıɑαειονρτκ",
+    "aeiopcyxvtiaaeiovptk",
+)
+
+
 def _marker(comment: str) -> str | None:
     """'open' or 'close' for a private marker, 'unknown' for a comment that mentions
-    private but is no marker narrate can pair, None for an ordinary comment."""
-    words = " ".join(comment.strip(" \t\r\n-").lower().split())
+    private but is no marker narrate can pair, None for an ordinary comment. The comment
+    is read in the fail-closed form private tags are (``fold_text``: PRİVATE, fullwidth
+    and invisible characters count) and its look-alike skeleton is checked too."""
+    words = " ".join(fold_text(comment).strip(" \t\r\n-").split())
     if _OPENING.fullmatch(words):
         return "open"
     if _CLOSING.fullmatch(words):
         return "close"
-    return "unknown" if "private" in words else None
+    skeleton = "".join(c for c in words.translate(_LOOK_ALIKES) if c.isalpha())
+    return "unknown" if "private" in words or "private" in skeleton else None
 
 
 def _strip_blocks(text: str, where: Where) -> str:
@@ -137,11 +151,53 @@ def _strip_blocks(text: str, where: Where) -> str:
     return "".join(out)
 
 
+# Comments of other Markdown dialects, hidden from the writer's own view and so private:
+# Obsidian's %%...%% (inline or over lines; one never closed hides the rest, as in
+# Obsidian) and the link reference definition idiom no renderer shows ([//]: # (text),
+# [comment]: <> (text)), its title over lines too.
+_OBSIDIAN_COMMENT = re.compile(r"%%.*?(?:%%|\Z)", re.DOTALL)
+_REFERENCE_COMMENT = re.compile(
+    r"^ {0,3}\[[^\]\n]*\]:[ \t]*(?:#|<>)"
+    r"(?:[ \t]*(?:\([^)]*\)|\"[^\"]*\"|'[^']*'|[^\n]*))?[ \t]*$"
+    r"|^ {0,3}\[(?://|comment)\]:[^\n]*$",
+    re.MULTILINE | re.IGNORECASE,
+)
+COMMENTS_NOTE = "comments (%%...%%, [//]: # (...), [comment]: <> (...)) are private and not shared"
+
+
+# A link to a file in the journal's attachments/ publishes its local name and resolves
+# nowhere in a community: Markdown links and images, Obsidian embeds (![[name]]) and
+# wiki links to a file that is no note, HTML media tags, reference definitions, and a
+# bare attachments/ path.
+_IN_ATTACHMENTS = rf"<?(?:\.{{1,2}}/)*{ATTACHMENTS}/"
+_ATTACHMENT_LINK = re.compile(
+    r"!\[\[[^\]\n]*\]\]"
+    r"|\[\[[^\]\n|#]*\.(?!md\b)[A-Za-z0-9]{1,10}(?:[|#][^\]\n]*)?\]\]"
+    rf"|!?\[[^\]\n]*\]\(\s*{_IN_ATTACHMENTS}[^)\n]*\)"
+    rf"|<(?:img|a|audio|video|source|embed|object|iframe)\b[^>]*{ATTACHMENTS}/[^>]*>"
+    rf"|^ {{0,3}}\[[^\]\n]*\]:[ \t]*{_IN_ATTACHMENTS}[^\n]*$"
+    rf"|(?<![\w/.-])(?:\.{{1,2}}/)*{ATTACHMENTS}/[^\s)\]>\"']*",
+    re.MULTILINE | re.IGNORECASE,
+)
+ATTACHMENT_STANDIN = "[attachment not shared]"
+ATTACHMENTS_NOTE = f"attachments are not shared: their links read {ATTACHMENT_STANDIN}"
+
+
+def _strip_comments(text: str) -> str:
+    """``text`` without Obsidian comments and Markdown reference-definition comments."""
+    return _REFERENCE_COMMENT.sub("", _OBSIDIAN_COMMENT.sub("", text))
+
+
+def _has_comments(text: str) -> bool:
+    return bool(_OBSIDIAN_COMMENT.search(text) or _REFERENCE_COMMENT.search(text))
+
+
 def _is_word(char: str) -> bool:
     """A character that continues a #tag in some script (letters, digits, marks, _ - /)."""
     return char.isalnum() or is_tag_char(char)
 
 
+_HASH_MARKS = "#\uff03\ufe5f"
 _ASCII_TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_/-]*")
 
 
@@ -153,12 +209,13 @@ def _drop_private_tags(text: str, private: Collection[str]) -> str:
     health) and as a grammar of any script does (#santé is santé); the word goes if
     either reading is private. #healthy is another tag in both and stays.
     """
-    if not private or "#" not in text:
+    if not private or not any(mark in text for mark in _HASH_MARKS):
         return text
     text = unicodedata.normalize("NFC", text)  # the config's tags are NFC too
     out: list[str] = []
     position = 0
-    for hash_mark in re.finditer("#", text):
+    # A fullwidth or small # is no tag to Obsidian, but reads as one: it goes too.
+    for hash_mark in re.finditer(f"[{_HASH_MARKS}]", text):
         start = hash_mark.end()
         if hash_mark.start() < position:
             continue
@@ -167,7 +224,7 @@ def _drop_private_tags(text: str, private: Collection[str]) -> str:
             end += 1
         ascii_tag = _ASCII_TAG.match(text, start)
         readings = [text[start:end], ascii_tag.group(0) if ascii_tag else ""]
-        if any(_is_private(tag_key(r).rstrip("/-"), private) for r in readings if r):
+        if any(_is_private(r, private) for r in readings if r):
             out.append(text[position : hash_mark.start()])
             position = end
     out.append(text[position:])
@@ -176,9 +233,11 @@ def _drop_private_tags(text: str, private: Collection[str]) -> str:
 
 def redact_text(text: str, private: Collection[str], where: Where, one_line: bool) -> str:
     """The one redaction every published field goes through (title, body, practice
-    fields): private blocks, HTML comments and private #tags removed; refuses markers
+    fields): private blocks, HTML, Obsidian (%%) and Markdown ([//]: #) comments and
+    private #tags removed, attachment links replaced; refuses markers
     that cannot be paired. ``one_line`` fields also get their spacing made whole."""
-    redacted = _drop_private_tags(_strip_blocks(text, where), private)
+    uncommented = _strip_comments(_strip_blocks(text, where))
+    redacted = _drop_private_tags(_ATTACHMENT_LINK.sub(ATTACHMENT_STANDIN, uncommented), private)
     if one_line:
         return " ".join(redacted.split())
     return re.sub(r"\n{3,}", "\n\n", redacted).strip("\n") + "\n"
@@ -213,7 +272,11 @@ def strip_private(entry: Entry) -> str:
 
 
 def _is_private(tag: str, private: Collection[str]) -> bool:
-    return any(tag == p or tag.startswith(p + "/") for p in private)
+    """Whether ``tag`` (any form) is a private tag (any form) or a sub-tag of one,
+    compared by ``tag_match_key``, the one comparison key."""
+    key = tag_match_key(tag)
+    keys = {tag_match_key(p) for p in private}
+    return bool(key) and any(p and (key == p or key.startswith(p + "/")) for p in keys)
 
 
 def near_duplicates(tag: str, known: list[str]) -> list[str]:
@@ -391,13 +454,17 @@ def redact(
             f"entry {entry.id} is a reply in {answered['community']}; it can only be "
             f"published there, not to {community.name}"
         )
-    private = {tag for raw in private_tags if (tag := private_tag(raw))}
+    private = {key for raw in private_tags if (key := tag_match_key(private_tag(raw) or raw))}
     title, body, practice = _published_fields(entry, private, with_notes)
     # Tags from the front matter and from the *redacted* text: a #tag written only inside
     # a private block must not leak through the tag list.
     found = [*entry.tags, *title_tags(title), *inline_tags(body)]
     tags = list(dict.fromkeys(t for t in found if not _is_private(t, private)))
     tags, warnings = map_tags(tags, info, own_tags)
+    if _has_comments(entry.body) or _has_comments(entry.title):
+        warnings.append(COMMENTS_NOTE)
+    if _ATTACHMENT_LINK.search(entry.body) or _ATTACHMENT_LINK.search(entry.title):
+        warnings.append(ATTACHMENTS_NOTE)
     created = entry.created
     if created.tzinfo is None:
         created = created.replace(tzinfo=dt.UTC)
@@ -545,6 +612,11 @@ def prepare_share(
     target = get(config, name)
     entry = ref if isinstance(ref, Entry) else journal.get(ref)
     check_shareable(entry)
+    if "id" not in entry.meta and entry.path:
+        # A note made in another tool is read with an id derived from its path: before
+        # it leaves, it gets a random one of its own (doctor --fix's writer), committed.
+        journal.write_ids([entry.path], fresh=True)
+        entry = journal.get(entry.path)
     original = (journal.read_file(entry.path) if entry.path else None) or (
         entry.document.to_bytes()
     )

@@ -951,10 +951,12 @@ class Journal:
         )
         return [str(r["path"]) for r in rows]
 
-    def write_ids(self, paths: list[str]) -> list[str]:
+    def write_ids(self, paths: list[str], fresh: bool = False) -> list[str]:
         """Write into each file its current id (and, without one, its date), so a rename
-        keeps them; one commit. Returns the files changed (``doctor --fix``)."""
-        from narrate.journal.entry import BrokenEntry, Entry
+        keeps them; one commit. Returns the files changed (``doctor --fix``). ``fresh``
+        writes a new random id instead: the current one is a hash of the path, which a
+        shared copy must not reveal."""
+        from narrate.journal.entry import BrokenEntry, Entry, new_id
 
         done: list[str] = []
         with JournalLock(self.root):
@@ -966,7 +968,7 @@ class Journal:
                 if "id" in entry.meta:
                     continue
                 PendingFiles(self.root).add([rel])
-                self._write(entry.with_changes(id=entry.id))
+                self._write(entry.with_changes(id=new_id() if fresh else entry.id))
                 done.append(rel)
             if done:
                 self._commit(done, f"Write an id into {len(done)} file(s) without one")

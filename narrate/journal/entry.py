@@ -178,14 +178,42 @@ def _opt_text(value: Any) -> str | None:
 
 def is_tag_char(char: str) -> bool:
     """A character a tag may hold (Obsidian's rule): a letter or a combining mark of any
-    script, a decimal digit, ``_``, ``-`` or ``/``."""
-    return char in "_-/" or unicodedata.category(char)[0] in "LM" or char.isdecimal()
+    script, a decimal digit, ``_``, ``-`` or ``/``; and an invisible format character
+    (category Cf: zero-width joiner, soft hyphen), which ``tag_key`` drops, so that
+    #client\u200dx is read as the tag clientx and not as #client followed by text; and a
+    compatibility form of any of these (fullwidth －)."""
+    category = unicodedata.category(char)
+    if char in "_-/" or category[0] in "LM" or category == "Cf" or char.isdecimal():
+        return True
+    # A compatibility form of one (fullwidth － and ／) is one: tag_key folds it.
+    folded = unicodedata.normalize("NFKC", char)
+    return folded != char and all(is_tag_char(c) for c in folded)
 
 
 def tag_key(text: str) -> str:
-    """The form tags are stored and compared in: NFC, Unicode case folding (Straße and
-    STRASSE are one tag, as are İ and i̇)."""
-    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
+    """The form tags are stored and compared in: compatibility forms folded (NFKC: a
+    fullwidth ＣＬＩＥＮＴ is CLIENT), Unicode case folding (Straße and STRASSE are one
+    tag, as are İ and i̇), invisible format characters dropped, NFC."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in folded if unicodedata.category(c) != "Cf")
+    )
+
+
+def tag_match_key(text: str) -> str:
+    """The key a tag is matched against private tags with, erring towards a match (fail
+    closed): ``tag_key`` without combining marks (café is cafe, i̇stanbul is istanbul)
+    and without leading or trailing ``_``/``-`` in each part (_clientx_ is clientx)."""
+    parts = (part.strip("_-") for part in fold_text(text).lstrip("#").split("/"))
+    return "/".join(part for part in parts if part)
+
+
+def fold_text(text: str) -> str:
+    """``tag_key`` without combining marks: the fail-closed reading of text that decides
+    what is private (tags, private markers), where any written form must count."""
+    decomposed = unicodedata.normalize("NFD", tag_key(text))
+    bare = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    return unicodedata.normalize("NFC", bare)
 
 
 def normalise_tag(raw: str) -> str | None:
@@ -540,7 +568,7 @@ class Entry:
             title=str(title).strip(),
             tags=tags,
             practice=practice,
-            private=_is_private(meta.get("private")),
+            private=asks_private(meta),
             shared=shared,
             document=document,
             path=path,
@@ -683,6 +711,22 @@ def _is_private(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     return str(value).strip().lower() in {"yes", "y", "on", "true", "1"}
+
+
+_CLEAR_FALSE = {"false", "no", "off", "n", "0", "null", "~", ""}
+
+
+def asks_private(meta: dict[str, Any]) -> bool:
+    """Whether front matter marks its entry private: the one home of that rule. It fails
+    closed: any key that case-folds to ``private`` (Private:, PRIVATE:) counts, and any
+    value but a clear false (false, no, off, n, 0, null, empty) means private, so
+    ``private: maybe`` or ``private: [true]`` never makes an entry shareable."""
+    for key, value in meta.items():
+        if str(key).strip().casefold() != "private" or value is None or value is False:
+            continue
+        if isinstance(value, (list, dict)) or str(value).strip().casefold() not in _CLEAR_FALSE:
+            return True
+    return False
 
 
 _HEADING_MARKS = re.compile(r"^#{1,6}(?=\s|$)")

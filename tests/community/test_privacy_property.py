@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import unicodedata
 from pathlib import Path
 
 from hypothesis import Phase, given, settings
@@ -45,6 +46,10 @@ MARKERS = [
     ("<!--   Private   -->", "<!-- end private -->"),
     ("<!---- private ---->", "<!-- / private -->"),
     ("<!-- begin private -->", "<!-- end-private -->"),
+    # Issue 17: the same word in other Unicode forms is the same marker.
+    ("<!-- PRİVATE -->", "<!-- /PRİVATE -->"),
+    ("<!-- ｐｒｉｖａｔｅ -->", "<!-- /ｐｒｉｖａｔｅ -->"),
+    ("<!-- pri\u200bvate -->", "<!-- /pri\u00advate -->"),
 ]
 
 words = st.lists(st.sampled_from(PUBLIC_WORDS), min_size=1, max_size=3).map(" ".join)
@@ -55,6 +60,14 @@ def private_tag(draw: st.DrawFn) -> str:
     """A private #tag as someone might type it: any case, maybe a sub-tag."""
     tag = draw(st.sampled_from(PRIVATE_TAGS))
     tag = draw(st.sampled_from([tag, tag.upper(), tag.title()]))
+    # Issue 17: the same tag in compatibility and invisible forms, or wrapped in _ _.
+    form = draw(st.sampled_from(["as is", "fullwidth", "\u200d", "\u00ad", "\u200b", "_"]))
+    if form == "fullwidth":
+        tag = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in tag)
+    elif form == "_":
+        return "_#" + tag + "_"
+    elif form != "as is":
+        tag = tag[:1] + form + tag[1:]
     return "#" + tag + draw(st.sampled_from(["", "/sub", "/deep/er"]))
 
 
@@ -160,7 +173,10 @@ def community_text(cop: Path) -> str:
 
 def assert_nothing_private(cop: Path) -> None:
     text = community_text(cop)
-    lowered = text.lower()
+    # Read as a person reads it: compatibility forms folded, invisible characters gone.
+    lowered = "".join(
+        c for c in unicodedata.normalize("NFKC", text).lower() if unicodedata.category(c) != "Cf"
+    )
     for sentinel in FORBIDDEN:
         assert sentinel not in lowered, (sentinel, _around(lowered, sentinel))
     for sentinel in FORBIDDEN_EXACT:

@@ -190,7 +190,29 @@ def test_private_yes_means_private(value: str) -> None:
     assert entry.private is True
 
 
-@pytest.mark.parametrize("value", ["false", "no", "off", "", "null"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Private: true",
+        "PRIVATE: yes",
+        "private: maybe",
+        "private: [true]",
+        'private: "sí"',
+        "private: {really: true}",
+        "private: 2",
+        "PrIvAtE: 'x'",
+        "private: false\nPrivate: true",
+        "private: none",
+    ],
+)
+def test_a_private_flag_written_any_way_but_a_clear_false_means_private(line: str) -> None:
+    entry = Entry.from_bytes(f"---\nid: a\n{line}\n---\n".encode())
+    assert entry.private is True
+
+
+@pytest.mark.parametrize(
+    "value", ["false", "no", "off", "", "null", "n", "0", "'False '", "' NO'", "~", "Off"]
+)
 def test_private_no_means_shareable(value: str) -> None:
     entry = Entry.from_bytes(f"---\nid: a\nprivate: {value}\n---\n".encode())
     assert entry.private is False
