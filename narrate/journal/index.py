@@ -58,8 +58,9 @@ if TYPE_CHECKING:
 # (files.dir, dirs at any depth), and entries.aliases is searched as a third FTS column.
 # 13: feed_fts, the feed's full-text table (narrate feed --search). 14: the feed is
 # indexed incrementally (feed_files, feed_links, feed_authors) and read through
-# covering indexes.
-SCHEMA_VERSION = 14
+# covering indexes. 15: tags are stored by the key that folds compatibility forms and
+# drops invisible characters (#ＣＬＩＥＮＴ and #client<ZWJ>x were other tags before).
+SCHEMA_VERSION = 15
 FULL_CHECK_FILES = 5000
 # Every read re-verifies the next this many files (round-robin by path, the position
 # kept in .narrate/CURSOR) and walks the next barren tree: ~3 ms a read, every file
