@@ -155,7 +155,6 @@ def _strip_blocks(text: str, where: Where) -> str:
 # Obsidian's %%...%% (inline or over lines; one never closed hides the rest, as in
 # Obsidian) and the link reference definition idiom no renderer shows ([//]: # (text),
 # [comment]: <> (text)), its title over lines too.
-_OBSIDIAN_COMMENT = re.compile(r"%%.*?(?:%%|\Z)", re.DOTALL)
 _REFERENCE_COMMENT = re.compile(
     r"^ {0,3}\[[^\]\n]*\]:[ \t]*(?:#|<>)"
     r"(?:[ \t]*(?:\([^)]*\)|\"[^\"]*\"|'[^']*'|[^\n]*))?[ \t]*$"
@@ -176,20 +175,63 @@ _ATTACHMENT_LINK = re.compile(
     rf"|!?\[[^\]\n]*\]\(\s*{_IN_ATTACHMENTS}[^)\n]*\)"
     rf"|<(?:img|a|audio|video|source|embed|object|iframe)\b[^>]*{ATTACHMENTS}/[^>]*>"
     rf"|^ {{0,3}}\[[^\]\n]*\]:[ \t]*{_IN_ATTACHMENTS}[^\n]*$"
-    rf"|(?<![\w/.-])(?:\.{{1,2}}/)*{ATTACHMENTS}/[^\s)\]>\"']*",
+    # A bare path names a file only with something after the slash ("the attachments/
+    # folder" names none); its trailing punctuation and a closing backtick stay.
+    rf"|(?<![\w/.-])(?:\.{{1,2}}/)*{ATTACHMENTS}/[^\s)\]>\"'`]*[^\s)\]>\"'`.,;:!?]",
     re.MULTILINE | re.IGNORECASE,
 )
 ATTACHMENT_STANDIN = "[attachment not shared]"
 ATTACHMENTS_NOTE = f"attachments are not shared: their links read {ATTACHMENT_STANDIN}"
 
 
+# Code is literal text: `x %% y` and a fenced `[//]: # (...)` are no comments. A
+# comment opened outside code runs to its next %% outside code (or to the end), code
+# inside it included: hiding more is the safe side.
+_CODE = re.compile(
+    r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[ \t]*$|\Z)|(`+)(?!`)[^\n]+?(?<!`)\2(?!`)",
+    re.MULTILINE | re.DOTALL,
+)
+
+
+def _comment_spans(text: str) -> list[tuple[int, int]]:
+    """Where the comments of ``text`` are (start, end), code left out."""
+    code = [m.span() for m in _CODE.finditer(text)]
+
+    def in_code(at: int) -> bool:
+        return any(start <= at < end for start, end in code)
+
+    spans: list[tuple[int, int]] = []
+    for found in _REFERENCE_COMMENT.finditer(text):
+        if not in_code(found.start()):
+            spans.append(found.span())
+    marks = [m.start() for m in re.finditer("%%", text) if not in_code(m.start())]
+    at = 0
+    while at < len(marks):
+        opened = marks[at]
+        closing = next((m for m in marks[at + 1 :] if m >= opened + 2), None)
+        if closing is None:
+            spans.append((opened, len(text)))
+            break
+        spans.append((opened, closing + 2))
+        at = marks.index(closing) + 1
+    return sorted(spans)
+
+
 def _strip_comments(text: str) -> str:
     """``text`` without Obsidian comments and Markdown reference-definition comments."""
-    return _REFERENCE_COMMENT.sub("", _OBSIDIAN_COMMENT.sub("", text))
+    out: list[str] = []
+    position = 0
+    for start, end in _comment_spans(text):
+        if end <= position:
+            continue
+        out.append(text[position : max(start, position)])
+        position = end
+    out.append(text[position:])
+    return "".join(out)
 
 
 def _has_comments(text: str) -> bool:
-    return bool(_OBSIDIAN_COMMENT.search(text) or _REFERENCE_COMMENT.search(text))
+    return bool(_comment_spans(text))
 
 
 def _is_word(char: str) -> bool:
@@ -574,6 +616,8 @@ class ShareContext:
     entry: Entry
     original: bytes
     """The entry file as it was when the copy was made: publish refuses if it changed."""
+    fresh_id: str | None = None
+    """The random id the copy carries, for publish to write into a note that had none."""
 
 
 @dataclass
@@ -612,11 +656,15 @@ def prepare_share(
     target = get(config, name)
     entry = ref if isinstance(ref, Entry) else journal.get(ref)
     check_shareable(entry)
+    fresh_id = None
     if "id" not in entry.meta and entry.path:
-        # A note made in another tool is read with an id derived from its path: before
-        # it leaves, it gets a random one of its own (doctor --fix's writer), committed.
-        journal.write_ids([entry.path], fresh=True)
-        entry = journal.get(entry.path)
+        # A note made in another tool is read with an id derived from its path: the copy
+        # carries a random one instead, written into the note (doctor --fix's writer)
+        # only when it is published, so a preview or a dry run changes nothing.
+        from narrate.journal.entry import new_id
+
+        fresh_id = new_id()
+        entry = entry.with_changes(id=fresh_id)
     original = (journal.read_file(entry.path) if entry.path else None) or (
         entry.document.to_bytes()
     )
@@ -629,7 +677,7 @@ def prepare_share(
     own = [t["tag"] for t in journal.tags()]
     info = read_info(repo, head)
     copy = redact(entry, target, config.private_tags, info, own, taken, with_notes)
-    return copy, ShareContext(target, repo, entry, original)
+    return copy, ShareContext(target, repo, entry, original, fresh_id)
 
 
 def _taken_paths(repo: CommunityRepo, head: str | None, member: str) -> dict[str, str]:
@@ -684,6 +732,10 @@ def publish(journal: Journal, copy: Redacted, context: ShareContext) -> Publishe
             f"{entry.path} changed after the preview; nothing was published. Share it again "
             "to see the new copy"
         )
+    if context.fresh_id is not None:
+        # Before the push: a copy in the community always has its id in the note.
+        journal.write_ids([entry.path], ids={entry.path: context.fresh_id})
+        entry = journal.get(entry.path)
     # Prove the entry can take the record before anything is pushed (issue 12, item 8).
     entry.touched(shared=[*entry.shared, shared_record(target.name, copy.path, "")])
     commit = context.repo.commit_change(

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -951,12 +951,12 @@ class Journal:
         )
         return [str(r["path"]) for r in rows]
 
-    def write_ids(self, paths: list[str], fresh: bool = False) -> list[str]:
+    def write_ids(self, paths: list[str], ids: Mapping[str, str] | None = None) -> list[str]:
         """Write into each file its current id (and, without one, its date), so a rename
-        keeps them; one commit. Returns the files changed (``doctor --fix``). ``fresh``
-        writes a new random id instead: the current one is a hash of the path, which a
-        shared copy must not reveal."""
-        from narrate.journal.entry import BrokenEntry, Entry, new_id
+        keeps them; one commit. Returns the files changed (``doctor --fix``). ``ids``
+        gives a path its id instead (a share's random one: the current one is a hash of
+        the path, which a shared copy must not reveal)."""
+        from narrate.journal.entry import BrokenEntry, Entry
 
         done: list[str] = []
         with JournalLock(self.root):
@@ -968,7 +968,8 @@ class Journal:
                 if "id" in entry.meta:
                     continue
                 PendingFiles(self.root).add([rel])
-                self._write(entry.with_changes(id=new_id() if fresh else entry.id))
+                given = (ids or {}).get(rel)
+                self._write(entry.with_changes(id=given or entry.id))
                 done.append(rel)
             if done:
                 self._commit(done, f"Write an id into {len(done)} file(s) without one")

@@ -169,6 +169,38 @@ def test_a_note_without_an_id_is_shared_with_a_random_id_not_its_path(
     assert "SECRETP" not in copy.lower()
 
 
+def test_a_dry_run_of_a_note_without_an_id_changes_nothing_and_previews_the_id_published(
+    alice: Member, cop: Path
+) -> None:
+    import hashlib
+    import re
+    import subprocess
+
+    from narrate.journal import frontmatter
+
+    rel = "entries/2026/11/no-id.md"
+    note = alice.journal / rel
+    note.parent.mkdir(parents=True, exist_ok=True)
+    text = "---\ncreated: 2026-11-20T10:00:00Z\n---\n\nNo id yet\nbody\n"
+    note.write_text(text, "utf-8")
+    derived = "P" + hashlib.sha1(rel.encode()).hexdigest()[:25].upper()
+    alice.ok("list")
+
+    def commits() -> str:
+        args = ["git", "-C", str(alice.journal), "rev-list", "--all", "--count"]
+        return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+
+    before = commits()
+    dry = alice.ok("share", derived, "--to", "cop", "--dry-run")
+    assert note.read_text("utf-8") == text and commits() == before
+    assert derived in alice.ok("list", "--json").stdout  # the id the user saw still works
+    previewed = re.search(r"^id: (\S+)$", dry.stdout, re.MULTILINE)
+    assert previewed is not None and previewed.group(1) != derived
+    alice.ok("share", derived, "--to", "cop", "--yes")
+    stored = str(frontmatter.parse(note.read_text("utf-8").split("---\n")[1])["id"])
+    assert stored in community_text(cop)
+
+
 ATTACHMENT_LINKS = [
     "![scan](../../../attachments/2026/11/SECRETA-scan.png)",
     "[the report](../../../attachments/2026/11/SECRETA-report.pdf)",
@@ -191,3 +223,34 @@ def test_an_attachment_link_is_replaced_in_the_shared_copy(
     published = community_text(cop)
     assert "SECRETA" not in published and "attachments/" not in published
     assert "[attachment not shared] after" in published and "before" in published
+
+
+def test_percent_signs_and_comment_idioms_in_code_are_text_not_comments(
+    alice: Member, cop: Path
+) -> None:
+    # `%%` in code is literal (Obsidian reads no comment there): a modulo in a fenced
+    # block used to hide the rest of the entry from the shared copy.
+    body = (
+        "Modulo notes\n\n```\nx = a %% b\n[//]: # (in code)\n```\n\n"
+        "Inline `y %% z` then AFTERCODE.\n\nVisible %%HIDDENWORD%% text\n"
+    )
+    entry_id = alice.ok("add", "-", input=body).stdout.strip()
+    alice.ok("share", entry_id, "--to", "cop", "--yes")
+    published = community_text(cop)
+    assert "x = a %% b" in published and "[//]: # (in code)" in published
+    assert "`y %% z` then AFTERCODE." in published
+    assert "HIDDENWORD" not in published and "Visible  text" in published
+
+
+def test_a_bare_attachments_path_is_replaced_but_not_the_words_around_it(
+    alice: Member, cop: Path
+) -> None:
+    text = (
+        "Tidy\nClean up the attachments/ folder, see `attachments/` and "
+        "attachments/2026/SECRETB.png."
+    )
+    entry_id = alice.ok("add", text).stdout.strip()
+    alice.ok("share", entry_id, "--to", "cop", "--yes")
+    published = community_text(cop)
+    assert "SECRETB" not in published
+    assert "the attachments/ folder, see `attachments/` and [attachment not shared]." in published
