@@ -59,6 +59,8 @@ class NarrateGroup(click.Group):
             if cause is None:
                 raise
             _interrupted(ctx, cause)
+        finally:
+            release_termination()
 
 
 class LazyCommands(dict[str, click.Command]):
@@ -136,6 +138,10 @@ def _interrupted(ctx: click.Context, exc: KeyboardInterrupt) -> None:
     ctx.exit(128 + (exc.signum if isinstance(exc, Terminated) else signal.SIGINT))
 
 
+_BEFORE: dict[int, Any] = {}
+"""The handlers handle_termination replaced, for release_termination to put back."""
+
+
 def _terminate(signum: int, frame: FrameType | None) -> None:
     raise Terminated(signum)
 
@@ -148,7 +154,21 @@ def handle_termination() -> None:
     if threading.current_thread() is not threading.main_thread():
         return  # only the main thread may set handlers (a command run from a test's thread)
     for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, _terminate)
+        _BEFORE[signum] = signal.signal(signum, _terminate)
+
+
+def release_termination() -> None:
+    """Give SIGTERM and SIGHUP back to the system once the command is over: one that
+    lands while Python shuts down (threading's _shutdown) would raise Terminated where
+    nothing catches it and print a traceback; now it simply ends the process."""
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        for signum, before in list(_BEFORE.items()):
+            if signal.getsignal(signum) is _terminate:
+                # What it was (SIG_IGN under nohup stays ignored), else the default.
+                signal.signal(signum, before if before is not None else signal.SIG_DFL)
+            del _BEFORE[signum]
 
 
 @click.group(cls=NarrateGroup, invoke_without_command=True, context_settings=CONTEXT)

@@ -193,3 +193,30 @@ def test_a_signal_wrapped_by_python_is_still_an_interruption() -> None:
     result = CliRunner().invoke(group, ["work"])
     assert result.exit_code == 129, result.output
     assert "narrate: interrupted" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_signal_after_the_command_ends_the_process_without_a_traceback(root: Path) -> None:
+    # A SIGTERM that lands while Python shuts down (threading's _shutdown) found
+    # narrate's handler still set and printed "Exception ignored ... Terminated". Once a
+    # command is over the handlers are what they were before it (nohup's SIG_IGN too).
+    import sys
+
+    script = (
+        "import signal\n"
+        "from narrate.cli import main, _terminate\n"
+        "signal.signal(signal.SIGHUP, signal.SIG_IGN)\n"
+        "try:\n"
+        f"    main(['--journal', {str(root)!r}, 'list'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(signal.getsignal(signal.SIGTERM) is signal.SIG_DFL,"
+        " signal.getsignal(signal.SIGHUP) is signal.SIG_IGN)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, **CLI_ENV},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.split()[-2:] == ["True", "True"], done.stdout + done.stderr
