@@ -199,7 +199,10 @@ async def test_outside_edit_during_local_edits_keeps_both_versions(
         copied = Entry.from_bytes(copy.read_bytes())
         assert copied.id != entry.id and copied.meta["conflict_of"] == entry.id
         assert git_clean(root)
-        assert any("Both versions kept" in n.title for n in pilot.app._notifications)
+        # The notice is a message of its own: under load it can follow the files.
+        await wait_for(
+            pilot, lambda: any("Both versions kept" in n.title for n in pilot.app._notifications)
+        )
         await shows(pilot, "≠")  # the copy is marked in the list
 
 
