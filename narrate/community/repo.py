@@ -42,6 +42,8 @@ MAX_LINE = 64 * 1024
 READ_BATCH_FILES = 2000
 READ_BATCH_BYTES = 8 * 1024 * 1024
 LOCAL_TIMEOUT = 120.0
+CLONE_TIMEOUT = 1800.0
+"""The bound of a community's first clone (the pull's timeout is for what comes after)."""
 Step = Callable[[int, int], object]
 """Progress of a long fetch: called with (done, total)."""
 MEMBERS = "members/"
@@ -286,10 +288,11 @@ class CommunityRepo:
         network: bool = False,
     ) -> subprocess.CompletedProcess[bytes]:
         """Run git through the core's runner; a timeout becomes the community's error."""
+        bound = self.timeout if network else max(self.timeout, LOCAL_TIMEOUT)
         try:
             return gitrun.run(
                 args,
-                timeout=self.timeout if network else max(self.timeout, LOCAL_TIMEOUT),
+                timeout=bound,
                 # No -c smuggled in through the environment.
                 env={"GIT_CONFIG_PARAMETERS": "", **(env or {})},
                 input=data,
@@ -300,7 +303,7 @@ class CommunityRepo:
                 raise
             raise CommunityError(
                 f"community '{self.name}' ({redact(self.url)}) did not answer within "
-                f"{self.timeout:g} s; try again later"
+                f"{bound:g} s; try again later"
             ) from None
 
     def git(
@@ -337,6 +340,17 @@ class CommunityRepo:
     def clone(self, step: Step | None = None) -> None:
         """Clone the community (bare, objects checked); a local path is cloned, not used.
         ``step(done, total)`` follows a partial clone's fetching of entries."""
+        usual = self.timeout
+        # A large community's first clone is minutes of honest work (1M shares: a 600 MB
+        # pack), not a host that stopped answering: it has a bound of its own.
+        self.timeout = max(usual, CLONE_TIMEOUT)
+        try:
+            self._clone(step)
+        finally:
+            self.timeout = usual
+
+    def _clone(self, step: Step | None) -> None:
+        """The clone itself, under whatever bound :meth:`clone` set."""
         validate_url(self.url)
         if self.path.exists():
             raise CommunityError(f"{self.path} already exists; remove the community first")

@@ -212,3 +212,19 @@ def test_a_long_first_pull_reports_progress_on_a_terminal_only(
     lines = shown.decode().splitlines()
     assert lines[0].startswith("cop: cloning") and "cop: fetched 2 of 2 files" in lines
     assert b"fetched" not in done.stdout  # the result lines only on stdout
+
+
+def test_a_first_clone_is_not_bound_by_the_pull_timeout(
+    tmp_path: Path, cop: Path, maintainer: Path
+) -> None:
+    # At a million shares the first clone is minutes of work: `community add` failed
+    # "did not answer within 30 s" (bench/bench_community.py 1000000). The pull's timeout
+    # bounds what follows; a clone has a bound of its own. Here a timeout no clone meets.
+    from narrate.community import repo
+
+    assert repo.CLONE_TIMEOUT >= 600
+    publish(maintainer, {"members/carol/2026/2026-11-20-x.md": shared_entry("Carol")})
+    zoe = Member(tmp_path / "people", "zoe")
+    zoe.config("sync_timeout = 0.001\n")
+    joined = zoe.ok("community", "add", "cop", str(cop), "--member", "zoe")
+    assert "1 shared entry" in joined.output
