@@ -481,7 +481,8 @@ class FeedWriter:
             rows = self.conn.execute(
                 "SELECT member, json_extract(provenance, '$.handle_notice'), "
                 "sum(json_extract(provenance, '$.pushed_by_other')) FROM feed "
-                f"WHERE community = ? AND member IN ({', '.join('?' * len(chunk))}) "
+                # "+community": by the member index, not a walk of the whole community.
+                f"WHERE +community = ? AND member IN ({', '.join('?' * len(chunk))}) "
                 "GROUP BY member",
                 [self.community, *chunk],
             )
