@@ -4,7 +4,7 @@ search and following views (docs/communities.md)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,6 +18,30 @@ from narrate.commands.common import (
 )
 from narrate.errors import NarrateError
 
+if TYPE_CHECKING:
+    from narrate.community.registry import Community
+    from narrate.config import Config
+    from narrate.journal.core import Journal
+
+
+def _fresh_feed(
+    ctx: click.Context, name: str | None, say_unpulled: bool = False
+) -> tuple[Config, list[Community], Journal]:
+    """The config, the communities ``name`` chooses and the journal, with any clone a
+    pull changed read into the feed first, exactly as the plain feed does."""
+    from narrate import output
+    from narrate.community.pull import choose, read_feed
+
+    config = load_settings(ctx)
+    chosen = choose(config, name)
+    journal = open_journal(ctx)
+    for view in read_feed(journal, chosen, limit=0).communities:
+        if view.problem is not None:
+            raise view.problem
+        if say_unpulled and not view.cloned:
+            output.warn(f"{name} was never pulled here; run 'narrate community pull {name}'")
+    return config, chosen, journal
+
 
 def show_feed_search(
     ctx: click.Context,
@@ -29,16 +53,9 @@ def show_feed_search(
 ) -> None:
     """``narrate feed --search/--following``: matching items, best first, with snippets."""
     from narrate import output
-    from narrate.community.pull import choose, read_feed
     from narrate.community.search import search_feed
 
-    config = load_settings(ctx)
-    chosen = choose(config, name)
-    journal = open_journal(ctx)
-    # Re-reads a clone a pull changed, exactly as the plain feed does.
-    for view in read_feed(journal, chosen, limit=0).communities:
-        if view.problem is not None:
-            raise view.problem
+    config, chosen, journal = _fresh_feed(ctx, name)
     found = search_feed(journal, config, chosen, text or "", following=following, limit=limit)
     for warning in found.warnings:
         output.warn(warning)
@@ -170,14 +187,8 @@ def digest(
       narrate digest python-cop --month --markdown | narrate add -
     """
     from narrate.community.digest import build_digest, render_markdown, render_text
-    from narrate.community.pull import choose, read_feed
 
-    config = load_settings(ctx)
-    chosen = choose(config, name)
-    journal = open_journal(ctx)
-    for view in read_feed(journal, chosen, limit=0).communities:
-        if view.problem is not None:
-            raise view.problem
+    config, chosen, journal = _fresh_feed(ctx, name)
     result = build_digest(journal, config, chosen, period=period or "week")
     if as_json:
         emit_json(result.to_json())
@@ -198,17 +209,9 @@ def show_community_review(
 ) -> None:
     """``narrate review --community NAME``: the five cycles and the stories."""
     from narrate import output
-    from narrate.community.pull import choose, read_feed
     from narrate.community.review import build_community_review, render_markdown, render_text
 
-    config = load_settings(ctx)
-    chosen = choose(config, name)
-    journal = open_journal(ctx)
-    for view in read_feed(journal, chosen, limit=0).communities:
-        if view.problem is not None:
-            raise view.problem
-        if not view.cloned:
-            output.warn(f"{name} was never pulled here; run 'narrate community pull {name}'")
+    _config, chosen, journal = _fresh_feed(ctx, name, say_unpulled=True)
     result = build_community_review(journal, chosen[0], since=since, until=until, by=by)
     for problem in result.problems:
         output.warn(problem)
