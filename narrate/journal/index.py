@@ -26,7 +26,6 @@ A file whose stat signature changed is hashed; only a changed hash re-parses it.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sqlite3
@@ -36,7 +35,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from narrate.journal.checkbacks import trail
 from narrate.journal.store import (
     ENTRIES,
     STATE,
@@ -451,6 +449,8 @@ def change_ns(stat: os.stat_result) -> int:
 
 def file_hash(data: bytes) -> str:
     """The content hash that decides whether a touched file needs re-parsing."""
+    import hashlib  # only a changed file is hashed: a warm read never needs it
+
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
@@ -476,6 +476,8 @@ class Rows:
 
     def add(self, entry: Entry, signature: tuple[int, int, str]) -> None:
         """Queue an entry and its file signature."""
+        from narrate.journal.checkbacks import trail
+
         rowid = self.next_rowid
         self.next_rowid += 1
         row = entry_row(entry)
