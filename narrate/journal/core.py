@@ -414,10 +414,7 @@ class Journal:
 
     def tags(self) -> list[TagCount]:
         """Every tag with the number of entries carrying it, most used first."""
-        rows = self._read(
-            "SELECT tag, count(DISTINCT entry) AS count FROM tags "
-            "GROUP BY tag ORDER BY count DESC, tag"
-        )
+        rows = self._read("SELECT tag, n AS count FROM tag_counts ORDER BY n DESC, tag")
         return [{"tag": r["tag"], "count": r["count"]} for r in rows]
 
     def practice(

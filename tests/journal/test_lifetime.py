@@ -165,3 +165,111 @@ def test_a_small_journal_finds_a_note_deep_in_a_barren_tree_in_turn(root: Path) 
                 found = read
                 break
     assert found is not None, f"not found within {idx.BARREN_EVERY + 1} reads"
+
+
+def _busy_month(root: Path, files: int) -> list[Path]:
+    """One month folder holding ``files`` entries (oldest first), folder times an hour
+    back so the index trusts them."""
+    from tests.helpers import entry_text, write
+
+    written = [
+        write(
+            root,
+            f"entries/2026/11/2026-11-{1 + n // 100:02d}-{n % 100:04d}-e{n}.md",
+            entry_text(
+                f"B{n:024d}",
+                f"2026-11-{1 + n // 100:02d}T09:00:00Z",
+                f"Busy {n}",
+                f"Body {n} before\n",
+            ),
+        )
+        for n in range(files)
+    ]
+    past = os.stat(root).st_mtime_ns - 3600 * 10**9
+    for folder in [root, *(p for p in root.rglob("*") if p.is_dir() and ".git" not in p.parts)]:
+        os.utime(folder, ns=(past, past))
+    return written
+
+
+def test_a_busy_month_costs_a_read_a_bounded_number_of_stats_yet_every_edit_is_seen(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from narrate.journal import index as idx
+    from narrate.journal.core import Journal
+
+    monkeypatch.setattr(idx, "FULL_CHECK_FILES", 0)  # the path a 100k journal takes
+    monkeypatch.setattr(idx, "SLICE_FILES", 10)
+    monkeypatch.setattr(idx, "HOT_FILES", 5)
+    written = _busy_month(root, 120)
+    with Journal.open(root) as journal:
+        journal.refresh(full=True)
+
+    def edit(path: Path) -> None:
+        # In place, so the folder's time stays: only a stat of the file can see it.
+        path.write_text(path.read_text().replace("before", "after"))
+
+    newest, old = written[-1], written[3]
+    edit(newest)
+    with Journal.open(root) as journal:
+        report = journal.refresh()
+        # The month is hot, yet a read stats its newest files and the slice, not all 120.
+        assert report.stat_files <= 10 + 2 * 5 + 4, report
+        assert [e["title"] for e in journal.search("after")[0]] == ["Busy 119"]
+    # An edit in place deep in the month, far from its newest files: the slice reaches it.
+    edit(old)
+    turn = 120 // 10 + 2
+    seen = None
+    for read in range(1, turn + 1):
+        with Journal.open(root) as journal:
+            journal.refresh()
+            if "Busy 3" in {e["title"] for e in journal.search("after")[0]}:
+                seen = read
+                break
+    assert seen is not None, f"an edit deep in a hot month not seen within {turn} reads"
+    # The file edited last is re-checked on every read, whatever its name.
+    edit_again = old.read_text().replace("after", "again")
+    old.write_text(edit_again)
+    with Journal.open(root) as journal:
+        journal.refresh()
+        assert [e["title"] for e in journal.search("again")[0]] == ["Busy 3"]
+
+
+def test_tag_counts_stay_equal_to_counting_the_tag_rows(
+    cli: Cli, root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from narrate.journal import index as idx
+    from tests.helpers import entry_text, write
+
+    def counted() -> list[tuple[str, int]]:
+        conn = sqlite3.connect(root / ".narrate" / "index.db")
+        try:
+            return [
+                tuple(row)
+                for row in conn.execute(
+                    "SELECT tag, count(DISTINCT entry) AS n FROM tags GROUP BY tag "
+                    "ORDER BY n DESC, tag"
+                )
+            ]
+        finally:
+            conn.close()
+
+    def listed() -> list[tuple[str, int]]:
+        return [(item["tag"], item["count"]) for item in cli.json("tags")]
+
+    # A first read of many files takes the bulk path (triggers off, counts rebuilt).
+    monkeypatch.setattr(idx, "BATCH", 20)
+    for n in range(60):
+        write(root, f"entries/2026/10/2026-10-01-{n:04d}-t.md",
+              entry_text(f"T{n:024d}", "2026-10-01T09:00:00Z", f"Tagged {n}",
+                         f"#odd{n % 2} and #all\n", tags=f"[t{n % 3}, all]"))  # fmt: skip
+    cli.ok("reindex", "--full")
+    assert listed() == counted() and ("all", 60) in listed()
+    first = cli.add("Adds #all and #new")
+    assert listed() == counted() and ("new", 1) in listed()
+    path = root / cli.json("show", first)["path"]
+    path.write_text(path.read_text().replace("#new", "#renamed"))
+    assert listed() == counted() and ("renamed", 1) in listed() and "new" not in dict(listed())
+    cli.ok("delete", first, "--yes")
+    assert listed() == counted() and "new" not in dict(listed())
+    (root / "entries/2026/10/2026-10-01-0000-t.md").unlink()
+    assert listed() == counted() and ("all", 59) in listed()
