@@ -721,11 +721,17 @@ class Refresher:
             for rel, mtime in current_dirs.items()
             if full or rel in hot or known_dirs.get(rel) != mtime
         ]
-        # Same names, same folder time: only an edit in place can have happened there.
+        # Same names, same folder time: only an edit in place can have happened there, so
+        # the files the index knows are stat'ed by path and the folder is not listed (in
+        # a small journal all of them; else the hot folders' recent ones).
         in_place = (
             []
-            if full
-            else [rel for rel in to_scan if rel in hot and known_dirs.get(rel) == current_dirs[rel]]
+            if walk
+            else [
+                rel
+                for rel in to_scan
+                if (full or rel in hot) and known_dirs.get(rel) == current_dirs[rel]
+            ]
         )
         to_scan = [rel for rel in to_scan if rel not in in_place]
         gone_dirs = [rel for rel in known_dirs if rel not in current_dirs]
@@ -749,7 +755,8 @@ class Refresher:
             to_scan += [rel for rel in current_dirs if rel not in before]
             if in_place:
                 found = {path for path, _, _ in changed}
-                recent = [row for row in self._recent_files(in_place) if row[0] not in found]
+                rows = self._signatures(in_place) if full else self._recent_files(in_place)
+                recent = [row for row in rows if row[0] not in found]
                 changed += self._restat(recent)
                 report.stat_files += len(recent)
         seen: set[str] = set()
@@ -845,6 +852,17 @@ class Refresher:
             if (change_ns(stat), stat.st_size) != (stamp, size):
                 changed.append((path, change_ns(stat), stat.st_size))
         return changed
+
+    def _signatures(self, folders: list[str]) -> list[tuple[str, int, int]]:
+        """Every file the index knows in ``folders``, as (path, change_ns, size)."""
+        wanted = set(folders)
+        return [
+            (path, stamp, size)
+            for path, folder, stamp, size in self.conn.execute(
+                "SELECT path, dir, change_ns, size FROM files"
+            )
+            if folder in wanted
+        ]
 
     def _recent_files(self, folders: list[str]) -> list[tuple[str, int, int]]:
         """The HOT_FILES newest files (by name) of each folder and the HOT_FILES it last
