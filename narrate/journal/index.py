@@ -691,7 +691,11 @@ class Refresher:
         rows = self.conn.execute("SELECT path, mtime_ns, barren FROM dirs").fetchall()
         known_dirs = {path: mtime for path, mtime, barren in rows if not barren}
         known_barren = {path: mtime for path, mtime, barren in rows if barren}
-        file_count = self.conn.execute("SELECT count(*) FROM files").fetchone()[0]
+        # Whether the journal is small enough to stat every file: counting stops there
+        # (a count of 300k rows was 10 ms of every read).
+        file_count = self.conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM files LIMIT ?)", (FULL_CHECK_FILES + 1,)
+        ).fetchone()[0]
         # A walk lists every folder, barren trees included: only when asked (reindex,
         # doctor) or on a new index. No read pays a periodic full check: each one
         # re-verifies the next slice of folders instead (below).
@@ -891,16 +895,17 @@ class Refresher:
         folders: dict[str, int] = {}
         barren: dict[str, int] = {}
         changed: list[str] = []
+        base = f"{self.root}/"  # strings, not Paths: hundreds of folders a read
         for rel, mtime in known.items():
             try:
-                folders[rel] = os.stat(self.root / rel).st_mtime_ns
+                folders[rel] = os.stat(base + rel).st_mtime_ns
             except OSError:
                 continue  # gone (or no longer a folder): its files are dropped
             if folders[rel] != mtime:
                 changed.append(rel)
         for rel, mtime in known_barren.items():
             try:
-                now = os.stat(self.root / rel).st_mtime_ns
+                now = os.stat(base + rel).st_mtime_ns
             except OSError:
                 continue
             if now == mtime:
