@@ -273,3 +273,50 @@ def test_tag_counts_stay_equal_to_counting_the_tag_rows(
     assert listed() == counted() and "new" not in dict(listed())
     (root / "entries/2026/10/2026-10-01-0000-t.md").unlink()
     assert listed() == counted() and ("all", 59) in listed()
+
+
+@pytest.mark.parametrize("strategy", ["probe every entry", "list the tag's entries", "by count"])
+def test_a_tag_filter_finds_the_same_entries_whichever_way_it_is_read(
+    root: Path, monkeypatch: pytest.MonkeyPatch, strategy: str
+) -> None:
+    from narrate.journal.core import Journal
+    from tests.helpers import entry_text, write
+
+    expected: dict[str, list[str]] = {"common": [], "rare": [], "lang": [], "-common": []}
+    for n in range(400):
+        tags = ["common"] if n % 5 else []
+        tags += ["rare"] if n % 97 == 0 else []
+        tags += ["lang/python"] if n % 7 == 0 else []
+        tags += ["lang"] if n % 11 == 0 else []
+        day = f"2026-{1 + n // 40:02d}-{1 + n % 28:02d}"
+        title = f"Entry {n:03d}"
+        write(root, f"entries/{day[:4]}/{day[5:7]}/{day}-{n:04d}-e.md",
+              entry_text(f"L{n:024d}", f"{day}T{n % 24:02d}:00:00Z", title,
+                         "Some words.\n", tags=f"[{', '.join(tags)}]"))  # fmt: skip
+        for key, on in (
+            ("common", "common" in tags),
+            ("rare", "rare" in tags),
+            ("lang", "lang" in tags or "lang/python" in tags),
+            ("-common", "common" not in tags),
+        ):
+            if on:
+                expected[key].append((day, n % 24, title))  # type: ignore[arg-type]
+    newest = {k: [t for *_, t in sorted(v, reverse=True)] for k, v in expected.items()}
+    if strategy != "by count":
+        dense = strategy == "probe every entry"
+        monkeypatch.setattr(
+            Journal, "_dense", lambda self, tags: frozenset(tags) if dense else frozenset()
+        )
+    with Journal.open(root) as journal:
+        for tag in ("common", "rare", "lang"):
+            listed = [e["title"] for e in journal.entries(limit=None, tags=[tag])]
+            assert listed == newest[tag], tag
+            assert [e["title"] for e in journal.entries(limit=5, tags=[tag])] == newest[tag][:5]
+            assert journal.count(tags=[tag]) == len(newest[tag])
+            found = [e["title"] for e in journal.search(f"#{tag}", limit=None)[0]]
+            assert found == newest[tag], tag
+            assert [e["title"] for e in journal.search(f"#{tag}", limit=7)[0]] == newest[tag][:7]
+        without = [e["title"] for e in journal.search("-#common", limit=None)[0]]
+        assert without == newest["-common"]
+        both = [e["title"] for e in journal.search("#common #lang", limit=None)[0]]
+        assert both == [t for t in newest["common"] if t in set(newest["lang"])]
