@@ -355,3 +355,18 @@ def test_scalars_are_plain_where_safe_and_quoted_where_not(value: Any, written: 
 def test_floats_with_an_exponent_read_back_as_floats() -> None:
     for value in (1e16, 1e-07, -2.5e300, 5e-324, 0.1):
         assert parse(dump({"x": value})) == {"x": value}
+
+
+def test_the_unprintable_set_is_exactly_what_yaml_does_not_allow() -> None:
+    import re
+
+    from narrate.journal import frontmatter
+
+    # YAML 1.1's printable characters, as the spec writes them.
+    allowed = re.compile("[\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+    odd = set("\r\x85\u2028\u2029\ufeff")
+    for code in range(0x110000):
+        char = chr(code)
+        forbidden = allowed.match(char) is None
+        assert bool(frontmatter._UNPRINTABLE.match(char)) == forbidden, hex(code)
+        assert bool(frontmatter._NOT_FAST.match(char)) == (forbidden or char in odd), hex(code)
