@@ -31,7 +31,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -463,6 +463,57 @@ def remove_paths(conn: sqlite3.Connection, paths: list[str]) -> None:
         conn.execute(f"DELETE FROM files WHERE path IN ({marks})", chunk)
 
 
+# An entry's rows without its rowid: (entries values in _ENTRY_COLUMNS order, tags,
+# practice rows, shares rows, files row). Plain tuples, so a worker process can make
+# them and send them to the one process that writes.
+Prepared = tuple[
+    tuple[Any, ...],
+    list[str],
+    list[tuple[Any, ...]],
+    list[tuple[str, str, str]],
+    tuple[str, str, int, int, str, str | None],
+]
+
+
+def prepare_rows(entry: Entry, signature: tuple[int, int, str]) -> Prepared:
+    """The rows an entry and its file signature are stored as (the one home of that
+    mapping: the serial read, the parallel cold build and narrate's own writes)."""
+    row = entry_row(entry)
+    areas = [p.area for p in entry.practice]
+    practice: list[tuple[Any, ...]] = []
+    for i, p in enumerate(entry.practice):
+        checks = trail(entry.body, p.area, p.change, p.extra.get("checked"),
+                       only_change=areas.count(p.area) == 1)  # fmt: skip
+        changed = [c["date"] for c in checks if c["status"]]
+        practice.append(
+            (
+                i,
+                p.area,
+                p.change,
+                p.before,
+                p.source,
+                p.status,
+                p.review_after,
+                last_checked(p.extra.get("checked")),
+                json.dumps(checks, ensure_ascii=False),
+                max(changed) if changed else None,
+                row["day"],
+                row["sort"],
+            )
+        )
+    shares = [
+        (str(s.get("community", "")), str(s.get("path", "")), str(s.get("at", "")))
+        for s in entry.shared
+    ]
+    return (
+        tuple(row[c] for c in _ENTRY_COLUMNS),
+        json.loads(row["tags"]),
+        practice,
+        shares,
+        (entry.path, folder_of(entry.path), *signature, None),
+    )
+
+
 class Rows:
     """Rows for a batch of entries, written with one executemany per table."""
 
@@ -476,38 +527,19 @@ class Rows:
 
     def add(self, entry: Entry, signature: tuple[int, int, str]) -> None:
         """Queue an entry and its file signature."""
+        self.add_prepared(prepare_rows(entry, signature))
+
+    def add_prepared(self, prepared: Prepared) -> None:
+        """Queue an entry's rows made by ``prepare_rows`` (here or in a worker process),
+        numbering them with the next rowid."""
+        values, tags, practice, shares, file = prepared
         rowid = self.next_rowid
         self.next_rowid += 1
-        row = entry_row(entry)
-        self.entries.append((rowid, *(row[c] for c in _ENTRY_COLUMNS)))
-        self.tags.extend((rowid, tag) for tag in json.loads(row["tags"]))
-        areas = [p.area for p in entry.practice]
-        for i, p in enumerate(entry.practice):
-            checks = trail(entry.body, p.area, p.change, p.extra.get("checked"),
-                           only_change=areas.count(p.area) == 1)  # fmt: skip
-            changed = [c["date"] for c in checks if c["status"]]
-            self.practice.append(
-                (
-                    rowid,
-                    i,
-                    p.area,
-                    p.change,
-                    p.before,
-                    p.source,
-                    p.status,
-                    p.review_after,
-                    last_checked(p.extra.get("checked")),
-                    json.dumps(checks, ensure_ascii=False),
-                    max(changed) if changed else None,
-                    row["day"],
-                    row["sort"],
-                )
-            )
-        self.shares.extend(
-            (rowid, str(s.get("community", "")), str(s.get("path", "")), str(s.get("at", "")))
-            for s in entry.shared
-        )
-        self.files.append((entry.path, folder_of(entry.path), *signature, None))
+        self.entries.append((rowid, *values))
+        self.tags.extend((rowid, tag) for tag in tags)
+        self.practice.extend((rowid, *change) for change in practice)
+        self.shares.extend((rowid, *share) for share in shares)
+        self.files.append(file)
 
     def broken(self, path: str, signature: tuple[int, int, str], reason: str) -> None:
         """Queue a file that could not be read, so every read can say so cheaply."""
@@ -583,13 +615,6 @@ def store_broken(
     rows = Rows(0)
     rows.broken(path, signature, reason)
     rows.write(conn)
-
-
-def _mtime_ns(path: Path) -> int:
-    try:
-        return os.stat(path).st_mtime_ns
-    except OSError:
-        return 0
 
 
 def parse_file(root: Path, rel: str, data: bytes, mtime_ns: int) -> Entry:
@@ -921,102 +946,131 @@ class Refresher:
         if stream:
             changed.sort(reverse=True)
         step = STREAM_BATCH if stream else BATCH
+        work = [(path, stamp, size, hashes.get(path)) for path, stamp, size in changed]
+        batches = [work[i : i + step] for i in range(0, len(work), step)]
+        # Many files to parse (a new device's first read, reindex --full): worker
+        # processes parse them (narrate.journal.coldbuild), this one writes, in the
+        # same order and batches, so the index is the same row for row.
+        from narrate.journal import coldbuild
 
-        def read_batch(batch: list[tuple[str, int, int]]) -> None:
+        results: Generator[list[Outcome], None, None]
+        if coldbuild.worth_it(len(work)):
+            results = coldbuild.read_batches(self.root, batches)
+        else:
+            results = (read_files(self.root, batch) for batch in batches)
+
+        def write_batch(outcomes: list[Outcome]) -> None:
             rows = Rows(next_rowid(conn))
-            parsed: list[tuple[Entry, tuple[int, int, str]]] = []
-            for path, stamp, size in batch:
-                found = self._read_one(path, stamp, size, hashes.get(path), rows, report)
-                if found is not None:
-                    parsed.append(found)
-            date_from_history(self.root, [entry for entry, _ in parsed])
-            for entry, signature in parsed:
-                rows.add(entry, signature)
+            for kind, path, stamp, size, detail in outcomes:
+                if kind == GONE:
+                    remove_paths(conn, [path])
+                    report.removed += 1
+                elif kind == SAME:
+                    conn.execute(
+                        "UPDATE files SET change_ns = ?, size = ? WHERE path = ?",
+                        (stamp, size, path),
+                    )
+                elif kind == BROKEN:
+                    digest, reason = detail
+                    rows.broken(path, (stamp, size, digest), reason)
+                    report.broken.append((path, reason))
+                else:
+                    prepared, new = detail
+                    rows.add_prepared(prepared)
+                    if new:
+                        report.added += 1
+                    else:
+                        report.updated += 1
             rows.write(conn)
 
-        batches = [changed[i : i + step] for i in range(0, len(changed), step)]
-        if stream:
-            for done, batch in enumerate(batches, 1):
-                with transaction(conn):
-                    read_batch(batch)
-                if progress:
-                    progress(min(done * step, len(changed)), len(changed))
-            batches = []
-        with transaction(conn):
-            if bulk:
-                conn.execute("DROP TRIGGER IF EXISTS entries_ai")
-            for done, batch in enumerate(batches, 1):
-                read_batch(batch)
-                if progress:
-                    progress(min(done * step, len(changed)), len(changed))
-            if bulk:
-                conn.execute("INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")
-                _create_triggers(conn)
-            conn.execute("DELETE FROM dirs")
-            # A folder changed in this very clock tick could change again unseen within
-            # it: record it as unknown so the next read looks again.
-            recent = time.time_ns() - 2_000_000_000
-            conn.executemany(
-                "INSERT INTO dirs (path, mtime_ns, barren) VALUES (?, ?, ?)",
-                [
-                    (path, mtime if mtime < recent else -1, flag)
-                    for flag, group in ((0, folders), (1, barren))
-                    for path, mtime in group.items()
-                ],
-            )
-            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('scope', ?)", (scope,))
-            if full:
-                conn.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_full', ?)",
-                    (str(time.time()),),
+        # Closing the results ends the workers, also when a write fails half way.
+        with contextlib.closing(results):
+            if stream:
+                for done, outcomes in enumerate(results, 1):
+                    with transaction(conn):
+                        write_batch(outcomes)
+                    if progress:
+                        progress(min(done * step, len(changed)), len(changed))
+            with transaction(conn):
+                if bulk:
+                    conn.execute("DROP TRIGGER IF EXISTS entries_ai")
+                for done, outcomes in enumerate(results, 1):
+                    write_batch(outcomes)
+                    if progress:
+                        progress(min(done * step, len(changed)), len(changed))
+                if bulk:
+                    conn.execute("INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")
+                    _create_triggers(conn)
+                conn.execute("DELETE FROM dirs")
+                # A folder changed in this very clock tick could change again unseen
+                # within it: record it as unknown so the next read looks again.
+                recent = time.time_ns() - 2_000_000_000
+                conn.executemany(
+                    "INSERT INTO dirs (path, mtime_ns, barren) VALUES (?, ?, ?)",
+                    [
+                        (path, mtime if mtime < recent else -1, flag)
+                        for flag, group in ((0, folders), (1, barren))
+                        for path, mtime in group.items()
+                    ],
                 )
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('scope', ?)", (scope,)
+                )
+                if full:
+                    conn.execute(
+                        "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_full', ?)",
+                        (str(time.time()),),
+                    )
         if bulk:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
-    def _read_one(
-        self,
-        path: str,
-        stamp: int,
-        size: int,
-        old_hash: str | None,
-        rows: Rows,
-        report: RefreshReport,
-    ) -> tuple[Entry, tuple[int, int, str]] | None:
-        """The entry a changed file holds (and its signature), or None when the file went
-        away, could not be read (queued as broken) or did not change after all."""
-        from narrate.journal.entry import BrokenEntry, Entry
 
+# What reading a changed file came to (read_files): (kind, path, change_ns, size,
+# detail). GONE: the file went away; SAME: touched, but its hash did not change; BROKEN:
+# detail is (hash, reason); ENTRY: detail is (Prepared rows, whether the file is new).
+Outcome = tuple[str, str, int, int, Any]
+GONE, SAME, BROKEN, ENTRY = "gone", "same", "broken", "entry"
+
+
+def read_files(root: Path, batch: list[tuple[str, int, int, str | None]]) -> list[Outcome]:
+    """Read a batch of changed files, (path, change_ns, size, hash known to the index),
+    into outcomes the writer applies in order: the one reading rule of the refresh,
+    called in this process or in the cold build's workers (no SQLite here)."""
+    from narrate.journal.entry import BrokenEntry, Entry
+
+    base = f"{root}/"
+    outcomes: list[Outcome] = []
+    parsed: list[tuple[int, Entry, str]] = []
+    for path, stamp, size, old_hash in batch:
         if stamp < 0:
-            remove_paths(self.conn, [path])
-            report.removed += 1
-            return None
+            outcomes.append((GONE, path, stamp, size, None))
+            continue
         try:
-            data = (self.root / path).read_bytes()
+            with open(base + path, "rb") as handle:
+                data = handle.read()
+                mtime_ns = os.fstat(handle.fileno()).st_mtime_ns
         except FileNotFoundError:
-            remove_paths(self.conn, [path])
-            report.removed += 1
-            return None
+            outcomes.append((GONE, path, stamp, size, None))
+            continue
         except OSError as exc:
-            rows.broken(path, (stamp, size, ""), f"cannot read: {exc.strerror}")
-            report.broken.append((path, f"cannot read: {exc.strerror}"))
-            return None
+            outcomes.append((BROKEN, path, stamp, size, ("", f"cannot read: {exc.strerror}")))
+            continue
         digest = file_hash(data)
         if digest == old_hash:
-            self.conn.execute(
-                "UPDATE files SET change_ns = ?, size = ? WHERE path = ?", (stamp, size, path)
-            )
-            return None
+            outcomes.append((SAME, path, stamp, size, None))
+            continue
         try:
-            entry = Entry.from_bytes(data, path, _mtime_ns(self.root / path) / 1e9)
+            entry = Entry.from_bytes(data, path, mtime_ns / 1e9)
         except BrokenEntry as exc:
-            rows.broken(path, (stamp, size, digest), exc.reason)
-            report.broken.append((path, exc.reason))
-            return None
-        if old_hash is None:
-            report.added += 1
-        else:
-            report.updated += 1
-        return entry, (stamp, size, digest)
+            outcomes.append((BROKEN, path, stamp, size, (digest, exc.reason)))
+            continue
+        parsed.append((len(outcomes), entry, digest))
+        outcomes.append((ENTRY, path, stamp, size, old_hash is None))
+    date_from_history(root, [entry for _, entry, _ in parsed])
+    for at, entry, digest in parsed:
+        kind, path, stamp, size, new = outcomes[at]
+        outcomes[at] = (kind, path, stamp, size, (prepare_rows(entry, (stamp, size, digest)), new))
+    return outcomes
 
 
 def index_path(root: Path) -> Path:
