@@ -268,3 +268,57 @@ def _by_path(journal: Path, serial: dict[str, Any]) -> dict[str, Any]:
     """The serial build, keyed by path."""
     build(journal, parallel=False)
     return dump(idx.index_path(journal), by_path=True)
+
+
+def _read_with_stderr_on(root: Path, terminal: bool, code: str | None = None) -> tuple[str, str]:
+    """(stdout, stderr) of ``narrate list -n 1`` (or a script) with stderr on a terminal
+    or a pipe."""
+    import pty
+
+    args = ["-c", code] if code else ["-m", "narrate"]
+    argv = [sys.executable, *args, "--journal", str(root), "list", "-n", "1"]
+    if not terminal:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout, done.stderr
+    controller, follower = pty.openpty()
+    try:
+        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=follower)
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # the terminal's other end closed: the process is done
+                break
+            if not chunk:
+                break
+            shown += chunk
+        out = process.communicate(timeout=120)[0]
+        assert process.returncode == 0, shown
+    finally:
+        os.close(controller)
+    return out.decode(), shown.decode(errors="replace")
+
+
+def test_a_first_read_shows_a_progress_bar_on_a_terminal_only(
+    journal: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "journal"
+    shutil.copytree(journal, root, symlinks=True)
+    idx.remove_index_files(idx.index_path(root))
+    out, err = _read_with_stderr_on(root, terminal=True)
+    assert "Reading entries" in err
+    assert "1 of " in out + err  # the list itself is printed after the bar
+    idx.remove_index_files(idx.index_path(root))
+    out, err = _read_with_stderr_on(root, terminal=False)
+    assert "Reading entries" not in err and "\x1b" not in err
+    # A normal read at a terminal draws nothing and never loads the bar's code.
+    code = (
+        "import sys\nfrom narrate.cli import main\n"
+        "try:\n    main(sys.argv[1:], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+        "print('loaded' if 'rich.progress' in sys.modules else 'lean')\n"
+    )
+    out, err = _read_with_stderr_on(root, terminal=True, code=code)
+    assert "Reading entries" not in err
+    assert out.strip().endswith("lean")
