@@ -57,6 +57,8 @@ def run(tree: Path, argv: list[str], env: dict[str, str]) -> tuple[float, float,
     process = subprocess.Popen(
         [sys.executable, "-m", "narrate", *argv],
         env=env,
+        # Not the checkout: python -m puts the working folder before PYTHONPATH.
+        cwd=env["HOME"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -90,6 +92,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, help="a journal to copy instead")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--work", type=Path, default=Path("/tmp/cold/bench"))
+    parser.add_argument("--this", type=Path, default=ROOT, help="the tree to time")
     parser.add_argument("--only", choices=["read", "reindex"], help="time one command")
     args = parser.parse_args()
     source = args.corpus or ROOT / "bench" / "corpus" / str(args.size) / "journal"
@@ -98,7 +101,7 @@ def main() -> None:
         args.work.mkdir(parents=True, exist_ok=True)
         shutil.copytree(source, journal, symlinks=True)
     env = clean_env(args.work, journal)
-    trees = {"baseline": args.baseline.resolve(), "this": ROOT}
+    trees = {"baseline": args.baseline.resolve(), "this": args.this.resolve()}
     commands = [c for c in COMMANDS if args.only is None or c[1][0].startswith(args.only)]
     results: dict[tuple[str, str], list[tuple[float, float, int]]] = {}
     for round_number in range(1, args.rounds + 1):
