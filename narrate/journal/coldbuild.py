@@ -58,17 +58,18 @@ def read_batches(root: Path, batches: list[Batch]) -> Generator[list[Outcome], N
     from narrate.journal.index import read_files
 
     workers = _start(min(cores(), len(batches)))
+    where = os.path.abspath(root)  # the workers run in another folder
     done = 0
     try:
         if workers:
             sent = 0
             for sent in range(min(len(batches), len(workers) * AHEAD)):
-                _send(workers[sent % len(workers)], (str(root), batches[sent]))
+                _send(workers[sent % len(workers)], (where, batches[sent]))
             sent = min(len(batches), len(workers) * AHEAD)
             while done < len(batches):
                 outcomes = _receive(workers[done % len(workers)])
                 if sent < len(batches):
-                    _send(workers[sent % len(workers)], (str(root), batches[sent]))
+                    _send(workers[sent % len(workers)], (where, batches[sent]))
                     sent += 1
                 done += 1
                 yield outcomes
@@ -97,6 +98,9 @@ def _start(count: int) -> list[subprocess.Popen[bytes]]:
                     stdout=subprocess.PIPE,
                     stderr=subprocess.DEVNULL,
                     env=env,
+                    # python -m looks in the working folder first: there, it finds
+                    # this narrate whatever folder the caller runs in.
+                    cwd=here,
                     close_fds=True,
                 )
             )

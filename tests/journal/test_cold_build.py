@@ -322,3 +322,17 @@ def test_a_first_read_shows_a_progress_bar_on_a_terminal_only(
     out, err = _read_with_stderr_on(root, terminal=True, code=code)
     assert "Reading entries" not in err
     assert out.strip().endswith("lean")
+
+
+def test_workers_read_a_journal_named_relative_to_a_folder_holding_another_narrate(
+    journal: Path, serial: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A checkout of another narrate in the working folder: python -m would import it.
+    (tmp_path / "narrate").mkdir()
+    (tmp_path / "narrate" / "__init__.py").write_text("raise ImportError('the other one')\n")
+    shutil.copytree(journal, tmp_path / "journal", symlinks=True)
+    monkeypatch.chdir(tmp_path)
+    in_workers_only(monkeypatch)
+    parallel = build(Path("journal"), parallel=True)
+    assert parallel["entries"] == serial["entries"]
+    assert parallel["fts"] == serial["fts"]
