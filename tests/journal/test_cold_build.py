@@ -336,3 +336,15 @@ def test_workers_read_a_journal_named_relative_to_a_folder_holding_another_narra
     parallel = build(Path("journal"), parallel=True)
     assert parallel["entries"] == serial["entries"]
     assert parallel["fts"] == serial["fts"]
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs sched_setaffinity")
+def test_one_core_or_a_few_files_read_in_process() -> None:
+    assert not coldbuild.worth_it(coldbuild.PARALLEL_MIN - 1)
+    assert coldbuild.worth_it(coldbuild.PARALLEL_MIN)
+    code = (
+        "import os\nos.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})\n"
+        "from narrate.journal import coldbuild\nprint(coldbuild.worth_it(10**6))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr
