@@ -22,14 +22,15 @@ import queue
 import subprocess
 import sys
 import threading
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from narrate.journal.index import Outcome
 
-Batch = list[tuple[str, int, int, "str | None"]]
+Batch = list[tuple[str, int, int]]  # (path, change_ns, size) of changed files
+Task = tuple[str, Batch, dict[str, str]]  # (journal, batch, the hashes the index knows)
 
 # Below this many changed files the workers' start-up (~0.2 s) costs more than it saves:
 # a normal read, an add, a pull of a few days' entries stay in one process.
@@ -52,9 +53,12 @@ def worth_it(files: int) -> bool:
     return files >= PARALLEL_MIN and cores() >= 2
 
 
-def read_batches(root: Path, batches: list[Batch]) -> Generator[list[Outcome], None, None]:
-    """``index.read_files`` of each batch, in order, read by one worker per core;
-    closing the generator (or an error) ends the workers."""
+def read_batches(
+    root: Path, batches: list[Batch], hashes: Mapping[str, str]
+) -> Generator[list[Outcome], None, None]:
+    """``index.read_files`` of each batch (with the ``hashes`` the index knows), in
+    order, read by one worker per core; closing the generator (or an error) ends the
+    workers."""
     from narrate.journal.index import read_files
 
     workers = _start(min(cores(), len(batches)))
@@ -64,12 +68,12 @@ def read_batches(root: Path, batches: list[Batch]) -> Generator[list[Outcome], N
         if workers:
             sent = 0
             for sent in range(min(len(batches), len(workers) * AHEAD)):
-                _send(workers[sent % len(workers)], (where, batches[sent]))
+                _send(workers[sent % len(workers)], _task(where, batches[sent], hashes))
             sent = min(len(batches), len(workers) * AHEAD)
             while done < len(batches):
                 outcomes = _receive(workers[done % len(workers)])
                 if sent < len(batches):
-                    _send(workers[sent % len(workers)], (where, batches[sent]))
+                    _send(workers[sent % len(workers)], _task(where, batches[sent], hashes))
                     sent += 1
                 done += 1
                 yield outcomes
@@ -78,7 +82,11 @@ def read_batches(root: Path, batches: list[Batch]) -> Generator[list[Outcome], N
     finally:
         _stop(workers)
     for batch in batches[done:]:
-        yield read_files(root, batch)
+        yield read_files(root, batch, hashes)
+
+
+def _task(root: str, batch: Batch, hashes: Mapping[str, str]) -> Task:
+    return root, batch, {path: hashes[path] for path, _, _ in batch if path in hashes}
 
 
 def _start(count: int) -> list[subprocess.Popen[bytes]]:
@@ -110,7 +118,7 @@ def _start(count: int) -> list[subprocess.Popen[bytes]]:
     return workers
 
 
-def _send(worker: subprocess.Popen[bytes], task: tuple[str, Batch]) -> None:
+def _send(worker: subprocess.Popen[bytes], task: Task) -> None:
     assert worker.stdin is not None
     pickle.dump(task, worker.stdin, protocol=pickle.HIGHEST_PROTOCOL)
     worker.stdin.flush()
@@ -154,8 +162,9 @@ def _serve(tasks: IO[bytes], results: IO[bytes]) -> None:
 
     threading.Thread(target=listen, daemon=True).start()
     while (task := inbox.get()) is not None:
-        root, batch = task
-        pickle.dump(read_files(Path(root), batch), results, protocol=pickle.HIGHEST_PROTOCOL)
+        root, batch, hashes = task
+        outcomes = read_files(Path(root), batch, hashes)
+        pickle.dump(outcomes, results, protocol=pickle.HIGHEST_PROTOCOL)
         results.flush()
 
 

@@ -31,7 +31,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -946,18 +946,17 @@ class Refresher:
         if stream:
             changed.sort(reverse=True)
         step = STREAM_BATCH if stream else BATCH
-        work = [(path, stamp, size, hashes.get(path)) for path, stamp, size in changed]
-        batches = [work[i : i + step] for i in range(0, len(work), step)]
+        batches = [changed[i : i + step] for i in range(0, len(changed), step)]
         # Many files to parse (a new device's first read, reindex --full): worker
         # processes parse them (narrate.journal.coldbuild), this one writes, in the
         # same order and batches, so the index is the same row for row.
         from narrate.journal import coldbuild
 
         results: Generator[list[Outcome], None, None]
-        if coldbuild.worth_it(len(work)):
-            results = coldbuild.read_batches(self.root, batches)
+        if coldbuild.worth_it(len(changed)):
+            results = coldbuild.read_batches(self.root, batches, hashes)
         else:
-            results = (read_files(self.root, batch) for batch in batches)
+            results = (read_files(self.root, batch, hashes) for batch in batches)
 
         def write_batch(outcomes: list[Outcome]) -> None:
             first = next_rowid(conn)
@@ -1040,16 +1039,19 @@ Outcome = tuple[str, str, int, int, Any]
 GONE, SAME, BROKEN, ENTRY = "gone", "same", "broken", "entry"
 
 
-def read_files(root: Path, batch: list[tuple[str, int, int, str | None]]) -> list[Outcome]:
-    """Read a batch of changed files, (path, change_ns, size, hash known to the index),
-    into outcomes the writer applies in order: the one reading rule of the refresh,
-    called in this process or in the cold build's workers (no SQLite here)."""
+def read_files(
+    root: Path, batch: list[tuple[str, int, int]], hashes: Mapping[str, str]
+) -> list[Outcome]:
+    """Read a batch of changed files, (path, change_ns, size), with the hashes the
+    index knows of them, into outcomes the writer applies in order: the one reading rule
+    of the refresh, called in this process or in the cold build's workers (no SQLite)."""
     from narrate.journal.entry import BrokenEntry, Entry
 
     base = f"{root}/"
     outcomes: list[Outcome] = []
     parsed: list[tuple[int, Entry, str]] = []
-    for path, stamp, size, old_hash in batch:
+    for path, stamp, size in batch:
+        old_hash = hashes.get(path)
         if stamp < 0:
             outcomes.append((GONE, path, stamp, size, None))
             continue

@@ -165,7 +165,7 @@ def test_the_generated_journal_has_every_kind_of_file(serial: dict[str, Any]) ->
 def in_workers_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make sure the files are read by the workers, not by this process."""
 
-    def here(root: Path, batch: object) -> None:
+    def here(*args: object) -> None:
         raise AssertionError("read in the writing process")
 
     monkeypatch.setattr(idx, "read_files", here)
@@ -348,3 +348,33 @@ def test_one_core_or_a_few_files_read_in_process() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_a_parallel_refresh_of_touched_and_edited_files_is_the_serial_one(
+    journal: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files the index knows whose signatures changed: most only touched (the hash
+    decides), some edited, some gone, read by workers as in one process."""
+    dumps = []
+    for parallel in (False, True):
+        root = tmp_path / f"journal-{parallel}"
+        shutil.copytree(journal, root, symlinks=True)
+        build(root, parallel=False)
+        files = sorted((root / "entries").rglob("*.md"))
+        for number, path in enumerate(files):
+            if number % 100 == 1:
+                path.write_text(path.read_text("utf-8").replace("Entry", "Edited"), "utf-8")
+            elif number % 100 == 2:
+                path.unlink()
+            else:
+                os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+        with monkeypatch.context() as patch:
+            if parallel:
+                in_workers_only(patch)
+            patch.setattr(coldbuild, "PARALLEL_MIN", 2000 if parallel else 10**9)
+            conn = idx.connect(idx.index_path(root))
+            report = idx.Refresher(root, conn).run(full=True)
+            conn.close()
+        assert report.updated and report.removed and not report.added
+        dumps.append(((report.updated, report.removed), dump(idx.index_path(root), by_path=True)))
+    assert dumps[0] == dumps[1]
