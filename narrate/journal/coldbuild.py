@@ -91,6 +91,7 @@ def _task(root: str, batch: Batch, hashes: Mapping[str, str]) -> Task:
 
 def _start(count: int) -> list[subprocess.Popen[bytes]]:
     import narrate
+    from narrate.journal.gitrun import start_worker
 
     env = dict(os.environ)
     # The workers import the same narrate as this process, wherever it came from.
@@ -99,19 +100,9 @@ def _start(count: int) -> list[subprocess.Popen[bytes]]:
     workers: list[subprocess.Popen[bytes]] = []
     try:
         for _ in range(count):
-            workers.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "narrate.journal.coldbuild"],
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.DEVNULL,
-                    env=env,
-                    # python -m looks in the working folder first: there, it finds
-                    # this narrate whatever folder the caller runs in.
-                    cwd=here,
-                    close_fds=True,
-                )
-            )
+            # python -m looks in the working folder first: in narrate's own folder
+            # it finds this narrate whatever folder the caller runs in.
+            workers.append(start_worker("narrate.journal.coldbuild", env, here))
     except OSError:
         _stop(workers)
         return []
