@@ -110,6 +110,10 @@ def open_journal(ctx: click.Context) -> Journal:
     from narrate.journal.core import Journal
 
     journal = Journal.open(journal_path(ctx), ignore=load_settings(ctx).ignore)
+    import sys
+
+    if sys.stderr.isatty():
+        journal.reading = ReadingBar
     ctx.call_on_close(journal.close)
     ctx.call_on_close(say_notices)
     return journal
@@ -214,6 +218,41 @@ def load_settings(ctx: click.Context | None = None) -> Config:
         for warning in config.warnings:
             click.echo(f"narrate: warning: {warning}", err=True)
     return config
+
+
+# A read with more files than this to read (a new device's first read) shows a bar.
+BAR_FILES = 2000
+
+
+class ReadingBar:
+    """A refresh's progress (``Journal.reading``): a bar on stderr once it has many
+    files to read, a new device's first read; rich is imported then, never on a
+    normal read."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def __enter__(self) -> Callable[[int, int], None]:
+        return self.progress
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+    def progress(self, done: int, total: int) -> None:
+        """Show that ``done`` of ``total`` files are read."""
+        if total <= BAR_FILES:
+            return
+        if self.bar is None:
+            from rich.progress import Progress
+
+            from narrate import output
+
+            self.bar = Progress(console=output.console(stderr=True), transient=True)
+            self.bar.start()
+            self.bar.add_task("Reading entries", total=total)
+        self.bar.update(self.bar.task_ids[0], completed=done, total=total)
 
 
 def run_with_progress(work: Callable[[Callable[[int, int], None]], T]) -> T:

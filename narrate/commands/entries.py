@@ -435,7 +435,10 @@ def list_(
     last = parse_date_option(until, "--until")
     if first and last and first > last:
         raise NarrateError(f"--since {first} is after --until {last}; swap them")
-    tag_list = [t.lstrip("#").lower() for t in tags]
+    from narrate.journal.entry import normalise_tag, tag_key
+
+    # The one tag grammar, as search's #tag reads it (Straße is strasse, "lang/" is lang).
+    tag_list = [normalise_tag(t) or tag_key(t.lstrip("#")) for t in tags]
     items = journal.entries(
         limit=None if show_all else limit, since=first, until=last, tags=tag_list
     )

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     )
 
 T = TypeVar("T")
+Progress = Callable[[int, int], None]
 
 # Everything a listing needs, without the body.
 LIST_COLUMNS = (
@@ -149,6 +150,9 @@ class Journal:
         """What ``create`` did (None for a journal opened with ``open``)."""
         # Why the index is in memory (its file cannot be opened or written), or None.
         self.index_unavailable: str | None = None
+        self.reading: Callable[[], contextlib.AbstractContextManager[Progress]] | None = None
+        """What shows a refresh's progress when it has many files to read (the CLI's
+        bar on a terminal): entered around every refresh given no ``progress``."""
 
     # ------------------------------------------------------------------ opening
 
@@ -274,7 +278,11 @@ class Journal:
             refresher = idx.Refresher(self.root, self._connection, self.ignore)
             return refresher.run(full=full, progress=progress, stream=stream)
 
-        report = self._guarded(run, refill=False)
+        if progress is None and self.reading is not None:
+            with self.reading() as progress:
+                report = self._guarded(run, refill=False)
+        else:
+            report = self._guarded(run, refill=False)
         self._fresh = True
         self.last_refresh = report
         return report

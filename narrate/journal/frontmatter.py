@@ -100,6 +100,18 @@ def _fast_value(value: str) -> Any:
     return _quoted_or_plain(value)
 
 
+# YAML reads "key:" as a key only within 1,024 characters of where the key starts.
+_MAX_SIMPLE_KEY = 1000
+
+
+def _key_line(line: str) -> re.Match[str] | None:
+    """A ``key: value`` line the fast reader takes (a key YAML would take as one)."""
+    match = _KEY_LINE.fullmatch(line)
+    if match and line.index(":", match.end(1)) - match.start(1) >= _MAX_SIMPLE_KEY:
+        raise _Fallback
+    return match
+
+
 def _fast_items(lines: list[str], start: int) -> tuple[list[dict[str, Any]], int]:
     """The block list of flat mappings narrate writes under a key (``practice:``):
     ``  - key: value`` opens an item, ``    key: value`` continues it. Returns the
@@ -115,7 +127,7 @@ def _fast_items(lines: list[str], start: int) -> tuple[list[dict[str, Any]], int
             body = line[4:]
         else:
             raise _Fallback
-        match = _KEY_LINE.fullmatch(body)
+        match = _key_line(body)
         if not match or not match.group(2):
             raise _Fallback  # a nested block, a bare "- value" or not a key at all
         items[-1][match.group(1)] = _fast_value(match.group(2))
@@ -140,7 +152,7 @@ def _fast_parse(text: str) -> dict[str, Any]:
         index += 1
         if not line or line.startswith("#"):
             continue
-        match = _KEY_LINE.fullmatch(line)
+        match = _key_line(line)
         if not match:
             raise _Fallback
         key, value = match.group(1), match.group(2) or ""

@@ -367,3 +367,20 @@ def _kill(process: subprocess.Popen[bytes] | subprocess.Popen[str], group: bool)
     else:
         process.kill()
     process.communicate()
+
+
+def start_worker(module: str, env: Mapping[str, str], cwd: str) -> subprocess.Popen[bytes]:
+    """Start ``python -m MODULE`` with this interpreter, talking over its stdin and stdout:
+    the cold build's parsing workers (narrate.journal.coldbuild), the one process besides
+    git, gpg and the editor that narrate starts. Raises OSError if it cannot start."""
+    import sys
+
+    return subprocess.Popen(
+        [sys.executable, "-m", module],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=dict(env),
+        cwd=cwd,
+        close_fds=True,
+    )

@@ -30,7 +30,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -71,10 +71,10 @@ BARREN_EVERY = 10
 CURSOR = "check-cursor"
 HOT_MONTHS = 2
 HOT_FOLDERS = 2  # outside entries/: the most recently changed folders
-# In a hot folder whose names did not change, each read re-stats this many newest files
-# (by name: entries are named by date) and this many it last saw change; the rest of a
-# busy month waits for the slice, so a read costs the same at 300 entries a month or 8,000.
-HOT_FILES = 300
+# In a hot month whose folder time did not change, each read re-stats this many newest
+# files (by name: entries are named by date) and this many it last saw change; the rest
+# of a busier month (over ~30 entries a day) waits for the slice.
+HOT_FILES = 1000
 BATCH = 2000
 STREAM_BATCH = 250  # the app's first read: entries appear a screenful at a time
 
@@ -487,6 +487,59 @@ def remove_paths(conn: sqlite3.Connection, paths: list[str]) -> None:
         conn.execute(f"DELETE FROM files WHERE path IN ({marks})", chunk)
 
 
+# An entry's rows without its rowid: (entries values in _ENTRY_COLUMNS order, tags,
+# practice rows, shares rows, files row). Plain tuples, so a worker process can make
+# them and send them to the one process that writes.
+Prepared = tuple[
+    tuple[Any, ...],
+    list[str],
+    list[tuple[Any, ...]],
+    list[tuple[str, str, str]],
+    tuple[str, str, int, int, str, str | None],
+]
+
+
+def prepare_rows(entry: Entry, signature: tuple[int, int, str]) -> Prepared:
+    """The rows an entry and its file signature are stored as (the one home of that
+    mapping: the serial read, the parallel cold build and narrate's own writes)."""
+    from narrate.journal.checkbacks import trail
+
+    row = entry_row(entry)
+    areas = [p.area for p in entry.practice]
+    practice: list[tuple[Any, ...]] = []
+    for i, p in enumerate(entry.practice):
+        checks = trail(entry.body, p.area, p.change, p.extra.get("checked"),
+                       only_change=areas.count(p.area) == 1)  # fmt: skip
+        changed = [c["date"] for c in checks if c["status"]]
+        practice.append(
+            (
+                i,
+                p.area,
+                p.change,
+                p.before,
+                p.source,
+                p.status,
+                p.review_after,
+                last_checked(p.extra.get("checked")),
+                json.dumps(checks, ensure_ascii=False),
+                max(changed) if changed else None,
+                row["day"],
+                row["sort"],
+            )
+        )
+    shares = [
+        (str(s.get("community", "")), str(s.get("path", "")), str(s.get("at", "")))
+        for s in entry.shared
+    ]
+    return (
+        tuple(row[c] for c in _ENTRY_COLUMNS),
+        json.loads(row["tags"]),
+        practice,
+        shares,
+        (entry.path, folder_of(entry.path), *signature, None),
+    )
+
+
 class Rows:
     """Rows for a batch of entries, written with one executemany per table."""
 
@@ -500,40 +553,19 @@ class Rows:
 
     def add(self, entry: Entry, signature: tuple[int, int, str]) -> None:
         """Queue an entry and its file signature."""
-        from narrate.journal.checkbacks import trail
+        self.add_prepared(prepare_rows(entry, signature))
 
+    def add_prepared(self, prepared: Prepared) -> None:
+        """Queue an entry's rows made by ``prepare_rows`` (here or in a worker process),
+        numbering them with the next rowid."""
+        values, tags, practice, shares, file = prepared
         rowid = self.next_rowid
         self.next_rowid += 1
-        row = entry_row(entry)
-        self.entries.append((rowid, *(row[c] for c in _ENTRY_COLUMNS)))
-        self.tags.extend((rowid, tag) for tag in json.loads(row["tags"]))
-        areas = [p.area for p in entry.practice]
-        for i, p in enumerate(entry.practice):
-            checks = trail(entry.body, p.area, p.change, p.extra.get("checked"),
-                           only_change=areas.count(p.area) == 1)  # fmt: skip
-            changed = [c["date"] for c in checks if c["status"]]
-            self.practice.append(
-                (
-                    rowid,
-                    i,
-                    p.area,
-                    p.change,
-                    p.before,
-                    p.source,
-                    p.status,
-                    p.review_after,
-                    last_checked(p.extra.get("checked")),
-                    json.dumps(checks, ensure_ascii=False),
-                    max(changed) if changed else None,
-                    row["day"],
-                    row["sort"],
-                )
-            )
-        self.shares.extend(
-            (rowid, str(s.get("community", "")), str(s.get("path", "")), str(s.get("at", "")))
-            for s in entry.shared
-        )
-        self.files.append((entry.path, folder_of(entry.path), *signature, None))
+        self.entries.append((rowid, *values))
+        self.tags.extend((rowid, tag) for tag in tags)
+        self.practice.extend((rowid, *change) for change in practice)
+        self.shares.extend((rowid, *share) for share in shares)
+        self.files.append(file)
 
     def broken(self, path: str, signature: tuple[int, int, str], reason: str) -> None:
         """Queue a file that could not be read, so every read can say so cheaply."""
@@ -609,13 +641,6 @@ def store_broken(
     rows = Rows(0)
     rows.broken(path, signature, reason)
     rows.write(conn)
-
-
-def _mtime_ns(path: Path) -> int:
-    try:
-        return os.stat(path).st_mtime_ns
-    except OSError:
-        return 0
 
 
 def parse_file(root: Path, rel: str, data: bytes, mtime_ns: int) -> Entry:
@@ -725,16 +750,18 @@ class Refresher:
             for rel, mtime in current_dirs.items()
             if full or rel in hot or known_dirs.get(rel) != mtime
         ]
-        # Same names, same folder time: only an edit in place can have happened there, so
-        # the files the index knows are stat'ed by path and the folder is not listed (in
-        # a small journal all of them; else the hot folders' recent ones).
+        # A busy hot month whose folder time did not move (its names are as they were,
+        # unless something put the time back): its newest and last changed files are
+        # stat'ed by path and the slice covers the rest, so a read costs the same at
+        # 300 entries a month or 8,000. A small journal, and hot folders outside
+        # entries/ (notes not named by date), are listed and stat'ed whole as before.
         in_place = (
             []
-            if walk
+            if full
             else [
                 rel
                 for rel in to_scan
-                if (full or rel in hot) and known_dirs.get(rel) == current_dirs[rel]
+                if rel in hot and _is_month(rel) and known_dirs.get(rel) == current_dirs[rel]
             ]
         )
         to_scan = [rel for rel in to_scan if rel not in in_place]
@@ -759,8 +786,7 @@ class Refresher:
             to_scan += [rel for rel in current_dirs if rel not in before]
             if in_place:
                 found = {path for path, _, _ in changed}
-                rows = self._signatures(in_place) if full else self._recent_files(in_place)
-                recent = [row for row in rows if row[0] not in found]
+                recent = [row for row in self._recent_files(in_place) if row[0] not in found]
                 changed += self._restat(recent)
                 report.stat_files += len(recent)
         seen: set[str] = set()
@@ -856,17 +882,6 @@ class Refresher:
             if (change_ns(stat), stat.st_size) != (stamp, size):
                 changed.append((path, change_ns(stat), stat.st_size))
         return changed
-
-    def _signatures(self, folders: list[str]) -> list[tuple[str, int, int]]:
-        """Every file the index knows in ``folders``, as (path, change_ns, size)."""
-        wanted = set(folders)
-        return [
-            (path, stamp, size)
-            for path, folder, stamp, size in self.conn.execute(
-                "SELECT path, dir, change_ns, size FROM files"
-            )
-            if folder in wanted
-        ]
 
     def _recent_files(self, folders: list[str]) -> list[tuple[str, int, int]]:
         """The HOT_FILES newest files (by name) of each folder and the HOT_FILES it last
@@ -996,7 +1011,7 @@ class Refresher:
             hashes.update(
                 conn.execute(f"SELECT path, hash FROM files WHERE path IN ({marks})", chunk)
             )
-        # Loading an empty index: one transaction, FTS built once at the end instead of
+        # Loading an empty index: one transaction, FTS built a batch at a time instead of
         # row by row (measured ~2x faster at 10k); a crash rolls it all back. Streaming
         # (the app's first read): newest files first, each batch committed as it is read
         # so the list can show it; a crash keeps those batches, and the next read, whose
@@ -1005,107 +1020,148 @@ class Refresher:
         if stream:
             changed.sort(reverse=True)
         step = STREAM_BATCH if stream else BATCH
-
-        def read_batch(batch: list[tuple[str, int, int]]) -> None:
-            rows = Rows(next_rowid(conn))
-            parsed: list[tuple[Entry, tuple[int, int, str]]] = []
-            for path, stamp, size in batch:
-                found = self._read_one(path, stamp, size, hashes.get(path), rows, report)
-                if found is not None:
-                    parsed.append(found)
-            date_from_history(self.root, [entry for entry, _ in parsed])
-            for entry, signature in parsed:
-                rows.add(entry, signature)
-            rows.write(conn)
-
         batches = [changed[i : i + step] for i in range(0, len(changed), step)]
-        if stream:
-            for done, batch in enumerate(batches, 1):
-                with transaction(conn):
-                    read_batch(batch)
-                if progress:
-                    progress(min(done * step, len(changed)), len(changed))
-            batches = []
-        with transaction(conn):
+        # Many files to parse (a new device's first read, reindex --full): worker
+        # processes parse them (narrate.journal.coldbuild), this one writes, in the
+        # same order and batches, so the index is the same row for row.
+        from narrate.journal import coldbuild
+
+        results: Generator[list[Outcome], None, None]
+        if coldbuild.worth_it(len(changed)):
+            results = coldbuild.read_batches(self.root, batches, hashes)
+        else:
+            results = (read_files(self.root, batch, hashes) for batch in batches)
+
+        def write_batch(outcomes: list[Outcome]) -> None:
+            first = next_rowid(conn)
+            rows = Rows(first)
+            for kind, path, stamp, size, detail in outcomes:
+                if kind == GONE:
+                    remove_paths(conn, [path])
+                    report.removed += 1
+                elif kind == SAME:
+                    conn.execute(
+                        "UPDATE files SET change_ns = ?, size = ? WHERE path = ?",
+                        (stamp, size, path),
+                    )
+                elif kind == BROKEN:
+                    digest, reason = detail
+                    rows.broken(path, (stamp, size, digest), reason)
+                    report.broken.append((path, reason))
+                else:
+                    prepared, new = detail
+                    rows.add_prepared(prepared)
+                    if new:
+                        report.added += 1
+                    else:
+                        report.updated += 1
+            rows.write(conn)
             if bulk:
-                conn.execute("DROP TRIGGER IF EXISTS entries_ai")
-                conn.execute("DROP TRIGGER IF EXISTS tags_ai")
-            for done, batch in enumerate(batches, 1):
-                read_batch(batch)
-                if progress:
-                    progress(min(done * step, len(changed)), len(changed))
-            if bulk:
-                conn.execute("INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")
-                conn.execute("DELETE FROM tag_counts")
+                # The full text of the batch in one statement (as fast as one rebuild
+                # at the end, measured), so it is built while the workers still parse.
                 conn.execute(
-                    "INSERT INTO tag_counts (tag, n) SELECT tag, count(*) FROM tags GROUP BY tag"
+                    "INSERT INTO entries_fts (rowid, title, body, aliases) "
+                    "SELECT rowid, title, body, aliases FROM entries WHERE rowid >= ?",
+                    (first,),
                 )
-                _create_triggers(conn)
-            conn.execute("DELETE FROM dirs")
-            # A folder changed in this very clock tick could change again unseen within
-            # it: record it as unknown so the next read looks again.
-            recent = time.time_ns() - 2_000_000_000
-            conn.executemany(
-                "INSERT INTO dirs (path, mtime_ns, barren) VALUES (?, ?, ?)",
-                [
-                    (path, mtime if mtime < recent else -1, flag)
-                    for flag, group in ((0, folders), (1, barren))
-                    for path, mtime in group.items()
-                ],
-            )
-            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('scope', ?)", (scope,))
-            if full:
+
+        # Closing the results ends the workers, also when a write fails half way.
+        with contextlib.closing(results):
+            if stream:
+                for done, outcomes in enumerate(results, 1):
+                    with transaction(conn):
+                        write_batch(outcomes)
+                    if progress:
+                        progress(min(done * step, len(changed)), len(changed))
+            with transaction(conn):
+                if bulk:
+                    conn.execute("DROP TRIGGER IF EXISTS entries_ai")
+                    conn.execute("DROP TRIGGER IF EXISTS tags_ai")
+                for done, outcomes in enumerate(results, 1):
+                    write_batch(outcomes)
+                    if progress:
+                        progress(min(done * step, len(changed)), len(changed))
+                if bulk:
+                    # Counted once over the loaded rows, not one upsert per tag row.
+                    conn.execute("DELETE FROM tag_counts")
+                    conn.execute(
+                        "INSERT INTO tag_counts (tag, n) SELECT tag, count(*) FROM tags "
+                        "GROUP BY tag"
+                    )
+                    _create_triggers(conn)
+                conn.execute("DELETE FROM dirs")
+                # A folder changed in this very clock tick could change again unseen
+                # within it: record it as unknown so the next read looks again.
+                recent = time.time_ns() - 2_000_000_000
+                conn.executemany(
+                    "INSERT INTO dirs (path, mtime_ns, barren) VALUES (?, ?, ?)",
+                    [
+                        (path, mtime if mtime < recent else -1, flag)
+                        for flag, group in ((0, folders), (1, barren))
+                        for path, mtime in group.items()
+                    ],
+                )
                 conn.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_full', ?)",
-                    (str(time.time()),),
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('scope', ?)", (scope,)
                 )
+                if full:
+                    conn.execute(
+                        "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_full', ?)",
+                        (str(time.time()),),
+                    )
         if bulk:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
-    def _read_one(
-        self,
-        path: str,
-        stamp: int,
-        size: int,
-        old_hash: str | None,
-        rows: Rows,
-        report: RefreshReport,
-    ) -> tuple[Entry, tuple[int, int, str]] | None:
-        """The entry a changed file holds (and its signature), or None when the file went
-        away, could not be read (queued as broken) or did not change after all."""
-        from narrate.journal.entry import BrokenEntry, Entry
 
+# What reading a changed file came to (read_files): (kind, path, change_ns, size,
+# detail). GONE: the file went away; SAME: touched, but its hash did not change; BROKEN:
+# detail is (hash, reason); ENTRY: detail is (Prepared rows, whether the file is new).
+Outcome = tuple[str, str, int, int, Any]
+GONE, SAME, BROKEN, ENTRY = "gone", "same", "broken", "entry"
+
+
+def read_files(
+    root: Path, batch: list[tuple[str, int, int]], hashes: Mapping[str, str]
+) -> list[Outcome]:
+    """Read a batch of changed files, (path, change_ns, size), with the hashes the
+    index knows of them, into outcomes the writer applies in order: the one reading rule
+    of the refresh, called in this process or in the cold build's workers (no SQLite)."""
+    from narrate.journal.entry import BrokenEntry, Entry
+
+    base = f"{root}/"
+    outcomes: list[Outcome] = []
+    parsed: list[tuple[int, Entry, str]] = []
+    for path, stamp, size in batch:
+        old_hash = hashes.get(path)
         if stamp < 0:
-            remove_paths(self.conn, [path])
-            report.removed += 1
-            return None
+            outcomes.append((GONE, path, stamp, size, None))
+            continue
         try:
-            data = (self.root / path).read_bytes()
+            with open(base + path, "rb") as handle:
+                data = handle.read()
+                mtime_ns = os.fstat(handle.fileno()).st_mtime_ns
         except FileNotFoundError:
-            remove_paths(self.conn, [path])
-            report.removed += 1
-            return None
+            outcomes.append((GONE, path, stamp, size, None))
+            continue
         except OSError as exc:
-            rows.broken(path, (stamp, size, ""), f"cannot read: {exc.strerror}")
-            report.broken.append((path, f"cannot read: {exc.strerror}"))
-            return None
+            outcomes.append((BROKEN, path, stamp, size, ("", f"cannot read: {exc.strerror}")))
+            continue
         digest = file_hash(data)
         if digest == old_hash:
-            self.conn.execute(
-                "UPDATE files SET change_ns = ?, size = ? WHERE path = ?", (stamp, size, path)
-            )
-            return None
+            outcomes.append((SAME, path, stamp, size, None))
+            continue
         try:
-            entry = Entry.from_bytes(data, path, _mtime_ns(self.root / path) / 1e9)
+            entry = Entry.from_bytes(data, path, mtime_ns / 1e9)
         except BrokenEntry as exc:
-            rows.broken(path, (stamp, size, digest), exc.reason)
-            report.broken.append((path, exc.reason))
-            return None
-        if old_hash is None:
-            report.added += 1
-        else:
-            report.updated += 1
-        return entry, (stamp, size, digest)
+            outcomes.append((BROKEN, path, stamp, size, (digest, exc.reason)))
+            continue
+        parsed.append((len(outcomes), entry, digest))
+        outcomes.append((ENTRY, path, stamp, size, old_hash is None))
+    date_from_history(root, [entry for _, entry, _ in parsed])
+    for at, entry, digest in parsed:
+        kind, path, stamp, size, new = outcomes[at]
+        outcomes[at] = (kind, path, stamp, size, (prepare_rows(entry, (stamp, size, digest)), new))
+    return outcomes
 
 
 def index_path(root: Path) -> Path:

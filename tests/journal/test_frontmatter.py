@@ -444,3 +444,21 @@ def item_blocks(draw: st.DrawFn) -> str:
 @given(item_blocks())
 def test_fast_parser_agrees_with_yaml_on_the_item_blocks_it_accepts(text: str) -> None:
     agrees_with_yaml(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "k" * 1030 + ": v\n",
+        "practice:\n  - " + "k" * 1030 + ": v\n",
+        "practice:\n  - area: sleep\n    " + "k" * 1030 + ": v\n",
+    ],
+    ids=["top-level", "opening-an-item", "continuing-an-item"],
+)
+def test_a_key_longer_than_yaml_takes_falls_back(text: str) -> None:
+    # YAML takes "key:" as a key only within 1,024 characters; the fast reader must not
+    # read a document YAML refuses.
+    with pytest.raises(FrontMatterError):
+        fm._yaml_load(text)
+    with pytest.raises(fm._Fallback):
+        fm._fast_parse(text)
