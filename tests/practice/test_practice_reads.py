@@ -78,7 +78,7 @@ def practised(journal: Journal, root: Path) -> Journal:
     changes in one entry, check-backs answered (one adopting, one dropping), a change
     adopted from a community feed's source, odd YAML values and a broken file."""
     made: list[Entry] = []
-    for days, area, change, extra in [
+    changes: list[tuple[int, str, str, dict[str, Any]]] = [
         (200, "testing", "Tests first", {"source": "python-cop"}),
         (90, "code-review", "Review in pairs", {"before": "Reviewed alone", "status": "adopted"}),
         (45, "ci", "Retry flaky tests", {"source": "sam (member of python-cop)"}),
@@ -86,7 +86,8 @@ def practised(journal: Journal, root: Path) -> Journal:
         (10, "planning", "Timebox spikes", {"status": "dropped", "review_after": "2030-01-01"}),
         (3, "ci", "Lint before push", {"review_after": (TODAY - dt.timedelta(days=1)).isoformat()}),
         (1, "testing", "Snapshot the app", {}),
-    ]:
+    ]
+    for days, area, change, extra in changes:
         made.append(
             journal.add(
                 Entry.new(
@@ -122,7 +123,7 @@ def practised(journal: Journal, root: Path) -> Journal:
 
 def reference(root: Path) -> list[dict[str, Any]]:
     """``narrate practice --json`` computed from the files alone, newest first."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     with Journal.open(root) as fresh:
         entries = list(fresh.iter_entries())
     for entry in entries:
