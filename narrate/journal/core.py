@@ -73,10 +73,10 @@ def row_to_json(row: sqlite3.Row, body: bool = False) -> EntryItem:
 
 # Journal.practice: the columns read, and the PracticeItem key each one fills.
 _PRACTICE_COLUMNS = (
-    "e.id", "e.title", "e.created", "e.path", "p.position", "p.area", "p.change", "p.before",
-    "p.source", "p.status", "p.review_after", "p.last_checked", "p.day",
+    "entry_id", "title", "created", "path", "position", "area", "change", "before", "source",
+    "status", "review_after", "last_checked", "day",
 )  # fmt: skip
-_PRACTICE_KEYS = tuple(column.partition(".")[2] for column in _PRACTICE_COLUMNS)
+_PRACTICE_KEYS = ("id", *_PRACTICE_COLUMNS[1:])
 
 
 def _tuples(db: sqlite3.Connection, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
@@ -440,23 +440,30 @@ class Journal:
         area: str | None = None,
         since: dt.date | None = None,
         status: str | None = None,
+        limit: int | None = None,
     ) -> list[PracticeItem]:
-        """Practice changes with their entry's id, title and created, newest first."""
-        where, params = ["1"], []
+        """Practice changes with their entry's id, title and created, newest first (the
+        ``limit`` newest)."""
+        where: list[str] = ["1"]
+        params: list[Any] = []
         if area:
-            where.append("p.area = ?")
+            where.append("area = ?")
             params.append(area)
         if since:
-            where.append("p.day >= ?")
+            where.append("day >= ?")
             params.append(since.isoformat())
         if status:
-            where.append("p.status = ?")
+            where.append("status = ?")
             params.append(status)
+        # The practice rows hold their entry's columns: no join (58 ms for the 11,310
+        # changes of a 100k journal, 16 without), and practice_recent gives the order.
         sql = (
-            f"SELECT {', '.join(_PRACTICE_COLUMNS)} "
-            "FROM practice p JOIN entries e ON e.rowid = p.entry "
-            f"WHERE {' AND '.join(where)} ORDER BY p.sort DESC, p.position"
+            f"SELECT {', '.join(_PRACTICE_COLUMNS)} FROM practice "
+            f"WHERE {' AND '.join(where)} ORDER BY sort DESC, position"
         )
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
         # Plain tuples zipped with the keys: half the time of sqlite3.Row lookups for the
         # 11,000 changes of a 100k journal (20 ms instead of 40).
         rows = self._query(lambda db: _tuples(db, sql, params))
