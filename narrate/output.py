@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from narrate.humane import humane_date as humane_date  # the one humane date, for commands
@@ -250,7 +250,6 @@ def entry_view(item: dict[str, Any]) -> list[Any]:
 def print_paged(renderables: Sequence[Any], no_pager: bool = False) -> None:
     """Print Rich renderables; at a terminal, output taller than it goes through the
     pager as git does ($PAGER, default ``less -FRX``). Piped output never is."""
-    import os
     import shutil
 
     import click
@@ -271,9 +270,19 @@ def print_paged(renderables: Sequence[Any], no_pager: bool = False) -> None:
     if text.count("\n") < shutil.get_terminal_size().lines - 1:
         click.echo(text, nl=False)
         return
+    page_lines([text])
+
+
+def page_lines(chunks: Iterable[str]) -> None:
+    """Drawn text through the pager as it comes ($PAGER, default ``less -FRX``): a long
+    table shows its first screen while the rest is drawn, and quitting stops the drawing."""
+    import os
+
+    import click
+
     if not os.environ.get("PAGER"):
         os.environ["PAGER"] = "less -FRX"  # -F: quit when it fits; -R: colours; -X: no clear
-    click.echo_via_pager(text, color=True)
+    click.echo_via_pager(chunks, color=True)
 
 
 def warn(message: str) -> None:

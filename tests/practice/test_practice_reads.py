@@ -6,14 +6,17 @@ read path can never drift from the journal."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from narrate.commands.practice import CHUNK_ROWS, change_rows, change_tables
 from narrate.journal.core import Journal
 from narrate.journal.entry import Entry, Practice, format_timestamp, normalise_area, sort_key
+from narrate.journal.types import PracticeItem
 from narrate.practice.checkback import answer, due_date, next_check
 from tests.helpers import Cli, write
 
@@ -231,6 +234,28 @@ def test_practice_due_json_is_what_the_files_say(
     assert cli.json("practice", "--due", *args) == due
 
 
+@pytest.mark.parametrize("status", ["adopted", "dropped"])
+def test_no_change_but_one_being_tried_is_due(practised: Journal, cli: Cli, status: str) -> None:
+    assert cli.json("practice", "--due", "--status", status) == []
+
+
+@pytest.mark.parametrize("args", [(), ("--area", "ci"), ("--due",), ("--due", "--area", "testing")])
+def test_n_keeps_the_first_changes_and_says_more_were_left_out(
+    practised: Journal, root: Path, cli: Cli, args: tuple[str, ...]
+) -> None:
+    rows = expected(reference(root), tuple(a for a in args if a != "--due"))
+    if "--due" in args:
+        rows = sorted((r for r in rows if r["due"]), key=lambda r: (r["due"], r["id"]))
+    assert len(rows) > 2
+    result = cli("practice", "--json", "-n", "2", *args)
+    assert json.loads(result.stdout) == rows[:2]
+    assert "2 shown; more with a larger -n" in result.stderr
+    every = cli("practice", "--json", "-n", str(len(rows)), *args)
+    assert json.loads(every.stdout) == rows and "shown" not in every.stderr
+    table = cli("practice", "-n", "0", *args)
+    assert table.exit_code == 0 and table.stdout == ""
+
+
 def test_the_practice_table_in_a_pipe_lists_every_change(
     practised: Journal, root: Path, cli: Cli
 ) -> None:
@@ -274,3 +299,57 @@ def test_review_lists_the_check_backs_the_files_say_are_due(
     markdown = cli.ok("review", "--markdown").stdout
     for row in due:
         assert f"- {row['due']}: {row['area']}: " in markdown and row["id"] in markdown
+
+
+def synthetic(count: int) -> list[PracticeItem]:
+    """Changes of every length (some longer than a line), due, upcoming and settled."""
+    items: list[PracticeItem] = []
+    for n in range(count):
+        day = TODAY - dt.timedelta(days=n)
+        items.append(
+            {
+                "id": f"01SYN{n:021d}",
+                "title": f"Entry {n}",
+                "created": f"{day.isoformat()}T09:00:00+02:00",
+                "path": f"entries/{n}.md",
+                "position": n % 2,
+                "area": ["ci", "code-review", "pairing-and-mobbing"][n % 3],
+                "change": " ".join(["Retry the flaky tests"] * (1 + n % 7)),
+                "before": "Rerun by hand" if n % 4 == 0 else None,
+                "source": "python-cop" if n % 5 == 0 else None,
+                "status": ["trying", "adopted", "dropped"][n % 3],
+                "review_after": None,
+                "last_checked": None,
+                "day": day.isoformat(),
+                "due": day.isoformat() if n % 6 == 0 else None,
+                "next_check": (day + dt.timedelta(days=14)).isoformat() if n % 6 == 3 else None,
+            }
+        )
+    return items
+
+
+@pytest.mark.parametrize("width", [80, 120, 200])
+def test_the_table_drawn_in_chunks_reads_as_one_table(width: int) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    rows = change_rows(synthetic(CHUNK_ROWS * 2 + 50))
+
+    def draw(*renderables: object) -> str:
+        console = Console(file=io.StringIO(), width=width, color_system=None, markup=False)
+        for renderable in renderables:
+            console.print(renderable)
+        return console.file.getvalue()  # type: ignore[attr-defined]
+
+    # How the table was drawn before it came in chunks: one Rich table of every row.
+    whole = Table(box=None, pad_edge=False, header_style="bold")
+    for name in ("id", "date", "area", "change", "status"):
+        whole.add_column(
+            name, overflow="fold", style="dim" if name == "id" else None, no_wrap=name != "change"
+        )
+    for row in rows:
+        whole.add_row(*(Text.assemble(*cell) for cell in row))
+    chunks = list(change_tables(rows, width))
+    assert len(chunks) == 3
+    assert draw(*chunks) == draw(whole)
