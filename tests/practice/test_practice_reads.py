@@ -293,6 +293,7 @@ def test_review_lists_the_check_backs_the_files_say_are_due(
     data = cli.json("review")
     assert data["due"] == [{k: r[k] for k in keys} for r in due]
     text = cli.ok("review").stdout
+    assert "Read tests first" in text and "\x1b" not in text
     assert f"Check-backs due ({len(due)}):" in text
     for row in due[:10]:
         assert f"{row['due']}  {row['id'][:12]}  {row['area']}:" in text
