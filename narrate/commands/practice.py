@@ -91,6 +91,9 @@ def practice(
     Each change is checked back 2, 6 and 12 weeks after it was recorded (the config's
     check_back_weeks); --due lists the ones waiting for an answer, and
     `narrate practice check ID` answers one.
+
+    Every change is listed unless -n N keeps the first N; at a terminal a long list
+    goes through $PAGER (--no-pager prints it straight), into a pipe it is plain text.
     """
     if ctx.invoked_subcommand is not None:
         return
