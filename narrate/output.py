@@ -270,10 +270,10 @@ def print_paged(renderables: Sequence[Any], no_pager: bool = False) -> None:
     if text.count("\n") < shutil.get_terminal_size().lines - 1:
         click.echo(text, nl=False)
         return
-    page_lines([text])
+    page_lines(text)
 
 
-def page_lines(chunks: Iterable[str]) -> None:
+def page_lines(chunks: str | Iterable[str]) -> None:
     """Drawn text through the pager as it comes ($PAGER, default ``less -FRX``): a long
     table shows its first screen while the rest is drawn, and quitting stops the drawing."""
     import os

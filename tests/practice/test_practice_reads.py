@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from narrate.commands.practice import CHUNK_ROWS, change_rows, change_tables
+from narrate.commands.practice import CHUNK_ROWS, change_rows, change_tables, print_changes
 from narrate.journal.core import Journal
 from narrate.journal.entry import Entry, Practice, format_timestamp, normalise_area, sort_key
 from narrate.journal.types import PracticeItem
@@ -302,6 +302,11 @@ def test_review_lists_the_check_backs_the_files_say_are_due(
         assert f"- {row['due']}: {row['area']}: " in markdown and row["id"] in markdown
 
 
+def short(n: int) -> str:
+    """The short id (12 characters) of synthetic change ``n``."""
+    return f"01S{n:09d}"
+
+
 def synthetic(count: int) -> list[PracticeItem]:
     """Changes of every length (some longer than a line), due, upcoming and settled."""
     items: list[PracticeItem] = []
@@ -309,7 +314,7 @@ def synthetic(count: int) -> list[PracticeItem]:
         day = TODAY - dt.timedelta(days=n)
         items.append(
             {
-                "id": f"01SYN{n:021d}",
+                "id": f"{short(n)}{'X' * 14}",
                 "title": f"Entry {n}",
                 "created": f"{day.isoformat()}T09:00:00+02:00",
                 "path": f"entries/{n}.md",
@@ -354,3 +359,32 @@ def test_the_table_drawn_in_chunks_reads_as_one_table(width: int) -> None:
     chunks = list(change_tables(rows, width))
     assert len(chunks) == 3
     assert draw(*chunks) == draw(whole)
+
+
+class FakeTerminal(io.StringIO):
+    """A stdout that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_long_table_at_a_terminal_reaches_the_pager_a_chunk_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sent: list[Any] = []
+    monkeypatch.setattr("click.echo_via_pager", lambda chunks, color=None: sent.append(chunks))
+    monkeypatch.setenv("LINES", "10")
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setattr("sys.stdout", FakeTerminal())
+    items = synthetic(CHUNK_ROWS * 2 + 50)
+    print_changes(items, no_pager=False)
+    (chunks,) = sent
+    first = next(chunks)  # drawn when the pager asks for it, not before
+    assert first.startswith("\x1b") or first.lstrip().startswith("id")
+    assert short(0) in first and short(CHUNK_ROWS - 1) in first and short(CHUNK_ROWS) not in first
+    rest = "".join(chunks)
+    assert short(len(items) - 1) in rest
+    straight = FakeTerminal()
+    monkeypatch.setattr("sys.stdout", straight)
+    print_changes(items, no_pager=True)
+    assert straight.getvalue() == first + rest and len(sent) == 1
