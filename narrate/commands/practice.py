@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import click
 
@@ -24,6 +24,7 @@ from narrate.errors import NarrateError
 
 if TYPE_CHECKING:
     from rich.table import Table
+    from rich.text import Text
 
     from narrate.journal.types import PracticeItem
 
@@ -145,11 +146,46 @@ def practice(
 # Each chunk goes to the pager as it is drawn, with the column widths of the whole table.
 CHUNK_ROWS = 200
 _COLUMNS = ("id", "date", "area", "change", "status")
-Cells = list[list[tuple[str, str]]]
 
 
-def change_rows(items: list[PracticeItem]) -> list[Cells]:
-    """The table's cells for each change, as (text, style) spans, cleaned for a screen."""
+class ChangeRow(NamedTuple):
+    """One change's table row as plain strings; ``cells`` and ``styled`` lay it out."""
+
+    ident: str
+    day: str
+    area: str
+    before: str  # "Reviewed alone → ", or ""
+    change: str
+    source: str  # " (from python-cop)", or ""
+    status: str
+    note: str  # ", due 12-01" or ", next 12-04", or ""
+    note_style: str
+
+    def cells(self) -> list[str]:
+        """The five columns as plain text."""
+        return [
+            self.ident,
+            self.day,
+            self.area,
+            f"{self.before}{self.change}{self.source}",
+            f"{self.status}{self.note}",
+        ]
+
+    def styled(self) -> list[Text]:
+        """The five columns as Rich text."""
+        from rich.text import Text
+
+        return [
+            Text(self.ident),
+            Text(self.day),
+            Text(self.area, style="green"),
+            Text.assemble((self.before, "dim"), self.change, (self.source, "dim")),
+            Text.assemble(self.status, (self.note, self.note_style)),
+        ]
+
+
+def change_rows(items: list[PracticeItem]) -> list[ChangeRow]:
+    """The table's row for each change, cleaned for a screen."""
     import datetime as dt
     from collections import Counter
 
@@ -172,30 +208,32 @@ def change_rows(items: list[PracticeItem]) -> list[Cells]:
     several = Counter(item["id"] for item in items)
     rows = []
     for item in items:
-        change = [(one_line(item["change"]), "")]
-        if item["before"]:
-            change.insert(0, (f"{one_line(item['before'])} → ", "dim"))
-        if item["source"]:
-            change.append((f" (from {one_line(item['source'])})", "dim"))
-        state = [(item["status"], "")]
         due, upcoming = item.get("due"), item.get("next_check")
-        if due:
-            state.append((f", due {due[5:]}", "yellow"))
-        elif upcoming:
-            state.append((f", next {upcoming[5:]}", "dim"))
-        number = f" #{item['position'] + 1}" if several[item["id"]] > 1 else ""
+        note, note_style = (
+            (f", due {due[5:]}", "yellow")
+            if due
+            else (f", next {upcoming[5:]}", "dim")
+            if upcoming
+            else ("", "")
+        )
         # The created day is the date part of created: one name per day.
         day = days.get(item["day"])
         if day is None:
             day = days[item["day"]] = output.humane_date(item["created"], today, with_time=False)
+        before, source = item["before"], item["source"]
         rows.append(
-            [
-                [(output.short_id(one_line(item["id"])) + number, "")],
-                [(day, "")],
-                [(one_line(item["area"]), "green")],
-                change,
-                state,
-            ]
+            ChangeRow(
+                output.short_id(one_line(item["id"]))
+                + (f" #{item['position'] + 1}" if several[item["id"]] > 1 else ""),
+                day,
+                one_line(item["area"]),
+                f"{one_line(before)} → " if before else "",
+                one_line(item["change"]),
+                f" (from {one_line(source)})" if source else "",
+                item["status"],
+                note,
+                note_style,
+            )
         )
     return rows
 
@@ -209,8 +247,7 @@ def print_changes(items: list[PracticeItem], no_pager: bool) -> None:
 
     rows = change_rows(items)
     if not output.to_terminal():
-        texts = [["".join(text for text, _ in cell) for cell in row] for row in rows]
-        click.echo(str(output.plain_table(_COLUMNS, texts)))
+        click.echo(str(output.plain_table(_COLUMNS, [row.cells() for row in rows])))
         return
     con = output.console()
     tables = change_tables(rows, con.width)
@@ -228,15 +265,15 @@ def print_changes(items: list[PracticeItem], no_pager: bool) -> None:
     output.page_lines(drawn())
 
 
-def change_tables(rows: list[Cells], width: int) -> Iterator[Table]:
+def change_tables(rows: list[ChangeRow], width: int) -> Iterator[Table]:
     """Rich tables of CHUNK_ROWS rows each that read as one: the header on the first,
     every column as wide as the whole table's (the change column folds to fit)."""
     from rich.cells import cell_len
     from rich.table import Table
-    from rich.text import Text
 
+    texts = [row.cells() for row in rows]
     widths = [
-        max([len(name), *(sum(cell_len(text) for text, _ in row[i]) for row in rows)])
+        max([len(name), *(cell_len(cells[i]) for cells in texts)])
         for i, name in enumerate(_COLUMNS)
     ]
     # Two cells of padding between columns; the change column takes what is left.
@@ -253,7 +290,7 @@ def change_tables(rows: list[Cells], width: int) -> Iterator[Table]:
                 width=column_width,
             )
         for row in rows[start : start + CHUNK_ROWS]:
-            table.add_row(*(Text.assemble(*cell) for cell in row))
+            table.add_row(*row.styled())
         yield table
 
 

@@ -338,7 +338,6 @@ def synthetic(count: int) -> list[PracticeItem]:
 def test_the_table_drawn_in_chunks_reads_as_one_table(width: int) -> None:
     from rich.console import Console
     from rich.table import Table
-    from rich.text import Text
 
     rows = change_rows(synthetic(CHUNK_ROWS * 2 + 50))
 
@@ -355,7 +354,7 @@ def test_the_table_drawn_in_chunks_reads_as_one_table(width: int) -> None:
             name, overflow="fold", style="dim" if name == "id" else None, no_wrap=name != "change"
         )
     for row in rows:
-        whole.add_row(*(Text.assemble(*cell) for cell in row))
+        whole.add_row(*row.styled())
     chunks = list(change_tables(rows, width))
     assert len(chunks) == 3
     assert draw(*chunks) == draw(whole)
