@@ -141,10 +141,11 @@ def practice(
     print_changes(items, no_pager)
 
 
-# A practice table at a terminal is drawn this many rows at a time: Rich takes ~0.4 ms a
-# row, so the 11,000 changes of a 100k journal would take 4-8 s before the first line.
-# Each chunk goes to the pager as it is drawn, with the column widths of the whole table.
-CHUNK_ROWS = 200
+# A practice table at a terminal is drawn this many rows at a time (a screenful or more):
+# Rich takes ~0.4 ms a row, so the 11,000 changes of a 100k journal would take 4-8 s
+# before the first line. Each chunk goes to the pager as it is drawn, with the column
+# widths of the whole table; a pager that stops reading stops the drawing.
+CHUNK_ROWS = 50
 _COLUMNS = ("id", "date", "area", "change", "status")
 
 
