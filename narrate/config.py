@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tomllib
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,6 +120,8 @@ def load_config(path: Path | None = None) -> Config:
         return Config(path)
     except OSError as exc:
         raise NarrateError(f"cannot read config {path}: {exc.strerror}") from exc
+    import tomllib  # only when there is a config to read
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:

@@ -8,7 +8,6 @@ folded at 80 columns, ~40 ms less per read (tests/test_imports.py).
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -34,6 +33,8 @@ def console(stderr: bool = False) -> Console:
 
 def tag_text(tags: list[str]) -> Text:
     """Tags as #words, each in a colour stable for that tag."""
+    import hashlib  # only where Rich draws: a read into a pipe never loads it
+
     from rich.text import Text
 
     text = Text()
@@ -250,14 +251,14 @@ def entry_view(item: dict[str, Any]) -> list[Any]:
 def print_paged(renderables: Sequence[Any], no_pager: bool = False) -> None:
     """Print Rich renderables; at a terminal, output taller than it goes through the
     pager as git does ($PAGER, default ``less -FRX``). Piped output never is."""
-    import shutil
-
     import click
 
     if all(isinstance(item, Plain) for item in renderables) and not to_terminal():
         for item in renderables:
             click.echo(str(item))
         return
+    import shutil
+
     con = console()
     if no_pager or not sys.stdout.isatty():
         for item in renderables:

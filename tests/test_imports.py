@@ -192,3 +192,11 @@ def test_no_module_outside_the_tui_imports_textual() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_showing_an_entry_with_practice_changes_never_imports_yaml(
+    indexed: Cli, tmp_path: Path
+) -> None:
+    (change,) = [e for e in indexed.json("list") if e["practice"]]
+    modules = loaded(tmp_path, "-j", str(indexed.root), "show", change["id"])
+    assert "yaml" not in modules, "the fast reader reads what narrate writes for practice"

@@ -23,7 +23,6 @@ from narrate.commands.common import (
     shown,
     warn_broken,
 )
-from narrate.commands.editor import edit_copy, edit_text
 from narrate.errors import NarrateError
 
 if TYPE_CHECKING:
@@ -120,6 +119,8 @@ def add(
         raise NarrateError("nothing to add: give the text, '-' to read standard input, or --edit")
     body_text = text or ""
     if edit:
+        from narrate.commands.editor import edit_text
+
         body_text = edit_text(body_text, ctx)
         if not body_text.strip():
             raise NarrateError("the editor returned no text; no entry was created")
@@ -244,6 +245,8 @@ def edit(ctx: click.Context, ref: str, when: str | None) -> None:
     before = path.read_bytes()
     # The editor works on a copy and no lock is held meanwhile: syncs and adds go on,
     # and what they change is seen below, not overwritten.
+    from narrate.commands.editor import edit_copy
+
     edited = edit_copy(before, path.name, journal.state_dir() / "editing", ctx)
     if edited is None:
         raise NarrateError(

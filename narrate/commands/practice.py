@@ -242,14 +242,14 @@ def change_rows(items: list[PracticeItem]) -> list[ChangeRow]:
 def print_changes(items: list[PracticeItem], no_pager: bool) -> None:
     """The practice table: plain aligned text into a pipe or a file, Rich at a terminal
     (through the pager when taller than it, drawn a chunk at a time)."""
-    import shutil
-
     from narrate import output
 
     rows = change_rows(items)
     if not output.to_terminal():
         click.echo(str(output.plain_table(_COLUMNS, [row.cells() for row in rows])))
         return
+    import shutil
+
     con = output.console()
     tables = change_tables(rows, con.width)
     if no_pager or len(rows) < shutil.get_terminal_size().lines - 1:

@@ -327,7 +327,7 @@ class Journal:
         offset: int = 0,
     ) -> list[EntryItem]:
         """Entry objects, newest first."""
-        where, params = self._entries_where(since, until, tags)
+        where, params = self._entries_where(since, until, tags, dense=self._dense(tags or []))
         sql = (
             f"SELECT {LIST_COLUMNS} FROM entries e WHERE {' AND '.join(where)} "
             f"ORDER BY e.sort DESC, e.path DESC LIMIT ? OFFSET ?"
@@ -335,10 +335,35 @@ class Journal:
         rows = self._read(sql, [*params, -1 if limit is None else limit, offset])
         return [row_to_json(r) for r in rows]
 
+    def _dense(self, tags: Iterable[str]) -> frozenset[str]:
+        """The tags on so many entries that a newest-first page finds them sooner by
+        probing entries than by listing the tag's entries (query.tag_clause): more than
+        sqrt(20 N) of N entries, where either way costs about the same."""
+        from narrate.journal.query import TAG_OR_UNDER, tag_params
+
+        tags = list(tags)
+        if not tags:
+            return frozenset()
+        total = self._read("SELECT coalesce(max(rowid), 0) FROM entries")[0][0]
+        dense = set()
+        for tag in tags:
+            (carried,) = self._read(
+                f"SELECT coalesce(sum(n), 0) FROM tag_counts WHERE {TAG_OR_UNDER}", tag_params(tag)
+            )[0]
+            if carried * carried > 20 * total:
+                dense.add(tag)
+        return frozenset(dense)
+
     @staticmethod
     def _entries_where(
-        since: dt.date | None, until: dt.date | None, tags: list[str] | None
+        since: dt.date | None,
+        until: dt.date | None,
+        tags: list[str] | None,
+        dense: frozenset[str] = frozenset(),
+        counting: bool = False,
     ) -> tuple[list[str], list[Any]]:
+        from narrate.journal.query import tag_clause
+
         where: list[str] = ["1"]
         params: list[Any] = []
         if since:
@@ -348,11 +373,9 @@ class Journal:
             where.append("e.day <= ?")
             params.append(until.isoformat())
         for tag in tags or []:
-            where.append(
-                # "+": walk the date index and stop at the page (see query.to_sql).
-                "+e.rowid IN (SELECT entry FROM tags WHERE tag = ? OR (tag > ? AND tag < ?))"
-            )
-            params.extend([tag, tag + "/", tag + "0"])
+            clause, values = tag_clause(tag, dense=tag in dense, counting=counting)
+            where.append(clause)
+            params.extend(values)
         return where, params
 
     def count(
@@ -362,7 +385,13 @@ class Journal:
         tags: list[str] | None = None,
     ) -> int:
         """How many entries the journal holds (those ``entries`` would list, unlimited)."""
-        where, params = self._entries_where(since, until, tags)
+        if tags and len(tags) == 1 and not since and not until:
+            # One tag: counted on the tags index alone (11 ms at 300k, not 86 ms).
+            from narrate.journal.query import TAG_OR_UNDER, tag_params
+
+            sql = f"SELECT count(DISTINCT entry) FROM tags WHERE {TAG_OR_UNDER}"
+            return int(self._read(sql, tag_params(tags[0]))[0][0])
+        where, params = self._entries_where(since, until, tags, counting=True)
         sql = f"SELECT count(*) FROM entries e WHERE {' AND '.join(where)}"
         return int(self._read(sql, params)[0][0])
 
@@ -380,7 +409,8 @@ class Journal:
         from narrate.journal import query as q
 
         parsed = q.parse(text, prefix_last=prefix_last)
-        sql = q.to_sql(parsed)
+        tags = [t.value for t in parsed.terms if t.kind == "tag" and not t.negated]
+        sql = q.to_sql(parsed, dense=self._dense(tags))
         if strict and parsed.unknown:
             problems = [w for w in parsed.warnings if any(u in w for u in parsed.unknown)]
             raise NarrateError("; ".join(problems) + "; see 'narrate search --help'")
@@ -429,10 +459,7 @@ class Journal:
 
     def tags(self) -> list[TagCount]:
         """Every tag with the number of entries carrying it, most used first."""
-        rows = self._read(
-            "SELECT tag, count(DISTINCT entry) AS count FROM tags "
-            "GROUP BY tag ORDER BY count DESC, tag"
-        )
+        rows = self._read("SELECT tag, n AS count FROM tag_counts ORDER BY n DESC, tag")
         return [{"tag": r["tag"], "count": r["count"]} for r in rows]
 
     def practice(

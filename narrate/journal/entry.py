@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import re
 import unicodedata
@@ -510,6 +509,8 @@ class Entry:
         entry_id = meta.get("id")
         if entry_id is None or str(entry_id).strip() == "":
             # Stable across runs as long as the file keeps its path.
+            import hashlib  # only for a file with no id of its own
+
             entry_id = "P" + hashlib.sha1(path.encode()).hexdigest()[:25].upper()
             notes.append("no id in front matter (one was derived from the path)")
         created = parse_timestamp(meta.get("created"))

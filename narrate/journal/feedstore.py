@@ -591,6 +591,8 @@ def _scope(
         where.append("NOT (f.community = ? AND f.member = ?)")
         params.extend([name, who])
     if follows is not None:
+        from narrate.journal.query import tag_params
+
         either = ["0"]
         for community, handle in follows.members:
             either.append("(f.community = ? AND f.member = ?)")
@@ -600,7 +602,7 @@ def _scope(
                 "(f.community = ? AND EXISTS (SELECT 1 FROM json_each(f.tags) "
                 "WHERE value = ? OR (value > ? AND value < ?)))"
             )
-            params.extend([community, tag, tag + "/", tag + "0"])
+            params.extend([community, *tag_params(tag)])  # the one "tag or under" rule
         for community, area in follows.areas:
             either.append(
                 "(f.community = ? AND EXISTS (SELECT 1 FROM json_each(f.practice) "

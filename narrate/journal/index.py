@@ -26,7 +26,6 @@ A file whose stat signature changed is hashed; only a changed hash re-parses it.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sqlite3
@@ -36,7 +35,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from narrate.journal.checkbacks import trail
 from narrate.journal.store import (
     ENTRIES,
     STATE,
@@ -60,9 +58,11 @@ if TYPE_CHECKING:
 # indexed incrementally (feed_files, feed_links, feed_authors) and read through
 # covering indexes. 15: tags are stored by the key that folds compatibility forms and
 # drops invisible characters (#ＣＬＩＥＮＴ and #client<ZWJ>x were other tags before).
-# 16: practice rows carry their entry's id, title, created and path, newest first by
+# 16: covering indexes on files by folder (the hot folders' newest and last changed
+# files); tag_counts, kept by triggers, so `tags` reads one row a tag.
+# 17: practice rows carry their entry's id, title, created and path, newest first by
 # practice_recent, so listing changes reads no entries row (narrate practice, 100k).
-SCHEMA_VERSION = 16
+SCHEMA_VERSION = 17
 FULL_CHECK_FILES = 5000
 # Every read re-verifies the next this many files (round-robin by path, the position
 # kept in .narrate/CURSOR) and walks the next barren tree: ~3 ms a read, every file
@@ -73,6 +73,10 @@ BARREN_EVERY = 10
 CURSOR = "check-cursor"
 HOT_MONTHS = 2
 HOT_FOLDERS = 2  # outside entries/: the most recently changed folders
+# In a hot folder whose names did not change, each read re-stats this many newest files
+# (by name: entries are named by date) and this many it last saw change; the rest of a
+# busy month waits for the slice, so a read costs the same at 300 entries a month or 8,000.
+HOT_FILES = 300
 BATCH = 2000
 STREAM_BATCH = 250  # the app's first read: entries appear a screenful at a time
 
@@ -160,7 +164,10 @@ def create_schema(conn: sqlite3.Connection) -> None:
         {"path": str, "dir": str, "change_ns": int, "size": int, "hash": str, "error": str},
         pk="path",
     )
-    db.table("files").create_index(["dir"])
+    # Covering: a folder's signatures, and its newest and last changed files (the hot
+    # folders' re-check), are read from the index alone.
+    db.table("files").create_index(["dir", "path", "change_ns", "size"])
+    db.table("files").create_index(["dir", "change_ns", "path", "size"])
     db.table("entries").create(
         {
             "rowid": int,
@@ -222,6 +229,9 @@ def create_schema(conn: sqlite3.Connection) -> None:
         """
         CREATE INDEX files_broken ON files(path) WHERE error IS NOT NULL;
         CREATE INDEX practice_recent ON practice(sort DESC, position);
+        -- How many entries carry each tag, kept by the tags triggers: `tags` reads one row
+        -- a tag instead of grouping every tag row (an entry lists a tag once).
+        CREATE TABLE tag_counts (tag TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
         CREATE VIRTUAL TABLE entries_fts USING fts5(
             title, body, aliases, content='entries', content_rowid='rowid',
             tokenize='porter unicode61 remove_diacritics 2'
@@ -314,6 +324,18 @@ def _create_triggers(conn: sqlite3.Connection) -> None:
             DELETE FROM tags WHERE entry = old.rowid;
             DELETE FROM practice WHERE entry = old.rowid;
             DELETE FROM shares WHERE entry = old.rowid;
+        END"""
+    )
+    conn.execute(
+        """CREATE TRIGGER IF NOT EXISTS tags_ai AFTER INSERT ON tags BEGIN
+            INSERT INTO tag_counts (tag, n) VALUES (new.tag, 1)
+                ON CONFLICT (tag) DO UPDATE SET n = n + 1;
+        END"""
+    )
+    conn.execute(
+        """CREATE TRIGGER IF NOT EXISTS tags_ad AFTER DELETE ON tags BEGIN
+            UPDATE tag_counts SET n = n - 1 WHERE tag = old.tag;
+            DELETE FROM tag_counts WHERE tag = old.tag AND n <= 0;
         END"""
     )
 
@@ -459,6 +481,8 @@ def change_ns(stat: os.stat_result) -> int:
 
 def file_hash(data: bytes) -> str:
     """The content hash that decides whether a touched file needs re-parsing."""
+    import hashlib  # only a changed file is hashed: a warm read never needs it
+
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
@@ -484,6 +508,8 @@ class Rows:
 
     def add(self, entry: Entry, signature: tuple[int, int, str]) -> None:
         """Queue an entry and its file signature."""
+        from narrate.journal.checkbacks import trail
+
         rowid = self.next_rowid
         self.next_rowid += 1
         row = entry_row(entry)
@@ -677,7 +703,11 @@ class Refresher:
         rows = self.conn.execute("SELECT path, mtime_ns, barren FROM dirs").fetchall()
         known_dirs = {path: mtime for path, mtime, barren in rows if not barren}
         known_barren = {path: mtime for path, mtime, barren in rows if barren}
-        file_count = self.conn.execute("SELECT count(*) FROM files").fetchone()[0]
+        # Whether the journal is small enough to stat every file: counting stops there
+        # (a count of 300k rows was 10 ms of every read).
+        file_count = self.conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM files LIMIT ?)", (FULL_CHECK_FILES + 1,)
+        ).fetchone()[0]
         # A walk lists every folder, barren trees included: only when asked (reindex,
         # doctor) or on a new index. No read pays a periodic full check: each one
         # re-verifies the next slice of folders instead (below).
@@ -707,6 +737,19 @@ class Refresher:
             for rel, mtime in current_dirs.items()
             if full or rel in hot or known_dirs.get(rel) != mtime
         ]
+        # Same names, same folder time: only an edit in place can have happened there, so
+        # the files the index knows are stat'ed by path and the folder is not listed (in
+        # a small journal all of them; else the hot folders' recent ones).
+        in_place = (
+            []
+            if walk
+            else [
+                rel
+                for rel in to_scan
+                if (full or rel in hot) and known_dirs.get(rel) == current_dirs[rel]
+            ]
+        )
+        to_scan = [rel for rel in to_scan if rel not in in_place]
         gone_dirs = [rel for rel in known_dirs if rel not in current_dirs]
         if walk:
             # A walk also drops the files of any folder the index never recorded (an
@@ -726,6 +769,12 @@ class Refresher:
             changed, stated = self._slice(current_dirs, barren, set(to_scan), files=not full)
             report.stat_files += stated
             to_scan += [rel for rel in current_dirs if rel not in before]
+            if in_place:
+                found = {path for path, _, _ in changed}
+                rows = self._signatures(in_place) if full else self._recent_files(in_place)
+                recent = [row for row in rows if row[0] not in found]
+                changed += self._restat(recent)
+                report.stat_files += len(recent)
         seen: set[str] = set()
         # Many folders: one query for every signature beats one per folder (43 ms
         # instead of ~200 ms at 100k).
@@ -778,20 +827,14 @@ class Refresher:
                 "ORDER BY path LIMIT ?",
                 (after, SLICE_FILES - len(rows)),
             ).fetchall()
-        changed: list[tuple[str, int, int]] = []
-        stated = 0
-        base = f"{self.root}/"
-        for path, folder, stamp, size in rows:
-            if folder in scanned or folder not in folders:
-                continue  # listed in full by this read, or gone with its folder
-            stated += 1
-            try:
-                stat = os.stat(base + path, follow_symlinks=False)
-            except OSError:
-                changed.append((path, -1, -1))
-                continue
-            if (change_ns(stat), stat.st_size) != (stamp, size):
-                changed.append((path, change_ns(stat), stat.st_size))
+        # Files in folders listed in full by this read, or gone with their folder, skipped.
+        due = [
+            (path, stamp, size)
+            for path, folder, stamp, size in rows
+            if folder not in scanned and folder in folders
+        ]
+        changed = self._restat(due)
+        stated = len(due)
         tops = sorted(barren)
         # One barren tree every BARREN_EVERY reads: a 3,000-folder node_modules/ walked
         # on every read would cost more than the rest of the read.
@@ -811,6 +854,46 @@ class Refresher:
                 cursor_file.write_text(f"{last}\n{turned}", "utf-8")
         return changed, stated
 
+    def _restat(self, rows: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+        """The files among ``rows`` (path, change_ns, size as indexed) whose signature
+        changed, with the new one; (path, -1, -1) for those that went away."""
+        changed: list[tuple[str, int, int]] = []
+        base = f"{self.root}/"
+        for path, stamp, size in rows:
+            try:
+                stat = os.stat(base + path, follow_symlinks=False)
+            except OSError:
+                changed.append((path, -1, -1))
+                continue
+            if (change_ns(stat), stat.st_size) != (stamp, size):
+                changed.append((path, change_ns(stat), stat.st_size))
+        return changed
+
+    def _signatures(self, folders: list[str]) -> list[tuple[str, int, int]]:
+        """Every file the index knows in ``folders``, as (path, change_ns, size)."""
+        wanted = set(folders)
+        return [
+            (path, stamp, size)
+            for path, folder, stamp, size in self.conn.execute(
+                "SELECT path, dir, change_ns, size FROM files"
+            )
+            if folder in wanted
+        ]
+
+    def _recent_files(self, folders: list[str]) -> list[tuple[str, int, int]]:
+        """The HOT_FILES newest files (by name) of each folder and the HOT_FILES it last
+        saw change, as (path, change_ns, size)."""
+        rows: dict[str, tuple[str, int, int]] = {}
+        for folder in folders:
+            for order in ("path", "change_ns"):
+                for path, stamp, size in self.conn.execute(
+                    f"SELECT path, change_ns, size FROM files WHERE dir = ? "
+                    f"ORDER BY {order} DESC LIMIT ?",
+                    (folder, HOT_FILES),
+                ):
+                    rows[path] = (path, stamp, size)
+        return list(rows.values())
+
     def _folders(
         self, known: dict[str, int], known_barren: dict[str, int]
     ) -> tuple[dict[str, int], dict[str, int]]:
@@ -824,16 +907,17 @@ class Refresher:
         folders: dict[str, int] = {}
         barren: dict[str, int] = {}
         changed: list[str] = []
+        base = f"{self.root}/"  # strings, not Paths: hundreds of folders a read
         for rel, mtime in known.items():
             try:
-                folders[rel] = os.stat(self.root / rel).st_mtime_ns
+                folders[rel] = os.stat(base + rel).st_mtime_ns
             except OSError:
                 continue  # gone (or no longer a folder): its files are dropped
             if folders[rel] != mtime:
                 changed.append(rel)
         for rel, mtime in known_barren.items():
             try:
-                now = os.stat(self.root / rel).st_mtime_ns
+                now = os.stat(base + rel).st_mtime_ns
             except OSError:
                 continue
             if now == mtime:
@@ -957,12 +1041,17 @@ class Refresher:
         with transaction(conn):
             if bulk:
                 conn.execute("DROP TRIGGER IF EXISTS entries_ai")
+                conn.execute("DROP TRIGGER IF EXISTS tags_ai")
             for done, batch in enumerate(batches, 1):
                 read_batch(batch)
                 if progress:
                     progress(min(done * step, len(changed)), len(changed))
             if bulk:
                 conn.execute("INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")
+                conn.execute("DELETE FROM tag_counts")
+                conn.execute(
+                    "INSERT INTO tag_counts (tag, n) SELECT tag, count(*) FROM tags GROUP BY tag"
+                )
                 _create_triggers(conn)
             conn.execute("DELETE FROM dirs")
             # A folder changed in this very clock tick could change again unseen within

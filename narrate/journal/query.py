@@ -142,8 +142,36 @@ class Sql:
     match: str | None = None
 
 
-def to_sql(query: Query, today: dt.date | None = None) -> Sql:
-    """The SQL conditions over ``entries e`` for a parsed query; never raises.
+# A tag or a tag under it, over a column named ``tag`` (the tags and tag_counts tables):
+# ``#lang`` also finds ``lang/python``, the tags between "lang/" and "lang0".
+TAG_OR_UNDER = "(tag = ? OR (tag > ? AND tag < ?))"
+
+
+def tag_params(tag: str) -> list[object]:
+    """The parameters of TAG_OR_UNDER for ``tag``."""
+    return [tag, tag + "/", tag + "0"]
+
+
+def tag_clause(tag: str, dense: bool = False, counting: bool = False) -> tuple[str, list[object]]:
+    """The condition "entry ``e`` carries ``tag`` or a tag under it" (``#lang`` also finds
+    ``lang/python``: the tags between "lang/" and "lang0"), and its parameters.
+
+    Read newest first, a page walks the date index and stops after enough hits. For a
+    ``dense`` tag (on many entries) probing each entry's own tags finds them within a
+    few rows; for a rare one the list of its entries is the smaller thing to build
+    (either is 0.1-30 ms at 300k where the other is ~30-300 ms). ``counting``: the list
+    drives the query, since a count visits every hit anyway.
+    """
+    params = tag_params(tag)
+    if dense and not counting:
+        return f"EXISTS (SELECT 1 FROM tags WHERE entry = e.rowid AND {TAG_OR_UNDER})", params
+    plus = "" if counting else "+"
+    return f"{plus}e.rowid IN (SELECT entry FROM tags WHERE {TAG_OR_UNDER})", params
+
+
+def to_sql(query: Query, today: dt.date | None = None, dense: frozenset[str] = frozenset()) -> Sql:
+    """The SQL conditions over ``entries e`` for a parsed query; never raises. ``dense``:
+    the tags (as written in the query) that are on many entries (``tag_clause``).
 
     Membership tests are written ``+e.rowid IN (...)``: the unary plus keeps SQLite from
     answering them through the rowid (which pulls every tagged row and sorts it), so it
@@ -168,9 +196,9 @@ def to_sql(query: Query, today: dt.date | None = None) -> Sql:
                 positive.append(fts_string(term))
                 continue
         elif kind == "tag":
-            clause = "+e.rowid IN (SELECT entry FROM tags WHERE tag = ? OR (tag > ? AND tag < ?))"
-            # "#lang" also finds lang/python: tags between "lang/" and "lang0".
-            params = [value, value + "/", value + "0"]
+            # Negated: the page walk looks for entries without it, which probing finds
+            # at once unless nearly every entry has it (then either way walks them all).
+            clause, params = tag_clause(value, dense=term.negated or value in dense)
         elif kind == "area":
             clause = "+e.rowid IN (SELECT entry FROM practice WHERE area = ?)"
             params = [value.lstrip("#")]

@@ -7,7 +7,6 @@ import datetime as dt
 import errno
 import os
 import stat
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -57,6 +56,8 @@ def atomic_write(path: Path, data: bytes) -> None:
 def atomic_writer(path: Path) -> Iterator[BinaryIO]:
     """A binary handle whose contents replace ``path`` atomically when the block ends
     (nothing changes if it raises): for output too large to hold in memory."""
+    import tempfile  # not on a read's path: only writes need it
+
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_MARKER, dir=path.parent)
     try:
         # mkstemp makes the file 0600: keep the replaced file's mode, or what the umask

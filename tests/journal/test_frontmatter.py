@@ -164,8 +164,23 @@ def fast_shaped(draw: st.DrawFn) -> str:
     """Front matter in the shapes the fast reader handles (and near misses)."""
     lines = []
     for _ in range(draw(st.integers(1, 5))):
-        kind = draw(st.sampled_from(["scalar", "list", "comment", "blank"]))
-        if kind == "comment":
+        kind = draw(st.sampled_from(["scalar", "list", "comment", "blank", "items"]))
+        if kind == "items":
+            # A block list of flat mappings (what narrate writes for practice), with
+            # near misses: other indents, bare items, nested blocks, blank lines.
+            lines.append(f"{draw(FAST_KEY)}:")
+            for _ in range(draw(st.integers(1, 3))):
+                lead = draw(st.sampled_from(["  - ", "  - ", " - ", "- ", "  -  ", "    - "]))
+                more = draw(st.sampled_from(["    ", "    ", "   ", "     ", "  "]))
+                for n in range(draw(st.integers(1, 3))):
+                    pad = lead if n == 0 else more
+                    value = draw(st.one_of(SCALAR_TEXT, st.just(""), st.just("[a, b]")))
+                    lines.append(f"{pad}{draw(FAST_KEY)}: {value}".rstrip(" "))
+                if draw(st.booleans()) and draw(st.booleans()):
+                    lines.append(
+                        draw(st.sampled_from(["", "  # note", "  - bare", "      deep: x"]))
+                    )
+        elif kind == "comment":
             lines.append("#" + draw(st.text(alphabet=FAST_ALPHABET, max_size=8)))
         elif kind == "blank":
             lines.append("")
@@ -184,6 +199,11 @@ def fast_shaped(draw: st.DrawFn) -> str:
 @PROPERTY
 @given(fast_shaped())
 def test_fast_parser_agrees_with_yaml_on_what_it_accepts(text: str) -> None:
+    agrees_with_yaml(text)
+
+
+def agrees_with_yaml(text: str) -> None:
+    """What the fast reader accepts, YAML reads the same (fallbacks are no example)."""
     try:
         fast = fm._fast_parse(text)
     except fm._Fallback:
@@ -194,6 +214,33 @@ def test_fast_parser_agrees_with_yaml_on_what_it_accepts(text: str) -> None:
     except FrontMatterError as exc:
         pytest.fail(f"fast reader accepted {text!r}, YAML rejects it: {exc}")
     assert fast == (slow or {}), text
+
+
+def test_fast_parser_reads_practice_changes_as_narrate_writes_them() -> None:
+    practice = [
+        {
+            "area": "testing",
+            "change": "Tests first",
+            "status": "adopted",
+            "checked": ["2026-11-20"],
+        },
+        {"area": "deploys", "change": "Canary: 5% first", "before": "all at once", "n": 3},
+    ]
+    text = dump({"id": "01JDQ3V7Y8K2M4N6P8R0S2T4V6", "practice": practice, "private": False})
+    assert "practice:\n  - area: testing\n    change: Tests first\n" in text
+    try:
+        fast = fm._fast_parse(text)
+    except fm._Fallback:
+        pytest.fail(f"the fast reader fell back on {text!r}")
+    assert (
+        fast
+        == fm._yaml_load(text)
+        == {
+            "id": "01JDQ3V7Y8K2M4N6P8R0S2T4V6",
+            "practice": practice,
+            "private": False,
+        }
+    )
 
 
 def test_fast_parser_handles_what_narrate_writes() -> None:
@@ -213,7 +260,9 @@ def test_fast_parser_handles_what_narrate_writes() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "practice:\n  - area: x\n    change: y\n",
+        "practice:\n  - area: x\n    checks:\n      - a\n",
+        "practice:\n  - area: x\n\n  - area: y\n",
+        "practice:\n  - bare\n",
         "title: |\n  block\n",
         "tags:\n- a\n",
         "a: &x 1\nb: *x\n",
@@ -355,3 +404,43 @@ def test_scalars_are_plain_where_safe_and_quoted_where_not(value: Any, written: 
 def test_floats_with_an_exponent_read_back_as_floats() -> None:
     for value in (1e16, 1e-07, -2.5e300, 5e-324, 0.1):
         assert parse(dump({"x": value})) == {"x": value}
+
+
+def test_the_unprintable_set_is_exactly_what_yaml_does_not_allow() -> None:
+    import re
+
+    from narrate.journal import frontmatter
+
+    # YAML 1.1's printable characters, as the spec writes them.
+    allowed = re.compile("[\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+    odd = set("\r\x85\u2028\u2029\ufeff")
+    for code in range(0x110000):
+        char = chr(code)
+        forbidden = allowed.match(char) is None
+        assert bool(frontmatter._UNPRINTABLE.match(char)) == forbidden, hex(code)
+        assert bool(frontmatter._NOT_FAST.match(char)) == (forbidden or char in odd), hex(code)
+
+
+@st.composite
+def item_blocks(draw: st.DrawFn) -> str:
+    """Block lists of flat mappings, mostly in the shape narrate writes."""
+    lines = [f"{draw(FAST_KEY)}:"]
+    for _ in range(draw(st.integers(1, 3))):
+        for n in range(draw(st.integers(1, 3))):
+            pad = "  - " if n == 0 else draw(st.sampled_from(["    ", "    ", "   ", "     "]))
+            value = draw(
+                st.one_of(
+                    SCALAR_TEXT,
+                    st.lists(SCALAR_TEXT, max_size=3).map(lambda x: "[" + ", ".join(x) + "]"),
+                )
+            )
+            lines.append(f"{pad}{draw(FAST_KEY)}: {value}".rstrip(" "))
+    if draw(st.booleans()):
+        lines.append(f"{draw(FAST_KEY)}: {draw(SCALAR_TEXT)}".rstrip(" "))
+    return "\n".join(lines) + "\n"
+
+
+@PROPERTY
+@given(item_blocks())
+def test_fast_parser_agrees_with_yaml_on_the_item_blocks_it_accepts(text: str) -> None:
+    agrees_with_yaml(text)
