@@ -9,7 +9,7 @@ folded at 80 columns, ~40 ms less per read (tests/test_imports.py).
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from narrate.humane import humane_date as humane_date  # the one humane date, for commands
@@ -257,7 +257,6 @@ def print_paged(renderables: Sequence[Any], no_pager: bool = False) -> None:
         for item in renderables:
             click.echo(str(item))
         return
-    import os
     import shutil
 
     con = console()
@@ -272,9 +271,19 @@ def print_paged(renderables: Sequence[Any], no_pager: bool = False) -> None:
     if text.count("\n") < shutil.get_terminal_size().lines - 1:
         click.echo(text, nl=False)
         return
+    page_lines(text)
+
+
+def page_lines(chunks: str | Iterable[str]) -> None:
+    """Drawn text through the pager as it comes ($PAGER, default ``less -FRX``): a long
+    table shows its first screen while the rest is drawn, and quitting stops the drawing."""
+    import os
+
+    import click
+
     if not os.environ.get("PAGER"):
         os.environ["PAGER"] = "less -FRX"  # -F: quit when it fits; -R: colours; -X: no clear
-    click.echo_via_pager(text, color=True)
+    click.echo_via_pager(chunks, color=True)
 
 
 def warn(message: str) -> None:

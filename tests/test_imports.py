@@ -102,6 +102,30 @@ def test_reads_into_a_pipe_never_import_rich(
     assert not modules & {*HEAVY, *OTHER_COMMANDS, *RICH}, modules
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("practice", "--json"),
+        ("practice", "--due", "--json"),
+        ("practice", "--area", "Testing", "--since", "2020-01-01", "--json"),
+        ("practice", "-n", "5", "--json"),
+        ("review", "--json"),
+        ("review", "--markdown"),
+        # Into a pipe (these subprocesses' stdout): plain text, no Rich.
+        ("practice",),
+        ("practice", "--due"),
+    ],
+    ids=" ".join,
+)
+def test_practice_reads_import_nothing_heavy_and_no_rich(
+    indexed: Cli, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    modules = loaded(tmp_path, "-j", str(indexed.root), *args)
+    others = {m for m in OTHER_COMMANDS if m != "narrate.commands.practice"}
+    assert "narrate.commands.practice" in modules, "the command really ran"
+    assert not modules & {*HEAVY, *others, *RICH}, modules
+
+
 def test_show_into_a_pipe_imports_neither_rich_nor_markdown_it(
     indexed: Cli, tmp_path: Path
 ) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from narrate.errors import NarrateError
 from narrate.journal import index as idx
@@ -70,6 +70,21 @@ def row_to_json(row: sqlite3.Row, body: bool = False) -> EntryItem:
     if body:
         data["body"] = row["body"]
     return data
+
+
+# Journal.practice: the columns read, and the PracticeItem key each one fills.
+_PRACTICE_COLUMNS = (
+    "entry_id", "title", "created", "path", "position", "area", "change", "before", "source",
+    "status", "review_after", "last_checked", "day",
+)  # fmt: skip
+_PRACTICE_KEYS = ("id", *_PRACTICE_COLUMNS[1:])
+
+
+def _tuples(db: sqlite3.Connection, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """Rows as plain tuples (no sqlite3.Row): for reads that turn thousands into dicts."""
+    cursor = db.cursor()
+    cursor.row_factory = None
+    return cursor.execute(sql, params).fetchall()
 
 
 @dataclass
@@ -460,43 +475,35 @@ class Journal:
         area: str | None = None,
         since: dt.date | None = None,
         status: str | None = None,
+        limit: int | None = None,
     ) -> list[PracticeItem]:
-        """Practice changes with their entry's id, title and created, newest first."""
-        where, params = ["1"], []
+        """Practice changes with their entry's id, title and created, newest first (the
+        ``limit`` newest)."""
+        where: list[str] = ["1"]
+        params: list[Any] = []
         if area:
-            where.append("p.area = ?")
+            where.append("area = ?")
             params.append(area)
         if since:
-            where.append("p.day >= ?")
+            where.append("day >= ?")
             params.append(since.isoformat())
         if status:
-            where.append("p.status = ?")
+            where.append("status = ?")
             params.append(status)
-        rows = self._read(
-            "SELECT e.id, e.title, e.created, e.path, p.position, p.area, p.change, p.before, "
-            "p.source, p.status, p.review_after, p.last_checked, p.day "
-            "FROM practice p JOIN entries e ON e.rowid = p.entry "
-            f"WHERE {' AND '.join(where)} ORDER BY p.sort DESC, p.position",
-            params,
+        # The practice rows hold their entry's columns: no join (58 ms for the 11,310
+        # changes of a 100k journal, 16 without), and practice_recent gives the order.
+        sql = (
+            f"SELECT {', '.join(_PRACTICE_COLUMNS)} FROM practice "
+            f"WHERE {' AND '.join(where)} ORDER BY sort DESC, position"
         )
-        return [
-            {
-                "id": r["id"],
-                "title": r["title"],
-                "created": r["created"],
-                "path": r["path"],
-                "position": r["position"],
-                "area": r["area"],
-                "change": r["change"],
-                "before": r["before"],
-                "source": r["source"],
-                "status": r["status"],
-                "review_after": r["review_after"],
-                "last_checked": r["last_checked"],
-                "day": r["day"],
-            }
-            for r in rows
-        ]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        # Plain tuples zipped with the keys: half the time of sqlite3.Row lookups for the
+        # 11,000 changes of a 100k journal (20 ms instead of 40).
+        rows = self._query(lambda db: _tuples(db, sql, params))
+        items = [dict(zip(_PRACTICE_KEYS, row, strict=True)) for row in rows]
+        return cast("list[PracticeItem]", items)
 
     def entries_with_source(self, source: str) -> list[str]:
         """Paths of the entries with a practice change from ``source``, newest first."""

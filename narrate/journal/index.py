@@ -60,7 +60,9 @@ if TYPE_CHECKING:
 # drops invisible characters (#ＣＬＩＥＮＴ and #client<ZWJ>x were other tags before).
 # 16: covering indexes on files by folder (the hot folders' newest and last changed
 # files); tag_counts, kept by triggers, so `tags` reads one row a tag.
-SCHEMA_VERSION = 16
+# 17: practice rows carry their entry's id, title, created and path, newest first by
+# practice_recent, so listing changes reads no entries row (narrate practice, 100k).
+SCHEMA_VERSION = 17
 FULL_CHECK_FILES = 5000
 # Every read re-verifies the next this many files (round-robin by path, the position
 # kept in .narrate/CURSOR) and walks the next barren tree: ~3 ms a read, every file
@@ -211,6 +213,11 @@ def create_schema(conn: sqlite3.Connection) -> None:
             "status_changed": str,  # the newest check-back that set a status (YYYY-MM-DD)
             "day": str,
             "sort": str,
+            # The entry's, so a listing of changes needs no join (Journal.practice).
+            "entry_id": str,
+            "title": str,
+            "created": str,
+            "path": str,
         }
     )
     db.table("practice").create_index(["entry"])
@@ -221,6 +228,7 @@ def create_schema(conn: sqlite3.Connection) -> None:
     conn.executescript(
         """
         CREATE INDEX files_broken ON files(path) WHERE error IS NOT NULL;
+        CREATE INDEX practice_recent ON practice(sort DESC, position);
         -- How many entries carry each tag, kept by the tags triggers: `tags` reads one row
         -- a tag instead of grouping every tag row (an entry lists a tag once).
         CREATE TABLE tag_counts (tag TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
@@ -525,6 +533,10 @@ def prepare_rows(entry: Entry, signature: tuple[int, int, str]) -> Prepared:
                 max(changed) if changed else None,
                 row["day"],
                 row["sort"],
+                row["id"],
+                row["title"],
+                row["created"],
+                row["path"],
             )
         )
     shares = [
@@ -582,8 +594,8 @@ class Rows:
         conn.executemany("INSERT INTO tags (entry, tag) VALUES (?, ?)", self.tags)
         conn.executemany(
             "INSERT INTO practice (entry, position, area, change, before, source, status, "
-            "review_after, last_checked, checks, status_changed, day, sort) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "review_after, last_checked, checks, status_changed, day, sort, entry_id, title, "
+            "created, path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             self.practice,
         )
         conn.executemany(

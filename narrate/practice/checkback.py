@@ -45,6 +45,24 @@ def _after(recorded: dt.date, weeks: tuple[int, ...]) -> list[dt.date]:
     ]
 
 
+def _pending(
+    recorded: dt.date,
+    status: str,
+    last_checked: dt.date | None,
+    review_after: dt.date | None,
+    weeks: tuple[int, ...],
+) -> list[dt.date]:
+    """The check-back dates not yet answered, oldest first (none once a change is no
+    longer being tried). A check-back is answered by any answer given on or after its
+    date, so answering late settles the earlier ones too."""
+    if status != "trying":
+        return []
+    dates = _after(recorded, weeks)
+    if review_after:
+        dates.append(review_after)
+    return sorted(d for d in dates if last_checked is None or d > last_checked)
+
+
 def due_date(
     recorded: dt.date,
     status: str,
@@ -58,13 +76,8 @@ def due_date(
     Only changes still being tried are checked back. A check-back is answered by any
     answer given on or after its date, so answering late settles the earlier ones too.
     """
-    if status != "trying":
-        return None
-    dates = _after(recorded, weeks)
-    if review_after:
-        dates.append(review_after)
-    pending = sorted(d for d in dates if (last_checked is None or d > last_checked) and d <= today)
-    return pending[0] if pending else None
+    pending = _pending(recorded, status, last_checked, review_after, weeks)
+    return pending[0] if pending and pending[0] <= today else None
 
 
 def next_check(
@@ -75,12 +88,7 @@ def next_check(
     weeks: tuple[int, ...],
 ) -> dt.date | None:
     """The next check-back date not yet answered (due or not), or None."""
-    if status != "trying":
-        return None
-    dates = _after(recorded, weeks)
-    if review_after:
-        dates.append(review_after)
-    pending = sorted(d for d in dates if last_checked is None or d > last_checked)
+    pending = _pending(recorded, status, last_checked, review_after, weeks)
     return pending[0] if pending else None
 
 
@@ -89,17 +97,17 @@ def with_due(
 ) -> list[PracticeItem]:
     """Practice rows with ``due`` (the date a check-back fell due, or None) and ``next_check``."""
     for row in rows:
-        recorded = _day(row.get("day")) or today
-        args = (
-            recorded,
+        # One list of unanswered dates gives both (11,000 changes at 100k entries).
+        pending = _pending(
+            _day(row.get("day")) or today,
             row["status"],
             _day(row.get("last_checked")),
             _day(row.get("review_after")),
+            weeks,
         )
-        due = due_date(*args, weeks, today)
-        upcoming = next_check(*args, weeks)
-        row["due"] = due.isoformat() if due else None
-        row["next_check"] = upcoming.isoformat() if upcoming else None
+        first = pending[0].isoformat() if pending else None
+        row["due"] = first if pending and pending[0] <= today else None
+        row["next_check"] = first
     return rows
 
 

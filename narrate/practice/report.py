@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 BARS = " ▁▂▃▄▅▆▇█"
 HEAT = "·░▒▓█"
 TIMELINE_ROWS = 20
+DUE_ROWS = 10  # the Rich review's check-backs due (--markdown and --json list all)
 
 
 def spark(values: list[int]) -> str:
@@ -68,16 +69,18 @@ def check_words(check: CheckBack) -> str:
     return text
 
 
-def _cleaned(review: Review) -> Review:
-    """The review with escapes and controls removed from every string it shows."""
+def _cleaned(review: Review, changes: slice = slice(None), due: slice = slice(None)) -> Review:
+    """The review with escapes and controls removed from every string it shows: of
+    ``changes`` and ``due`` only the slices shown (the Rich review shows 20 of the
+    timeline and 10 of the 6,700 check-backs due at 100k entries)."""
     import dataclasses
 
     return dataclasses.replace(
         review,
         areas=clean_data(review.areas),
-        changes=clean_data(review.changes),
+        changes=clean_data(review.changes[changes]),
         sources=clean_data(review.sources),
-        due=clean_data(review.due),
+        due=clean_data(review.due[due]),
         on_this_day=clean_data(review.on_this_day),
     )
 
@@ -85,7 +88,8 @@ def _cleaned(review: Review) -> Review:
 def render_rich(review: Review, width: int = 80) -> list[RenderableType]:
     """Renderables for `narrate review` ``width`` columns wide (a pipe: 80); entry text is
     never parsed as markup."""
-    review = _cleaned(review)
+    changes_total, due_total = len(review.changes), len(review.due)
+    review = _cleaned(review, slice(-TIMELINE_ROWS, None), slice(DUE_ROWS))
     from rich.table import Table
     from rich.text import Text
 
@@ -122,7 +126,7 @@ def render_rich(review: Review, width: int = 80) -> list[RenderableType]:
         table = Table(box=None, pad_edge=False, header_style="bold")
         for name in ("date", "area", "change", "source", "status"):
             table.add_column(name, overflow="fold")
-        for change in review.changes[-TIMELINE_ROWS:]:
+        for change in review.changes:
             text = Text()
             if change["before"]:
                 text.append(f"{change['before']} → ", style="dim")
@@ -137,10 +141,10 @@ def render_rich(review: Review, width: int = 80) -> list[RenderableType]:
                 change["status"],
             )
         out.append(table)
-        if len(review.changes) > TIMELINE_ROWS:
+        if changes_total > TIMELINE_ROWS:
             out.append(
                 Text(
-                    f"… and {len(review.changes) - TIMELINE_ROWS} earlier (--json lists all)",
+                    f"… and {changes_total - TIMELINE_ROWS} earlier (--json lists all)",
                     style="dim",
                 )
             )
@@ -164,8 +168,8 @@ def render_rich(review: Review, width: int = 80) -> list[RenderableType]:
         + Text("  (recorded or settled in the period)", style="dim"),
     ]
     if review.due:
-        out.append(Text(f"Check-backs due ({len(review.due)}):", style="yellow"))
-        for due in review.due[:10]:
+        out.append(Text(f"Check-backs due ({due_total}):", style="yellow"))
+        for due in review.due:
             out.append(Text(f"  {due['due']}  {due['id'][:12]}  {due['area']}: {due['change']}"))
         out.append(
             Text("  answer with: narrate practice check ID --status adopted|dropped", style="dim")
