@@ -1235,6 +1235,20 @@ class Journal:
         )
         return int(before[0][0])
 
+    def day_place(self, rel: str) -> tuple[str, int] | None:
+        """The day the entry at ``rel`` is listed under, and how many entries of that day
+        come before it in day order; None if not indexed. It costs what the day holds,
+        where ``day_position`` counts every newer entry (300,000 for the oldest)."""
+        rows = self._read("SELECT day, sort FROM entries WHERE path = ?", [rel])
+        if not rows:
+            return None
+        day, sort = rows[0]["day"], rows[0]["sort"]
+        before = self._read(
+            "SELECT count(*) FROM entries WHERE day = ? AND (sort > ? OR (sort = ? AND path > ?))",
+            [day, sort, sort, rel],
+        )
+        return str(day), int(before[0][0])
+
     def read_file(self, rel: str) -> bytes | None:
         """An entry file's bytes as they are on disk now; None when it is gone."""
         try:
