@@ -390,6 +390,8 @@ class Journal:
                 )
             ]
             marks = ", ".join("?" * len(ids))
+            # The unary + keeps the rowids out of FTS5's index choice: given them, it ran
+            # the whole MATCH once per rowid (6.9 s for 500 results at 300k, not 0.03 s).
             found = (
                 {
                     r["rowid"]: r
@@ -397,7 +399,7 @@ class Journal:
                         f"SELECT e.rowid, {LIST_COLUMNS}, snippet(entries_fts, 1, "
                         "'\x02', '\x03', '…', 24) AS snippet FROM entries_fts "
                         "JOIN entries e ON e.rowid = entries_fts.rowid "
-                        f"WHERE entries_fts MATCH ? AND entries_fts.rowid IN ({marks})",
+                        f"WHERE entries_fts MATCH ? AND +entries_fts.rowid IN ({marks})",
                         [sql.match, *ids],
                     )
                 }
