@@ -21,7 +21,6 @@ from textual.widgets.text_area import Document, Selection
 from narrate.errors import NarrateError
 from narrate.humane import humane_date, plural
 from narrate.sanitize import clean, visible
-from narrate.tui import highlight
 from narrate.tui.editing import EditSession, Outside, Typed
 from narrate.tui.listing import JournalListing, SearchListing
 from narrate.tui.messages import (
@@ -607,6 +606,8 @@ class JournalScreen(Screen[None]):
         """Show results, unless the query has moved on since."""
         if not self.searching or message.query != self.search_query:
             return
+        from narrate.tui import highlight
+
         self.search_words = highlight.query_words(message.query)
         follow = self.entry.path if self.entry is not None else None
         self.entry_list.empty_text = f"No matches for {one_line(message.query.strip())}"
@@ -637,6 +638,9 @@ class JournalScreen(Screen[None]):
         self.update_preview()
 
     def _match_in(self, body: str) -> tuple[int, int] | None:
+        # Imported on the first search: the query parser is not needed for the first paint.
+        from narrate.tui import highlight
+
         words = list(self.search_words)
         row = self.entry_list.listing.row_of_path(self.entry.path) if self.entry else None
         if row is not None:
@@ -655,6 +659,8 @@ class JournalScreen(Screen[None]):
         """Render the entry into the preview, if it is shown."""
         if not self.previewing:
             return
+        from narrate.tui import highlight
+
         text = self.editor.text
         words = list(self.search_words) if self.searching else []
         if self.searching and self.entry is not None:
