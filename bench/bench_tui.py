@@ -326,6 +326,8 @@ class Case:
     """Per key: milliseconds to the first screen update."""
     settled_ms: dict[str, list[float]] = field(default_factory=dict)
     """Per key: milliseconds to the last byte before the screen went quiet."""
+    gave_up: list[str] = field(default_factory=list)
+    """Keys after which the screen did not settle (the child's script stopped there)."""
 
     @property
     def paint(self) -> float:
@@ -412,7 +414,13 @@ def key_latency(
                 while time.monotonic() < deadline:
                     terminal.pump(deadline - time.monotonic())
                 continue
-            took = terminal.key(data, UNTIL.get(name))
+            try:
+                took = terminal.key(data, UNTIL.get(name))
+            except RuntimeError as exc:  # the rest of the script would time nothing
+                print(f"    {case.name} {case.entries}: gave up at {name}: {exc}"[:300],
+                      file=sys.stderr)  # fmt: skip
+                case.gave_up.append(name)
+                break
             if os.environ.get("BENCH_TUI_VERBOSE"):
                 shown = f"{took[0] * 1000:.0f}/{took[1] * 1000:.0f} ms" if took else "no update"
                 print(f"    {case.name} {case.entries}: {name}: {shown}", file=sys.stderr)
@@ -464,6 +472,9 @@ def report(
             spread = f"{max(mine) / min(mine):.2f}x" if mine else "-"
             print(f"{name:<33}" + "".join(f"{v:>11.1f}" if v else f"{'-':>11}" for v in values)
                   + f"{spread:>14}")  # fmt: skip
+    for case in cases.values():
+        if case.gave_up:
+            print(f"{case.name} at {case.entries:,}: stopped at {', '.join(case.gave_up)}")
     print(
         "first paint: spawn to the first frame on the pty holding the list's 'N entries'\n"
         "line (the minimal app: its Static); warm index. peak RSS: VmHWM once startup work\n"
