@@ -13,7 +13,7 @@ Entries:
 
 Named reads (``Journal`` methods, all on a fresh index): ``entries``, ``search``, ``tags``,
 ``practice``, ``resolve``, ``get``, ``show``, ``iter_entries``, ``entry_paths``,
-``day_counts``, ``list_by_day``, ``day_position``, ``today_entry``; the aggregates
+``day_counts``, ``list_by_day``, ``day_position``, ``day_place``, ``today_entry``; the aggregates
 ``practice_areas``, ``practice_sources``, ``practice_by_area_period``,
 ``practice_timeline``, ``status_counts``, ``entries_per_day``, ``entry_days``,
 ``entries_on_day``, ``entries_per_month``; the feed ``feed_head``, ``feed_count``,

@@ -443,6 +443,8 @@ class Journal:
                 )
             ]
             marks = ", ".join("?" * len(ids))
+            # The unary + keeps the rowids out of FTS5's index choice: given them, it ran
+            # the whole MATCH once per rowid (6.9 s for 500 results at 300k, not 0.03 s).
             found = (
                 {
                     r["rowid"]: r
@@ -450,7 +452,7 @@ class Journal:
                         f"SELECT e.rowid, {LIST_COLUMNS}, snippet(entries_fts, 1, "
                         "'\x02', '\x03', '…', 24) AS snippet FROM entries_fts "
                         "JOIN entries e ON e.rowid = entries_fts.rowid "
-                        f"WHERE entries_fts MATCH ? AND entries_fts.rowid IN ({marks})",
+                        f"WHERE entries_fts MATCH ? AND +entries_fts.rowid IN ({marks})",
                         [sql.match, *ids],
                     )
                 }
@@ -1276,6 +1278,20 @@ class Journal:
             [day, day, sort, sort, rel],
         )
         return int(before[0][0])
+
+    def day_place(self, rel: str) -> tuple[str, int] | None:
+        """The day the entry at ``rel`` is listed under, and how many entries of that day
+        come before it in day order; None if not indexed. It costs what the day holds,
+        where ``day_position`` counts every newer entry (300,000 for the oldest)."""
+        rows = self._read("SELECT day, sort FROM entries WHERE path = ?", [rel])
+        if not rows:
+            return None
+        day, sort = rows[0]["day"], rows[0]["sort"]
+        before = self._read(
+            "SELECT count(*) FROM entries WHERE day = ? AND (sort > ? OR (sort = ? AND path > ?))",
+            [day, sort, sort, rel],
+        )
+        return str(day), int(before[0][0])
 
     def read_file(self, rel: str) -> bytes | None:
         """An entry file's bytes as they are on disk now; None when it is gone."""

@@ -307,7 +307,7 @@ class NarrateApp(SyncMixin, App[None]):
         screen = self.action_journal()
         entry = screen.entry
         day = (parse_day(entry.day) if entry is not None else None) or dt.date.today()
-        counts = dict(self.journal.day_counts())
+        counts = dict(screen.journal_listing().runs)
 
         def chosen(day: dt.date | None) -> None:
             if day is not None:

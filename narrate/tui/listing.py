@@ -106,6 +106,7 @@ class JournalListing:
             offset += count
         self._rows = row
         self.entry_count = offset
+        self._run_of_day: dict[str, int] | None = None
 
     @property
     def row_count(self) -> int:
@@ -165,9 +166,19 @@ class JournalListing:
         return self._heading_rows[-1]
 
     def row_of_path(self, path: str) -> int | None:
-        """The row of an entry by path, asking the index for its position."""
-        position = self.journal.day_position(path)
-        return None if position is None else self.row_of_offset(position)
+        """The row of an entry by path: the index gives its day and its place in the
+        day, the day counts the rest (counting every newer entry grew with the journal:
+        ~20 ms for the oldest of 300,000)."""
+        place = self.journal.day_place(path)
+        if place is None:
+            return None
+        day, rank = place
+        if self._run_of_day is None:
+            self._run_of_day = {written: run for run, (written, _) in enumerate(self.runs)}
+        run = self._run_of_day.get(day)
+        if run is None or rank >= self.runs[run][1]:
+            return None  # indexed after these counts were read: not listed yet
+        return self._heading_rows[run] + 1 + rank
 
     def forget_pages(self) -> None:
         """Drop cached entries (after an entry changed but kept its place)."""

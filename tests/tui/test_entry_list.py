@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 
 from narrate.humane import humane_date, short_day
 from narrate.journal.core import Journal
@@ -41,8 +42,13 @@ class FakeJournal:
         start = next(i for i, item in enumerate(self.items) if item["created"][:10] <= day)
         return self.items[start + skip : start + skip + limit]
 
-    def day_position(self, path: str) -> int | None:
-        return next((i for i, item in enumerate(self.items) if item["path"] == path), None)
+    def day_place(self, path: str) -> tuple[str, int] | None:
+        item = next((item for item in self.items if item["path"] == path), None)
+        if item is None:
+            return None
+        day = item["created"][:10]
+        same_day = [other["path"] for other in self.items if other["created"][:10] == day]
+        return day, same_day.index(path)
 
 
 def test_rows_interleave_day_headings_and_entries() -> None:
@@ -190,3 +196,88 @@ async def test_the_cursor_row_is_drawn_in_the_cursor_colours(journal: Journal) -
         assert {segment.style.bgcolor for segment in strip} == {cursor.bgcolor}
         other = entries.render_line(entries.cursor + 2 - round(entries.scroll_y))
         assert cursor.bgcolor not in {segment.style.bgcolor for segment in other}
+
+
+def test_an_entry_is_found_by_its_day_and_its_place_in_it(big_journal: Path) -> None:
+    # row_of_path asks the index for the entry's day and rank in it, and the day counts
+    # give the rest: the newest, a middle and the oldest entry land on their own rows.
+    with Journal.open(big_journal) as journal:
+        listing = JournalListing(journal)
+        for y in (1, listing.row_count // 2, listing.row_count - 1):
+            row = listing.row(y)
+            if not isinstance(row, EntryRow):
+                row = listing.row(y + 1)
+                y += 1
+            assert isinstance(row, EntryRow)
+            assert listing.row_of_path(row.item["path"]) == y
+        assert listing.row_of_path("entries/1999/01/not-there.md") is None
+
+
+def test_an_entry_indexed_after_the_counts_is_not_placed_past_its_day(
+    journal: Journal,
+) -> None:
+    add_entry(journal, "Yesterday\n", title="Yesterday", days_ago=1)
+    add_entry(journal, "First\n", title="First", hour=10)
+    listing = JournalListing(journal)
+    earlier = add_entry(journal, "Earlier\n", title="Earlier", hour=8)
+    # Today's count says one entry: the row after it is yesterday's heading, not this.
+    assert listing.row_of_path(earlier.path) is None
+    assert JournalListing(journal).row_of_path(earlier.path) == 2
+
+
+async def test_search_results_page_to_the_last_match(big_journal: Path) -> None:
+    from narrate.tui.screens.journal import SEARCH_LIMIT
+
+    with Journal.open(big_journal) as journal:
+        async with NarrateApp(journal).run_test(size=(100, 30)) as pilot:
+            screen = pilot.app.journal_screen
+            await wait_for(pilot, lambda: screen.indexed)
+            await pilot.press("ctrl+f", *"body")
+            await shows(pilot, f"best {SEARCH_LIMIT} matches")
+            listing = screen.entry_list.listing
+            assert isinstance(listing, SearchListing) and listing.row_count == SEARCH_LIMIT
+            await pilot.press("enter", "end")
+            last = listing.results[-1]
+            assert screen.entry_list.cursor == SEARCH_LIMIT - 1
+            await shows(pilot, str(last["title"]))
+            assert screen.entry is not None and screen.entry.path == last["path"]
+            await pilot.press("pageup", "home")
+            assert screen.entry_list.cursor == 0
+            assert screen.entry.path == listing.results[0]["path"]
+
+
+async def test_the_day_counts_are_read_again_only_when_the_index_changed(
+    journal: Journal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Counting the days reads the whole index (~35 ms at 300,000 entries): leaving a
+    # search or opening the calendar reuses them; an entry added meanwhile is shown.
+    write_entries(journal, 300, dt.datetime.now().astimezone() - dt.timedelta(days=1))
+    counted: list[int] = []
+    day_counts = journal.day_counts
+
+    def counting() -> list[tuple[str, int]]:
+        counted.append(1)
+        return day_counts()
+
+    monkeypatch.setattr(journal, "day_counts", counting)
+    async with NarrateApp(journal).run_test(size=(100, 30)) as pilot:
+        screen = pilot.app.journal_screen
+        await wait_for(pilot, lambda: screen.indexed)
+        await shows(pilot, "300 entries")
+        before = len(counted)
+        await pilot.press("ctrl+f", *"entry 42")
+        await shows(pilot, "Entry 42")
+        await pilot.press("escape")
+        await shows(pilot, "300 entries")
+        await pilot.press("f12")
+        await pilot.pause(0.1)
+        await pilot.press("escape")
+        assert len(counted) == before
+        # `narrate add` in another process, while the list is open.
+        with Journal.open(journal.root) as other:
+            added = add_entry(other, "Written in a shell\n", title="Added from the CLI")
+        pilot.app.post_message(events.AppFocus())  # back from the shell: look again
+        await shows(pilot, "Added from the CLI")
+        await shows(pilot, "301 entries")
+        assert len(counted) > before
+        assert screen.entry_list.listing.row_of_path(added.path) is not None

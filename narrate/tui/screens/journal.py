@@ -21,7 +21,6 @@ from textual.widgets.text_area import Document, Selection
 from narrate.errors import NarrateError
 from narrate.humane import humane_date, plural
 from narrate.sanitize import clean, visible
-from narrate.tui import highlight
 from narrate.tui.editing import EditSession, Outside, Typed
 from narrate.tui.listing import JournalListing, SearchListing
 from narrate.tui.messages import (
@@ -141,6 +140,7 @@ class JournalScreen(Screen[None]):
         """(done, total) while a long read of the files is under way."""
         self._deleting: str | None = None
         """The path the writer is deleting: its disappearance is not an outside change."""
+        self._journal_listing: tuple[int, JournalListing] | None = None
 
     # ------------------------------------------------------------------ layout
 
@@ -163,12 +163,9 @@ class JournalScreen(Screen[None]):
                     yield Static("", id="entry-words", markup=False)
                     yield Static("", id="entry-status", markup=False)
                 with ContentSwitcher(initial="editor", id="switcher"):
-                    yield EntryEditor(
-                        id="editor",
-                        language=_markdown_language(),
-                        soft_wrap=True,
-                        tab_behavior="focus",
-                    )
+                    # Plain until the first paint: Markdown highlighting (tree-sitter's
+                    # import, grammar and query) is ~35 ms the first frame need not wait.
+                    yield EntryEditor(id="editor", soft_wrap=True, tab_behavior="focus")
                     # The Markdown widget is made on the first preview: it and markdown-it
                     # cost ~25 ms of import and CSS that the first paint need not pay.
                     yield VerticalScroll(id="preview")
@@ -209,11 +206,25 @@ class JournalScreen(Screen[None]):
         self.journal.defer_refresh()
         self.load_listing()
         self.open_today(focus=True)
+        self.call_after_refresh(self.highlight_markdown)
         # After the first paint: a refresh at 100k entries holds the GIL for a while.
         self.call_after_refresh(self.writer.submit, RefreshJob())
         self.call_after_refresh(self.writer.submit, GitStateJob())
         self.set_interval(DISK_CHECK_SECONDS, self.check_disk)
         self.set_interval(REFRESH_SECONDS, lambda: self.writer.submit(RefreshJob()))
+
+    def highlight_markdown(self) -> None:
+        """Give the editor its Markdown highlighting (after the first paint)."""
+        language = _markdown_language()
+        editor = self.editor
+        if language is None or editor.language == language:
+            return
+        # A new language makes a new document with the cursor at the start: keep the
+        # cursor, the selection and the scroll where they were.
+        selection, scroll = editor.selection, editor.scroll_offset
+        editor.language = language
+        editor.selection = selection
+        editor.scroll_to(scroll.x, scroll.y, animate=False, immediate=True)
 
     @property
     def writer(self) -> Writer:
@@ -228,7 +239,7 @@ class JournalScreen(Screen[None]):
             self.run_search(self.search_query)
             return
         follow = self.entry.path if self.entry is not None else None
-        listing = JournalListing(self.journal)
+        listing = self.journal_listing()
         # Until the first read of the files is done, an empty list means "not read
         # yet", never "nothing written".
         self.entry_list.empty_text = EMPTY_JOURNAL if self.indexed else READING
@@ -243,6 +254,15 @@ class JournalScreen(Screen[None]):
         else:
             count = listing.entry_count
             self.set_list_status(f"{count:,} entr{'y' if count == 1 else 'ies'}")
+
+    def journal_listing(self) -> JournalListing:
+        """Every entry by day: the listing built last, while the index has not changed
+        since (counting the days reads the whole index, ~35 ms at 300,000 entries, and
+        leaving a search or opening the calendar need not pay it again)."""
+        version = self.journal.index_version()
+        if self._journal_listing is None or self._journal_listing[0] != version:
+            self._journal_listing = (version, JournalListing(self.journal))
+        return self._journal_listing[1]
 
     def set_list_status(self, text: str) -> None:
         """The line under the list."""
@@ -586,6 +606,8 @@ class JournalScreen(Screen[None]):
         """Show results, unless the query has moved on since."""
         if not self.searching or message.query != self.search_query:
             return
+        from narrate.tui import highlight
+
         self.search_words = highlight.query_words(message.query)
         follow = self.entry.path if self.entry is not None else None
         self.entry_list.empty_text = f"No matches for {one_line(message.query.strip())}"
@@ -616,6 +638,9 @@ class JournalScreen(Screen[None]):
         self.update_preview()
 
     def _match_in(self, body: str) -> tuple[int, int] | None:
+        # Imported on the first search: the query parser is not needed for the first paint.
+        from narrate.tui import highlight
+
         words = list(self.search_words)
         row = self.entry_list.listing.row_of_path(self.entry.path) if self.entry else None
         if row is not None:
@@ -634,6 +659,8 @@ class JournalScreen(Screen[None]):
         """Render the entry into the preview, if it is shown."""
         if not self.previewing:
             return
+        from narrate.tui import highlight
+
         text = self.editor.text
         words = list(self.search_words) if self.searching else []
         if self.searching and self.entry is not None:
