@@ -1,0 +1,250 @@
+"""The commit path ``narrate add`` takes (fast-import on HEAD's tree, one index write)
+over real repositories: what it commits, what it leaves alone, what it never loses."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from narrate.journal import history
+from narrate.journal.core import Journal
+from narrate.journal.entry import Entry
+from narrate.journal.history import commit, commit_index
+from tests.helpers import commit_count, git, tracked, write
+
+FIXED_DATES = {
+    "GIT_AUTHOR_DATE": "1764590400 +0100",
+    "GIT_COMMITTER_DATE": "1764590400 +0100",
+}
+
+
+def index_entries(root: Path) -> str:
+    """git's index as ``git ls-files --stage`` prints it (mode, blob, stage, path)."""
+    return git(root, "ls-files", "--stage", "-z")
+
+
+def assert_clean_repository(root: Path, lost_race: bool = False) -> None:
+    """What a user's git says about the journal: nothing uncommitted, nothing broken,
+    no ref of narrate's left over (and no unreachable commit, but the one built on a
+    HEAD that moved: ``lost_race``; git's gc prunes it)."""
+    assert git(root, "status", "--porcelain", "--untracked-files=all") == ""
+    fsck = subprocess.run(
+        ["git", "-C", str(root), "fsck", "--strict", "--no-progress"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert fsck.returncode == 0, fsck.stderr
+    assert "error" not in fsck.stderr
+    assert fsck.stdout.count("dangling commit") == (1 if lost_race else 0)
+    assert git(root, "for-each-ref", "--format=%(refname)") == "refs/heads/main\n"
+
+
+def test_the_commit_is_the_one_commit_tree_made(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same tree, message, author and committer as the plumbing it replaces: the two
+    commits have the same id."""
+    for var, value in FIXED_DATES.items():
+        monkeypatch.setenv(var, value)
+    write(root, "entries/2026/12/a.md", "---\ntitle: A\n---\nbody\n")
+    twin = tmp_path / "twin"
+    shutil.copytree(root, twin, symlinks=True)
+
+    assert commit(root, ["entries/2026/12/a.md"], "Add entry: A") is True
+    git(twin, "update-index", "--add", "--", "entries/2026/12/a.md")
+    assert commit_index(twin, "Add entry: A") is True
+
+    assert git(root, "rev-parse", "HEAD") == git(twin, "rev-parse", "HEAD")
+    assert git(root, "reflog", "-1", "--format=%gs") == "commit: Add entry: A\n"
+    assert index_entries(root) == index_entries(twin)
+    assert_clean_repository(root)
+
+
+def test_a_commit_another_program_makes_meanwhile_is_kept(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another git process commits after narrate read HEAD and before it moves HEAD:
+    narrate builds its commit again on top, and both changes are in the history."""
+    real = history._commit_on
+    raced: list[bool] = []
+
+    def race_first(*args: object, **kwargs: object) -> bool:
+        if not raced:
+            raced.append(True)
+            write(root, "notes/other.md", "written by another program")
+            subprocess.run(
+                ["git", "-C", str(root), "add", "notes/other.md"], check=True, capture_output=True
+            )
+            subprocess.run(
+                # Only its own file: a plain `git commit` would take narrate's staged one.
+                [
+                    "git",
+                    "-C",
+                    str(root),
+                    "commit",
+                    "-q",
+                    "-m",
+                    "Another program",
+                    "--",
+                    "notes/other.md",
+                ],
+                check=True,
+                capture_output=True,
+            )
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(history, "_commit_on", race_first)
+    write(root, "entries/2026/12/a.md", "a")
+    assert commit(root, ["entries/2026/12/a.md"], "Add a") is True
+
+    assert raced
+    assert git(root, "log", "--format=%s").splitlines() == [
+        "Add a",
+        "Another program",
+        "Start the journal",
+    ]
+    assert {"notes/other.md", "entries/2026/12/a.md"} <= tracked(root)
+    assert_clean_repository(root, lost_race=True)
+
+
+def test_what_the_user_staged_stays_staged(root: Path) -> None:
+    """A file the user staged by hand is neither committed with the entry nor unstaged."""
+    write(root, "notes/draft.md", "staged, not committed")
+    git(root, "add", "notes/draft.md")
+    write(root, ".gitignore", (root / ".gitignore").read_text() + "*.tmp\n")
+    git(root, "add", ".gitignore")
+    staged_before = git(root, "diff", "--cached", "--name-only")
+    draft_entry = [line for line in index_entries(root).split("\0") if "draft" in line]
+
+    with Journal.open(root) as journal:
+        entry = journal.add(Entry.from_capture("An entry of its own"))
+
+    assert git(root, "show", "--name-only", "--format=", "HEAD").split() == [entry.path]
+    assert git(root, "diff", "--cached", "--name-only") == staged_before
+    assert [line for line in index_entries(root).split("\0") if "draft" in line] == draft_entry
+    assert "notes/draft.md" not in tracked(root)
+
+
+def test_status_log_and_fsck_stay_clean_through_adds_edits_and_deletes(root: Path) -> None:
+    with Journal.open(root) as journal:
+        first = journal.add(Entry.from_capture("First #one"))
+        second = journal.add(Entry.from_capture("Second"))
+        journal.save(first.with_changes(title="First, edited"))
+        journal.delete(second.id)
+    assert git(root, "log", "--format=%s").splitlines()[:3] == [
+        "Delete entry: Second",
+        "Edit entry: First, edited",
+        "Add entry: Second",
+    ]
+    assert tracked(root) == {".gitignore", first.path}
+    assert_clean_repository(root)
+
+
+def test_nothing_changed_makes_no_commit_and_no_object(root: Path) -> None:
+    write(root, "entries/2026/12/a.md", "a")
+    commit(root, ["entries/2026/12/a.md"], "Add a")
+    objects = git(root, "count-objects")
+    assert commit(root, ["entries/2026/12/a.md", "entries/2026/12/never.md"], "Again") is False
+    assert git(root, "count-objects") == objects
+    assert commit_count(root) == 2
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        'quote".md',
+        "back\\slash.md",
+        "new\nline.md",
+        "tab\there.md",
+        "ünïcödé.md",
+        "-n.md",
+        "space and #hash.md",
+        '"leading quote.md',
+    ],
+)
+def test_any_file_name_is_committed_as_itself(root: Path, name: str) -> None:
+    rel = f"entries/2026/12/{name}"
+    write(root, rel, f"text of {name}")
+    assert commit(root, [rel], f"Add {name}") is True
+    assert rel in tracked(root)
+    assert git(root, "show", f"HEAD:{rel}") == f"text of {name}"
+    assert_clean_repository(root)
+
+    (root / rel).unlink()
+    assert commit(root, [rel], f"Remove {name}") is True
+    assert rel not in tracked(root)
+    assert_clean_repository(root)
+
+
+def test_a_build_ref_left_by_a_crash_is_replaced(root: Path) -> None:
+    git(root, "update-ref", history.BUILD_REF, "HEAD")
+    write(root, "entries/2026/12/a.md", "a")
+    assert commit(root, ["entries/2026/12/a.md"], "Add a") is True
+    assert_clean_repository(root)
+
+
+def test_an_executable_file_keeps_its_mode(root: Path) -> None:
+    path = write(root, "entries/2026/12/run.md", "#!/bin/sh\n")
+    path.chmod(0o755)
+    assert commit(root, ["entries/2026/12/run.md"], "Add run") is True
+    assert git(root, "ls-tree", "HEAD", "entries/2026/12/run.md").startswith("100755 blob")
+    assert_clean_repository(root)
+
+
+def test_commit_hooks_of_the_journal_do_not_run(root: Path) -> None:
+    """As before: narrate's commits are bookkeeping (like --no-verify), so a failing or
+    prompting hook cannot leave an entry uncommitted."""
+    ran = root.parent / "hooks-ran"
+    hooks = Path(git(root, "rev-parse", "--git-path", "hooks").strip())
+    if not hooks.is_absolute():
+        hooks = root / hooks
+    hooks.mkdir(parents=True, exist_ok=True)
+    for name in ("pre-commit", "prepare-commit-msg", "commit-msg", "post-commit"):
+        hook = hooks / name
+        hook.write_text(f"#!/bin/sh\necho {name} >> '{ran}'\nexit 1\n")
+        hook.chmod(0o755)
+    with Journal.open(root) as journal:
+        journal.add(Entry.from_capture("No hook runs"))
+    assert not ran.exists()
+    assert git(root, "log", "-1", "--format=%s") == "Add entry: No hook runs\n"
+
+
+def test_a_locked_index_commits_nothing_and_keeps_the_file(root: Path) -> None:
+    lock = root / ".git" / "index.lock"
+    lock.write_text("")
+    with Journal.open(root) as journal, pytest.raises(history.NarrateError):
+        journal.add(Entry.from_capture("Kept on disk"))
+    lock.unlink()
+    assert commit_count(root) == 1
+    kept = [p for p in (root / "entries").rglob("*.md")]
+    assert len(kept) == 1 and "Kept on disk" in kept[0].read_text()
+    with Journal.open(root) as journal:  # the next write takes it along
+        journal.add(Entry.from_capture("Next"))
+    assert {p.relative_to(root).as_posix() for p in kept} <= tracked(root)
+    assert_clean_repository(root)
+
+
+def test_a_detached_head_moves_like_git_commit_moves_it(root: Path) -> None:
+    git(root, "checkout", "-q", "--detach")
+    write(root, "entries/2026/12/a.md", "a")
+    assert commit(root, ["entries/2026/12/a.md"], "Add a") is True
+    assert git(root, "log", "-1", "--format=%s", "HEAD") == "Add a\n"
+    assert git(root, "log", "-1", "--format=%s", "main") == "Start the journal\n"
+
+
+def test_the_first_commit_of_a_new_repository(tmp_path: Path) -> None:
+    root = tmp_path / "fresh"
+    root.mkdir()
+    git(root, "init", "-q", "--initial-branch=main")
+    write(root, "a.md", "a")
+    assert commit(root, ["a.md"], "First") is True
+    assert git(root, "log", "--format=%s") == "First\n"
+    assert os.path.exists(root / ".git" / "refs" / "heads" / "main") or git(
+        root, "show-ref", "main"
+    )
+    assert git(root, "status", "--porcelain") == ""
