@@ -191,6 +191,37 @@ def fallback_in_use(root: Path) -> str | None:
     return f"{settings.get('user.name', FALLBACK_NAME)} <{email}>"
 
 
+# git settings that keep a commit fast in a journal of 100k files and more, set by
+# ``init`` (and ``init --clone``) and by ``doctor --fix`` on an older journal. git's
+# index lists every tracked file (about 30 MB at 300k entries) and every commit rewrote
+# it whole. manyFiles: index v4 (paths prefix-compressed, a third of the size) and the
+# untracked cache. splitIndex: a shared index that stays as it is, and a small one of
+# the entries changed since; at 1% changed (3,000 entries at 300k) the shared one is
+# written again, which keeps the small one under ~300 KB: rewriting both costs least
+# around sqrt(2/N) of N entries, 0.3% at 300k, and 1% is the smallest setting.
+SPEED_SETTINGS = (
+    ("feature.manyFiles", "true"),
+    ("core.splitIndex", "true"),
+    ("splitIndex.maxPercentChange", "1"),
+)
+
+
+def missing_speed_settings(root: Path) -> list[str]:
+    """The ``key=value`` settings of SPEED_SETTINGS the journal's git config lacks."""
+    found = run_git(root, "config", "--local", "-z", "--list", check=False).stdout
+    have = {item.split("\n", 1)[0].lower(): item.split("\n", 1)[-1] for item in found.split("\0")}
+    return [f"{key}={value}" for key, value in SPEED_SETTINGS if have.get(key.lower()) != value]
+
+
+def set_speed_settings(root: Path) -> list[str]:
+    """Set the SPEED_SETTINGS the journal lacks in its own config; the ones set."""
+    missing = missing_speed_settings(root)
+    for setting in missing:
+        key, value = setting.split("=", 1)
+        run_git(root, "config", "--local", key, value)
+    return missing
+
+
 def init_repo(root: Path) -> InitResult:
     """Make ``root`` a journal repository: git init, settings, .gitignore, first commit.
 
@@ -208,8 +239,7 @@ def init_repo(root: Path) -> InitResult:
         if made_git:
             run_git(root, "init", "-q", "--initial-branch=main")
             result.created = True
-        # manyFiles: index v4 and the untracked cache keep add/status fast at 100k files.
-        run_git(root, "config", "feature.manyFiles", "true")
+        set_speed_settings(root)
         updated = with_ignore_lines(before or b"", GITIGNORE.splitlines())
         if updated is not None:
             gitignore.write_bytes(updated)

@@ -41,7 +41,8 @@ def assert_clean_repository(root: Path, lost_race: bool = False) -> None:
     assert fsck.returncode == 0, fsck.stderr
     assert "error" not in fsck.stderr
     assert fsck.stdout.count("dangling commit") == (1 if lost_race else 0)
-    assert git(root, "for-each-ref", "--format=%(refname)") == "refs/heads/main\n"
+    refs = git(root, "for-each-ref", "--format=%(refname)").split()
+    assert [ref for ref in refs if not ref.startswith("refs/remotes/")] == ["refs/heads/main"]
 
 
 def test_the_commit_is_the_one_commit_tree_made(
@@ -248,3 +249,43 @@ def test_the_first_commit_of_a_new_repository(tmp_path: Path) -> None:
         root, "show-ref", "main"
     )
     assert git(root, "status", "--porcelain") == ""
+
+
+def test_init_gives_the_journal_the_settings_of_a_large_repository(tmp_path: Path) -> None:
+    root = tmp_path / "journal"
+    Journal.create(root).close()
+    for key, value in history.SPEED_SETTINGS:
+        assert git(root, "config", "--local", key).strip() == value
+    assert history.missing_speed_settings(root) == []
+
+
+def test_init_clone_gives_the_clone_the_settings(tmp_path: Path, root: Path) -> None:
+    from tests.helpers import Cli
+
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "clone", "-q", "--bare", str(root), str(remote))
+    device = tmp_path / "device"
+    Cli(device).ok("init", str(device), "--clone", str(remote))
+    assert history.missing_speed_settings(device) == []
+    Cli(device).add("From the second device")
+    assert_clean_repository(device)
+
+
+def test_doctor_names_missing_settings_and_fix_sets_them(root: Path) -> None:
+    """A journal made before narrate set them: doctor says so (advice, not a failure),
+    --fix sets them, and the index then splits on the next commit."""
+    from tests.helpers import Cli
+
+    for key, _ in history.SPEED_SETTINGS:
+        git(root, "config", "--local", "--unset", key)
+    cli = Cli(root)
+    said = cli.ok("doctor").stdout
+    assert "narrate doctor --fix" in said and "core.splitIndex=true" in said
+    fixed = cli.ok("doctor", "--fix", "--yes").stdout
+    assert "Set git config core.splitIndex=true" in fixed
+    assert history.missing_speed_settings(root) == []
+    assert "core.splitIndex" not in cli.ok("doctor").stdout
+
+    cli.add("After the fix")
+    assert list((root / ".git").glob("sharedindex.*"))
+    assert_clean_repository(root)
