@@ -296,6 +296,7 @@ def commit(root: Path, paths: list[str], message: str) -> bool:
     """
     check_git_lock(root)
     refuse_unfinished_operation(root)
+    _fold_split_index(root)
     # On stdin, NUL-separated: any number of paths, whatever characters they hold.
     run_git(
         root,
@@ -324,6 +325,29 @@ def commit(root: Path, paths: list[str], message: str) -> bool:
         f"git could not move the journal's HEAD in {root}: something else keeps committing "
         "or holds its lock; run the command again"
     )
+
+
+# The size above which the small index of a split one is folded into the shared one.
+# git writes a new shared index once splitIndex.maxPercentChange of the entries are new
+# (about 300 KB at 1% of 300k), but never for entries whose file details it refreshed:
+# after a clone, a copy or a restore every file's ctime changes, the next git status
+# refreshes all of them, and the small index grows to the whole (19 MB at 300k), which
+# every commit then writes.
+SPLIT_FOLD_BYTES = 1 << 20
+
+
+def _fold_split_index(root: Path) -> None:
+    """Push the small index of a split index into a new shared one when it has grown
+    past SPLIT_FOLD_BYTES (once after a mass refresh; a commit then writes it small)."""
+    try:
+        size = (git_dir(root) / "index").stat().st_size
+    except OSError:
+        return
+    if size < SPLIT_FOLD_BYTES:
+        return
+    split = run_git(root, "config", "--type=bool", "core.splitIndex", check=False)
+    if split.stdout.strip() == "true":
+        run_git(root, "update-index", "--split-index")
 
 
 # The ref fast-import builds narrate's commit on: fast-import cannot make a commit

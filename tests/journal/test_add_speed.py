@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -288,4 +289,31 @@ def test_doctor_names_missing_settings_and_fix_sets_them(root: Path) -> None:
 
     cli.add("After the fix")
     assert list((root / ".git").glob("sharedindex.*"))
+    assert_clean_repository(root)
+
+
+def test_a_small_index_that_grew_whole_is_folded_into_the_shared_one(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a copy or a restore every file's ctime changes; git status refreshes them
+    all into the small index of a split one, and git never folds them back: narrate
+    does, so commits write a small index again."""
+    old = time.time() - 60  # not "racily clean": git would keep them in the small index
+    for n in range(300):
+        os.utime(write(root, f"entries/2026/11/{n:03}.md", f"entry {n}"), (old, old))
+    commit(root, [f"entries/2026/11/{n:03}.md" for n in range(300)], "Add 300")
+    git(root, "update-index", "--split-index")
+    front = root / ".git" / "index"
+    small = front.stat().st_size
+    for path in (root / "entries").rglob("*.md"):
+        path.chmod(0o600)  # a new ctime, as a copy gives
+        path.chmod(0o644)
+    git(root, "status", "--porcelain")  # refreshes every entry into the small index
+    grown = front.stat().st_size
+    assert grown > 4 * small
+
+    monkeypatch.setattr(history, "SPLIT_FOLD_BYTES", grown)
+    write(root, "entries/2026/12/a.md", "a")
+    assert commit(root, ["entries/2026/12/a.md"], "Add a") is True
+    assert front.stat().st_size < grown / 4
     assert_clean_repository(root)
