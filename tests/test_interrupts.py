@@ -99,18 +99,18 @@ def test_ctrl_c_in_the_commit_phase_removes_what_the_import_wrote(
 ) -> None:
     from narrate.journal import history
 
-    real = history.commit_index
+    real = history._commit_on
 
-    def interrupted(root: Path, message: str) -> bool:
+    def interrupted(*args: object) -> bool:
         raise KeyboardInterrupt  # after update-index staged every file
 
-    monkeypatch.setattr(history, "commit_index", interrupted)
+    monkeypatch.setattr(history, "_commit_on", interrupted)
     source = jrnl_source(tmp_path, 30)
     result = cli("import", "jrnl", str(source))
     assert result.exit_code == 130
     assert entry_files(cli.root) == []
     assert uncommitted(cli.root) == [], "nothing staged for files that are gone"
-    monkeypatch.setattr(history, "commit_index", real)
+    monkeypatch.setattr(history, "_commit_on", real)
     new = cli.add("After the interrupted import")
     assert [p for p in tracked(cli.root) if p.startswith("entries/")] == entry_files(cli.root)
     assert len(entry_files(cli.root)) == 1, new

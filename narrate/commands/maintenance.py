@@ -145,7 +145,7 @@ def reindex(ctx: click.Context, full: bool) -> None:
     "--fix",
     is_flag=True,
     help="Write an id: into notes that have none (made in another tool), after asking, so "
-    "renaming them keeps their id.",
+    "renaming them keeps their id; set the git settings that keep commits fast.",
 )
 @click.option("--yes", is_flag=True, help="With --fix: do not ask first.")
 @journal_option
@@ -174,6 +174,8 @@ def doctor(ctx: click.Context, fix: bool, yes: bool) -> None:
     journal = open_journal(ctx)
     if fix:
         _write_ids(journal, yes)
+        for setting in journal.set_speed_settings():
+            click.echo(f"Set git config {setting} (faster commits in a large journal).")
     report = journal.doctor()
     con = output.console()
     con.print(Text(f"Journal {shown(journal.root)}", style="bold"))
@@ -208,6 +210,11 @@ def doctor(ctx: click.Context, fix: bool, yes: bool) -> None:
         "yellow",
     )
     section("Uncommitted changes (run 'narrate sync' to commit them)", report.uncommitted, "yellow")
+    section(
+        "Git settings that keep commits fast in a large journal ('narrate doctor --fix' sets them)",
+        report.slow_settings,
+        "yellow",
+    )
     notes = [(p, n) for p, n in report.notes if not n.startswith("no id in front matter")]
     section("Notes", [f"{p}: {n}" for p, n in notes], "yellow")
     without_id = [p for p, n in report.notes if n.startswith("no id in front matter")]

@@ -109,6 +109,9 @@ class DoctorReport:
     behind: int | None = None
     identity: str | None = None
     """``name <email>`` when commits use narrate's fallback identity (no git identity)."""
+    slow_settings: list[str] = field(default_factory=list)
+    """git settings (``key=value``) that keep commits fast at 100k entries, missing from
+    a journal made before narrate set them (``doctor --fix`` sets them)."""
 
     @property
     def healthy(self) -> bool:
@@ -1155,9 +1158,16 @@ class Journal:
 
     # ------------------------------------------------------------------ health
 
+    def set_speed_settings(self) -> list[str]:
+        """Give the journal's git config the settings that keep commits fast at 100k
+        entries (``doctor --fix``); the ``key=value`` settings it lacked."""
+        from narrate.journal.history import set_speed_settings
+
+        return set_speed_settings(self.root)
+
     def doctor(self) -> DoctorReport:
         """A full health check: files, ids, leftovers, git state."""
-        from narrate.journal.history import repo_state
+        from narrate.journal.history import missing_speed_settings, repo_state
         from narrate.journal.store import leftover_temp_files
 
         self.refresh(full=True)
@@ -1199,6 +1209,7 @@ class Journal:
         report.remote = redact(state.remote) if state.remote else None
         report.ahead, report.behind = state.ahead, state.behind
         report.identity = state.fallback_identity
+        report.slow_settings = missing_speed_settings(self.root)
         if self.index_unavailable is not None:
             report.index_problems.append(
                 f"{idx.index_path(self.root)} cannot be written ({self.index_unavailable}); "
