@@ -439,19 +439,8 @@ def _commit_on(
         stream.append(f"M 100644 {blob} ".encode() if blob else b"D ")
         stream.append(_quoted(path) + b"\n")
     stream.append(b"\nget-mark :1\ndone\n")
-    # --force: a build ref a crashed run left behind is simply replaced. No fsync of
-    # fast-import's pack: it is a temporary one, unpacked into loose objects (which git
-    # writes as commit-tree wrote its commit) and deleted.
-    made = git_bytes(
-        root,
-        "-c",
-        "core.fsync=-pack",
-        "fast-import",
-        "--quiet",
-        "--done",
-        "--force",
-        data=b"".join(stream),
-    )
+    # --force: a build ref a crashed run left behind is simply replaced.
+    made = git_bytes(root, "fast-import", "--quiet", "--done", "--force", data=b"".join(stream))
     new = made.decode().split()[-1]
     move = f"update HEAD\0{new}\0{head}\0" if head else f"create HEAD\0{new}\0"
     moved = gitrun.run(
