@@ -93,16 +93,14 @@ def _start(count: int) -> list[subprocess.Popen[bytes]]:
     import narrate
     from narrate.journal.gitrun import start_worker
 
-    env = dict(os.environ)
-    # The workers import the same narrate as this process, wherever it came from.
+    # The workers import the same narrate as this process: start_worker hands them this
+    # process's import path (isolated from the environment's), so the folder they run
+    # in does not matter; narrate's own is one that surely exists.
     here = str(Path(narrate.__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
     workers: list[subprocess.Popen[bytes]] = []
     try:
         for _ in range(count):
-            # python -m looks in the working folder first: in narrate's own folder
-            # it finds this narrate whatever folder the caller runs in.
-            workers.append(start_worker("narrate.journal.coldbuild", env, here))
+            workers.append(start_worker("narrate.journal.coldbuild", os.environ, here))
     except OSError:
         _stop(workers)
         return []

@@ -373,10 +373,16 @@ def start_worker(module: str, env: Mapping[str, str], cwd: str) -> subprocess.Po
     """Start ``python -m MODULE`` with this interpreter, talking over its stdin and stdout:
     the cold build's parsing workers (narrate.journal.coldbuild), the one process besides
     git, gpg and the editor that narrate starts. Raises OSError if it cannot start."""
+    import json
     import sys
 
+    # Isolated (-I: no PYTHONPATH, PYTHONSTARTUP, user site or working folder), then this
+    # process's own import path, in its order: a worker imports exactly the modules this
+    # process would, never one the environment or narrate's folder slips in first.
+    here = os.getcwd()
+    path = [os.path.abspath(entry) if entry else here for entry in sys.path]
     return subprocess.Popen(
-        [sys.executable, "-m", module],
+        [sys.executable, "-I", "-c", _WORKER_BOOT, json.dumps(path), module],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -384,3 +390,10 @@ def start_worker(module: str, env: Mapping[str, str], cwd: str) -> subprocess.Po
         cwd=cwd,
         close_fds=True,
     )
+
+
+# A worker's first lines: the caller's import path, then the module as __main__.
+_WORKER_BOOT = (
+    "import json, runpy, sys; sys.path[:] = json.loads(sys.argv[1]); "
+    "runpy.run_module(sys.argv[2], run_name='__main__', alter_sys=True)"
+)
