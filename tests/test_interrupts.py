@@ -99,18 +99,18 @@ def test_ctrl_c_in_the_commit_phase_removes_what_the_import_wrote(
 ) -> None:
     from narrate.journal import history
 
-    real = history._commit_on
+    real = history.commit_index
 
-    def interrupted(*args: object) -> bool:
+    def interrupted(root: Path, message: str) -> bool:
         raise KeyboardInterrupt  # after update-index staged every file
 
-    monkeypatch.setattr(history, "_commit_on", interrupted)
+    monkeypatch.setattr(history, "commit_index", interrupted)
     source = jrnl_source(tmp_path, 30)
     result = cli("import", "jrnl", str(source))
     assert result.exit_code == 130
     assert entry_files(cli.root) == []
     assert uncommitted(cli.root) == [], "nothing staged for files that are gone"
-    monkeypatch.setattr(history, "_commit_on", real)
+    monkeypatch.setattr(history, "commit_index", real)
     new = cli.add("After the interrupted import")
     assert [p for p in tracked(cli.root) if p.startswith("entries/")] == entry_files(cli.root)
     assert len(entry_files(cli.root)) == 1, new
