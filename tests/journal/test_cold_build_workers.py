@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
+
+import pytest
 
 import narrate
 
@@ -26,6 +30,37 @@ SHADOW = textwrap.dedent(
 )
 
 
+def one_entry_journal(tmp_path: Path) -> Path:
+    """A journal of one entry, for a cold read."""
+    journal = tmp_path / "journal"
+    (journal / "entries").mkdir(parents=True)
+    (journal / "entries" / "a.md").write_text(
+        "---\nid: 01AAAAAAAAAAAAAAAAAAAAAAAA\ncreated: 2024-01-01T10:00:00+00:00\n"
+        "title: A\n---\nbody\n"
+    )
+    return journal
+
+
+def read_in_workers(journal: Path, prelude: str, python: list[str], env: dict[str, str]) -> None:
+    """In a new process started with ``python``, run ``prelude`` and then read the
+    journal's entry through the cold build's workers; the read must succeed."""
+    entry = journal / "entries" / "a.md"
+    script = prelude + textwrap.dedent(
+        f"""
+        from pathlib import Path
+        from narrate.journal import coldbuild
+        batch = [("entries/a.md", 1, {entry.stat().st_size})]
+        out = list(coldbuild.read_batches(Path({str(journal)!r}), [batch], {{}}))
+        assert out and out[0][0][1] == "entries/a.md", out
+        """
+    )
+    done = subprocess.run(
+        [*python, "-c", script], cwd=journal.parent, env=env, capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+
 def test_workers_import_order_matches_the_callers(tmp_path: Path) -> None:
     """narrate installed where site-packages is, after the standard library on sys.path,
     beside a module named like a standard one (enum34's enum.py, a queue backport): the
@@ -35,38 +70,19 @@ def test_workers_import_order_matches_the_callers(tmp_path: Path) -> None:
     site.mkdir()
     shutil.copytree(PACKAGE, site / "narrate", ignore=shutil.ignore_patterns("__pycache__"))
     (site / "queue.py").write_text(SHADOW)
-    journal = tmp_path / "journal"
-    (journal / "entries").mkdir(parents=True)
-    (journal / "entries" / "a.md").write_text(
-        "---\nid: 01AAAAAAAAAAAAAAAAAAAAAAAA\ncreated: 2024-01-01T10:00:00+00:00\n"
-        "title: A\n---\nbody\n"
-    )
+    journal = one_entry_journal(tmp_path)
     mark = tmp_path / "mark"
-    script = textwrap.dedent(
+    prelude = textwrap.dedent(
         f"""
         import sys
         sys.path.append({str(site)!r})  # as site-packages: after the standard library
         import narrate, queue
         assert narrate.__file__.startswith({str(site)!r}), narrate.__file__
-        from pathlib import Path
-        from narrate.journal import coldbuild
-        size = Path({str(journal / "entries" / "a.md")!r}).stat().st_size
-        batch = [("entries/a.md", 1, size)]
-        out = list(coldbuild.read_batches(Path({str(journal)!r}), [batch], {{}}))
-        assert out and out[0][0][1] == "entries/a.md", out
         """
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     env["SHADOW_MARK"] = str(mark)
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
+    read_in_workers(journal, prelude, [sys.executable], env)
     shadowed = mark.read_text().split() if mark.exists() else []
     assert shadowed == [], f"the workers imported {shadowed} from narrate's folder, not the stdlib"
 
@@ -90,12 +106,6 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
-
-
-import signal  # noqa: E402
-import time  # noqa: E402
-
-import pytest  # noqa: E402
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
@@ -149,33 +159,9 @@ def test_an_isolated_caller_gets_isolated_workers(tmp_path: Path) -> None:
     (evil / "sitecustomize.py").write_text(
         f"open({str(mark)!r}, 'a').write('sitecustomize ran\\n')\n"
     )
-    journal = tmp_path / "journal"
-    (journal / "entries").mkdir(parents=True)
-    (journal / "entries" / "a.md").write_text(
-        "---\nid: 01AAAAAAAAAAAAAAAAAAAAAAAA\ncreated: 2024-01-01T10:00:00+00:00\n"
-        "title: A\n---\nbody\n"
-    )
-    script = textwrap.dedent(
-        f"""
-        import sys
-        sys.path.insert(0, {str(PACKAGE.parent)!r})
-        from pathlib import Path
-        from narrate.journal import coldbuild
-        size = Path({str(journal / "entries" / "a.md")!r}).stat().st_size
-        batch = [("entries/a.md", 1, size)]
-        out = list(coldbuild.read_batches(Path({str(journal)!r}), [batch], {{}}))
-        assert out and out[0][0][1] == "entries/a.md", out
-        """
-    )
+    journal = one_entry_journal(tmp_path)
+    prelude = f"import sys\nsys.path.insert(0, {str(PACKAGE.parent)!r})\n"
     env = {**os.environ, "PYTHONPATH": str(evil)}
-    done = subprocess.run(
-        [sys.executable, "-I", "-c", script],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
+    read_in_workers(journal, prelude, [sys.executable, "-I"], env)
     ran = mark.read_text().splitlines() if mark.exists() else []
     assert ran == [], f"code the isolated caller ignored ran in its workers: {ran}"
