@@ -438,7 +438,10 @@ def list_(
     from narrate.journal.entry import normalise_tag, tag_key
 
     # The one tag grammar, as search's #tag reads it (Straße is strasse, "lang/" is lang).
-    tag_list = [normalise_tag(t) or tag_key(t.lstrip("#")) for t in tags]
+    tag_list = [
+        normalise_tag(t) or tag_key(t.lstrip("#"))
+        for t in (checked_text(tag, "-t") or "" for tag in tags)
+    ]
     items = journal.entries(
         limit=None if show_all else limit, since=first, until=last, tags=tag_list
     )
